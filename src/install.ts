@@ -1,0 +1,44 @@
+import { redact } from './inputs.js'
+import type { Plan } from './plan.js'
+import { releasedSeries } from './releases.js'
+
+/** pip's arguments; the user's own pip configuration (PIP_*, pip.conf) still applies. */
+export function pipInstallArgs(requirement: string, constraintsFile: string | undefined, indexUrl: string | undefined): string[] {
+  return [
+    'install',
+    ...(constraintsFile ? ['--constraint', constraintsFile] : []),
+    ...(indexUrl ? ['--index-url', indexUrl] : []),
+    requirement
+  ]
+}
+
+/**
+ * One sentence for the failure annotation: pip's own reason, translated where
+ * we know what the user should do. The full log is in the install group.
+ */
+export function explainPipFailure(output: string, plan: Plan): string {
+  const lastErrors = output
+    .split('\n')
+    .filter(l => /^ERROR:/.test(l.trim()))
+    .map(l => l.trim().replace(/^ERROR:\s*/, ''))
+  const reason = redact(lastErrors.slice(-2).join(' ') || output.trim().split('\n').slice(-3).join(' '))
+  const ref = plan.git ? `${plan.mode === 'master' ? 'master' : `${plan.series}'s stable branch`} of ${redact(plan.git.repository)}` : ''
+  if (/neither 'setup\.py' nor 'pyproject\.toml'|does not appear to be a Python project/i.test(output)) {
+    const releases = releasedSeries()
+      .map(s => s.name)
+      .join(', ')
+    return `${plan.package} is retired at ${ref}: it holds no Python project (only a README). Use 'mode: release' (or 'mode: stable') with one of ${releases}.`
+  }
+  if (/installing build dependencies|install build dependencies did not run successfully/i.test(output)) {
+    return `pip could not install the build requirements of ${plan.package} (such as setuptools, wheel or pbr) from the package index: ${reason} Make sure the index (input 'index-url' or your pip configuration) serves them.`
+  }
+  if (/No matching distribution found/i.test(output)) {
+    const wanted = plan.release ? `'${plan.release.requirement}'` : 'a requirement'
+    return `pip found no distribution for ${wanted} on the package index: ${reason} Check 'version', 'index-url' and the constraints for this release.`
+  }
+  if (/ResolutionImpossible|conflicting dependencies/i.test(output)) {
+    const conflict = output.match(/The conflict is caused by:[\s\S]*?(?=\n\s*\n|To fix)/)?.[0]
+    return `pip could not satisfy ${plan.package} together with the constraints: ${redact((conflict ?? reason).replace(/\s+/g, ' '))}`
+  }
+  return `pip install failed: ${reason}`
+}

@@ -1,0 +1,179 @@
+import * as os from 'node:os'
+import * as core from '@actions/core'
+import { cacheServiceAvailable, restoreDir, saveDir } from './cache.js'
+import { cacheKeys } from './cacheKey.js'
+import { loadConstraints, type LoadedConstraints } from './constraintsFile.js'
+import { exportVenv, untestedPythonWarning, venvDir, wantsVenv } from './environment.js'
+import { ActionError } from './errors.js'
+import { resolveGitRef, type ResolvedSource } from './git.js'
+import { parseInputs, redact, type Config } from './inputs.js'
+import { explainPipFailure, pipInstallArgs } from './install.js'
+import { gitRequirement, makePlan, type Plan } from './plan.js'
+import { createVenv, describePython, findPython, pip, venvPython, type PythonInfo } from './python.js'
+import { releasedSeries } from './releases.js'
+import { setOutputs, Timeline, writeSummary, type RunReport } from './report.js'
+import { verifyInstall } from './verify.js'
+
+export async function run(): Promise<void> {
+  const timeline = new Timeline()
+  try {
+    const config = parseInputs(name => core.getInput(name))
+    maskCredentials(config)
+    const plan = makePlan(config)
+    core.setOutput('releases', JSON.stringify(releasedSeries().map(s => s.name)))
+    for (const warning of plan.warnings) core.warning(warning)
+
+    const base = await timeline.run('Find Python', async () => describePython(await findPython(config.python)))
+    const untested = untestedPythonWarning(config.series, base)
+    if (untested) core.warning(untested)
+    const source = await timeline.run('Resolve source', () => resolveSource(plan))
+    const constraints = await timeline.run('Fetch constraints', () => loadConstraints(plan))
+    const report: RunReport = {
+      package: plan.package,
+      series: plan.series,
+      mode: plan.mode,
+      pipSpec: redact(source.requirement),
+      constraintsUrl: constraints?.source ?? '',
+      pythonPath: base.path,
+      pythonVersion: base.version,
+      version: '',
+      commit: source.commit,
+      dryRun: config.dryRun
+    }
+    if (config.dryRun) {
+      core.info(`Dry run: would install '${report.pipSpec}' into ${base.path}; nothing installed.`)
+    } else {
+      await install(config, plan, base, source, constraints, report, timeline)
+    }
+    setOutputs(report)
+    await writeSummary(report, timeline)
+  } catch (error) {
+    if (error instanceof ActionError) {
+      core.setFailed(error.message)
+    } else {
+      core.debug((error as Error).stack ?? String(error))
+      core.setFailed(`setup-nova-dpm failed unexpectedly: ${(error as Error).message}. Please report this with the step's log.`)
+    }
+  }
+}
+
+async function resolveSource(plan: Plan): Promise<ResolvedSource> {
+  if (plan.release) return { requirement: plan.release.requirement, commit: '' }
+  const git = plan.git!
+  const { sha } = await resolveGitRef(git, plan.series)
+  return { requirement: gitRequirement(plan.package, git.repository, sha), commit: sha }
+}
+
+/**
+ * Installs into the interpreter or a venv, with the cache around it. A venv
+ * restored under the exact key is verified and used without running pip.
+ */
+async function install(
+  config: Config,
+  plan: Plan,
+  base: PythonInfo,
+  source: ResolvedSource,
+  constraints: LoadedConstraints | undefined,
+  report: RunReport,
+  timeline: Timeline
+): Promise<void> {
+  const venv = wantsVenv(config, base) ? venvDir(config) : undefined
+  const cacheKind = config.cache === 'false' ? undefined : config.cache
+  const useCache = cacheKind !== undefined && cacheServiceAvailable()
+  if (cacheKind && !useCache) {
+    core.warning('The GitHub Actions cache service is not available to this job (no ACTIONS_RESULTS_URL / ACTIONS_CACHE_URL); installing without the cache.')
+  }
+  const keys = cacheKind
+    ? cacheKeys({
+        kind: cacheKind,
+        os: process.env.RUNNER_OS || os.platform(),
+        arch: process.env.RUNNER_ARCH || os.arch(),
+        pythonVersion: base.version,
+        pythonAbi: base.abi,
+        baseExecutable: cacheKind === 'venv' ? base.baseExecutable : undefined,
+        package: plan.package,
+        series: plan.series,
+        mode: plan.mode,
+        resolved: source.commit || source.requirement,
+        constraintsHash: constraints?.sha256 ?? 'none',
+        indexUrl: config.indexUrl,
+        suffix: config.cacheKeySuffix
+      })
+    : undefined
+  if (keys) report.cache = { kind: cacheKind!, key: keys.key }
+
+  let python = base.path
+  if (venv) {
+    if (useCache && cacheKind === 'venv' && keys) {
+      const restore = await timeline.run('Restore venv cache', () => restoreDir(venv, keys.key, keys.restoreKeys))
+      report.cache!.restore = restore
+      if (restore.exactHit) {
+        const version = await timeline.run('Verify cached venv', () => verifyCachedVenv(venv, plan))
+        if (version) {
+          exportVenv(venv)
+          Object.assign(report, { version, pythonPath: venvPython(venv) })
+          return
+        }
+        report.cache!.restore = { ...restore, exactHit: false }
+      }
+    }
+    python = await timeline.run('Create venv', () => createVenv(base.path, venv))
+    exportVenv(venv)
+  }
+
+  const pipCacheDir = useCache && cacheKind === 'pip' && keys ? await findPipCacheDir(python) : undefined
+  if (pipCacheDir && keys) {
+    report.cache!.restore = await timeline.run('Restore pip cache', () => restoreDir(pipCacheDir, keys.key, keys.restoreKeys))
+  }
+  await timeline.run(`Install ${plan.package}`, async () => {
+    const result = await pip(python, pipInstallArgs(source.requirement, constraints?.file, config.indexUrl))
+    if (result.exitCode !== 0) {
+      const hint = untestedPythonWarning(config.series, base)
+      throw new ActionError(explainPipFailure(`${result.stdout}\n${result.stderr}`, plan) + (hint ? ` Likely cause: ${hint}` : ''))
+    }
+  })
+  const version = await timeline.run('Verify', () => verifyInstall(python, plan))
+  Object.assign(report, { version, pythonPath: python })
+
+  // Saved here, not in a post step, so a later failing step cannot lose it.
+  const savedDir = cacheKind === 'venv' ? venv : pipCacheDir
+  if (useCache && keys && savedDir && !report.cache!.restore?.exactHit) {
+    report.cache!.save = await timeline.run('Save cache', () => saveDir(savedDir, keys.key))
+  }
+}
+
+async function verifyCachedVenv(venv: string, plan: Plan): Promise<string | undefined> {
+  try {
+    const version = await verifyInstall(venvPython(venv), plan)
+    core.info(`Cached venv holds ${plan.package} ${version}; pip not needed.`)
+    return version
+  } catch (error) {
+    core.warning(`The cached venv failed verification (${(error as Error).message}); rebuilding it.`)
+    return undefined
+  }
+}
+
+async function findPipCacheDir(python: string): Promise<string | undefined> {
+  const result = await pip(python, ['cache', 'dir'])
+  const dir = result.stdout.trim().split('\n').pop()
+  if (result.exitCode !== 0 || !dir) {
+    core.info(`pip's cache is disabled for ${python}; nothing to cache.`)
+    return undefined
+  }
+  return dir
+}
+
+/** Credentials in URLs are masked everywhere the runner prints. */
+function maskCredentials(config: Config): void {
+  const urls = [config.indexUrl, config.repository, config.constraints.kind === 'url' ? config.constraints.url : undefined]
+  for (const value of urls) {
+    if (!value) continue
+    try {
+      const url = new URL(value)
+      if (url.password) core.setSecret(decodeURIComponent(url.password))
+      if (url.username) core.setSecret(decodeURIComponent(url.username))
+    } catch {
+      // Not a URL (a path): nothing to mask.
+    }
+  }
+}

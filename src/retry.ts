@@ -1,0 +1,45 @@
+import * as core from '@actions/core'
+
+/** Thrown by an attempt that may succeed if tried again (network error, 5xx). */
+export class TransientError extends Error {
+  constructor(
+    message: string,
+    /** How long the server asked us to wait (Retry-After), if it did. */
+    readonly retryAfterMs?: number
+  ) {
+    super(message)
+    this.name = 'TransientError'
+  }
+}
+
+export interface RetryPolicy {
+  attempts: number
+  /** First wait; each later one doubles. */
+  baseDelayMs: number
+  /** No wait may push the whole operation past this. */
+  maxTotalMs: number
+}
+
+export const DEFAULT_RETRY: RetryPolicy = { attempts: 4, baseDelayMs: 500, maxTotalMs: 60_000 }
+
+/**
+ * Runs `attempt` until it succeeds, throws a non-transient error, or the
+ * policy is spent; then rethrows the last error with how often it was tried.
+ */
+export async function withRetries<T>(what: string, attempt: () => Promise<T>, policy = DEFAULT_RETRY): Promise<T> {
+  const started = Date.now()
+  for (let n = 1; ; n++) {
+    try {
+      return await attempt()
+    } catch (error) {
+      if (!(error instanceof TransientError)) throw error
+      const delay = error.retryAfterMs ?? policy.baseDelayMs * 2 ** (n - 1)
+      const spent = n >= policy.attempts || Date.now() - started + delay > policy.maxTotalMs
+      if (spent) {
+        throw new TransientError(`${error.message} (tried ${n} time${n === 1 ? '' : 's'})`)
+      }
+      core.info(`${what}: ${error.message}; retrying in ${(delay / 1000).toFixed(1)} s (attempt ${n + 1} of ${policy.attempts})`)
+      await new Promise(resolve => setTimeout(resolve, delay))
+    }
+  }
+}
