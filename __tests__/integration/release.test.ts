@@ -1,0 +1,116 @@
+import assert from 'node:assert/strict'
+import * as fs from 'node:fs'
+import * as path from 'node:path'
+import { after, before, describe, it } from 'node:test'
+import { installed, makeVenv, messages, runAction, tempDir } from '../support/runAction.js'
+import { startWorld, type World } from '../support/world.js'
+
+describe('mode: release, through dist/index.js', () => {
+  let world: World
+  before(async () => {
+    world = await startWorld()
+  })
+  after(() => world.close())
+
+  const inputs = (release: string, python: string, extra: Record<string, string> = {}) => ({
+    release,
+    python,
+    'index-url': world.indexUrl,
+    constraints: world.constraintsUrl(release),
+    cache: 'false',
+    ...extra
+  })
+
+  it('ocata gets the newest 1.x, with dependencies held at the constraints pins', async () => {
+    const python = makeVenv()
+    const run = await runAction(inputs('ocata', python))
+    assert.equal(run.code, 0, run.stdout)
+    assert.equal(run.outputs.version, '1.0.1')
+    assert.equal(run.outputs['pip-spec'], 'nova-dpm>=1.0.0,<2.0.0')
+    assert.equal(run.outputs['constraints-url'], world.constraintsUrl('ocata'))
+    assert.equal(run.outputs['python-path'], python)
+    assert.equal(run.outputs.commit, '')
+    assert.deepEqual(JSON.parse(run.outputs.releases), ['ocata', 'pike', 'queens'])
+    const pkgs = installed(python)
+    assert.equal(pkgs['nova-dpm'], '1.0.1')
+    // zhmcclient 1.0.0 is on the index; the ocata constraints pin 0.9.0 (served through a redirect to the -eol tag).
+    assert.equal(pkgs.zhmcclient, '0.9.0')
+    assert.equal(pkgs['os-dpm'], '1.0.0')
+    // The full pip command is in the log, and the constraints it got were our validated local copy.
+    assert.match(run.stdout, /\[command\]\S+ -m pip install --constraint \S+upper-constraints\.txt --index-url http:\/\/127\.0\.0\.1:\d+\/simple\/ nova-dpm>=1\.0\.0,<2\.0\.0/)
+    assert.match(run.stdout, /::group::Install nova-dpm/)
+    assert.match(run.summary, /Installed version<\/td><td>1\.0\.1/)
+    assert.match(run.summary, /<td>Install nova-dpm<\/td><td>\d+\.\d s/)
+    // Python 3.11 is outside ocata's tested runtimes: warned before installing.
+    assert.match(messages(run, 'warning')[0], /ocata was tested on Python 2\.7 and 3\.5, not 3\.11/)
+  })
+
+  it('pike gets 2.x and queens 3.0.0, for both packages', async () => {
+    for (const [release, pkg, expected] of [
+      ['pike', 'nova-dpm', '2.0.1'],
+      ['queens', 'networking-dpm', '3.0.0']
+    ]) {
+      const python = makeVenv()
+      const run = await runAction(inputs(release, python, { package: pkg }))
+      assert.equal(run.code, 0, run.stdout)
+      assert.equal(run.outputs.version, expected)
+      assert.equal(installed(python)[pkg], expected)
+      assert.equal(installed(python).zhmcclient, '0.18.0')
+    }
+  })
+
+  it('honours a version override', async () => {
+    const python = makeVenv()
+    const run = await runAction(inputs('pike', python, { version: '2.0.0' }))
+    assert.equal(run.code, 0, run.stdout)
+    assert.equal(run.outputs['pip-spec'], 'nova-dpm==2.0.0')
+    assert.equal(installed(python)['nova-dpm'], '2.0.0')
+  })
+
+  it('constraints: none lets dependencies float to the newest', async () => {
+    const python = makeVenv()
+    const run = await runAction(inputs('queens', python, { constraints: 'none' }))
+    assert.equal(run.code, 0, run.stdout)
+    assert.equal(run.outputs['constraints-url'], '')
+    assert.equal(installed(python).zhmcclient, '1.0.0')
+  })
+
+  it('takes constraints from a local file', async () => {
+    const python = makeVenv()
+    const file = path.join(tempDir(), 'uc.txt')
+    fs.writeFileSync(file, 'zhmcclient===0.20.0\nos-dpm===2.0.0\n')
+    const run = await runAction(inputs('queens', python, { constraints: file }))
+    assert.equal(run.code, 0, run.stdout)
+    assert.equal(installed(python).zhmcclient, '0.20.0')
+  })
+
+  it('dry-run reports the plan and installs nothing', async () => {
+    const python = makeVenv()
+    const before = installed(python)
+    const run = await runAction(inputs('queens', python, { 'dry-run': 'true' }))
+    assert.equal(run.code, 0, run.stdout)
+    assert.equal(run.outputs['pip-spec'], 'nova-dpm>=3.0.0,<4.0.0')
+    assert.equal(run.outputs.version, '')
+    assert.deepEqual(installed(python), before)
+    assert.doesNotMatch(run.stdout, /pip install/)
+    assert.match(run.summary, /dry run: nothing installed/)
+  })
+
+  it("respects the user's pip configuration when index-url is not given", async () => {
+    const python = makeVenv()
+    const config = path.join(tempDir(), 'pip.conf')
+    fs.writeFileSync(config, `[global]\nindex-url = ${world.indexUrl}\n`)
+    const { 'index-url': _ignored, ...rest } = inputs('pike', python)
+    const run = await runAction(rest, { PIP_CONFIG_FILE: config })
+    assert.equal(run.code, 0, run.stdout)
+    assert.equal(installed(python)['nova-dpm'], '2.0.1')
+  })
+
+  it('retries a constraints host that answers 503 once', async () => {
+    const python = makeVenv()
+    const run = await runAction(inputs('pike', python, { constraints: `${world.url}/flaky/pike` }))
+    assert.equal(run.code, 0, run.stdout)
+    assert.match(run.stdout, /HTTP 503; retrying in 0\.0 s \(attempt 2 of 4\)/)
+    assert.equal(installed(python).zhmcclient, '0.18.0')
+  })
+})
