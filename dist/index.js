@@ -98252,6 +98252,10 @@ async function restoreDir(dir, key, restoreKeys) {
 async function saveDir(dir, key) {
     const started = Date.now();
     const bytes = dirSize(dir);
+    if (bytes === 0) {
+        info(`${dir} is empty; nothing to cache.`);
+        return { saved: false, ms: 0, bytes };
+    }
     let saved = false;
     try {
         // The library reports a key reserved by a concurrent job as an info line

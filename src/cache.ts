@@ -37,6 +37,10 @@ export async function restoreDir(dir: string, key: string, restoreKeys: string[]
 export async function saveDir(dir: string, key: string): Promise<CacheSave> {
   const started = Date.now()
   const bytes = dirSize(dir)
+  if (bytes === 0) {
+    core.info(`${dir} is empty; nothing to cache.`)
+    return { saved: false, ms: 0, bytes }
+  }
   let saved = false
   try {
     // The library reports a key reserved by a concurrent job as an info line

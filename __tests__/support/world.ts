@@ -109,10 +109,11 @@ function route(pathname: string, files: string, flakyHits: Map<string, number>, 
       const digest = createHash('sha256').update(fs.readFileSync(path.join(files, f))).digest('hex')
       return `<a href="/files/${f}#sha256=${digest}">${f}</a>`
     })
-    return send(200, html(links), 'text/html')
+    return send(200, html(links), 'text/html', { 'cache-control': 'max-age=600, public' })
   }
   if ((m = pathname.match(/^\/files\/([^/]+\.whl)$/)) && fs.existsSync(path.join(files, m[1]))) {
-    return send(200, fs.readFileSync(path.join(files, m[1])), 'application/octet-stream')
+    // As PyPI does: without it pip keeps no HTTP cache of the download.
+    return send(200, fs.readFileSync(path.join(files, m[1])), 'application/octet-stream', { 'cache-control': 'max-age=365000000, immutable, public' })
   }
   // releases.openstack.org redirects a series to its file in openstack/requirements.
   if ((m = pathname.match(/^\/constraints\/upper\/([^/]+)$/))) {

@@ -1,0 +1,91 @@
+import assert from 'node:assert/strict'
+import { after, before, describe, it } from 'node:test'
+import { installed, makeVenv, messages, runAction } from '../support/runAction.js'
+import { git, GIT_VERSIONS, startWorld, type World } from '../support/world.js'
+
+describe('modes stable and master, against real git repositories', () => {
+  let world: World
+  before(async () => {
+    world = await startWorld()
+  })
+  after(() => world.close())
+
+  const inputs = (release: string, pkg: 'nova-dpm' | 'networking-dpm', python: string, extra: Record<string, string> = {}) => ({
+    release,
+    mode: release === 'master' ? '' : 'stable',
+    package: pkg,
+    python,
+    repository: world.repos[pkg],
+    'index-url': world.indexUrl,
+    constraints: world.constraintsUrl(release),
+    cache: 'false',
+    ...extra
+  })
+
+  for (const pkg of ['nova-dpm', 'networking-dpm'] as const) {
+    it(`${pkg}: stable/queens installs the branch head, pinned to its commit`, async () => {
+      const python = makeVenv()
+      const run = await runAction(inputs('queens', pkg, python))
+      assert.equal(run.code, 0, run.stdout)
+      const sha = git(world.repos[pkg], 'rev-parse', 'stable/queens')
+      assert.equal(run.outputs.commit, sha)
+      assert.equal(run.outputs['pip-spec'], `git+file://${world.repos[pkg]}@${sha}#egg=${pkg}`)
+      assert.equal(run.outputs.version, GIT_VERSIONS['stable/queens'])
+      assert.equal(installed(python)[pkg], GIT_VERSIONS['stable/queens'])
+      assert.equal(installed(python).zhmcclient, '0.18.0')
+      // queens' constraints pin the package to 3.0.0: that line, and only it, was dropped.
+      assert.match(run.stdout, new RegExp(`Removed ${pkg}'s own pin from the constraints .*: ${pkg}===3\\.0\\.0\\n`))
+      assert.match(run.summary, new RegExp(`Commit</td><td>${sha}`))
+    })
+  }
+
+  it('an end-of-life series falls back to its -eol tag, with a notice', async () => {
+    const python = makeVenv()
+    const run = await runAction(inputs('ocata', 'nova-dpm', python))
+    assert.equal(run.code, 0, run.stdout)
+    assert.equal(run.outputs.commit, git(world.repos['nova-dpm'], 'rev-parse', 'ocata-eol^{commit}'))
+    assert.equal(installed(python)['nova-dpm'], GIT_VERSIONS['ocata-eol'])
+    assert.equal(installed(python).zhmcclient, '0.9.0')
+    assert.match(messages(run, 'notice')[0], /stable\/ocata no longer exists .*installing the ocata-eol tag/)
+  })
+
+  it('release: master installs master with master constraints', async () => {
+    const python = makeVenv()
+    const run = await runAction(inputs('master', 'networking-dpm', python))
+    assert.equal(run.code, 0, run.stdout)
+    assert.equal(run.outputs.commit, git(world.repos['networking-dpm'], 'rev-parse', 'master'))
+    assert.equal(installed(python)['networking-dpm'], GIT_VERSIONS.master)
+    assert.equal(installed(python).zhmcclient, '0.20.0')
+    assert.doesNotMatch(run.stdout, /own pin/)
+  })
+
+  it('a retired branch fails saying so, and what still installs', async () => {
+    const python = makeVenv()
+    const run = await runAction(inputs('rocky', 'nova-dpm', python))
+    assert.equal(run.code, 1)
+    assert.match(messages(run, 'error')[0], /nova-dpm is retired at rocky's stable branch .*only a README.*'mode: release'.*ocata, pike, queens/)
+    assert.equal(installed(python)['nova-dpm'], undefined)
+  })
+
+  it('a series with neither branch nor tag lists the refs that exist', async () => {
+    const python = makeVenv()
+    const run = await runAction(inputs('stein', 'nova-dpm', python))
+    assert.equal(run.code, 1)
+    assert.match(messages(run, 'error')[0], /has no 'stable\/stein' or 'stein-eol'\. Refs it has for stable series: .*stable\/pike.*stable\/queens.*ocata-eol/)
+  })
+
+  it('missing build requirements fail with a clear reason', async () => {
+    const python = makeVenv()
+    const run = await runAction(inputs('queens', 'nova-dpm', python, { 'index-url': world.indexWithoutBackend }))
+    assert.equal(run.code, 1)
+    assert.match(messages(run, 'error')[0], /could not install the build requirements of nova-dpm .*dpm-fixture-backend/)
+    assert.equal(installed(python)['nova-dpm'], undefined)
+  })
+
+  it('a repository that does not exist fails naming the input', async () => {
+    const python = makeVenv()
+    const run = await runAction(inputs('queens', 'nova-dpm', python, { repository: `${world.repos['nova-dpm']}-missing` }))
+    assert.equal(run.code, 1)
+    assert.match(messages(run, 'error')[0], /Could not read the git repository .*nova-dpm-missing.*Check the 'repository' input/)
+  })
+})
