@@ -38404,7 +38404,7 @@ module.exports = {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(5008);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(7807);
 
 await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
 
@@ -38413,7 +38413,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 5008:
+/***/ 7807:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -98543,9 +98543,9 @@ function parseInputs(read) {
     if (repository)
         checkLocation('repository', repository, ['https:', 'http:', 'file:', 'ssh:', 'git:'], allowInsecure);
     if (python)
-        refuseOption('python', python);
+        checkPath('python', python);
     if (venvPath)
-        refuseOption('venv-path', venvPath);
+        checkPath('venv-path', venvPath);
     const cache = oneOf('cache', read('cache') || 'pip', CACHE_KINDS);
     const venv = oneOf('venv', read('venv') || 'auto', VENV_CHOICES);
     if (cache === 'venv' && venv === 'false') {
@@ -98626,6 +98626,13 @@ function checkUrl(name, value, schemes, allowInsecure) {
 function refuseOption(name, value) {
     if (value.startsWith('-')) {
         throw new ActionError(`Input '${name}' must not start with '-': '${redact(value)}' would be read as a command-line option.`);
+    }
+}
+/** A path we run or create: one argument, so no leading '-', and no '"' (see command.ts). */
+function checkPath(name, value) {
+    refuseOption(name, value);
+    if (/["\n\r]/.test(value)) {
+        throw new ActionError(`Input '${name}' must not contain double quotes or line breaks: '${value}'. Use a plain path.`);
     }
 }
 /** Hides URL credentials (`https://user:token@host`) wherever a value is echoed. */
@@ -98807,6 +98814,18 @@ async function loadConstraints(plan) {
     return { file, source, sha256: sha256(text) };
 }
 
+;// CONCATENATED MODULE: ./src/command.ts
+
+/**
+ * Runs a program with arguments, never through a shell. @actions/exec parses
+ * its first argument as a command line, so the program's path is quoted to
+ * stay one word even with spaces (paths with '"' are refused as inputs).
+ * Output is streamed to the log unless `silent`, and always captured.
+ */
+function command(program, args, options = {}) {
+    return getExecOutput(`"${program}"`, args, { ignoreReturnCode: true, ...options });
+}
+
 ;// CONCATENATED MODULE: ./src/python.ts
 
 
@@ -98860,7 +98879,7 @@ async function findPython(wanted) {
     return found;
 }
 async function describePython(python) {
-    const result = await getExecOutput(python, ['-c', DESCRIBE], { silent: true, ignoreReturnCode: true });
+    const result = await command(python, ['-c', DESCRIBE], { silent: true });
     if (result.exitCode !== 0) {
         throw new ActionError(`'${python}' did not run as a Python interpreter: ${result.stderr.trim().split('\n').pop() ?? ''}`);
     }
@@ -98882,16 +98901,19 @@ function venvBin(venv) {
 /** A fresh virtual environment at `dir`, replacing whatever was there. */
 async function createVenv(python, dir) {
     await mkdirP(external_node_path_namespaceObject.dirname(dir));
-    await exec_exec(python, ['-m', 'venv', '--clear', dir]);
+    const result = await command(python, ['-m', 'venv', '--clear', dir]);
+    if (result.exitCode !== 0) {
+        throw new ActionError(`Could not create a virtual environment at ${dir}: ${result.stderr.trim().split('\n').pop() ?? ''}. On Debian/Ubuntu, install python3-venv.`);
+    }
     return venvPython(dir);
 }
 /** Runs `python -m pip ...`, streaming its output to the log and capturing it for error reports. */
 async function pip(python, args) {
-    return getExecOutput(python, ['-m', 'pip', ...args], { ignoreReturnCode: true });
+    return command(python, ['-m', 'pip', ...args]);
 }
-/** Runs a short Python snippet and returns its trimmed stdout, or throws with its stderr. */
+/** Runs a short Python snippet quietly. */
 async function runPython(python, code, args = []) {
-    return getExecOutput(python, ['-c', code, ...args], { silent: true, ignoreReturnCode: true });
+    return command(python, ['-c', code, ...args], { silent: true });
 }
 
 ;// CONCATENATED MODULE: ./src/environment.ts
@@ -98972,9 +98994,8 @@ async function listRefs(repository) {
     const shown = redact(repository);
     try {
         return await withRetries(`git ls-remote ${shown}`, async () => {
-            const result = await getExecOutput(git, ['ls-remote', '--heads', '--tags', repository], {
+            const result = await command(git, ['ls-remote', '--heads', '--tags', repository], {
                 silent: true,
-                ignoreReturnCode: true,
                 // A repository that asks for credentials must fail, not wait for a prompt.
                 env: { ...process.env, GIT_TERMINAL_PROMPT: '0' }
             });
@@ -99031,8 +99052,12 @@ function pipInstallArgs(requirement, constraintsFile, indexUrl) {
 /**
  * One sentence for the failure annotation: pip's own reason, translated where
  * we know what the user should do. The full log is in the install group.
+ * `pythonHint` (the interpreter is outside the series' tested Pythons) is
+ * added where a too-new Python is a likely cause: builds and unknown failures,
+ * not a request that simply cannot match.
  */
-function explainPipFailure(output, plan) {
+function explainPipFailure(output, plan, pythonHint) {
+    const likely = pythonHint ? ` Likely cause: ${pythonHint}` : '';
     const lastErrors = output
         .split('\n')
         .filter(l => /^ERROR:/.test(l.trim()))
@@ -99046,7 +99071,7 @@ function explainPipFailure(output, plan) {
         return `${plan.package} is retired at ${ref}: it holds no Python project (only a README). Use 'mode: release' (or 'mode: stable') with one of ${releases}.`;
     }
     if (/installing build dependencies|install build dependencies did not run successfully/i.test(output)) {
-        return `pip could not install the build requirements of ${plan.package} (such as setuptools, wheel or pbr) from the package index: ${reason} Make sure the index (input 'index-url' or your pip configuration) serves them.`;
+        return `pip could not install the build requirements of ${plan.package} (such as setuptools, wheel or pbr) from the package index: ${reason} Make sure the index (input 'index-url' or your pip configuration) serves them.${likely}`;
     }
     if (/No matching distribution found/i.test(output)) {
         const wanted = plan.release ? `'${plan.release.requirement}'` : 'a requirement';
@@ -99056,7 +99081,7 @@ function explainPipFailure(output, plan) {
         const conflict = output.match(/The conflict is caused by:[\s\S]*?(?=\n\s*\n|To fix)/)?.[0];
         return `pip could not satisfy ${plan.package} together with the constraints: ${redact((conflict ?? reason).replace(/\s+/g, ' '))}`;
     }
-    return `pip install failed: ${reason}`;
+    return `pip install failed: ${reason}${likely}`;
 }
 
 ;// CONCATENATED MODULE: ./src/plan.ts
@@ -99195,27 +99220,35 @@ function mib(bytes) {
 
 
 
+// Prints the distribution's version, then imports its module: one interpreter start for both.
+const PROBE = `
+import importlib, importlib.metadata as m, sys
+try:
+    print(m.version(sys.argv[1]), flush=True)
+except m.PackageNotFoundError:
+    sys.exit("not installed")
+importlib.import_module(sys.argv[2])
+`;
 /**
  * Proves the environment is usable: the distribution is installed, its
  * version is the one asked for, its dependencies are consistent, and its
  * module imports. Returns the installed version.
  */
 async function verifyInstall(python, plan) {
-    const found = await runPython(python, 'import sys, importlib.metadata as m; print(m.version(sys.argv[1]))', [plan.package]);
-    if (found.exitCode !== 0) {
-        throw new ActionError(`${plan.package} is not installed in ${python} after pip ran: ${lastLine(found.stderr)}`);
+    // pip check is the slow part (it imports pip); it runs beside the probe.
+    const [probe, check] = await Promise.all([runPython(python, PROBE, [plan.package, plan.module]), pip(python, ['check'])]);
+    const version = probe.stdout.trim();
+    if (!version) {
+        throw new ActionError(`${plan.package} is not installed in ${python} after pip ran: ${lastLine(probe.stderr)}`);
     }
-    const version = found.stdout.trim();
     if (plan.release && !versionSatisfies(version, plan.release.range)) {
         throw new ActionError(`pip installed ${plan.package} ${version}, outside the range asked for (${plan.release.requirement}). A constraints pin or an existing install may be forcing it; check the constraints file.`);
     }
-    const check = await pip(python, ['check']);
     if (check.exitCode !== 0) {
         throw new ActionError(`'pip check' found broken dependencies after installing ${plan.package}: ${check.stdout.trim().replace(/\n/g, '; ')}`);
     }
-    const imported = await runPython(python, 'import importlib, sys; importlib.import_module(sys.argv[1])', [plan.module]);
-    if (imported.exitCode !== 0) {
-        throw new ActionError(`${plan.package} ${version} is installed but 'import ${plan.module}' fails: ${lastLine(imported.stderr)}`);
+    if (probe.exitCode !== 0) {
+        throw new ActionError(`${plan.package} ${version} is installed but 'import ${plan.module}' fails: ${lastLine(probe.stderr)}`);
     }
     return version;
 }
@@ -99347,8 +99380,7 @@ async function install(config, plan, base, source, constraints, report, timeline
     await timeline.run(`Install ${plan.package}`, async () => {
         const result = await pip(python, pipInstallArgs(source.requirement, constraints?.file, config.indexUrl));
         if (result.exitCode !== 0) {
-            const hint = untestedPythonWarning(config.series, base);
-            throw new ActionError(explainPipFailure(`${result.stdout}\n${result.stderr}`, plan) + (hint ? ` Likely cause: ${hint}` : ''));
+            throw new ActionError(explainPipFailure(`${result.stdout}\n${result.stderr}`, plan, untestedPythonWarning(config.series, base)));
         }
     });
     const version = await timeline.run('Verify', () => verifyInstall(python, plan));

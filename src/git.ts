@@ -1,6 +1,6 @@
 import * as core from '@actions/core'
-import * as exec from '@actions/exec'
 import * as io from '@actions/io'
+import { command } from './command.js'
 import { ActionError } from './errors.js'
 import { redact } from './inputs.js'
 import { TransientError, withRetries } from './retry.js'
@@ -39,9 +39,8 @@ export async function listRefs(repository: string): Promise<RefMap> {
   const shown = redact(repository)
   try {
     return await withRetries(`git ls-remote ${shown}`, async () => {
-      const result = await exec.getExecOutput(git, ['ls-remote', '--heads', '--tags', repository], {
+      const result = await command(git, ['ls-remote', '--heads', '--tags', repository], {
         silent: true,
-        ignoreReturnCode: true,
         // A repository that asks for credentials must fail, not wait for a prompt.
         env: { ...(process.env as Record<string, string>), GIT_TERMINAL_PROMPT: '0' }
       })

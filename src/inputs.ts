@@ -59,8 +59,8 @@ export function parseInputs(read: InputReader): Config {
   const venvPath = optional(read('venv-path'))
   if (indexUrl) checkUrl('index-url', indexUrl, ['https:', 'http:', 'file:'], allowInsecure)
   if (repository) checkLocation('repository', repository, ['https:', 'http:', 'file:', 'ssh:', 'git:'], allowInsecure)
-  if (python) refuseOption('python', python)
-  if (venvPath) refuseOption('venv-path', venvPath)
+  if (python) checkPath('python', python)
+  if (venvPath) checkPath('venv-path', venvPath)
   const cache = oneOf('cache', read('cache') || 'pip', CACHE_KINDS)
   const venv = oneOf('venv', read('venv') || 'auto', VENV_CHOICES)
   if (cache === 'venv' && venv === 'false') {
@@ -150,6 +150,14 @@ export function checkUrl(name: string, value: string, schemes: string[], allowIn
 function refuseOption(name: string, value: string): void {
   if (value.startsWith('-')) {
     throw new ActionError(`Input '${name}' must not start with '-': '${redact(value)}' would be read as a command-line option.`)
+  }
+}
+
+/** A path we run or create: one argument, so no leading '-', and no '"' (see command.ts). */
+function checkPath(name: string, value: string): void {
+  refuseOption(name, value)
+  if (/["\n\r]/.test(value)) {
+    throw new ActionError(`Input '${name}' must not contain double quotes or line breaks: '${value}'. Use a plain path.`)
   }
 }
 

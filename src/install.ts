@@ -15,8 +15,12 @@ export function pipInstallArgs(requirement: string, constraintsFile: string | un
 /**
  * One sentence for the failure annotation: pip's own reason, translated where
  * we know what the user should do. The full log is in the install group.
+ * `pythonHint` (the interpreter is outside the series' tested Pythons) is
+ * added where a too-new Python is a likely cause: builds and unknown failures,
+ * not a request that simply cannot match.
  */
-export function explainPipFailure(output: string, plan: Plan): string {
+export function explainPipFailure(output: string, plan: Plan, pythonHint?: string): string {
+  const likely = pythonHint ? ` Likely cause: ${pythonHint}` : ''
   const lastErrors = output
     .split('\n')
     .filter(l => /^ERROR:/.test(l.trim()))
@@ -30,7 +34,7 @@ export function explainPipFailure(output: string, plan: Plan): string {
     return `${plan.package} is retired at ${ref}: it holds no Python project (only a README). Use 'mode: release' (or 'mode: stable') with one of ${releases}.`
   }
   if (/installing build dependencies|install build dependencies did not run successfully/i.test(output)) {
-    return `pip could not install the build requirements of ${plan.package} (such as setuptools, wheel or pbr) from the package index: ${reason} Make sure the index (input 'index-url' or your pip configuration) serves them.`
+    return `pip could not install the build requirements of ${plan.package} (such as setuptools, wheel or pbr) from the package index: ${reason} Make sure the index (input 'index-url' or your pip configuration) serves them.${likely}`
   }
   if (/No matching distribution found/i.test(output)) {
     const wanted = plan.release ? `'${plan.release.requirement}'` : 'a requirement'
@@ -40,5 +44,5 @@ export function explainPipFailure(output: string, plan: Plan): string {
     const conflict = output.match(/The conflict is caused by:[\s\S]*?(?=\n\s*\n|To fix)/)?.[0]
     return `pip could not satisfy ${plan.package} together with the constraints: ${redact((conflict ?? reason).replace(/\s+/g, ' '))}`
   }
-  return `pip install failed: ${reason}`
+  return `pip install failed: ${reason}${likely}`
 }

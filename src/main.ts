@@ -128,8 +128,7 @@ async function install(
   await timeline.run(`Install ${plan.package}`, async () => {
     const result = await pip(python, pipInstallArgs(source.requirement, constraints?.file, config.indexUrl))
     if (result.exitCode !== 0) {
-      const hint = untestedPythonWarning(config.series, base)
-      throw new ActionError(explainPipFailure(`${result.stdout}\n${result.stderr}`, plan) + (hint ? ` Likely cause: ${hint}` : ''))
+      throw new ActionError(explainPipFailure(`${result.stdout}\n${result.stderr}`, plan, untestedPythonWarning(config.series, base)))
     }
   })
   const version = await timeline.run('Verify', () => verifyInstall(python, plan))

@@ -1,7 +1,8 @@
 import * as fs from 'node:fs'
 import * as path from 'node:path'
-import * as exec from '@actions/exec'
+import type { ExecOutput } from '@actions/exec'
 import * as io from '@actions/io'
+import { command } from './command.js'
 import { ActionError } from './errors.js'
 
 export interface PythonInfo {
@@ -66,7 +67,7 @@ export async function findPython(wanted?: string): Promise<string> {
 }
 
 export async function describePython(python: string): Promise<PythonInfo> {
-  const result = await exec.getExecOutput(python, ['-c', DESCRIBE], { silent: true, ignoreReturnCode: true })
+  const result = await command(python, ['-c', DESCRIBE], { silent: true })
   if (result.exitCode !== 0) {
     throw new ActionError(`'${python}' did not run as a Python interpreter: ${result.stderr.trim().split('\n').pop() ?? ''}`)
   }
@@ -95,16 +96,19 @@ export function venvBin(venv: string): string {
 /** A fresh virtual environment at `dir`, replacing whatever was there. */
 export async function createVenv(python: string, dir: string): Promise<string> {
   await io.mkdirP(path.dirname(dir))
-  await exec.exec(python, ['-m', 'venv', '--clear', dir])
+  const result = await command(python, ['-m', 'venv', '--clear', dir])
+  if (result.exitCode !== 0) {
+    throw new ActionError(`Could not create a virtual environment at ${dir}: ${result.stderr.trim().split('\n').pop() ?? ''}. On Debian/Ubuntu, install python3-venv.`)
+  }
   return venvPython(dir)
 }
 
 /** Runs `python -m pip ...`, streaming its output to the log and capturing it for error reports. */
-export async function pip(python: string, args: string[]): Promise<exec.ExecOutput> {
-  return exec.getExecOutput(python, ['-m', 'pip', ...args], { ignoreReturnCode: true })
+export async function pip(python: string, args: string[]): Promise<ExecOutput> {
+  return command(python, ['-m', 'pip', ...args])
 }
 
-/** Runs a short Python snippet and returns its trimmed stdout, or throws with its stderr. */
-export async function runPython(python: string, code: string, args: string[] = []): Promise<exec.ExecOutput> {
-  return exec.getExecOutput(python, ['-c', code, ...args], { silent: true, ignoreReturnCode: true })
+/** Runs a short Python snippet quietly. */
+export async function runPython(python: string, code: string, args: string[] = []): Promise<ExecOutput> {
+  return command(python, ['-c', code, ...args], { silent: true })
 }

@@ -22,8 +22,16 @@ export function cleanEnv(extra: Record<string, string> = {}): Record<string, str
   return { ...env, PIP_CONFIG_FILE: os.devNull, PIP_DISABLE_PIP_VERSION_CHECK: '1', PIP_NO_INPUT: '1', ...extra }
 }
 
+const created: string[] = []
+process.on('exit', () => {
+  for (const dir of created) fs.rmSync(dir, { recursive: true, force: true })
+})
+
+/** A temporary directory, removed when the process exits. */
 export function tempDir(prefix = 'nova-dpm-test-'): string {
-  return fs.mkdtempSync(path.join(os.tmpdir(), prefix))
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), prefix))
+  created.push(dir)
+  return dir
 }
 
 /** A fresh venv: the "runner's Python" a test installs into. */

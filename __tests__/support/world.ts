@@ -20,7 +20,9 @@ const DPM_REQUIRES = ['zhmcclient>=0.9.0', 'os-dpm>=1.0.0']
 export const WHEELS: WheelSpec[] = [
   ...['nova-dpm', 'networking-dpm'].flatMap(name => DPM_VERSIONS.map(version => ({ name, version, requires: DPM_REQUIRES }))),
   ...['0.9.0', '0.18.0', '0.20.0', '1.0.0'].map(version => ({ name: 'zhmcclient', version })),
-  ...['1.0.0', '1.1.0', '2.0.0'].map(version => ({ name: 'os-dpm', version }))
+  ...['1.0.0', '1.1.0', '2.0.0'].map(version => ({ name: 'os-dpm', version })),
+  // Installs, but its module cannot be imported: verification must catch it.
+  { name: 'nova-dpm', version: '9.9.9', files: { 'nova_dpm/__init__.py': 'raise ImportError("needs the zhmc native library")\n' } }
 ]
 
 /** Per-series upper constraints; queens pins the packages themselves, as real files may. */

@@ -53,7 +53,9 @@ describe('input parsing', () => {
     [{ release: 'queens', repository: '--upload-pack=touch x' }, /Input 'repository' must not start with '-'/],
     [{ release: 'queens', repository: 'ftp://h/repo.git' }, /Input 'repository' has an unsupported scheme 'ftp:'/],
     [{ release: 'queens', python: '-c' }, /Input 'python' must not start with '-'/],
-    [{ release: 'queens', 'venv-path': '-rf' }, /Input 'venv-path' must not start with '-'/]
+    [{ release: 'queens', 'venv-path': '-rf' }, /Input 'venv-path' must not start with '-'/],
+    [{ release: 'queens', 'venv-path': '/tmp/a"b' }, /Input 'venv-path' must not contain double quotes or line breaks/],
+    [{ release: 'queens', python: '/usr/bin/python3\n--version' }, /Input 'python' must not contain double quotes or line breaks/]
   ]
   for (const [inputs, message] of errors) {
     it(`refuses ${JSON.stringify(inputs)}`, () => {

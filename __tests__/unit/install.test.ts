@@ -39,6 +39,12 @@ describe('pip command and failures', () => {
     assert.match(explainPipFailure(out, plan({ release: 'queens' })), /could not satisfy nova-dpm together with the constraints: The conflict is caused by: nova-dpm 3\.0\.0 depends on zhmcclient>=0\.9\.0 The user requested \(constraint\) zhmcclient===0\.1/)
   })
 
+  it('blames an untested Python only where it is a likely cause', () => {
+    const p = plan({ release: 'queens' })
+    assert.match(explainPipFailure('ERROR: Failed building wheel for lxml', p, 'tested on 2.7'), /Likely cause: tested on 2\.7/)
+    assert.doesNotMatch(explainPipFailure('ERROR: ResolutionImpossible', p, 'tested on 2.7'), /Likely cause/)
+  })
+
   it('falls back to pip own last errors, without credentials', () => {
     assert.equal(explainPipFailure('ERROR: boom at https://u:p@h/x', plan({ release: 'queens' })), 'pip install failed: boom at https://***@h/x')
   })
