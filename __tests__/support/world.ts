@@ -17,13 +17,24 @@ import { moduleName, writeWheel, type WheelSpec } from './wheels.js'
 const DPM_VERSIONS = ['1.0.0', '1.0.1', '2.0.0', '2.0.1', '3.0.0']
 const DPM_REQUIRES = ['zhmcclient>=0.9.0', 'os-dpm>=1.0.0']
 
-export const WHEELS: WheelSpec[] = [
-  ...['nova-dpm', 'networking-dpm'].flatMap(name => DPM_VERSIONS.map(version => ({ name, version, requires: DPM_REQUIRES }))),
-  ...['0.9.0', '0.18.0', '0.20.0', '1.0.0'].map(version => ({ name: 'zhmcclient', version })),
-  ...['1.0.0', '1.1.0', '2.0.0'].map(version => ({ name: 'os-dpm', version })),
-  // Installs, but its module cannot be imported: verification must catch it.
-  { name: 'nova-dpm', version: '9.9.9', files: { 'nova_dpm/__init__.py': 'raise ImportError("needs the zhmc native library")\n' } }
-]
+/**
+ * Every wheel on the index. `weight` adds that many dependencies (each with
+ * a few dozen modules) to the released packages, so that an install has the
+ * fan-out of the real one (nova-dpm pulls in nova and ~100 libraries).
+ */
+export function wheelSpecs(weight = 0): WheelSpec[] {
+  const bulk = Array.from({ length: weight }, (_, i) => `dpm-dep-${i}`)
+  const filler = (name: string) =>
+    Object.fromEntries(Array.from({ length: 30 }, (_, j) => [`${moduleName(name)}/m${j}.py`, `# ${name} module ${j}\n${'X = 1\n'.repeat(300)}`]))
+  return [
+    ...['nova-dpm', 'networking-dpm'].flatMap(name => DPM_VERSIONS.map(version => ({ name, version, requires: [...DPM_REQUIRES, ...bulk] }))),
+    ...['0.9.0', '0.18.0', '0.20.0', '1.0.0'].map(version => ({ name: 'zhmcclient', version })),
+    ...['1.0.0', '1.1.0', '2.0.0'].map(version => ({ name: 'os-dpm', version })),
+    ...bulk.map(name => ({ name, version: '1.0.0', files: filler(name) })),
+    // Installs, but its module cannot be imported: verification must catch it.
+    { name: 'nova-dpm', version: '9.9.9', files: { 'nova_dpm/__init__.py': 'raise ImportError("needs the zhmc native library")\n' } }
+  ]
+}
 
 /** Per-series upper constraints; queens pins the packages themselves, as real files may. */
 export const CONSTRAINTS: Record<string, string[]> = {
@@ -54,10 +65,14 @@ export interface World {
 
 const here = path.dirname(fileURLToPath(import.meta.url))
 
-export async function startWorld(): Promise<World> {
+/**
+ * `weight`: extra dependencies of the released packages (see wheelSpecs).
+ * `latencyMs`: delay before every response, to model a remote index.
+ */
+export async function startWorld(options: { weight?: number; latencyMs?: number } = {}): Promise<World> {
   const root = fs.mkdtempSync(path.join(os.tmpdir(), 'nova-dpm-world-'))
   const files = path.join(root, 'files')
-  for (const spec of WHEELS) writeWheel(files, spec)
+  for (const spec of wheelSpecs(options.weight)) writeWheel(files, spec)
   writeWheel(files, {
     name: 'dpm-fixture-backend',
     version: '1.0.0',
@@ -72,7 +87,7 @@ export async function startWorld(): Promise<World> {
   const server = http.createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://127.0.0.1')
     requests.push(url.pathname)
-    route(url.pathname, files, flakyHits, res)
+    setTimeout(() => route(url.pathname, files, flakyHits, res), options.latencyMs ?? 0)
   })
   await new Promise<void>(resolve => server.listen(0, '127.0.0.1', resolve))
   const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
