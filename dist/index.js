@@ -38404,7 +38404,7 @@ module.exports = {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(7807);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(8817);
 
 await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
 
@@ -38413,7 +38413,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 7807:
+/***/ 8817:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -41144,8 +41144,8 @@ function getExecOutput(commandLine, args, options) {
         let stdout = '';
         let stderr = '';
         //Using string decoder covers the case where a mult-byte character is split
-        const stdoutDecoder = new external_string_decoder_.StringDecoder('utf8');
-        const stderrDecoder = new external_string_decoder_.StringDecoder('utf8');
+        const stdoutDecoder = new StringDecoder('utf8');
+        const stderrDecoder = new StringDecoder('utf8');
         const originalStdoutListener = (_a = options === null || options === void 0 ? void 0 : options.listeners) === null || _a === void 0 ? void 0 : _a.stdout;
         const originalStdErrListener = (_b = options === null || options === void 0 ? void 0 : options.listeners) === null || _b === void 0 ? void 0 : _b.stderr;
         const stdErrListener = (data) => {
@@ -98286,6 +98286,54 @@ function dirSize(dir) {
     return total;
 }
 
+;// CONCATENATED MODULE: external "node:child_process"
+const external_node_child_process_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:child_process");
+;// CONCATENATED MODULE: ./src/command.ts
+
+
+const running = new Set();
+/**
+ * Runs a program with an argument list, never through a shell, so every
+ * value is exactly one argument. Output is streamed to the log unless
+ * `silent`, and always captured. Spawned directly rather than through
+ * @actions/exec, which re-parses the program path as a command line and gives
+ * no handle to stop the child when the job is cancelled.
+ */
+function command(program, args, options = {}) {
+    if (!options.silent)
+        info(`[command]${[program, ...args].map(shown).join(' ')}`);
+    return new Promise(resolve => {
+        const child = (0,external_node_child_process_namespaceObject.spawn)(program, args, { env: options.env ?? process.env, stdio: ['ignore', 'pipe', 'pipe'] });
+        running.add(child);
+        const stdout = [];
+        const stderr = [];
+        child.stdout.on('data', (chunk) => {
+            stdout.push(chunk);
+            if (!options.silent)
+                process.stdout.write(chunk);
+        });
+        child.stderr.on('data', (chunk) => {
+            stderr.push(chunk);
+            if (!options.silent)
+                process.stdout.write(chunk);
+        });
+        const finish = (exitCode, extra = '') => {
+            running.delete(child);
+            resolve({ exitCode, stdout: Buffer.concat(stdout).toString(), stderr: Buffer.concat(stderr).toString() + extra });
+        };
+        child.on('error', error => finish(127, error.message));
+        child.on('close', (code, signal) => finish(code ?? 128, signal ? `killed by ${signal}` : ''));
+    });
+}
+/** Stops every program still running (the job was cancelled). */
+function stopAll(signal) {
+    for (const child of running)
+        child.kill(signal);
+}
+function shown(arg) {
+    return /^[\w@%+=:,./<>-]+$/.test(arg) ? arg : JSON.stringify(arg);
+}
+
 ;// CONCATENATED MODULE: ./src/cacheKey.ts
 
 const VERSION = 'v1';
@@ -98551,6 +98599,7 @@ function parseInputs(read) {
     if (cache === 'venv' && venv === 'false') {
         throw new ActionError(`Inputs 'cache: venv' and 'venv: false' contradict each other: the venv cache needs a venv. Use 'cache: pip', or drop 'venv: false'.`);
     }
+    const network = parseNetwork(read);
     return {
         series,
         mode,
@@ -98564,8 +98613,26 @@ function parseInputs(read) {
         cache,
         cacheKeySuffix: read('cache-key-suffix').trim(),
         venv,
-        venvPath
+        venvPath,
+        network
     };
+}
+function parseNetwork(read) {
+    const retries = optional(read('retries'));
+    const timeout = optional(read('timeout'));
+    return {
+        retries: retries ? wholeNumber('retries', retries, 0, 20) : 3,
+        timeoutSeconds: timeout ? wholeNumber('timeout', timeout, 1, 600) : 30,
+        retryMaxSeconds: wholeNumber('retry-max-time', read('retry-max-time') || '120', 1, 3600),
+        pipArgs: [...(retries ? ['--retries', retries.trim()] : []), ...(timeout ? ['--timeout', timeout.trim()] : [])]
+    };
+}
+function wholeNumber(name, value, min, max) {
+    const n = Number(value.trim());
+    if (!/^\d+$/.test(value.trim()) || n < min || n > max) {
+        throw new ActionError(`Input '${name}' must be a whole number from ${min} to ${max}, not '${value}'.`);
+    }
+    return n;
 }
 /**
  * `release: master` needs no mode; a series with `mode: master` is a
@@ -98678,12 +98745,14 @@ class TransientError extends Error {
         this.name = 'TransientError';
     }
 }
-const DEFAULT_RETRY = { attempts: 4, baseDelayMs: 500, maxTotalMs: 60_000 };
+function retry_retryPolicy(network) {
+    return { attempts: network.retries + 1, baseDelayMs: 500, maxTotalMs: network.retryMaxSeconds * 1000 };
+}
 /**
  * Runs `attempt` until it succeeds, throws a non-transient error, or the
  * policy is spent; then rethrows the last error with how often it was tried.
  */
-async function withRetries(what, attempt, policy = DEFAULT_RETRY) {
+async function withRetries(what, attempt, policy) {
     const started = Date.now();
     for (let n = 1;; n++) {
         try {
@@ -98708,15 +98777,15 @@ async function withRetries(what, attempt, policy = DEFAULT_RETRY) {
 
 
 
-// Redirects are followed here, not by the client: it cannot resolve a
-// relative Location, which servers may send.
-const client = new lib_HttpClient('setup-nova-dpm', [], { socketTimeout: 30_000, allowRedirects: false });
 const MAX_REDIRECTS = 10;
 const NETWORK_CODES = new Set(['ECONNRESET', 'ECONNREFUSED', 'ETIMEDOUT', 'EPIPE', 'EAI_AGAIN', 'ENOTFOUND', 'ENETUNREACH', 'EHOSTUNREACH', 'UND_ERR_SOCKET']);
 /** GETs a text document, following redirects and retrying transient failures. */
-async function fetchText(url) {
+async function fetchText(url, network) {
+    // Redirects are followed here, not by the client: it cannot resolve a
+    // relative Location, which servers may send.
+    const client = new lib_HttpClient('setup-nova-dpm', [], { socketTimeout: network.timeoutSeconds * 1000, allowRedirects: false });
     try {
-        return await withRetries(`GET ${redact(url)}`, () => fetchOnce(url));
+        return await withRetries(`GET ${redact(url)}`, () => fetchOnce(client, url), retry_retryPolicy(network));
     }
     catch (error) {
         if (error instanceof TransientError) {
@@ -98725,7 +98794,7 @@ async function fetchText(url) {
         throw error;
     }
 }
-async function fetchOnce(start) {
+async function fetchOnce(client, start) {
     let url = start;
     for (let hops = 0; hops <= MAX_REDIRECTS; hops++) {
         let response;
@@ -98780,7 +98849,7 @@ function retryAfterMs(header) {
  * Fetches the constraints once, checks them, and writes the copy pip will
  * use, so pip never fetches a URL we did not validate.
  */
-async function loadConstraints(plan) {
+async function loadConstraints(plan, network) {
     const c = plan.constraints;
     if (c.kind === 'none') {
         info('Installing without constraints (constraints: none).');
@@ -98789,7 +98858,7 @@ async function loadConstraints(plan) {
     const source = redact(c.kind === 'url' ? c.url : c.path);
     let text;
     if (c.kind === 'url') {
-        text = await fetchText(c.url);
+        text = await fetchText(c.url, network);
     }
     else {
         try {
@@ -98812,18 +98881,6 @@ async function loadConstraints(plan) {
     external_node_fs_namespaceObject.writeFileSync(file, text);
     info(`Constraints from ${source} (${text.split('\n').filter(l => l.trim()).length} lines), sha256 ${sha256(text).slice(0, 12)}`);
     return { file, source, sha256: sha256(text) };
-}
-
-;// CONCATENATED MODULE: ./src/command.ts
-
-/**
- * Runs a program with arguments, never through a shell. @actions/exec parses
- * its first argument as a command line, so the program's path is quoted to
- * stay one word even with spaces (paths with '"' are refused as inputs).
- * Output is streamed to the log unless `silent`, and always captured.
- */
-function command(program, args, options = {}) {
-    return getExecOutput(`"${program}"`, args, { ignoreReturnCode: true, ...options });
 }
 
 ;// CONCATENATED MODULE: ./src/python.ts
@@ -98915,6 +98972,15 @@ async function pip(python, args) {
 async function runPython(python, code, args = []) {
     return command(python, ['-c', code, ...args], { silent: true });
 }
+const LIST = `
+import importlib.metadata as m, json, re
+print(json.dumps({re.sub(r"[-_.]+", "-", d.metadata["Name"]).lower(): d.version for d in m.distributions()}))
+`;
+/** The distributions installed in an interpreter, by normalized name. */
+async function installedDistributions(python) {
+    const result = await runPython(python, LIST);
+    return result.exitCode === 0 ? JSON.parse(result.stdout) : {};
+}
 
 ;// CONCATENATED MODULE: ./src/environment.ts
 
@@ -98987,7 +99053,7 @@ function pickRef(refs, candidates) {
 }
 const NETWORK_TROUBLE = /could not resolve host|connection (refused|reset|timed out)|timed out|early eof|HTTP 5\d\d|returned error: 5\d\d|unable to access/i;
 /** Lists the branches and tags of a repository without cloning it. */
-async function listRefs(repository) {
+async function listRefs(repository, network) {
     const git = await which('git', false);
     if (!git)
         throw new ActionError(`git is not installed, and mode 'stable'/'master' needs it. Install git on the runner first.`);
@@ -98996,8 +99062,14 @@ async function listRefs(repository) {
         return await withRetries(`git ls-remote ${shown}`, async () => {
             const result = await command(git, ['ls-remote', '--heads', '--tags', repository], {
                 silent: true,
-                // A repository that asks for credentials must fail, not wait for a prompt.
-                env: { ...process.env, GIT_TERMINAL_PROMPT: '0' }
+                env: {
+                    ...process.env,
+                    // A repository that asks for credentials must fail, not wait for a prompt,
+                    // and a stalled transfer must give up after the timeout.
+                    GIT_TERMINAL_PROMPT: '0',
+                    GIT_HTTP_LOW_SPEED_LIMIT: '1',
+                    GIT_HTTP_LOW_SPEED_TIME: String(network.timeoutSeconds)
+                }
             });
             if (result.exitCode === 0)
                 return parseLsRemote(result.stdout);
@@ -99005,7 +99077,7 @@ async function listRefs(repository) {
             if (NETWORK_TROUBLE.test(reason))
                 throw new TransientError(reason);
             throw new ActionError(`Could not read the git repository ${shown}: ${reason}. Check the 'repository' input.`);
-        });
+        }, retry_retryPolicy(network));
     }
     catch (error) {
         if (error instanceof TransientError) {
@@ -99018,8 +99090,8 @@ async function listRefs(repository) {
  * Turns the plan's candidate refs into one commit. An end-of-life series has
  * lost its stable branch and kept a `<series>-eol` tag, which we fall back to.
  */
-async function resolveGitRef(git, series) {
-    const refs = await listRefs(git.repository);
+async function resolveGitRef(git, series, network) {
+    const refs = await listRefs(git.repository, network);
     const picked = pickRef(refs, git.refs);
     if (!picked) {
         const related = [...refs.keys()].filter(r => r.includes(series) || /\/stable\/|-eol$/.test(r)).map(r => r.replace(/^refs\/(heads|tags)\//, ''));
@@ -99041,13 +99113,33 @@ async function resolveGitRef(git, series) {
 
 
 /** pip's arguments; the user's own pip configuration (PIP_*, pip.conf) still applies. */
-function pipInstallArgs(requirement, constraintsFile, indexUrl) {
+function pipInstallArgs(requirement, constraintsFile, indexUrl, extra = []) {
     return [
         'install',
         ...(constraintsFile ? ['--constraint', constraintsFile] : []),
         ...(indexUrl ? ['--index-url', indexUrl] : []),
+        ...extra,
         requirement
     ];
+}
+/**
+ * What a failed pip run left behind, so that nobody mistakes a half-changed
+ * environment for the one asked for.
+ */
+function describeLeftovers(before, after, pkg) {
+    const changed = Object.keys(after)
+        .filter(name => before[name] !== after[name])
+        .sort()
+        .map(name => (before[name] ? `${name} ${before[name]} -> ${after[name]}` : `${name} ${after[name]}`));
+    const removed = Object.keys(before).filter(name => !(name in after));
+    if (changed.length === 0 && removed.length === 0)
+        return 'pip changed nothing; the environment is as it was.';
+    const parts = [
+        changed.length ? `pip installed or changed ${changed.join(', ')} before it stopped` : '',
+        removed.length ? `removed ${removed.sort().join(', ')}` : '',
+        pkg in after ? '' : `${pkg} is not installed`
+    ].filter(Boolean);
+    return `${parts.join('; ')}. Re-running the step after fixing the cause completes the install.`;
 }
 /**
  * One sentence for the failure annotation: pip's own reason, translated where
@@ -99272,8 +99364,10 @@ function lastLine(text) {
 
 
 
+
 async function run() {
     const timeline = new Timeline();
+    stopOnCancel();
     try {
         const config = parseInputs(name => getInput(name));
         maskCredentials(config);
@@ -99285,8 +99379,8 @@ async function run() {
         const untested = untestedPythonWarning(config.series, base);
         if (untested)
             core_warning(untested);
-        const source = await timeline.run('Resolve source', () => resolveSource(plan));
-        const constraints = await timeline.run('Fetch constraints', () => loadConstraints(plan));
+        const source = await timeline.run('Resolve source', () => resolveSource(plan, config));
+        const constraints = await timeline.run('Fetch constraints', () => loadConstraints(plan, config.network));
         const report = {
             package: plan.package,
             series: plan.series,
@@ -99318,11 +99412,11 @@ async function run() {
         }
     }
 }
-async function resolveSource(plan) {
+async function resolveSource(plan, config) {
     if (plan.release)
         return { requirement: plan.release.requirement, commit: '' };
     const git = plan.git;
-    const { sha } = await resolveGitRef(git, plan.series);
+    const { sha } = await resolveGitRef(git, plan.series, config.network);
     return { requirement: gitRequirement(plan.package, git.repository, sha), commit: sha };
 }
 /**
@@ -99378,9 +99472,12 @@ async function install(config, plan, base, source, constraints, report, timeline
         report.cache.restore = await timeline.run('Restore pip cache', () => restoreDir(pipCacheDir, keys.key, keys.restoreKeys));
     }
     await timeline.run(`Install ${plan.package}`, async () => {
-        const result = await pip(python, pipInstallArgs(source.requirement, constraints?.file, config.indexUrl));
+        const before = await installedDistributions(python);
+        const result = await pip(python, pipInstallArgs(source.requirement, constraints?.file, config.indexUrl, config.network.pipArgs));
         if (result.exitCode !== 0) {
-            throw new ActionError(explainPipFailure(`${result.stdout}\n${result.stderr}`, plan, untestedPythonWarning(config.series, base)));
+            const reason = explainPipFailure(`${result.stdout}\n${result.stderr}`, plan, untestedPythonWarning(config.series, base));
+            const leftovers = describeLeftovers(before, await installedDistributions(python), plan.package);
+            throw new ActionError(`${reason}\n${leftovers}`);
         }
     });
     const version = await timeline.run('Verify', () => verifyInstall(python, plan));
@@ -99410,6 +99507,20 @@ async function findPipCacheDir(python) {
         return undefined;
     }
     return dir;
+}
+/**
+ * A cancelled job gets SIGINT, then SIGTERM: stop pip with it and fail at
+ * once. The cache is saved only after verification, so nothing half-installed
+ * is ever saved.
+ */
+function stopOnCancel() {
+    for (const signal of ['SIGINT', 'SIGTERM']) {
+        process.once(signal, () => {
+            stopAll(signal);
+            setFailed(`Cancelled (${signal}): pip was stopped and nothing was cached; the environment may be partly installed.`);
+            process.exit(1);
+        });
+    }
 }
 /** Credentials in URLs are masked everywhere the runner prints. */
 function maskCredentials(config) {

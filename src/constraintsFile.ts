@@ -5,7 +5,7 @@ import * as core from '@actions/core'
 import { dropPackage, sha256, validateConstraints } from './constraints.js'
 import { ActionError } from './errors.js'
 import { fetchText } from './http.js'
-import { redact } from './inputs.js'
+import { redact, type NetworkConfig } from './inputs.js'
 import type { Plan } from './plan.js'
 
 export interface LoadedConstraints {
@@ -20,7 +20,7 @@ export interface LoadedConstraints {
  * Fetches the constraints once, checks them, and writes the copy pip will
  * use, so pip never fetches a URL we did not validate.
  */
-export async function loadConstraints(plan: Plan): Promise<LoadedConstraints | undefined> {
+export async function loadConstraints(plan: Plan, network: NetworkConfig): Promise<LoadedConstraints | undefined> {
   const c = plan.constraints
   if (c.kind === 'none') {
     core.info('Installing without constraints (constraints: none).')
@@ -29,7 +29,7 @@ export async function loadConstraints(plan: Plan): Promise<LoadedConstraints | u
   const source = redact(c.kind === 'url' ? c.url : c.path)
   let text: string
   if (c.kind === 'url') {
-    text = await fetchText(c.url)
+    text = await fetchText(c.url, network)
   } else {
     try {
       text = fs.readFileSync(c.path, 'utf8')

@@ -2,8 +2,8 @@ import * as core from '@actions/core'
 import * as io from '@actions/io'
 import { command } from './command.js'
 import { ActionError } from './errors.js'
-import { redact } from './inputs.js'
-import { TransientError, withRetries } from './retry.js'
+import { redact, type NetworkConfig } from './inputs.js'
+import { retryPolicy, TransientError, withRetries } from './retry.js'
 
 /** Ref name to commit sha; annotated tags map to the commit they point at. */
 export type RefMap = Map<string, string>
@@ -33,7 +33,7 @@ export function pickRef(refs: RefMap, candidates: readonly string[]): { ref: str
 const NETWORK_TROUBLE = /could not resolve host|connection (refused|reset|timed out)|timed out|early eof|HTTP 5\d\d|returned error: 5\d\d|unable to access/i
 
 /** Lists the branches and tags of a repository without cloning it. */
-export async function listRefs(repository: string): Promise<RefMap> {
+export async function listRefs(repository: string, network: NetworkConfig): Promise<RefMap> {
   const git = await io.which('git', false)
   if (!git) throw new ActionError(`git is not installed, and mode 'stable'/'master' needs it. Install git on the runner first.`)
   const shown = redact(repository)
@@ -41,14 +41,20 @@ export async function listRefs(repository: string): Promise<RefMap> {
     return await withRetries(`git ls-remote ${shown}`, async () => {
       const result = await command(git, ['ls-remote', '--heads', '--tags', repository], {
         silent: true,
-        // A repository that asks for credentials must fail, not wait for a prompt.
-        env: { ...(process.env as Record<string, string>), GIT_TERMINAL_PROMPT: '0' }
+        env: {
+          ...process.env,
+          // A repository that asks for credentials must fail, not wait for a prompt,
+          // and a stalled transfer must give up after the timeout.
+          GIT_TERMINAL_PROMPT: '0',
+          GIT_HTTP_LOW_SPEED_LIMIT: '1',
+          GIT_HTTP_LOW_SPEED_TIME: String(network.timeoutSeconds)
+        }
       })
       if (result.exitCode === 0) return parseLsRemote(result.stdout)
       const reason = redact(result.stderr.trim().split('\n').slice(-2).join(' '))
       if (NETWORK_TROUBLE.test(reason)) throw new TransientError(reason)
       throw new ActionError(`Could not read the git repository ${shown}: ${reason}. Check the 'repository' input.`)
-    })
+    }, retryPolicy(network))
   } catch (error) {
     if (error instanceof TransientError) {
       throw new ActionError(`Could not reach the git repository ${shown}: ${error.message}. Re-run the job later.`)
@@ -68,8 +74,12 @@ export interface ResolvedSource {
  * Turns the plan's candidate refs into one commit. An end-of-life series has
  * lost its stable branch and kept a `<series>-eol` tag, which we fall back to.
  */
-export async function resolveGitRef(git: { repository: string; refs: string[] }, series: string): Promise<{ ref: string; sha: string }> {
-  const refs = await listRefs(git.repository)
+export async function resolveGitRef(
+  git: { repository: string; refs: string[] },
+  series: string,
+  network: NetworkConfig
+): Promise<{ ref: string; sha: string }> {
+  const refs = await listRefs(git.repository, network)
   const picked = pickRef(refs, git.refs)
   if (!picked) {
     const related = [...refs.keys()].filter(r => r.includes(series) || /\/stable\/|-eol$/.test(r)).map(r => r.replace(/^refs\/(heads|tags)\//, ''))

@@ -1,18 +1,18 @@
 import { HttpClient } from '@actions/http-client'
 import { ActionError } from './errors.js'
-import { redact } from './inputs.js'
-import { TransientError, withRetries } from './retry.js'
+import { redact, type NetworkConfig } from './inputs.js'
+import { retryPolicy, TransientError, withRetries } from './retry.js'
 
-// Redirects are followed here, not by the client: it cannot resolve a
-// relative Location, which servers may send.
-const client = new HttpClient('setup-nova-dpm', [], { socketTimeout: 30_000, allowRedirects: false })
 const MAX_REDIRECTS = 10
 const NETWORK_CODES = new Set(['ECONNRESET', 'ECONNREFUSED', 'ETIMEDOUT', 'EPIPE', 'EAI_AGAIN', 'ENOTFOUND', 'ENETUNREACH', 'EHOSTUNREACH', 'UND_ERR_SOCKET'])
 
 /** GETs a text document, following redirects and retrying transient failures. */
-export async function fetchText(url: string): Promise<string> {
+export async function fetchText(url: string, network: NetworkConfig): Promise<string> {
+  // Redirects are followed here, not by the client: it cannot resolve a
+  // relative Location, which servers may send.
+  const client = new HttpClient('setup-nova-dpm', [], { socketTimeout: network.timeoutSeconds * 1000, allowRedirects: false })
   try {
-    return await withRetries(`GET ${redact(url)}`, () => fetchOnce(url))
+    return await withRetries(`GET ${redact(url)}`, () => fetchOnce(client, url), retryPolicy(network))
   } catch (error) {
     if (error instanceof TransientError) {
       throw new ActionError(`Could not fetch ${redact(url)}: ${error.message}. The host may be down; re-run the job later.`)
@@ -21,7 +21,7 @@ export async function fetchText(url: string): Promise<string> {
   }
 }
 
-async function fetchOnce(start: string): Promise<string> {
+async function fetchOnce(client: HttpClient, start: string): Promise<string> {
   let url = start
   for (let hops = 0; hops <= MAX_REDIRECTS; hops++) {
     let response

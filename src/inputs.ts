@@ -38,6 +38,18 @@ export interface Config {
   /** Install into a venv the action makes: always, never, or when the interpreter forbids pip (PEP 668). */
   venv: VenvChoice
   venvPath?: string
+  network: NetworkConfig
+}
+
+export interface NetworkConfig {
+  /** Retries after a failed fetch or ls-remote (network error, 5xx). */
+  retries: number
+  /** Seconds one request may take. */
+  timeoutSeconds: number
+  /** Seconds all attempts together may take. */
+  retryMaxSeconds: number
+  /** What the user set explicitly, to pass on to pip; unset leaves pip's own configuration alone. */
+  pipArgs: string[]
 }
 
 /** Reads one input; an unset input is ''. */
@@ -66,6 +78,7 @@ export function parseInputs(read: InputReader): Config {
   if (cache === 'venv' && venv === 'false') {
     throw new ActionError(`Inputs 'cache: venv' and 'venv: false' contradict each other: the venv cache needs a venv. Use 'cache: pip', or drop 'venv: false'.`)
   }
+  const network = parseNetwork(read)
   return {
     series,
     mode,
@@ -79,8 +92,28 @@ export function parseInputs(read: InputReader): Config {
     cache,
     cacheKeySuffix: read('cache-key-suffix').trim(),
     venv,
-    venvPath
+    venvPath,
+    network
   }
+}
+
+function parseNetwork(read: InputReader): NetworkConfig {
+  const retries = optional(read('retries'))
+  const timeout = optional(read('timeout'))
+  return {
+    retries: retries ? wholeNumber('retries', retries, 0, 20) : 3,
+    timeoutSeconds: timeout ? wholeNumber('timeout', timeout, 1, 600) : 30,
+    retryMaxSeconds: wholeNumber('retry-max-time', read('retry-max-time') || '120', 1, 3600),
+    pipArgs: [...(retries ? ['--retries', retries.trim()] : []), ...(timeout ? ['--timeout', timeout.trim()] : [])]
+  }
+}
+
+function wholeNumber(name: string, value: string, min: number, max: number): number {
+  const n = Number(value.trim())
+  if (!/^\d+$/.test(value.trim()) || n < min || n > max) {
+    throw new ActionError(`Input '${name}' must be a whole number from ${min} to ${max}, not '${value}'.`)
+  }
+  return n
 }
 
 /**

@@ -3,13 +3,36 @@ import type { Plan } from './plan.js'
 import { releasedSeries } from './releases.js'
 
 /** pip's arguments; the user's own pip configuration (PIP_*, pip.conf) still applies. */
-export function pipInstallArgs(requirement: string, constraintsFile: string | undefined, indexUrl: string | undefined): string[] {
+export function pipInstallArgs(requirement: string, constraintsFile: string | undefined, indexUrl: string | undefined, extra: string[] = []): string[] {
   return [
     'install',
     ...(constraintsFile ? ['--constraint', constraintsFile] : []),
     ...(indexUrl ? ['--index-url', indexUrl] : []),
+    ...extra,
     requirement
   ]
+}
+
+/** name (normalized) -> version of the installed distributions. */
+export type Installed = Record<string, string>
+
+/**
+ * What a failed pip run left behind, so that nobody mistakes a half-changed
+ * environment for the one asked for.
+ */
+export function describeLeftovers(before: Installed, after: Installed, pkg: string): string {
+  const changed = Object.keys(after)
+    .filter(name => before[name] !== after[name])
+    .sort()
+    .map(name => (before[name] ? `${name} ${before[name]} -> ${after[name]}` : `${name} ${after[name]}`))
+  const removed = Object.keys(before).filter(name => !(name in after))
+  if (changed.length === 0 && removed.length === 0) return 'pip changed nothing; the environment is as it was.'
+  const parts = [
+    changed.length ? `pip installed or changed ${changed.join(', ')} before it stopped` : '',
+    removed.length ? `removed ${removed.sort().join(', ')}` : '',
+    pkg in after ? '' : `${pkg} is not installed`
+  ].filter(Boolean)
+  return `${parts.join('; ')}. Re-running the step after fixing the cause completes the install.`
 }
 
 /**

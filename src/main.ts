@@ -1,21 +1,23 @@
 import * as os from 'node:os'
 import * as core from '@actions/core'
 import { cacheServiceAvailable, restoreDir, saveDir } from './cache.js'
+import { stopAll } from './command.js'
 import { cacheKeys } from './cacheKey.js'
 import { loadConstraints, type LoadedConstraints } from './constraintsFile.js'
 import { exportVenv, untestedPythonWarning, venvDir, wantsVenv } from './environment.js'
 import { ActionError } from './errors.js'
 import { resolveGitRef, type ResolvedSource } from './git.js'
 import { parseInputs, redact, type Config } from './inputs.js'
-import { explainPipFailure, pipInstallArgs } from './install.js'
+import { describeLeftovers, explainPipFailure, pipInstallArgs } from './install.js'
 import { gitRequirement, makePlan, type Plan } from './plan.js'
-import { createVenv, describePython, findPython, pip, venvPython, type PythonInfo } from './python.js'
+import { createVenv, describePython, findPython, installedDistributions, pip, venvPython, type PythonInfo } from './python.js'
 import { releasedSeries } from './releases.js'
 import { setOutputs, Timeline, writeSummary, type RunReport } from './report.js'
 import { verifyInstall } from './verify.js'
 
 export async function run(): Promise<void> {
   const timeline = new Timeline()
+  stopOnCancel()
   try {
     const config = parseInputs(name => core.getInput(name))
     maskCredentials(config)
@@ -26,8 +28,8 @@ export async function run(): Promise<void> {
     const base = await timeline.run('Find Python', async () => describePython(await findPython(config.python)))
     const untested = untestedPythonWarning(config.series, base)
     if (untested) core.warning(untested)
-    const source = await timeline.run('Resolve source', () => resolveSource(plan))
-    const constraints = await timeline.run('Fetch constraints', () => loadConstraints(plan))
+    const source = await timeline.run('Resolve source', () => resolveSource(plan, config))
+    const constraints = await timeline.run('Fetch constraints', () => loadConstraints(plan, config.network))
     const report: RunReport = {
       package: plan.package,
       series: plan.series,
@@ -57,10 +59,10 @@ export async function run(): Promise<void> {
   }
 }
 
-async function resolveSource(plan: Plan): Promise<ResolvedSource> {
+async function resolveSource(plan: Plan, config: Config): Promise<ResolvedSource> {
   if (plan.release) return { requirement: plan.release.requirement, commit: '' }
   const git = plan.git!
-  const { sha } = await resolveGitRef(git, plan.series)
+  const { sha } = await resolveGitRef(git, plan.series, config.network)
   return { requirement: gitRequirement(plan.package, git.repository, sha), commit: sha }
 }
 
@@ -126,9 +128,12 @@ async function install(
     report.cache!.restore = await timeline.run('Restore pip cache', () => restoreDir(pipCacheDir, keys.key, keys.restoreKeys))
   }
   await timeline.run(`Install ${plan.package}`, async () => {
-    const result = await pip(python, pipInstallArgs(source.requirement, constraints?.file, config.indexUrl))
+    const before = await installedDistributions(python)
+    const result = await pip(python, pipInstallArgs(source.requirement, constraints?.file, config.indexUrl, config.network.pipArgs))
     if (result.exitCode !== 0) {
-      throw new ActionError(explainPipFailure(`${result.stdout}\n${result.stderr}`, plan, untestedPythonWarning(config.series, base)))
+      const reason = explainPipFailure(`${result.stdout}\n${result.stderr}`, plan, untestedPythonWarning(config.series, base))
+      const leftovers = describeLeftovers(before, await installedDistributions(python), plan.package)
+      throw new ActionError(`${reason}\n${leftovers}`)
     }
   })
   const version = await timeline.run('Verify', () => verifyInstall(python, plan))
@@ -160,6 +165,21 @@ async function findPipCacheDir(python: string): Promise<string | undefined> {
     return undefined
   }
   return dir
+}
+
+/**
+ * A cancelled job gets SIGINT, then SIGTERM: stop pip with it and fail at
+ * once. The cache is saved only after verification, so nothing half-installed
+ * is ever saved.
+ */
+function stopOnCancel(): void {
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    process.once(signal, () => {
+      stopAll(signal)
+      core.setFailed(`Cancelled (${signal}): pip was stopped and nothing was cached; the environment may be partly installed.`)
+      process.exit(1)
+    })
+  }
 }
 
 /** Credentials in URLs are masked everywhere the runner prints. */

@@ -1,9 +1,9 @@
 import * as fs from 'node:fs'
 import * as path from 'node:path'
-import type { ExecOutput } from '@actions/exec'
 import * as io from '@actions/io'
-import { command } from './command.js'
+import { command, type CommandResult } from './command.js'
 import { ActionError } from './errors.js'
+import type { Installed } from './install.js'
 
 export interface PythonInfo {
   /** Absolute path of the interpreter the action runs. */
@@ -104,11 +104,22 @@ export async function createVenv(python: string, dir: string): Promise<string> {
 }
 
 /** Runs `python -m pip ...`, streaming its output to the log and capturing it for error reports. */
-export async function pip(python: string, args: string[]): Promise<ExecOutput> {
+export async function pip(python: string, args: string[]): Promise<CommandResult> {
   return command(python, ['-m', 'pip', ...args])
 }
 
 /** Runs a short Python snippet quietly. */
-export async function runPython(python: string, code: string, args: string[] = []): Promise<ExecOutput> {
+export async function runPython(python: string, code: string, args: string[] = []): Promise<CommandResult> {
   return command(python, ['-c', code, ...args], { silent: true })
+}
+
+const LIST = `
+import importlib.metadata as m, json, re
+print(json.dumps({re.sub(r"[-_.]+", "-", d.metadata["Name"]).lower(): d.version for d in m.distributions()}))
+`
+
+/** The distributions installed in an interpreter, by normalized name. */
+export async function installedDistributions(python: string): Promise<Installed> {
+  const result = await runPython(python, LIST)
+  return result.exitCode === 0 ? (JSON.parse(result.stdout) as Installed) : {}
 }

@@ -1,4 +1,5 @@
 import * as core from '@actions/core'
+import type { NetworkConfig } from './inputs.js'
 
 /** Thrown by an attempt that may succeed if tried again (network error, 5xx). */
 export class TransientError extends Error {
@@ -20,13 +21,15 @@ export interface RetryPolicy {
   maxTotalMs: number
 }
 
-export const DEFAULT_RETRY: RetryPolicy = { attempts: 4, baseDelayMs: 500, maxTotalMs: 60_000 }
+export function retryPolicy(network: NetworkConfig): RetryPolicy {
+  return { attempts: network.retries + 1, baseDelayMs: 500, maxTotalMs: network.retryMaxSeconds * 1000 }
+}
 
 /**
  * Runs `attempt` until it succeeds, throws a non-transient error, or the
  * policy is spent; then rethrows the last error with how often it was tried.
  */
-export async function withRetries<T>(what: string, attempt: () => Promise<T>, policy = DEFAULT_RETRY): Promise<T> {
+export async function withRetries<T>(what: string, attempt: () => Promise<T>, policy: RetryPolicy): Promise<T> {
   const started = Date.now()
   for (let n = 1; ; n++) {
     try {

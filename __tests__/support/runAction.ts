@@ -3,7 +3,7 @@
  * INPUT_* variables and the GITHUB_* command files, in an environment with
  * none of this machine's pip configuration.
  */
-import { execFile, execFileSync } from 'node:child_process'
+import { execFile, execFileSync, type ChildProcess } from 'node:child_process'
 import * as fs from 'node:fs'
 import * as os from 'node:os'
 import * as path from 'node:path'
@@ -80,7 +80,8 @@ function parseCommandFile(file: string): Record<string, string> {
   return result
 }
 
-export async function runAction(inputs: Record<string, string>, env: Record<string, string> = {}): Promise<ActionRun> {
+/** Starts the action; `done` settles when it exits. For tests that signal the running process. */
+export function startAction(inputs: Record<string, string>, env: Record<string, string> = {}): { child: ChildProcess; done: Promise<ActionRun> } {
   const dir = tempDir('nova-dpm-runner-')
   const files = Object.fromEntries(
     ['GITHUB_OUTPUT', 'GITHUB_ENV', 'GITHUB_PATH', 'GITHUB_STATE', 'GITHUB_STEP_SUMMARY'].map(name => {
@@ -93,24 +94,27 @@ export async function runAction(inputs: Record<string, string>, env: Record<stri
   const runnerTemp = path.join(dir, 'temp')
   fs.mkdirSync(runnerTemp)
   const fullEnv = cleanEnv({ RUNNER_TEMP: runnerTemp, PIP_CACHE_DIR: path.join(dir, 'pip-cache'), ...files, ...inputVars, ...env })
-  const { code, stdout } = await new Promise<{ code: number; stdout: string }>(resolve => {
-    execFile(process.execPath, [ACTION], { env: fullEnv, cwd: dir, maxBuffer: 64 * 1024 * 1024 }, (error, out, err) => {
-      const exit = error ? (typeof error.code === 'number' ? error.code : 1) : 0
-      resolve({ code: exit, stdout: out + err })
+  let child!: ChildProcess
+  const done = new Promise<ActionRun>(resolve => {
+    child = execFile(process.execPath, [ACTION], { env: fullEnv, cwd: dir, maxBuffer: 64 * 1024 * 1024 }, (error, out, err) => {
+      const stdout = out + err
+      const annotations = [...stdout.matchAll(/^::(error|warning|notice)[^:]*::(.*)$/gm)].map(m => [m[1], m[2].replace(/%0A/g, '\n')] as [string, string])
+      resolve({
+        code: error ? (typeof error.code === 'number' ? error.code : 1) : 0,
+        stdout,
+        outputs: parseCommandFile(files.GITHUB_OUTPUT),
+        summary: fs.readFileSync(files.GITHUB_STEP_SUMMARY, 'utf8'),
+        exported: parseCommandFile(files.GITHUB_ENV),
+        paths: fs.readFileSync(files.GITHUB_PATH, 'utf8').split('\n').filter(Boolean),
+        annotations
+      })
     })
   })
-  const annotations = [...stdout.matchAll(/^::(error|warning|notice)[^:]*::(.*)$/gm)].map(m => [m[1], m[2].replace(/%0A/g, '\n')] as [string, string])
-  const run: ActionRun = {
-    code,
-    stdout,
-    outputs: parseCommandFile(files.GITHUB_OUTPUT),
-    summary: fs.readFileSync(files.GITHUB_STEP_SUMMARY, 'utf8'),
-    exported: parseCommandFile(files.GITHUB_ENV),
-    paths: fs.readFileSync(files.GITHUB_PATH, 'utf8').split('\n').filter(Boolean),
-    annotations
-  }
-  fs.rmSync(dir, { recursive: true, force: true })
-  return run
+  return { child, done }
+}
+
+export function runAction(inputs: Record<string, string>, env: Record<string, string> = {}): Promise<ActionRun> {
+  return startAction(inputs, env).done
 }
 
 /** The messages of one annotation level, for assertions. */

@@ -31,6 +31,8 @@ export function wheelSpecs(weight = 0): WheelSpec[] {
     ...['0.9.0', '0.18.0', '0.20.0', '1.0.0'].map(version => ({ name: 'zhmcclient', version })),
     ...['1.0.0', '1.1.0', '2.0.0'].map(version => ({ name: 'os-dpm', version })),
     ...bulk.map(name => ({ name, version: '1.0.0', files: filler(name) })),
+    // pip refuses its file outside the target directory, after installing its dependencies.
+    { name: 'nova-dpm', version: '9.9.7', requires: DPM_REQUIRES, files: { '../escape.py': 'X = 1\n' } },
     // Installs, but its module cannot be imported: verification must catch it.
     { name: 'nova-dpm', version: '9.9.9', files: { 'nova_dpm/__init__.py': 'raise ImportError("needs the zhmc native library")\n' } }
   ]
@@ -56,6 +58,8 @@ export interface World {
   indexUrl: string
   /** The same index without the build backend the git repositories need. */
   indexWithoutBackend: string
+  /** The same index, answering every request after 2 s. */
+  slowIndexUrl: string
   constraintsUrl(series: string): string
   repos: Record<'nova-dpm' | 'networking-dpm', string>
   /** Paths requested from the server, in order. */
@@ -87,7 +91,10 @@ export async function startWorld(options: { weight?: number; latencyMs?: number 
   const server = http.createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://127.0.0.1')
     requests.push(url.pathname)
-    setTimeout(() => route(url.pathname, files, flakyHits, res), options.latencyMs ?? 0)
+    // /slow/... is the same index, answering after 2 s: a pip run that takes a while.
+    const slow = url.pathname.startsWith('/slow/')
+    const pathname = slow ? url.pathname.slice('/slow'.length) : url.pathname
+    setTimeout(() => route(pathname, files, flakyHits, res), slow ? 2000 : (options.latencyMs ?? 0))
   })
   await new Promise<void>(resolve => server.listen(0, '127.0.0.1', resolve))
   const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
@@ -95,6 +102,7 @@ export async function startWorld(options: { weight?: number; latencyMs?: number 
     url: base,
     indexUrl: `${base}/simple/`,
     indexWithoutBackend: `${base}/simple-nobuild/`,
+    slowIndexUrl: `${base}/slow/simple/`,
     constraintsUrl: series => `${base}/constraints/upper/${series}`,
     repos,
     requests,
@@ -150,6 +158,15 @@ function route(pathname: string, files: string, flakyHits: Map<string, number>, 
     if (hits === 1) return send(503, 'Service Unavailable', 'text/plain', { 'retry-after': '0' })
     return send(200, CONSTRAINTS[m[1]].join('\n') + '\n')
   }
+  // Network faults: a connection cut before any answer (once, or always), and a server that never answers.
+  if ((m = pathname.match(/^\/drop-once\/([^/]+)$/))) {
+    const hits = (flakyHits.get(pathname) ?? 0) + 1
+    flakyHits.set(pathname, hits)
+    if (hits === 1) return void res.socket?.destroy()
+    return send(200, CONSTRAINTS[m[1]].join('\n') + '\n')
+  }
+  if (pathname === '/drop') return void res.socket?.destroy()
+  if (pathname === '/stall') return
   if (pathname === '/always-503') return send(503, 'Service Unavailable', 'text/plain', { 'retry-after': '0' })
   if (pathname === '/html') return send(200, '<!DOCTYPE html><html><body>Not a constraints file</body></html>', 'text/html')
   if (pathname === '/bad-lines') return send(200, 'zhmcclient===0.9.0\nthis is not a constraint\nos-dpm===1.0.0\n<<<garbage>>>\n')

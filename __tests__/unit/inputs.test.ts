@@ -55,6 +55,9 @@ describe('input parsing', () => {
     [{ release: 'queens', python: '-c' }, /Input 'python' must not start with '-'/],
     [{ release: 'queens', 'venv-path': '-rf' }, /Input 'venv-path' must not start with '-'/],
     [{ release: 'queens', 'venv-path': '/tmp/a"b' }, /Input 'venv-path' must not contain double quotes or line breaks/],
+    [{ release: 'queens', retries: 'many' }, /Input 'retries' must be a whole number from 0 to 20, not 'many'/],
+    [{ release: 'queens', timeout: '0' }, /Input 'timeout' must be a whole number from 1 to 600/],
+    [{ release: 'queens', 'retry-max-time': '-5' }, /Input 'retry-max-time' must be a whole number/],
     [{ release: 'queens', python: '/usr/bin/python3\n--version' }, /Input 'python' must not contain double quotes or line breaks/]
   ]
   for (const [inputs, message] of errors) {
@@ -62,6 +65,11 @@ describe('input parsing', () => {
       assert.throws(() => parse(inputs), (e: Error) => e instanceof ActionError && message.test(e.message))
     })
   }
+
+  it('passes retries and timeout to pip only when set', () => {
+    assert.deepEqual(parse({ release: 'queens' }).network, { retries: 3, timeoutSeconds: 30, retryMaxSeconds: 120, pipArgs: [] })
+    assert.deepEqual(parse({ release: 'queens', retries: '2', timeout: '5' }).network.pipArgs, ['--retries', '2', '--timeout', '5'])
+  })
 
   it('never echoes URL credentials in errors', () => {
     assert.throws(() => parse({ release: 'queens', 'index-url': 'http://user:s3cret@mirror.example.com/simple' }), (e: Error) => !e.message.includes('s3cret'))

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
 import { parseInputs } from '../../src/inputs.js'
-import { explainPipFailure, pipInstallArgs } from '../../src/install.js'
+import { describeLeftovers, explainPipFailure, pipInstallArgs } from '../../src/install.js'
 import { makePlan } from '../../src/plan.js'
 
 const plan = (inputs: Record<string, string>) => makePlan(parseInputs(name => inputs[name] ?? ''))
@@ -43,6 +43,16 @@ describe('pip command and failures', () => {
     const p = plan({ release: 'queens' })
     assert.match(explainPipFailure('ERROR: Failed building wheel for lxml', p, 'tested on 2.7'), /Likely cause: tested on 2\.7/)
     assert.doesNotMatch(explainPipFailure('ERROR: ResolutionImpossible', p, 'tested on 2.7'), /Likely cause/)
+  })
+
+  it('says what a failed pip run left behind', () => {
+    const before = { pip: '23.2.1', zhmcclient: '0.9.0', old: '1.0' }
+    const after = { pip: '23.2.1', zhmcclient: '1.0.0', 'os-dpm': '2.0.0' }
+    assert.equal(
+      describeLeftovers(before, after, 'nova-dpm'),
+      'pip installed or changed os-dpm 2.0.0, zhmcclient 0.9.0 -> 1.0.0 before it stopped; removed old; nova-dpm is not installed. Re-running the step after fixing the cause completes the install.'
+    )
+    assert.equal(describeLeftovers(before, before, 'nova-dpm'), 'pip changed nothing; the environment is as it was.')
   })
 
   it('falls back to pip own last errors, without credentials', () => {
