@@ -99150,10 +99150,13 @@ function describeLeftovers(before, after, pkg) {
  */
 function explainPipFailure(output, plan, pythonHint) {
     const likely = pythonHint ? ` Likely cause: ${pythonHint}` : '';
+    // pip's own ERROR lines and the error/fatal lines of the tools it ran (git),
+    // without pip's "a subprocess failed, see above" boilerplate.
     const lastErrors = output
         .split('\n')
-        .filter(l => /^ERROR:/.test(l.trim()))
-        .map(l => l.trim().replace(/^ERROR:\s*/, ''));
+        .map(l => l.trim())
+        .filter(l => /^(ERROR|error|fatal):/.test(l) && !/subprocess-exited-with-error|See above for output|originates from a subprocess/.test(l))
+        .map(l => l.replace(/^(ERROR|error|fatal):\s*/, ''));
     const reason = redact(lastErrors.slice(-2).join(' ') || output.trim().split('\n').slice(-3).join(' '));
     const ref = plan.git ? `${plan.mode === 'master' ? 'master' : `${plan.series}'s stable branch`} of ${redact(plan.git.repository)}` : '';
     if (/neither 'setup\.py' nor 'pyproject\.toml'|does not appear to be a Python project/i.test(output)) {
@@ -99161,6 +99164,9 @@ function explainPipFailure(output, plan, pythonHint) {
             .map(s => s.name)
             .join(', ');
         return `${plan.package} is retired at ${ref}: it holds no Python project (only a README). Use 'mode: release' (or 'mode: stable') with one of ${releases}.`;
+    }
+    if (plan.git && /Cloning |git (clone|fetch|checkout)/.test(output) && /fetch failed|unable to access|Unable to find \S+ under|did not match any file|could not read from remote/i.test(output)) {
+        return `pip could not fetch ${ref} from git: ${reason} Check 'repository' and that the git server is reachable, then re-run.`;
     }
     if (/installing build dependencies|install build dependencies did not run successfully/i.test(output)) {
         return `pip could not install the build requirements of ${plan.package} (such as setuptools, wheel or pbr) from the package index: ${reason} Make sure the index (input 'index-url' or your pip configuration) serves them.${likely}`;

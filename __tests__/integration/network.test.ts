@@ -5,7 +5,7 @@ import * as path from 'node:path'
 import { after, before, describe, it } from 'node:test'
 import { startCacheService, type CacheService } from '../support/cacheService.js'
 import { cleanEnv, installed, makeVenv, messages, runAction, startAction, tempDir } from '../support/runAction.js'
-import { startWorld, type World } from '../support/world.js'
+import { git, GIT_VERSIONS, startWorld, type World } from '../support/world.js'
 
 describe('broken networks, cancellation, and the interpreters users really have', () => {
   let world: World
@@ -48,6 +48,15 @@ describe('broken networks, cancellation, and the interpreters users really have'
     const run = await runAction(base(makeVenv(), { constraints: `${world.url}/drop`, retries: '2' }))
     assert.equal(run.code, 1)
     assert.match(messages(run, 'error')[0], /network error: .* \(tried 3 times\)/)
+  })
+
+  it('git ls-remote is retried when the git server answers 503', async () => {
+    const python = makeVenv()
+    const run = await runAction(base(python, { mode: 'stable', repository: world.gitUrl('nova-dpm', true) }))
+    assert.equal(run.code, 0, run.stdout)
+    assert.match(run.stdout, /git ls-remote .*git-flaky\/nova-dpm\.git: .*503.*retrying in 0\.5 s \(attempt 2 of 4\)/)
+    assert.equal(run.outputs.commit, git(world.repos['nova-dpm'], 'rev-parse', 'stable/pike'))
+    assert.equal(installed(python)['nova-dpm'], GIT_VERSIONS['stable/pike'])
   })
 
   it('retries and timeout reach pip only when the user sets them', async () => {

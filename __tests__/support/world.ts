@@ -60,6 +60,8 @@ export interface World {
   indexWithoutBackend: string
   /** The same index, answering every request after 2 s. */
   slowIndexUrl: string
+  /** The repositories over git's dumb HTTP protocol; `flaky` answers the first ref listing with 503. */
+  gitUrl(pkg: 'nova-dpm' | 'networking-dpm', flaky?: boolean): string
   constraintsUrl(series: string): string
   repos: Record<'nova-dpm' | 'networking-dpm', string>
   /** Paths requested from the server, in order. */
@@ -86,6 +88,12 @@ export async function startWorld(options: { weight?: number; latencyMs?: number 
     'nova-dpm': makeRepo(path.join(root, 'git', 'nova-dpm'), 'nova-dpm'),
     'networking-dpm': makeRepo(path.join(root, 'git', 'networking-dpm'), 'networking-dpm')
   }
+  // Bare copies served over git's dumb HTTP protocol (static files), for network faults.
+  const bare = path.join(root, 'bare')
+  for (const name of Object.keys(repos)) {
+    git(root, 'clone', '-q', '--bare', repos[name as keyof typeof repos], path.join(bare, `${name}.git`))
+    git(path.join(bare, `${name}.git`), 'update-server-info')
+  }
   const requests: string[] = []
   const flakyHits = new Map<string, number>()
   const server = http.createServer((req, res) => {
@@ -94,7 +102,7 @@ export async function startWorld(options: { weight?: number; latencyMs?: number 
     // /slow/... is the same index, answering after 2 s: a pip run that takes a while.
     const slow = url.pathname.startsWith('/slow/')
     const pathname = slow ? url.pathname.slice('/slow'.length) : url.pathname
-    setTimeout(() => route(pathname, files, flakyHits, res), slow ? 2000 : (options.latencyMs ?? 0))
+    setTimeout(() => route(pathname, files, flakyHits, res, bare), slow ? 2000 : (options.latencyMs ?? 0))
   })
   await new Promise<void>(resolve => server.listen(0, '127.0.0.1', resolve))
   const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
@@ -103,6 +111,7 @@ export async function startWorld(options: { weight?: number; latencyMs?: number 
     indexUrl: `${base}/simple/`,
     indexWithoutBackend: `${base}/simple-nobuild/`,
     slowIndexUrl: `${base}/slow/simple/`,
+    gitUrl: (pkg, flaky = false) => `${base}/${flaky ? 'git-flaky' : 'git'}/${pkg}.git`,
     constraintsUrl: series => `${base}/constraints/upper/${series}`,
     repos,
     requests,
@@ -114,7 +123,7 @@ export async function startWorld(options: { weight?: number; latencyMs?: number 
   }
 }
 
-function route(pathname: string, files: string, flakyHits: Map<string, number>, res: http.ServerResponse): void {
+function route(pathname: string, files: string, flakyHits: Map<string, number>, res: http.ServerResponse, bare: string): void {
   const send = (status: number, body: string | Buffer, type = 'text/plain', headers: Record<string, string> = {}) => {
     res.writeHead(status, { 'content-type': type, ...headers })
     res.end(body)
@@ -157,6 +166,16 @@ function route(pathname: string, files: string, flakyHits: Map<string, number>, 
     flakyHits.set(m[1], hits)
     if (hits === 1) return send(503, 'Service Unavailable', 'text/plain', { 'retry-after': '0' })
     return send(200, CONSTRAINTS[m[1]].join('\n') + '\n')
+  }
+  // /git/<repo>.git/... serves a bare repository; /git-flaky/... answers the first ref listing with 503.
+  if ((m = pathname.match(/^\/(git|git-flaky)\/([\w.-]+\.git\/[\w./-]+)$/))) {
+    if (m[1] === 'git-flaky' && m[2].endsWith('/info/refs') && !flakyHits.has(pathname)) {
+      flakyHits.set(pathname, 1)
+      return send(503, 'Service Unavailable')
+    }
+    const file = path.join(bare, path.normalize(m[2]))
+    if (!file.startsWith(bare) || !fs.existsSync(file) || !fs.statSync(file).isFile()) return send(404, 'Not Found')
+    return send(200, fs.readFileSync(file), 'application/octet-stream')
   }
   // Network faults: a connection cut before any answer (once, or always), and a server that never answers.
   if ((m = pathname.match(/^\/drop-once\/([^/]+)$/))) {

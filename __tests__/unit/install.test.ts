@@ -39,6 +39,19 @@ describe('pip command and failures', () => {
     assert.match(explainPipFailure(out, plan({ release: 'queens' })), /could not satisfy nova-dpm together with the constraints: The conflict is caused by: nova-dpm 3\.0\.0 depends on zhmcclient>=0\.9\.0 The user requested \(constraint\) zhmcclient===0\.1/)
   })
 
+  it('recognises a git fetch failure, without blaming Python', () => {
+    const out = [
+      '  Cloning http://h/nova-dpm.git (to revision abc) to /tmp/pip-install',
+      '  error: The requested URL returned error: 503',
+      '  error: fetch failed.',
+      '  error: subprocess-exited-with-error',
+      '  note: This error originates from a subprocess, and is likely not a problem with pip.'
+    ].join('\n')
+    const message = explainPipFailure(out, plan({ release: 'queens', mode: 'stable' }), 'tested on 2.7')
+    assert.match(message, /^pip could not fetch queens's stable branch of https:\/\/opendev\.org\/x\/nova-dpm from git: The requested URL returned error: 503 fetch failed\./)
+    assert.doesNotMatch(message, /Likely cause|subprocess/)
+  })
+
   it('blames an untested Python only where it is a likely cause', () => {
     const p = plan({ release: 'queens' })
     assert.match(explainPipFailure('ERROR: Failed building wheel for lxml', p, 'tested on 2.7'), /Likely cause: tested on 2\.7/)
