@@ -98702,6 +98702,26 @@ function checkPath(name, value) {
         throw new ActionError(`Input '${name}' must not contain double quotes or line breaks: '${value}'. Use a plain path.`);
     }
 }
+/**
+ * The secrets in the URL inputs, for the runner to mask. A password always is
+ * one; a user name only over http(s), where a token often stands in its place
+ * (`https://TOKEN@host`). ssh's `git@` is not: masking it would blank every
+ * "git" in the log.
+ */
+function credentialsIn(config) {
+    const urls = [config.indexUrl, config.repository, config.constraints.kind === 'url' ? config.constraints.url : undefined];
+    const secrets = [];
+    for (const value of urls) {
+        if (!value || !URL.canParse(value))
+            continue;
+        const url = new URL(value);
+        if (url.password)
+            secrets.push(decodeURIComponent(url.password));
+        if (url.username && /^https?:$/.test(url.protocol))
+            secrets.push(decodeURIComponent(url.username));
+    }
+    return secrets;
+}
 /** Hides URL credentials (`https://user:token@host`) wherever a value is echoed. */
 function redact(value) {
     return value.replace(/\/\/[^/@\s]*@/g, '//***@');
@@ -99376,7 +99396,8 @@ async function run() {
     stopOnCancel();
     try {
         const config = parseInputs(name => getInput(name));
-        maskCredentials(config);
+        for (const secret of credentialsIn(config))
+            core_setSecret(secret);
         const plan = makePlan(config);
         setOutput('releases', JSON.stringify(releasedSeries().map(s => s.name)));
         for (const warning of plan.warnings)
@@ -99526,24 +99547,6 @@ function stopOnCancel() {
             setFailed(`Cancelled (${signal}): pip was stopped and nothing was cached; the environment may be partly installed.`);
             process.exit(1);
         });
-    }
-}
-/** Credentials in URLs are masked everywhere the runner prints. */
-function maskCredentials(config) {
-    const urls = [config.indexUrl, config.repository, config.constraints.kind === 'url' ? config.constraints.url : undefined];
-    for (const value of urls) {
-        if (!value)
-            continue;
-        try {
-            const url = new URL(value);
-            if (url.password)
-                core_setSecret(decodeURIComponent(url.password));
-            if (url.username)
-                core_setSecret(decodeURIComponent(url.username));
-        }
-        catch {
-            // Not a URL (a path): nothing to mask.
-        }
     }
 }
 

@@ -194,6 +194,24 @@ function checkPath(name: string, value: string): void {
   }
 }
 
+/**
+ * The secrets in the URL inputs, for the runner to mask. A password always is
+ * one; a user name only over http(s), where a token often stands in its place
+ * (`https://TOKEN@host`). ssh's `git@` is not: masking it would blank every
+ * "git" in the log.
+ */
+export function credentialsIn(config: Config): string[] {
+  const urls = [config.indexUrl, config.repository, config.constraints.kind === 'url' ? config.constraints.url : undefined]
+  const secrets: string[] = []
+  for (const value of urls) {
+    if (!value || !URL.canParse(value)) continue
+    const url = new URL(value)
+    if (url.password) secrets.push(decodeURIComponent(url.password))
+    if (url.username && /^https?:$/.test(url.protocol)) secrets.push(decodeURIComponent(url.username))
+  }
+  return secrets
+}
+
 /** Hides URL credentials (`https://user:token@host`) wherever a value is echoed. */
 export function redact(value: string): string {
   return value.replace(/\/\/[^/@\s]*@/g, '//***@')

@@ -7,7 +7,7 @@ import { loadConstraints, type LoadedConstraints } from './constraintsFile.js'
 import { exportVenv, untestedPythonWarning, venvDir, wantsVenv } from './environment.js'
 import { ActionError } from './errors.js'
 import { resolveGitRef, type ResolvedSource } from './git.js'
-import { parseInputs, redact, type Config } from './inputs.js'
+import { credentialsIn, parseInputs, redact, type Config } from './inputs.js'
 import { describeLeftovers, explainPipFailure, pipInstallArgs } from './install.js'
 import { gitRequirement, makePlan, type Plan } from './plan.js'
 import { createVenv, describePython, findPython, installedDistributions, pip, venvPython, type PythonInfo } from './python.js'
@@ -20,7 +20,7 @@ export async function run(): Promise<void> {
   stopOnCancel()
   try {
     const config = parseInputs(name => core.getInput(name))
-    maskCredentials(config)
+    for (const secret of credentialsIn(config)) core.setSecret(secret)
     const plan = makePlan(config)
     core.setOutput('releases', JSON.stringify(releasedSeries().map(s => s.name)))
     for (const warning of plan.warnings) core.warning(warning)
@@ -179,20 +179,5 @@ function stopOnCancel(): void {
       core.setFailed(`Cancelled (${signal}): pip was stopped and nothing was cached; the environment may be partly installed.`)
       process.exit(1)
     })
-  }
-}
-
-/** Credentials in URLs are masked everywhere the runner prints. */
-function maskCredentials(config: Config): void {
-  const urls = [config.indexUrl, config.repository, config.constraints.kind === 'url' ? config.constraints.url : undefined]
-  for (const value of urls) {
-    if (!value) continue
-    try {
-      const url = new URL(value)
-      if (url.password) core.setSecret(decodeURIComponent(url.password))
-      if (url.username) core.setSecret(decodeURIComponent(url.username))
-    } catch {
-      // Not a URL (a path): nothing to mask.
-    }
   }
 }

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
 import { ActionError } from '../../src/errors.js'
-import { parseInputs, redact } from '../../src/inputs.js'
+import { credentialsIn, parseInputs, redact } from '../../src/inputs.js'
 
 const parse = (inputs: Record<string, string>) => parseInputs(name => inputs[name] ?? '')
 
@@ -69,6 +69,18 @@ describe('input parsing', () => {
   it('passes retries and timeout to pip only when set', () => {
     assert.deepEqual(parse({ release: 'queens' }).network, { retries: 3, timeoutSeconds: 30, retryMaxSeconds: 120, pipArgs: [] })
     assert.deepEqual(parse({ release: 'queens', retries: '2', timeout: '5' }).network.pipArgs, ['--retries', '2', '--timeout', '5'])
+  })
+
+  it('finds the secrets to mask: passwords, and http(s) user names, not ssh users', () => {
+    const config = parse({
+      release: 'queens',
+      mode: 'stable',
+      'index-url': 'https://ci:p%40ss@mirror.example.com/simple',
+      repository: 'ssh://git@review.example.com/x/nova-dpm',
+      constraints: 'https://TOKEN123@files.example.com/uc.txt'
+    })
+    assert.deepEqual(credentialsIn(config).sort(), ['TOKEN123', 'ci', 'p@ss'])
+    assert.deepEqual(credentialsIn(parse({ release: 'queens' })), [])
   })
 
   it('never echoes URL credentials in errors', () => {
