@@ -98754,6 +98754,7 @@ function parseBoolean(name, value) {
 
 ;// CONCATENATED MODULE: ./src/retry.ts
 
+
 /** Thrown by an attempt that may succeed if tried again (network error, 5xx). */
 class TransientError extends Error {
     retryAfterMs;
@@ -98769,10 +98770,10 @@ function retry_retryPolicy(network) {
     return { attempts: network.retries + 1, baseDelayMs: 500, maxTotalMs: network.retryMaxSeconds * 1000 };
 }
 /**
- * Runs `attempt` until it succeeds, throws a non-transient error, or the
- * policy is spent; then rethrows the last error with how often it was tried.
+ * Runs `attempt` until it succeeds or throws a non-transient error. When the
+ * policy is spent, fails with `giveUp(last reason, with how often it was tried)`.
  */
-async function withRetries(what, attempt, policy) {
+async function withRetries(what, attempt, policy, giveUp) {
     const started = Date.now();
     for (let n = 1;; n++) {
         try {
@@ -98784,7 +98785,7 @@ async function withRetries(what, attempt, policy) {
             const delay = error.retryAfterMs ?? policy.baseDelayMs * 2 ** (n - 1);
             const spent = n >= policy.attempts || Date.now() - started + delay > policy.maxTotalMs;
             if (spent) {
-                throw new TransientError(`${error.message} (tried ${n} time${n === 1 ? '' : 's'})`);
+                throw new ActionError(giveUp(`${error.message} (tried ${n} time${n === 1 ? '' : 's'})`));
             }
             info(`${what}: ${error.message}; retrying in ${(delay / 1000).toFixed(1)} s (attempt ${n + 1} of ${policy.attempts})`);
             await new Promise(resolve => setTimeout(resolve, delay));
@@ -98804,15 +98805,7 @@ async function fetchText(url, network) {
     // Redirects are followed here, not by the client: it cannot resolve a
     // relative Location, which servers may send.
     const client = new lib_HttpClient('setup-nova-dpm', [], { socketTimeout: network.timeoutSeconds * 1000, allowRedirects: false });
-    try {
-        return await withRetries(`GET ${redact(url)}`, () => fetchOnce(client, url), retry_retryPolicy(network));
-    }
-    catch (error) {
-        if (error instanceof TransientError) {
-            throw new ActionError(`Could not fetch ${redact(url)}: ${error.message}. The host may be down; re-run the job later.`);
-        }
-        throw error;
-    }
+    return withRetries(`GET ${redact(url)}`, () => fetchOnce(client, url), retry_retryPolicy(network), reason => `Could not fetch ${redact(url)}: ${reason}. The host may be down; re-run the job later.`);
 }
 async function fetchOnce(client, start) {
     let url = start;
@@ -98956,7 +98949,7 @@ async function findPython(wanted) {
     return found;
 }
 async function describePython(python) {
-    const result = await command(python, ['-c', DESCRIBE], { silent: true });
+    const result = await runPython(python, DESCRIBE);
     if (result.exitCode !== 0) {
         throw new ActionError(`'${python}' did not run as a Python interpreter: ${result.stderr.trim().split('\n').pop() ?? ''}`);
     }
@@ -99078,33 +99071,25 @@ async function listRefs(repository, network) {
     if (!git)
         throw new ActionError(`git is not installed, and mode 'stable'/'master' needs it. Install git on the runner first.`);
     const shown = redact(repository);
-    try {
-        return await withRetries(`git ls-remote ${shown}`, async () => {
-            const result = await command(git, ['ls-remote', '--heads', '--tags', repository], {
-                silent: true,
-                env: {
-                    ...process.env,
-                    // A repository that asks for credentials must fail, not wait for a prompt,
-                    // and a stalled transfer must give up after the timeout.
-                    GIT_TERMINAL_PROMPT: '0',
-                    GIT_HTTP_LOW_SPEED_LIMIT: '1',
-                    GIT_HTTP_LOW_SPEED_TIME: String(network.timeoutSeconds)
-                }
-            });
-            if (result.exitCode === 0)
-                return parseLsRemote(result.stdout);
-            const reason = redact(result.stderr.trim().split('\n').slice(-2).join(' '));
-            if (NETWORK_TROUBLE.test(reason))
-                throw new TransientError(reason);
-            throw new ActionError(`Could not read the git repository ${shown}: ${reason}. Check the 'repository' input.`);
-        }, retry_retryPolicy(network));
-    }
-    catch (error) {
-        if (error instanceof TransientError) {
-            throw new ActionError(`Could not reach the git repository ${shown}: ${error.message}. Re-run the job later.`);
-        }
-        throw error;
-    }
+    return withRetries(`git ls-remote ${shown}`, async () => {
+        const result = await command(git, ['ls-remote', '--heads', '--tags', repository], {
+            silent: true,
+            env: {
+                ...process.env,
+                // A repository that asks for credentials must fail, not wait for a prompt,
+                // and a stalled transfer must give up after the timeout.
+                GIT_TERMINAL_PROMPT: '0',
+                GIT_HTTP_LOW_SPEED_LIMIT: '1',
+                GIT_HTTP_LOW_SPEED_TIME: String(network.timeoutSeconds)
+            }
+        });
+        if (result.exitCode === 0)
+            return parseLsRemote(result.stdout);
+        const reason = redact(result.stderr.trim().split('\n').slice(-2).join(' '));
+        if (NETWORK_TROUBLE.test(reason))
+            throw new TransientError(reason);
+        throw new ActionError(`Could not read the git repository ${shown}: ${reason}. Check the 'repository' input.`);
+    }, retry_retryPolicy(network), reason => `Could not reach the git repository ${shown}: ${reason}. Re-run the job later.`);
 }
 /**
  * Turns the plan's candidate refs into one commit. An end-of-life series has

@@ -37,8 +37,9 @@ export async function listRefs(repository: string, network: NetworkConfig): Prom
   const git = await io.which('git', false)
   if (!git) throw new ActionError(`git is not installed, and mode 'stable'/'master' needs it. Install git on the runner first.`)
   const shown = redact(repository)
-  try {
-    return await withRetries(`git ls-remote ${shown}`, async () => {
+  return withRetries(
+    `git ls-remote ${shown}`,
+    async () => {
       const result = await command(git, ['ls-remote', '--heads', '--tags', repository], {
         silent: true,
         env: {
@@ -54,13 +55,10 @@ export async function listRefs(repository: string, network: NetworkConfig): Prom
       const reason = redact(result.stderr.trim().split('\n').slice(-2).join(' '))
       if (NETWORK_TROUBLE.test(reason)) throw new TransientError(reason)
       throw new ActionError(`Could not read the git repository ${shown}: ${reason}. Check the 'repository' input.`)
-    }, retryPolicy(network))
-  } catch (error) {
-    if (error instanceof TransientError) {
-      throw new ActionError(`Could not reach the git repository ${shown}: ${error.message}. Re-run the job later.`)
-    }
-    throw error
-  }
+    },
+    retryPolicy(network),
+    reason => `Could not reach the git repository ${shown}: ${reason}. Re-run the job later.`
+  )
 }
 
 export interface ResolvedSource {

@@ -11,14 +11,12 @@ export async function fetchText(url: string, network: NetworkConfig): Promise<st
   // Redirects are followed here, not by the client: it cannot resolve a
   // relative Location, which servers may send.
   const client = new HttpClient('setup-nova-dpm', [], { socketTimeout: network.timeoutSeconds * 1000, allowRedirects: false })
-  try {
-    return await withRetries(`GET ${redact(url)}`, () => fetchOnce(client, url), retryPolicy(network))
-  } catch (error) {
-    if (error instanceof TransientError) {
-      throw new ActionError(`Could not fetch ${redact(url)}: ${error.message}. The host may be down; re-run the job later.`)
-    }
-    throw error
-  }
+  return withRetries(
+    `GET ${redact(url)}`,
+    () => fetchOnce(client, url),
+    retryPolicy(network),
+    reason => `Could not fetch ${redact(url)}: ${reason}. The host may be down; re-run the job later.`
+  )
 }
 
 async function fetchOnce(client: HttpClient, start: string): Promise<string> {

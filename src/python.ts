@@ -67,7 +67,7 @@ export async function findPython(wanted?: string): Promise<string> {
 }
 
 export async function describePython(python: string): Promise<PythonInfo> {
-  const result = await command(python, ['-c', DESCRIBE], { silent: true })
+  const result = await runPython(python, DESCRIBE)
   if (result.exitCode !== 0) {
     throw new ActionError(`'${python}' did not run as a Python interpreter: ${result.stderr.trim().split('\n').pop() ?? ''}`)
   }

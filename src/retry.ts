@@ -1,4 +1,5 @@
 import * as core from '@actions/core'
+import { ActionError } from './errors.js'
 import type { NetworkConfig } from './inputs.js'
 
 /** Thrown by an attempt that may succeed if tried again (network error, 5xx). */
@@ -26,10 +27,15 @@ export function retryPolicy(network: NetworkConfig): RetryPolicy {
 }
 
 /**
- * Runs `attempt` until it succeeds, throws a non-transient error, or the
- * policy is spent; then rethrows the last error with how often it was tried.
+ * Runs `attempt` until it succeeds or throws a non-transient error. When the
+ * policy is spent, fails with `giveUp(last reason, with how often it was tried)`.
  */
-export async function withRetries<T>(what: string, attempt: () => Promise<T>, policy: RetryPolicy): Promise<T> {
+export async function withRetries<T>(
+  what: string,
+  attempt: () => Promise<T>,
+  policy: RetryPolicy,
+  giveUp: (reason: string) => string
+): Promise<T> {
   const started = Date.now()
   for (let n = 1; ; n++) {
     try {
@@ -39,7 +45,7 @@ export async function withRetries<T>(what: string, attempt: () => Promise<T>, po
       const delay = error.retryAfterMs ?? policy.baseDelayMs * 2 ** (n - 1)
       const spent = n >= policy.attempts || Date.now() - started + delay > policy.maxTotalMs
       if (spent) {
-        throw new TransientError(`${error.message} (tried ${n} time${n === 1 ? '' : 's'})`)
+        throw new ActionError(giveUp(`${error.message} (tried ${n} time${n === 1 ? '' : 's'})`))
       }
       core.info(`${what}: ${error.message}; retrying in ${(delay / 1000).toFixed(1)} s (attempt ${n + 1} of ${policy.attempts})`)
       await new Promise(resolve => setTimeout(resolve, delay))
