@@ -11,9 +11,9 @@ import { execFile } from 'node:child_process'
 import { promisify } from 'node:util'
 import * as fs from 'node:fs'
 import * as path from 'node:path'
-import { startCacheService } from '../__tests__/support/cacheService.js'
-import { cleanEnv, makeVenv, runAction, tempDir } from '../__tests__/support/runAction.js'
-import { startWorld } from '../__tests__/support/world.js'
+import { startCacheService } from '../__tests__/fixtures/cacheService.js'
+import { cleanEnv, makeVenv, runAction, tempDir } from '../__tests__/fixtures/runAction.js'
+import { startWorld } from '../__tests__/fixtures/world.js'
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5)
 const WEIGHT = Number(process.env.BENCH_WEIGHT ?? 100)

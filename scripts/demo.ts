@@ -2,8 +2,8 @@
  * Runs the bundled action once, locally, the way the runner does, against
  * the loopback fixtures (no internet needed): `npm run demo [release] [mode]`.
  */
-import { makeVenv, runAction } from '../__tests__/support/runAction.js'
-import { startWorld } from '../__tests__/support/world.js'
+import { makeVenv, runAction } from '../__tests__/fixtures/runAction.js'
+import { startWorld } from '../__tests__/fixtures/world.js'
 
 const [release = 'queens', mode = 'release'] = process.argv.slice(2)
 const world = await startWorld()

@@ -2,9 +2,9 @@ import assert from 'node:assert/strict'
 import * as fs from 'node:fs'
 import * as path from 'node:path'
 import { after, before, describe, it } from 'node:test'
-import { startCacheService, type CacheService } from '../support/cacheService.js'
-import { installed, makeVenv, messages, runAction, tempDir } from '../support/runAction.js'
-import { startWorld, type World } from '../support/world.js'
+import { startCacheService, type CacheService } from '../fixtures/cacheService.js'
+import { installed, makeVenv, messages, runAction, tempDir } from '../fixtures/runAction.js'
+import { startWorld, type World } from '../fixtures/world.js'
 
 describe('caching with the real @actions/cache against a loopback cache service', () => {
   let world: World

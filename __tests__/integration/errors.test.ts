@@ -3,8 +3,8 @@ import { execFileSync } from 'node:child_process'
 import * as fs from 'node:fs'
 import * as path from 'node:path'
 import { after, before, describe, it } from 'node:test'
-import { cleanEnv, installed, makeVenv, messages, runAction, tempDir } from '../support/runAction.js'
-import { startWorld, type World } from '../support/world.js'
+import { cleanEnv, installed, makeVenv, messages, runAction, tempDir } from '../fixtures/runAction.js'
+import { startWorld, type World } from '../fixtures/world.js'
 
 describe('failures: clear errors, no stack traces, nothing installed', () => {
   let world: World

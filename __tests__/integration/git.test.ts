@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict'
 import { after, before, describe, it } from 'node:test'
-import { installed, makeVenv, messages, runAction } from '../support/runAction.js'
-import { git, GIT_VERSIONS, startWorld, type World } from '../support/world.js'
+import { installed, makeVenv, messages, runAction } from '../fixtures/runAction.js'
+import { git, GIT_VERSIONS, startWorld, type World } from '../fixtures/world.js'
 
 describe('modes stable and master, against real git repositories', () => {
   let world: World

@@ -3,9 +3,9 @@ import { execFileSync } from 'node:child_process'
 import * as fs from 'node:fs'
 import * as path from 'node:path'
 import { after, before, describe, it } from 'node:test'
-import { startCacheService, type CacheService } from '../support/cacheService.js'
-import { cleanEnv, installed, makeVenv, messages, runAction, startAction, tempDir } from '../support/runAction.js'
-import { git, GIT_VERSIONS, startWorld, type World } from '../support/world.js'
+import { startCacheService, type CacheService } from '../fixtures/cacheService.js'
+import { cleanEnv, installed, makeVenv, messages, runAction, startAction, tempDir } from '../fixtures/runAction.js'
+import { git, GIT_VERSIONS, startWorld, type World } from '../fixtures/world.js'
 
 describe('broken networks, cancellation, and the interpreters users really have', () => {
   let world: World

@@ -2,8 +2,8 @@ import assert from 'node:assert/strict'
 import * as fs from 'node:fs'
 import * as path from 'node:path'
 import { after, before, describe, it } from 'node:test'
-import { installed, makeVenv, messages, runAction, tempDir } from '../support/runAction.js'
-import { startWorld, type World } from '../support/world.js'
+import { installed, makeVenv, messages, runAction, tempDir } from '../fixtures/runAction.js'
+import { startWorld, type World } from '../fixtures/world.js'
 
 describe('mode: release, through dist/index.js', () => {
   let world: World

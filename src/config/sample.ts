@@ -1,0 +1,48 @@
+import * as fs from 'node:fs'
+import * as path from 'node:path'
+import { ActionError } from '../errors.js'
+import { shown } from '../log/escape.js'
+import { info } from '../log/log.js'
+import type { Interpreter } from '../python/interpreter.js'
+
+/** oslo.config's generator reads options from this entry point group; nova-dpm registers `nova_dpm` there. */
+export const OPTS_GROUP = 'oslo.config.opts'
+const GENERATOR_LIMIT_MS = 2 * 60 * 1000
+
+/** The namespaces the named distributions register for oslo.config. */
+export async function configNamespaces(python: Interpreter, distributions: readonly string[]): Promise<string[]> {
+  const found = await python.entryPoints(OPTS_GROUP, distributions)
+  const namespaces = [...new Set(Object.values(found).flat())].sort()
+  if (namespaces.length === 0) {
+    throw new ActionError(
+      `None of ${distributions.join(', ')} registers an oslo.config namespace (entry point group '${OPTS_GROUP}'), so there is no sample configuration to write. ` +
+        `Drop 'config-sample', or add to 'package' or 'requirements' the project whose options you want. The install itself succeeded.`
+    )
+  }
+  return namespaces
+}
+
+/**
+ * Writes a sample configuration with oslo.config's own generator, run in the
+ * target environment: the sample documents exactly the options of the code
+ * installed there. The install stands whatever happens here.
+ */
+export async function writeConfigSample(python: Interpreter, namespaces: string[], file: string): Promise<string> {
+  fs.mkdirSync(path.dirname(file), { recursive: true })
+  const result = await python.module('oslo_config.generator', [...namespaces.flatMap(n => ['--namespace', n]), '--output-file', file], {
+    what: 'oslo-config-generator',
+    timeoutMs: GENERATOR_LIMIT_MS
+  })
+  if (result.exitCode !== 0) {
+    const last = shown(result.stderr.trim().split('\n').pop() ?? '')
+    if (/No module named '?oslo_config/.test(result.stderr)) {
+      throw new ActionError(
+        `oslo.config is not importable in ${shown(python.facts.executable)}, so no sample configuration could be written (${last}). ` +
+          `Add 'oslo.config' to 'requirements' (it installs under the same constraints), or drop 'config-sample'. The install itself succeeded.`
+      )
+    }
+    throw new ActionError(`oslo-config-generator failed for namespace(s) ${namespaces.join(', ')}: ${last}. The install itself succeeded.`)
+  }
+  info(`Wrote the sample configuration for ${namespaces.join(', ')} to ${shown(file)}.`)
+  return file
+}

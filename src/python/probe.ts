@@ -1,0 +1,474 @@
+import { randomUUID } from 'node:crypto'
+import * as fs from 'node:fs'
+import * as path from 'node:path'
+import { ActionError } from '../errors.js'
+import { runTempDir } from '../io/tempDir.js'
+import { runProcess } from '../io/process.js'
+import { shown } from '../log/escape.js'
+
+/**
+ * The one Python program the action runs in an interpreter it does not know.
+ * It must run unchanged on 2.7, 3.5 and every later version: no f-strings, no
+ * importlib.metadata, no `nonlocal`, no keyword-only arguments. Distributions
+ * are read from what every version writes, the dist-info and egg-info
+ * directories on sys.path; requirement markers are evaluated with the
+ * `packaging` that pip vendors, from pip 9 (2.7) to pip 24 (3.13).
+ *
+ * `python -E -s -c PROBE_SOURCE <mode> <nonce> [argument]`; the answer is the
+ * line after `setup-nova-dpm-probe:<nonce>`, so a banner or a module that
+ * prints on import cannot be taken for it, and a program that echoes its
+ * arguments (the source holds no such line) cannot fake it.
+ */
+export const PROBE_SOURCE = String.raw`
+from __future__ import print_function
+import io, json, os, re, sys
+
+
+def answer(value):
+    out = sys.__stdout__
+    out.write("\nsetup-nova-dpm-probe:" + sys.argv[2] + "\n" + json.dumps(value) + "\n")
+    out.flush()
+    # A module imported by "verify" may leave threads running; the answer is out.
+    os._exit(0)
+
+
+def canonical(name):
+    return re.sub(r"[-_.]+", "-", name).lower()
+
+
+def found(module):
+    try:
+        import importlib.util
+        find_spec = importlib.util.find_spec
+    except ImportError:
+        find_spec = None
+    try:
+        if find_spec is not None:
+            return find_spec(module) is not None
+        import imp
+        imp.find_module(module)
+        return True
+    except Exception:
+        return False
+
+
+def read_headers(path):
+    # RFC 822 headers up to the first empty line; the description may be long.
+    fields = {}
+    last = None
+    try:
+        handle = io.open(path, encoding="utf-8", errors="replace")
+    except (IOError, OSError):
+        return None
+    with handle:
+        for line in handle:
+            line = line.rstrip("\r\n")
+            if not line:
+                break
+            if line[0] in " \t":
+                if last is not None:
+                    fields[last][-1] += "\n" + line.strip()
+                continue
+            key, sep, value = line.partition(":")
+            if not sep:
+                continue
+            last = key.strip().lower()
+            fields.setdefault(last, []).append(value.strip())
+    return fields
+
+
+def read_text(path):
+    try:
+        with io.open(path, encoding="utf-8", errors="replace") as handle:
+            return handle.read()
+    except (IOError, OSError):
+        return None
+
+
+def distribution(info):
+    kind = "dist-info" if info.lower().endswith(".dist-info") else "egg-info"
+    if kind == "dist-info":
+        headers = read_headers(os.path.join(info, "METADATA"))
+    elif os.path.isdir(info):
+        headers = read_headers(os.path.join(info, "PKG-INFO"))
+    else:
+        # distutils writes an egg-info that is itself the PKG-INFO file.
+        headers = read_headers(info)
+    if not headers or not headers.get("name") or not headers.get("version"):
+        return None
+    return {"name": headers["name"][0], "version": headers["version"][0], "kind": kind, "info": info, "headers": headers}
+
+
+def distributions():
+    # Like the import system: the first on sys.path wins.
+    found_dists = {}
+    for entry in sys.path:
+        if not entry or not os.path.isdir(entry):
+            continue
+        infos = []
+        if entry.lower().endswith(".egg") and os.path.isdir(os.path.join(entry, "EGG-INFO")):
+            infos.append(os.path.join(entry, "EGG-INFO"))
+        try:
+            names = sorted(os.listdir(entry))
+        except OSError:
+            continue
+        for name in names:
+            low = name.lower()
+            if low.endswith(".dist-info") or low.endswith(".egg-info"):
+                infos.append(os.path.join(entry, name))
+        for info in infos:
+            dist = distribution(info)
+            if dist is not None:
+                found_dists.setdefault(canonical(dist["name"]), dist)
+    return found_dists
+
+
+def requirements(dist):
+    # (requirement, extra or None, section marker or None); dist-info keeps markers inside the requirement.
+    if dist["kind"] == "dist-info":
+        return [(text, None, None) for text in dist["headers"].get("requires-dist", [])]
+    text = read_text(os.path.join(dist["info"], "requires.txt")) if os.path.isdir(dist["info"]) else None
+    result = []
+    extra = marker = None
+    for line in (text or "").splitlines():
+        line = line.strip()
+        if not line or line.startswith("#"):
+            continue
+        if line.startswith("[") and line.endswith("]"):
+            extra, _, marker = line[1:-1].partition(":")
+            extra = extra.strip() or None
+            marker = marker.strip() or None
+            continue
+        result.append((line, extra, marker))
+    return result
+
+
+def requirement_tools():
+    try:
+        from pip._vendor.packaging.requirements import Requirement
+        from pip._vendor.packaging.markers import Marker
+        return Requirement, Marker
+    except Exception:
+        pass
+    try:
+        from packaging.requirements import Requirement
+        from packaging.markers import Marker
+        return Requirement, Marker
+    except Exception:
+        pass
+    try:
+        import pkg_resources
+
+        def marker(text):
+            return pkg_resources.Requirement.parse("x; " + text).marker
+
+        return pkg_resources.Requirement.parse, marker
+    except Exception:
+        return None
+
+
+def applies(marker, extra):
+    if marker is None:
+        return True
+    try:
+        return bool(marker.evaluate({"extra": extra or ""}))
+    except Exception:
+        return False
+
+
+def declared_extras(dist, needs):
+    # canonical name -> the extra as the distribution spells it. Like pip, an extra the distribution
+    # does not declare (Provides-Extra, or a requires.txt section) adds nothing.
+    if dist["kind"] == "dist-info":
+        names = dist["headers"].get("provides-extra", [])
+    else:
+        names = [extra for _, extra, _ in needs if extra]
+    return dict((canonical(name), name) for name in names)
+
+
+def closure(dists, roots, problems):
+    tools = requirement_tools()
+    wanted = {}
+    order = []
+    queue = [(key, ()) for key in roots]
+    while queue:
+        key, asked = queue.pop(0)
+        dist = dists[key]
+        needs = requirements(dist)
+        declared = declared_extras(dist, needs)
+        extras = set(declared[canonical(e)] for e in asked if canonical(e) in declared)
+        if key in wanted and extras <= wanted[key]:
+            continue
+        if key not in wanted:
+            wanted[key] = set()
+            order.append(key)
+        wanted[key] |= extras
+        if needs and tools is None:
+            add(problems, "the dependencies of %s %s cannot be checked: neither pip nor setuptools is importable" % (dist["name"], dist["version"]))
+            continue
+        for text, section_extra, section_marker in needs:
+            if section_extra and section_extra not in wanted[key]:
+                continue
+            try:
+                req = tools[0](text)
+                marker = tools[1](section_marker) if section_marker else req.marker
+            except Exception:
+                continue
+            active = [section_extra] if section_extra else [""] + sorted(wanted[key])
+            if not any(applies(marker, extra) for extra in active):
+                continue
+            name = getattr(req, "name", None) or req.project_name
+            shown = name + ("[%s]" % ",".join(sorted(req.extras)) if req.extras else "") + str(req.specifier)
+            target = dists.get(canonical(name))
+            if target is None:
+                add(problems, "%s required by %s %s is not installed" % (shown, dist["name"], dist["version"]))
+                continue
+            if str(req.specifier):
+                try:
+                    ok = req.specifier.contains(target["version"], prereleases=True)
+                except Exception:
+                    ok = True
+                if not ok:
+                    add(problems, "%s %s does not satisfy %s required by %s %s" % (target["name"], target["version"], shown, dist["name"], dist["version"]))
+            queue.append((canonical(name), tuple(req.extras)))
+    return order
+
+
+def add(problems, problem):
+    # A distribution is visited again when a later requirement asks for more of its extras.
+    if problem not in problems:
+        problems.append(problem)
+
+
+def record_of(dist):
+    info = dist["info"]
+    if dist["kind"] == "dist-info":
+        # Only an installer that follows the wheel spec writes INSTALLER; Debian rewrites its packages' RECORDs.
+        record = os.path.join(info, "RECORD")
+        installer = (read_text(os.path.join(info, "INSTALLER")) or "").strip()
+        if installer and os.path.isfile(record):
+            return {"file": record, "base": os.path.dirname(info), "hashed": True}
+    elif os.path.isfile(os.path.join(info, "installed-files.txt")):
+        return {"file": os.path.join(info, "installed-files.txt"), "base": info, "hashed": False}
+    return None
+
+
+def verify(request):
+    dists = distributions()
+    problems = []
+    roots = [canonical(name) for name in request["names"] if canonical(name) in dists]
+    order = closure(dists, roots, problems)
+    members = []
+    for key in order:
+        dist = dists[key]
+        members.append({"name": dist["name"], "version": dist["version"], "record": record_of(dist)})
+    versions = {}
+    for name in request["names"]:
+        dist = dists.get(canonical(name))
+        if dist is not None:
+            versions[name] = dist["version"]
+    imports = []
+    for module in request["modules"]:
+        # Should the import kill the interpreter, the last line of stderr names it.
+        sys.stderr.write("while: import %s\n" % module)
+        sys.stderr.flush()
+        try:
+            __import__(module)
+            imports.append({"module": module, "file": getattr(sys.modules[module], "__file__", None)})
+        except BaseException:
+            import traceback
+            error = sys.exc_info()[1]
+            imports.append({"module": module, "error": traceback.format_exception_only(type(error), error)[-1].strip()})
+    return {"versions": versions, "problems": problems, "members": members, "imports": imports}
+
+
+def installed():
+    # Python 2.7 ships egg-infos for itself and wsgiref in its stdlib (lib-dynload too): part of Python, not installed.
+    stdlib = os.path.realpath(os.path.dirname(os.__file__))
+
+    def in_stdlib(dist):
+        parent = os.path.realpath(os.path.dirname(dist["info"]))
+        return parent == stdlib or (os.path.dirname(parent) == stdlib and os.path.basename(parent) not in ("site-packages", "dist-packages"))
+
+    return dict((key, dist["version"]) for key, dist in distributions().items() if not in_stdlib(dist))
+
+
+def base_executable(executable, in_venv):
+    real = os.path.realpath(executable)
+    if not in_venv:
+        return real
+    config = {}
+    for line in (read_text(os.path.join(sys.prefix, "pyvenv.cfg")) or "").splitlines():
+        key, sep, value = line.partition("=")
+        if sep:
+            config[key.strip().lower()] = value.strip()
+    candidates = [config.get("base-executable"), getattr(sys, "_base_executable", None)]
+    homes = [config.get("home"), os.path.join(getattr(sys, "real_prefix", ""), "bin")]
+    for home in homes:
+        if home:
+            for name in (os.path.basename(executable), "python%d.%d" % sys.version_info[:2], "python%d" % sys.version_info[0], "python"):
+                candidates.append(os.path.join(home, name))
+    for candidate in candidates:
+        if candidate and os.path.isfile(candidate) and os.path.realpath(candidate) != real:
+            return os.path.realpath(candidate)
+    return real
+
+
+def abi_tag():
+    import platform, sysconfig
+    soabi = sysconfig.get_config_var("SOABI")
+    if soabi:
+        return soabi
+    # Python 2.7 has no SOABI: build what 3.x would call it.
+    flags = ""
+    if sysconfig.get_config_var("Py_DEBUG") or hasattr(sys, "gettotalrefcount"):
+        flags += "d"
+    if sysconfig.get_config_var("WITH_PYMALLOC") and sys.version_info[0] == 2:
+        flags += "m"
+    if sys.version_info[0] == 2 and sys.maxunicode == 0x10FFFF:
+        flags += "u"
+    machine = sysconfig.get_config_var("MULTIARCH") or re.sub(r"[-.]", "_", sysconfig.get_platform())
+    return "%s-%d%d%s-%s" % (platform.python_implementation().lower(), sys.version_info[0], sys.version_info[1], flags, machine)
+
+
+def facts():
+    import sysconfig, warnings
+    executable = os.path.abspath(sys.executable) if sys.executable else ""
+    in_venv = hasattr(sys, "real_prefix") or getattr(sys, "base_prefix", sys.prefix) != sys.prefix
+    marker = os.path.join(sysconfig.get_paths()["stdlib"], "EXTERNALLY-MANAGED")
+    try:
+        import pip
+        pip_version = pip.__version__
+    except Exception:
+        pip_version = None
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            import pkg_resources  # noqa: F401
+        has_pkg_resources = True
+    except Exception:
+        has_pkg_resources = False
+    return {
+        "executable": executable,
+        "version": "%d.%d.%d" % sys.version_info[:3],
+        "major": sys.version_info[0],
+        "minor": sys.version_info[1],
+        "abi": abi_tag(),
+        "prefix": sys.prefix,
+        "baseExecutable": base_executable(executable, in_venv) if executable else "",
+        "inVirtualEnv": in_venv,
+        "externallyManaged": not in_venv and os.path.isfile(marker),
+        "pipVersion": pip_version,
+        "hasVenv": found("venv") and found("ensurepip"),
+        "hasVirtualenvModule": found("virtualenv"),
+        "hasPkgResources": has_pkg_resources,
+    }
+
+
+def entry_points(request):
+    # {distribution: [names]} of one entry point group, for the named distributions.
+    dists = distributions()
+    result = {}
+    for name in request["distributions"]:
+        dist = dists.get(canonical(name))
+        if dist is None or not os.path.isdir(dist["info"]):
+            continue
+        text = read_text(os.path.join(dist["info"], "entry_points.txt")) or ""
+        section = None
+        for line in text.splitlines():
+            line = line.strip()
+            if line.startswith("[") and line.endswith("]"):
+                section = line[1:-1].strip()
+            elif section == request["group"] and "=" in line:
+                result.setdefault(dist["name"], []).append(line.split("=", 1)[0].strip())
+    return result
+
+
+mode = sys.argv[1]
+if mode == "facts":
+    answer(facts())
+elif mode == "installed":
+    answer(installed())
+elif mode == "verify":
+    answer(verify(json.loads(sys.argv[3])))
+elif mode == "entry-points":
+    answer(entry_points(json.loads(sys.argv[3])))
+sys.exit("unknown probe mode " + mode)
+`
+
+export type ProbeMode = 'facts' | 'installed' | 'verify' | 'entry-points'
+
+/** The longest an interpreter may take to answer the facts or the listing. */
+export const PROBE_LIMIT_MS = 60_000
+
+let neutral: string | undefined
+
+/**
+ * The working directory of every interpreter start: an empty directory of the
+ * action's own. Python puts the working directory first on sys.path, so in the
+ * job's workspace a `json.py` or a `nova_dpm/` folder would shadow the real
+ * ones.
+ */
+export function neutralDirectory(): string {
+  if (neutral && fs.existsSync(neutral)) return neutral
+  neutral = fs.mkdtempSync(path.join(runTempDir(), 'python-cwd-'))
+  return neutral
+}
+
+/**
+ * Runs the probe in `mode` and returns its answer. `label` is the interpreter
+ * as the user named it; every failure says what that program did instead.
+ */
+export async function runProbe(
+  executable: string,
+  mode: ProbeMode,
+  options: { label: string; timeoutMs: number; argument?: string }
+): Promise<unknown> {
+  const nonce = randomUUID()
+  const args = ['-E', '-s', '-c', PROBE_SOURCE, mode, nonce, ...(options.argument === undefined ? [] : [options.argument])]
+  const result = await runProcess(executable, args, { what: `the Python probe (${mode})`, timeoutMs: options.timeoutMs, cwd: neutralDirectory() })
+  const label = `'${shown(options.label)}'`
+  const lines = result.stdout.split(/\r?\n/)
+  const at = lines.indexOf(`setup-nova-dpm-probe:${nonce}`)
+  if (at >= 0) {
+    try {
+      return JSON.parse(lines[at + 1] ?? '')
+    } catch {
+      return fail(`${label} answered ${TASKS[mode]} with unreadable data: ${excerpt(lines[at + 1] ?? '')}`)
+    }
+  }
+  // Only the first start can meet something that is not Python; later ones fail in the environment.
+  const isPython = mode === 'facts' ? ' Is it a Python interpreter, version 2.7 or 3.5 or later?' : ''
+  if (result.timedOut) {
+    return fail(`${label} did not finish ${TASKS[mode]} within ${Math.round(options.timeoutMs / 1000)} s and was stopped.${isPython}`)
+  }
+  const printed = result.stdout.trim() || result.stderr.trim()
+  if (result.exitCode === 0) {
+    return printed
+      ? fail(`${label} printed ${excerpt(printed)} instead of the answer to ${TASKS[mode]}: is it a Python interpreter?`)
+      : fail(`${label} exited without answering ${TASKS[mode]}: is it a Python interpreter?`)
+  }
+  const last = lastLine(result.stderr) || lastLine(result.stdout)
+  return fail(`${label} failed in ${TASKS[mode]} (exit code ${result.exitCode})${last ? `: ${excerpt(last)}` : ''}.${isPython}`)
+}
+
+const TASKS: Record<ProbeMode, string> = {
+  facts: "the action's Python probe",
+  installed: 'listing the installed distributions',
+  verify: 'verifying the environment',
+  'entry-points': 'listing entry points'
+}
+
+function fail(message: string): never {
+  throw new ActionError(message)
+}
+
+function lastLine(text: string): string {
+  return text.trim().split(/\r?\n/).pop()?.trim() ?? ''
+}
+
+/** A quoted, escaped and shortened piece of a program's output. */
+export function excerpt(text: string, max = 160): string {
+  const escaped = shown(text)
+  return `'${escaped.length > max ? `${escaped.slice(0, max)}…` : escaped}'`
+}

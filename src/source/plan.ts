@@ -1,0 +1,117 @@
+import * as path from 'node:path'
+import { pathToFileURL } from 'node:url'
+import { ActionError } from '../errors.js'
+import { MASTER, PACKAGES, majorOf, type PackageName, type Series } from './releases.js'
+import { majorSpecifier, matchesNothing, meetsMajor } from './versions.js'
+
+export const MODES = ['release', 'stable', 'master'] as const
+export type Mode = (typeof MODES)[number]
+
+/** releases.openstack.org redirects a series to its file in openstack/requirements (shared facts). */
+export const CONSTRAINTS_HOST = 'https://releases.openstack.org/constraints/upper'
+/** Where both projects live since 2019-09-26 (shared facts); `{package}` is replaced by each name. */
+export const DEFAULT_REPOSITORY = 'https://opendev.org/x/{package}'
+
+export type ConstraintsSource = { kind: 'none' } | { kind: 'url'; url: string } | { kind: 'file'; path: string }
+
+export interface PackagePlan {
+  name: PackageName
+  module: string
+  /** Release mode: the PEP 440 specifier the installed version must lie in. */
+  specifier?: string
+  /** Git modes: the repository and the refs to try, best first. */
+  git?: { repository: string; refs: string[] }
+}
+
+/** What to install, derived from the request alone: no I/O. */
+export interface Plan {
+  series: Series
+  mode: Mode
+  packages: PackagePlan[]
+  constraints: ConstraintsSource
+  /** Warnings about the request that do not stop it. */
+  warnings: string[]
+}
+
+export interface Request {
+  series: Series
+  mode: Mode
+  packages: PackageName[]
+  /** The `version` input as a PEP 440 specifier (one package only). */
+  version?: string
+  /** `repository` with `{package}`, or a plain location for one package. */
+  repository: string
+  /** undefined: the series' file on releases.openstack.org. */
+  constraints?: ConstraintsSource
+}
+
+export function makePlan(request: Request): Plan {
+  const { series, mode } = request
+  const warnings: string[] = []
+  const packages = request.packages.map((name): PackagePlan => {
+    const module = PACKAGES[name].module
+    if (mode !== 'release') {
+      const refs = mode === 'master' ? ['refs/heads/master'] : [`refs/heads/stable/${series.name}`, `refs/tags/${series.name}-eol`]
+      return { name, module, git: { repository: repositoryFor(request.repository, name), refs } }
+    }
+    const major = majorOf(name, series.name)
+    if (major === undefined) throw noReleaseError(name, series.name)
+    const specifier = request.version ?? majorSpecifier(major)
+    if (request.version !== undefined) {
+      if (matchesNothing(specifier)) throw new ActionError(`Input 'version' '${specifier}' matches no version at all; check its bounds.`)
+      if (!meetsMajor(specifier, major)) {
+        warnings.push(
+          `Input 'version' '${specifier}' lies outside ${series.name}'s releases of ${name} (${major}.x); pip will install it with ${series.name}'s constraints anyway.`
+        )
+      }
+    }
+    return { name, module, specifier }
+  })
+  return { series, mode, packages, constraints: request.constraints ?? { kind: 'url', url: `${CONSTRAINTS_HOST}/${series.name}` }, warnings }
+}
+
+export function repositoryFor(template: string, pkg: PackageName): string {
+  return template.replaceAll('{package}', pkg)
+}
+
+function noReleaseError(pkg: PackageName, series: string): ActionError {
+  const released = Object.entries(PACKAGES[pkg].releases)
+    .map(([s, versions]) => `${s} (${versions[0].split('.')[0]}.x)`)
+    .join(', ')
+  return new ActionError(
+    `${pkg} has no release for OpenStack ${series}: PyPI has releases for ${released} only. ` +
+      `Pick one of those, use 'mode: stable' if ${series} has a stable branch, or 'release: ${MASTER}' for the development code.`
+  )
+}
+
+/** The requirement pip is given in release mode: `nova-dpm>=3.0.0,<4.0.0`. */
+export function releaseRequirement(pkg: PackagePlan): string {
+  return `${pkg.name}${pkg.specifier}`
+}
+
+/**
+ * A pip VCS requirement for one commit. Pinning the sha makes the install
+ * reproducible and lets pip cache the wheel it builds. The `#egg=` form, not
+ * PEP 508's `name @ url`: pip before 23.3 rejects `name @ git+file:///...`.
+ */
+export function gitRequirement(pkg: PackageName, repository: string, sha: string): string {
+  return `git+${repositoryUrl(repository)}@${sha}#egg=${pkg}`
+}
+
+/** pip needs a URL: a path becomes a file:// URL, git's scp-like `user@host:path` an ssh:// one. */
+export function repositoryUrl(repository: string): string {
+  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(repository)) return repository
+  const scp = repository.match(/^([^/@:]+@[^/:]+):(.*)$/)
+  if (scp) return `ssh://${scp[1]}/${scp[2].replace(/^\//, '')}`
+  return pathToFileURL(path.resolve(repository)).href
+}
+
+/** A sentence when the interpreter is outside the Pythons the series gated on, with what to do. */
+export function untestedPython(series: Series, version: { major: number; minor: number }): string | undefined {
+  const minor = `${version.major}.${version.minor}`
+  if (!series.pythons || series.pythons.includes(minor)) return undefined
+  return (
+    `OpenStack ${series.name} was tested on Python ${series.pythons.join(' and ')}, not ${minor}; its constraints pin packages of its time that may not install on ${minor}. ` +
+    `GitHub-hosted runners no longer offer those Pythons through actions/setup-python: run the job in a container of that era (container: python:2.7 or python:3.5) and set 'python: /usr/local/bin/python'.`
+  )
+}
