@@ -38404,7 +38404,7 @@ module.exports = {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(749);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(6519);
 
 await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
 
@@ -38413,7 +38413,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 749:
+/***/ 6519:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -38422,24 +38422,6501 @@ __nccwpck_require__.d(__webpack_exports__, {
   e: () => (/* binding */ run)
 });
 
-// NAMESPACE OBJECT: ./node_modules/@actions/core/lib/core.js
-var core_namespaceObject = {};
-__nccwpck_require__.r(core_namespaceObject);
-__nccwpck_require__.d(core_namespaceObject, {
-  fM: () => (addPath),
-  Yz: () => (core_debug),
-  z3: () => (core_error),
-  dN: () => (exportVariable),
-  V4: () => (getInput),
-  Os: () => (group),
-  pq: () => (info),
-  _o: () => (isDebug),
-  lm: () => (notice),
-  C1: () => (setFailed),
-  uH: () => (setOutput),
-  Pq: () => (core_setSecret),
-  z: () => (summary),
-  $e: () => (warning)
+// EXTERNAL MODULE: external "node:os"
+var external_node_os_ = __nccwpck_require__(8161);
+// EXTERNAL MODULE: ./node_modules/@actions/core/lib/core.js + 7 modules
+var core = __nccwpck_require__(3838);
+// EXTERNAL MODULE: external "node:crypto"
+var external_node_crypto_ = __nccwpck_require__(7598);
+;// CONCATENATED MODULE: ./src/cache/keys.ts
+
+const VERSION = 'v2';
+function cacheKeys(parts) {
+    const suffix = parts.suffix ? `${safe(parts.suffix)}-` : '';
+    const platform = `setup-nova-dpm-${VERSION}-${parts.kind}-${parts.os}-${parts.arch}-py${parts.pythonVersion}-${safe(parts.pythonAbi)}-${suffix}`;
+    const target = `${platform}${parts.packages.join('+')}-${safe(parts.series)}-${parts.mode}-`;
+    // Hashed rather than spelt out: the index URL may carry credentials, and the
+    // key must stay under the service's 512 characters.
+    const digest = (0,external_node_crypto_.createHash)('sha256')
+        .update(JSON.stringify([parts.requirements, parts.constraintsHash, parts.indexUrl ?? '', parts.baseExecutable ?? '', parts.projectsHash]))
+        .digest('hex')
+        .slice(0, 32);
+    // A venv from other inputs would carry stale packages into the install;
+    // pip's download cache only ever speeds pip up.
+    return { identity: `${target}${digest}-`, fallbacks: parts.kind === 'venv' ? [] : [target, platform] };
+}
+/** A key of its own for each save: the run, its attempt, and the time. */
+function saveKey(keys, env = process.env, now = Date.now()) {
+    return `${keys.identity}${env.GITHUB_RUN_ID ?? 'local'}-${env.GITHUB_RUN_ATTEMPT ?? '1'}-${now.toString(36)}`;
+}
+/** Cache keys may not contain commas; keep them to a readable alphabet. */
+function safe(text) {
+    return text.replace(/[^A-Za-z0-9._-]+/g, '_');
+}
+
+// EXTERNAL MODULE: external "node:fs"
+var external_node_fs_ = __nccwpck_require__(3024);
+// EXTERNAL MODULE: external "node:path"
+var external_node_path_ = __nccwpck_require__(6760);
+;// CONCATENATED MODULE: ./src/log/escape.ts
+/**
+ * The one escaping function for values the action prints. Inputs, paths,
+ * URLs, server answers and file excerpts are data: a line break in one would
+ * let it start a line of its own, which the runner reads as a workflow command
+ * (`::set-output …`, `::warning …`). Control characters become visible escapes.
+ */
+function shown(value) {
+    return value.replace(CONTROL, c => ESCAPES[c] ?? `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}
+// C0 and C1 controls, DEL, and the Unicode line and paragraph separators.
+// eslint-disable-next-line no-control-regex
+const CONTROL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g;
+const ESCAPES = { '\n': '\\n', '\r': '\\r', '\t': '\\t' };
+/** Whether a value holds a control character, raw or percent-encoded (`%0A`). */
+function hasControlCharacters(value) {
+    CONTROL.lastIndex = 0;
+    return CONTROL.test(value) || /%(?:[01][0-9a-f]|7f)/i.test(value);
+}
+
+;// CONCATENATED MODULE: ./src/log/log.ts
+
+
+/**
+ * Log lines that the runner can never take for workflow commands. Values in
+ * messages go through `shown()` first, so a message holds no line break of
+ * theirs; a line that still starts with `::` (a value at its start) is
+ * written with the runner's command processing stopped around it.
+ */
+function info(message) {
+    if (!/^\s*::/m.test(message))
+        return core/* info */.pq(message);
+    const resume = stopCommands();
+    core/* info */.pq(message);
+    resume();
+}
+/**
+ * Switches workflow commands off until the returned function is called:
+ * whatever is printed meanwhile (a child's output, a file's lines) is shown as
+ * text. The token is random so that nothing printed can switch them back on.
+ */
+function stopCommands() {
+    const token = (0,external_node_crypto_.randomUUID)();
+    core/* info */.pq(`::stop-commands::${token}`);
+    return () => core/* info */.pq(`::${token}::`);
+}
+// Annotations and group titles are escaped by the toolkit itself (%, CR, LF).
+const { /* warning */ "$e": warning, /* notice */ "lm": notice, /* debug */ "Yz": debug, /* group */ "Os": group } = core;
+
+;// CONCATENATED MODULE: ./src/cache/service.ts
+
+
+
+
+/**
+ * The toolkit's cache library, loaded on first use: with the Azure SDK behind
+ * it, it is most of the bundle, and a run without a cache needs none of it.
+ * Eager mode keeps it inside dist/index.js (one file, whose licences ncc
+ * lists) while its code still runs only when asked for.
+ */
+let toolkit;
+function cacheLibrary() {
+    toolkit ??= Promise.resolve(/* import() eager */).then(__nccwpck_require__.bind(__nccwpck_require__, 3656));
+    return toolkit;
+}
+/** Whether the runner offers a cache service; without one the action installs uncached. */
+async function cacheServiceAvailable() {
+    return (await cacheLibrary()).isFeatureAvailable();
+}
+/**
+ * Restores `dir`; any failure is a warning and a miss, never a failed job. A
+ * download that stops sending is given up by the toolkit (its socket and
+ * segment time-outs, set from the `timeout` input).
+ */
+async function restoreDir(dir, keys, timeoutSeconds) {
+    const started = Date.now();
+    let matchedKey;
+    try {
+        matchedKey = await (await cacheLibrary()).restoreCache([dir], keys.identity, [keys.identity, ...keys.fallbacks], {
+            timeoutInMs: timeoutSeconds * 1000,
+            segmentTimeoutInMs: timeoutSeconds * 1000
+        });
+    }
+    catch (error) {
+        warning(`Cache restore failed, installing without it: ${shown(error.message)}`);
+    }
+    return { matchedKey, exactHit: matchedKey?.startsWith(keys.identity) ?? false, ms: Date.now() - started, bytes: matchedKey ? dirSize(dir) : 0 };
+}
+/** Saves `dir` under `key`; a key another job saved first is normal in a matrix, a failing service a warning. */
+async function saveDir(dir, key) {
+    const started = Date.now();
+    const bytes = dirSize(dir);
+    if (bytes === 0) {
+        info(`${shown(dir)} is empty; nothing to cache.`);
+        return { saved: false, ms: 0, bytes };
+    }
+    let saved = false;
+    try {
+        // The library reports a key reserved by a concurrent job as an info line
+        // and other failures as warnings, and returns -1 for both.
+        saved = (await (await cacheLibrary()).saveCache([dir], key)) !== -1;
+    }
+    catch (error) {
+        warning(`Cache save failed; the next run will install uncached again: ${shown(error.message)}`);
+    }
+    return { saved, ms: Date.now() - started, bytes };
+}
+function dirSize(dir) {
+    let total = 0;
+    let entries;
+    try {
+        entries = external_node_fs_.readdirSync(dir, { withFileTypes: true });
+    }
+    catch {
+        return 0;
+    }
+    for (const entry of entries) {
+        const full = external_node_path_.join(dir, entry.name);
+        if (entry.isDirectory())
+            total += dirSize(full);
+        else if (entry.isFile())
+            total += external_node_fs_.statSync(full).size;
+    }
+    return total;
+}
+
+;// CONCATENATED MODULE: ./src/errors.ts
+/**
+ * A failure the user can act on. Its message is shown as-is by `core.setFailed`,
+ * so it must say what was wrong and how to fix it; anything else that escapes
+ * is a bug in the action and is reported as such.
+ */
+class ActionError extends Error {
+    constructor(message) {
+        super(message);
+        this.name = 'ActionError';
+    }
+}
+
+;// CONCATENATED MODULE: external "node:child_process"
+const external_node_child_process_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:child_process");
+;// CONCATENATED MODULE: ./src/io/process.ts
+
+
+
+/** Output kept per stream: enough for pip's error summary, bounded for a runaway child. */
+const MAX_CAPTURED = 2 * 1024 * 1024;
+/** Between asking a process tree to stop and killing it. */
+const GRACE_MS = 2000;
+const running = new Set();
+/**
+ * The one place child processes are started. Each runs in a process group of
+ * its own, so that a time limit or a cancelled job stops the whole tree (pip's
+ * build backends, git's helpers), not just the direct child. Arguments are a
+ * list, never a shell line. Written on `child_process` rather than
+ * `@actions/exec`, which re-parses the program path as a command line (a venv
+ * path with spaces breaks) and gives neither a process group nor a time limit.
+ */
+function runProcess(program, args, options) {
+    if (options.stream)
+        info(`[command]${[program, ...args].map(quoted).join(' ')}`);
+    const resume = options.stream ? stopCommands() : undefined;
+    return new Promise(resolve => {
+        const child = (0,external_node_child_process_namespaceObject.spawn)(program, args, {
+            env: options.env ?? process.env,
+            cwd: options.cwd,
+            stdio: ['ignore', 'pipe', 'pipe'],
+            detached: true
+        });
+        running.add(child);
+        const stdout = new Tail();
+        const stderr = new Tail();
+        // The resume token must start a line of its own, or commands stay off.
+        let lineOpen = false;
+        const show = (chunk) => {
+            process.stdout.write(chunk);
+            lineOpen = chunk[chunk.length - 1] !== 0x0a;
+        };
+        child.stdout.on('data', (chunk) => {
+            stdout.push(chunk);
+            if (options.stream)
+                show(chunk);
+        });
+        child.stderr.on('data', (chunk) => {
+            stderr.push(chunk);
+            if (options.stream)
+                show(chunk);
+        });
+        let timedOut = false;
+        const timer = setTimeout(() => {
+            timedOut = true;
+            stopTree(child, 'SIGTERM');
+        }, options.timeoutMs);
+        const finish = (exitCode, extra = '') => {
+            clearTimeout(timer);
+            running.delete(child);
+            if (lineOpen)
+                process.stdout.write('\n');
+            resume?.();
+            const limit = timedOut ? `\n${options.what} did not finish within ${Math.round(options.timeoutMs / 1000)} s and was stopped.` : '';
+            resolve({ exitCode, stdout: stdout.text(), stderr: stderr.text() + extra + limit, timedOut });
+        };
+        child.on('error', error => finish(127, error.message));
+        child.on('close', (code, signal) => finish(code ?? 128, signal && !timedOut ? `killed by ${signal}` : ''));
+    });
+}
+function stopTree(child, signal) {
+    if (child.pid === undefined)
+        return;
+    try {
+        process.kill(-child.pid, signal);
+    }
+    catch {
+        return; // already gone
+    }
+    if (signal !== 'SIGKILL') {
+        setTimeout(() => {
+            if (running.has(child))
+                stopTree(child, 'SIGKILL');
+        }, GRACE_MS).unref();
+    }
+}
+/** Stops every process tree still running: the job was cancelled. */
+function stopAll(signal) {
+    for (const child of running)
+        stopTree(child, signal);
+}
+/** Whether any child is still running (for a cancellation to wait on). */
+function anyRunning() {
+    return running.size > 0;
+}
+function quoted(arg) {
+    return /^[\w@%+=:,./<>-]+$/.test(arg) ? arg : JSON.stringify(shown(arg));
+}
+/** Keeps the last MAX_CAPTURED bytes of a stream. */
+class Tail {
+    chunks = [];
+    size = 0;
+    dropped = false;
+    push(chunk) {
+        this.chunks.push(chunk);
+        this.size += chunk.length;
+        while (this.size > MAX_CAPTURED && this.chunks.length > 1) {
+            this.size -= this.chunks.shift().length;
+            this.dropped = true;
+        }
+    }
+    text() {
+        return (this.dropped ? '[earlier output dropped]\n' : '') + Buffer.concat(this.chunks).toString();
+    }
+}
+
+;// CONCATENATED MODULE: ./src/io/tempDir.ts
+
+
+
+
+
+let made;
+/**
+ * A directory of the action's own for this run, under the runner's temp
+ * directory. A runner without a usable RUNNER_TEMP still installs: the
+ * system's temp directory serves, with a warning.
+ */
+function runTempDir() {
+    if (made)
+        return made;
+    const runnerTemp = process.env.RUNNER_TEMP;
+    if (runnerTemp) {
+        try {
+            made = external_node_fs_.mkdtempSync(external_node_path_.join(runnerTemp, 'setup-nova-dpm-'));
+            return made;
+        }
+        catch (error) {
+            warning(`RUNNER_TEMP (${shown(runnerTemp)}) is not usable (${shown(error.message)}); using ${external_node_os_.tmpdir()} instead.`);
+        }
+    }
+    else {
+        warning(`RUNNER_TEMP is not set; using ${external_node_os_.tmpdir()} for the action's temporary files.`);
+    }
+    made = external_node_fs_.mkdtempSync(external_node_path_.join(external_node_os_.tmpdir(), 'setup-nova-dpm-'));
+    return made;
+}
+
+;// CONCATENATED MODULE: ./src/python/probe.ts
+
+
+
+
+
+
+
+/**
+ * The one Python program the action runs in an interpreter it does not know.
+ * It must run unchanged on 2.7, 3.5 and every later version: no f-strings, no
+ * importlib.metadata, no `nonlocal`, no keyword-only arguments. Distributions
+ * are read from what every version writes, the dist-info and egg-info
+ * directories on sys.path; requirement markers are evaluated with the
+ * `packaging` that pip vendors, from pip 9 (2.7) to pip 24 (3.13).
+ *
+ * `python -E -s -c PROBE_SOURCE <mode> <nonce> [argument]`; the answer is the
+ * line after `setup-nova-dpm-probe:<nonce>`, so a banner or a module that
+ * prints on import cannot be taken for it, and a program that echoes its
+ * arguments (the source holds no such line) cannot fake it.
+ */
+const PROBE_SOURCE = String.raw `
+from __future__ import print_function
+import io, json, os, re, sys
+
+
+def answer(value):
+    out = sys.__stdout__
+    out.write("\nsetup-nova-dpm-probe:" + sys.argv[2] + "\n" + json.dumps(value) + "\n")
+    out.flush()
+    # A module imported by "verify" may leave threads running; the answer is out.
+    os._exit(0)
+
+
+def canonical(name):
+    return re.sub(r"[-_.]+", "-", name).lower()
+
+
+def found(module):
+    try:
+        import importlib.util
+        find_spec = importlib.util.find_spec
+    except ImportError:
+        find_spec = None
+    try:
+        if find_spec is not None:
+            return find_spec(module) is not None
+        import imp
+        imp.find_module(module)
+        return True
+    except Exception:
+        return False
+
+
+def read_headers(path):
+    # RFC 822 headers up to the first empty line; the description may be long.
+    fields = {}
+    last = None
+    try:
+        handle = io.open(path, encoding="utf-8", errors="replace")
+    except (IOError, OSError):
+        return None
+    with handle:
+        for line in handle:
+            line = line.rstrip("\r\n")
+            if not line:
+                break
+            if line[0] in " \t":
+                if last is not None:
+                    fields[last][-1] += "\n" + line.strip()
+                continue
+            key, sep, value = line.partition(":")
+            if not sep:
+                continue
+            last = key.strip().lower()
+            fields.setdefault(last, []).append(value.strip())
+    return fields
+
+
+def read_text(path):
+    try:
+        with io.open(path, encoding="utf-8", errors="replace") as handle:
+            return handle.read()
+    except (IOError, OSError):
+        return None
+
+
+def distribution(info):
+    kind = "dist-info" if info.lower().endswith(".dist-info") else "egg-info"
+    if kind == "dist-info":
+        headers = read_headers(os.path.join(info, "METADATA"))
+    elif os.path.isdir(info):
+        headers = read_headers(os.path.join(info, "PKG-INFO"))
+    else:
+        # distutils writes an egg-info that is itself the PKG-INFO file.
+        headers = read_headers(info)
+    if not headers or not headers.get("name") or not headers.get("version"):
+        return None
+    return {"name": headers["name"][0], "version": headers["version"][0], "kind": kind, "info": info, "headers": headers}
+
+
+def distributions():
+    # Like the import system: the first on sys.path wins.
+    found_dists = {}
+    for entry in sys.path:
+        if not entry or not os.path.isdir(entry):
+            continue
+        infos = []
+        if entry.lower().endswith(".egg") and os.path.isdir(os.path.join(entry, "EGG-INFO")):
+            infos.append(os.path.join(entry, "EGG-INFO"))
+        try:
+            names = sorted(os.listdir(entry))
+        except OSError:
+            continue
+        for name in names:
+            low = name.lower()
+            if low.endswith(".dist-info") or low.endswith(".egg-info"):
+                infos.append(os.path.join(entry, name))
+        for info in infos:
+            dist = distribution(info)
+            if dist is not None:
+                found_dists.setdefault(canonical(dist["name"]), dist)
+    return found_dists
+
+
+def requirements(dist):
+    # (requirement, extra or None, section marker or None); dist-info keeps markers inside the requirement.
+    if dist["kind"] == "dist-info":
+        return [(text, None, None) for text in dist["headers"].get("requires-dist", [])]
+    text = read_text(os.path.join(dist["info"], "requires.txt")) if os.path.isdir(dist["info"]) else None
+    result = []
+    extra = marker = None
+    for line in (text or "").splitlines():
+        line = line.strip()
+        if not line or line.startswith("#"):
+            continue
+        if line.startswith("[") and line.endswith("]"):
+            extra, _, marker = line[1:-1].partition(":")
+            extra = extra.strip() or None
+            marker = marker.strip() or None
+            continue
+        result.append((line, extra, marker))
+    return result
+
+
+def requirement_tools():
+    try:
+        from pip._vendor.packaging.requirements import Requirement
+        from pip._vendor.packaging.markers import Marker
+        return Requirement, Marker
+    except Exception:
+        pass
+    try:
+        from packaging.requirements import Requirement
+        from packaging.markers import Marker
+        return Requirement, Marker
+    except Exception:
+        pass
+    try:
+        import pkg_resources
+
+        def marker(text):
+            return pkg_resources.Requirement.parse("x; " + text).marker
+
+        return pkg_resources.Requirement.parse, marker
+    except Exception:
+        return None
+
+
+def applies(marker, extra):
+    if marker is None:
+        return True
+    try:
+        return bool(marker.evaluate({"extra": extra or ""}))
+    except Exception:
+        return False
+
+
+def declared_extras(dist, needs):
+    # canonical name -> the extra as the distribution spells it. Like pip, an extra the distribution
+    # does not declare (Provides-Extra, or a requires.txt section) adds nothing.
+    if dist["kind"] == "dist-info":
+        names = dist["headers"].get("provides-extra", [])
+    else:
+        names = [extra for _, extra, _ in needs if extra]
+    return dict((canonical(name), name) for name in names)
+
+
+def closure(dists, roots, problems):
+    tools = requirement_tools()
+    wanted = {}
+    order = []
+    queue = [(key, ()) for key in roots]
+    while queue:
+        key, asked = queue.pop(0)
+        dist = dists[key]
+        needs = requirements(dist)
+        declared = declared_extras(dist, needs)
+        extras = set(declared[canonical(e)] for e in asked if canonical(e) in declared)
+        if key in wanted and extras <= wanted[key]:
+            continue
+        if key not in wanted:
+            wanted[key] = set()
+            order.append(key)
+        wanted[key] |= extras
+        if needs and tools is None:
+            add(problems, "the dependencies of %s %s cannot be checked: neither pip nor setuptools is importable" % (dist["name"], dist["version"]))
+            continue
+        for text, section_extra, section_marker in needs:
+            if section_extra and section_extra not in wanted[key]:
+                continue
+            try:
+                req = tools[0](text)
+                marker = tools[1](section_marker) if section_marker else req.marker
+            except Exception:
+                continue
+            active = [section_extra] if section_extra else [""] + sorted(wanted[key])
+            if not any(applies(marker, extra) for extra in active):
+                continue
+            name = getattr(req, "name", None) or req.project_name
+            shown = name + ("[%s]" % ",".join(sorted(req.extras)) if req.extras else "") + str(req.specifier)
+            target = dists.get(canonical(name))
+            if target is None:
+                add(problems, "%s required by %s %s is not installed" % (shown, dist["name"], dist["version"]))
+                continue
+            if str(req.specifier):
+                try:
+                    ok = req.specifier.contains(target["version"], prereleases=True)
+                except Exception:
+                    ok = True
+                if not ok:
+                    add(problems, "%s %s does not satisfy %s required by %s %s" % (target["name"], target["version"], shown, dist["name"], dist["version"]))
+            queue.append((canonical(name), tuple(req.extras)))
+    return order
+
+
+def add(problems, problem):
+    # A distribution is visited again when a later requirement asks for more of its extras.
+    if problem not in problems:
+        problems.append(problem)
+
+
+def record_of(dist):
+    info = dist["info"]
+    if dist["kind"] == "dist-info":
+        # Only an installer that follows the wheel spec writes INSTALLER; Debian rewrites its packages' RECORDs.
+        record = os.path.join(info, "RECORD")
+        installer = (read_text(os.path.join(info, "INSTALLER")) or "").strip()
+        if installer and os.path.isfile(record):
+            return {"file": record, "base": os.path.dirname(info), "hashed": True}
+    elif os.path.isfile(os.path.join(info, "installed-files.txt")):
+        return {"file": os.path.join(info, "installed-files.txt"), "base": info, "hashed": False}
+    return None
+
+
+def verify(request):
+    dists = distributions()
+    problems = []
+    roots = [canonical(name) for name in request["names"] if canonical(name) in dists]
+    order = closure(dists, roots, problems)
+    members = []
+    for key in order:
+        dist = dists[key]
+        members.append({"name": dist["name"], "version": dist["version"], "record": record_of(dist)})
+    versions = {}
+    for name in request["names"]:
+        dist = dists.get(canonical(name))
+        if dist is not None:
+            versions[name] = dist["version"]
+    imports = []
+    for module in request["modules"]:
+        # Should the import kill the interpreter, the last line of stderr names it.
+        sys.stderr.write("while: import %s\n" % module)
+        sys.stderr.flush()
+        try:
+            __import__(module)
+            imports.append({"module": module, "file": getattr(sys.modules[module], "__file__", None)})
+        except BaseException:
+            import traceback
+            error = sys.exc_info()[1]
+            imports.append({"module": module, "error": traceback.format_exception_only(type(error), error)[-1].strip()})
+    return {"versions": versions, "problems": problems, "members": members, "imports": imports}
+
+
+def installed():
+    # Python 2.7 ships egg-infos for itself and wsgiref in its stdlib (lib-dynload too): part of Python, not installed.
+    stdlib = os.path.realpath(os.path.dirname(os.__file__))
+
+    def in_stdlib(dist):
+        parent = os.path.realpath(os.path.dirname(dist["info"]))
+        return parent == stdlib or (os.path.dirname(parent) == stdlib and os.path.basename(parent) not in ("site-packages", "dist-packages"))
+
+    return dict((key, dist["version"]) for key, dist in distributions().items() if not in_stdlib(dist))
+
+
+def base_executable(executable, in_venv):
+    real = os.path.realpath(executable)
+    if not in_venv:
+        return real
+    config = {}
+    for line in (read_text(os.path.join(sys.prefix, "pyvenv.cfg")) or "").splitlines():
+        key, sep, value = line.partition("=")
+        if sep:
+            config[key.strip().lower()] = value.strip()
+    candidates = [config.get("base-executable"), getattr(sys, "_base_executable", None)]
+    homes = [config.get("home"), os.path.join(getattr(sys, "real_prefix", ""), "bin")]
+    for home in homes:
+        if home:
+            for name in (os.path.basename(executable), "python%d.%d" % sys.version_info[:2], "python%d" % sys.version_info[0], "python"):
+                candidates.append(os.path.join(home, name))
+    for candidate in candidates:
+        if candidate and os.path.isfile(candidate) and os.path.realpath(candidate) != real:
+            return os.path.realpath(candidate)
+    return real
+
+
+def abi_tag():
+    import platform, sysconfig
+    soabi = sysconfig.get_config_var("SOABI")
+    if soabi:
+        return soabi
+    # Python 2.7 has no SOABI: build what 3.x would call it.
+    flags = ""
+    if sysconfig.get_config_var("Py_DEBUG") or hasattr(sys, "gettotalrefcount"):
+        flags += "d"
+    if sysconfig.get_config_var("WITH_PYMALLOC") and sys.version_info[0] == 2:
+        flags += "m"
+    if sys.version_info[0] == 2 and sys.maxunicode == 0x10FFFF:
+        flags += "u"
+    machine = sysconfig.get_config_var("MULTIARCH") or re.sub(r"[-.]", "_", sysconfig.get_platform())
+    return "%s-%d%d%s-%s" % (platform.python_implementation().lower(), sys.version_info[0], sys.version_info[1], flags, machine)
+
+
+def facts():
+    import sysconfig, warnings
+    executable = os.path.abspath(sys.executable) if sys.executable else ""
+    in_venv = hasattr(sys, "real_prefix") or getattr(sys, "base_prefix", sys.prefix) != sys.prefix
+    marker = os.path.join(sysconfig.get_paths()["stdlib"], "EXTERNALLY-MANAGED")
+    try:
+        import pip
+        pip_version = pip.__version__
+    except Exception:
+        pip_version = None
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            import pkg_resources  # noqa: F401
+        has_pkg_resources = True
+    except Exception:
+        has_pkg_resources = False
+    return {
+        "executable": executable,
+        "version": "%d.%d.%d" % sys.version_info[:3],
+        "major": sys.version_info[0],
+        "minor": sys.version_info[1],
+        "abi": abi_tag(),
+        "prefix": sys.prefix,
+        "baseExecutable": base_executable(executable, in_venv) if executable else "",
+        "inVirtualEnv": in_venv,
+        "externallyManaged": not in_venv and os.path.isfile(marker),
+        "pipVersion": pip_version,
+        "hasVenv": found("venv") and found("ensurepip"),
+        "hasVirtualenvModule": found("virtualenv"),
+        "hasPkgResources": has_pkg_resources,
+    }
+
+
+def entry_points(request):
+    # {distribution: [names]} of one entry point group, for the named distributions.
+    dists = distributions()
+    result = {}
+    for name in request["distributions"]:
+        dist = dists.get(canonical(name))
+        if dist is None or not os.path.isdir(dist["info"]):
+            continue
+        text = read_text(os.path.join(dist["info"], "entry_points.txt")) or ""
+        section = None
+        for line in text.splitlines():
+            line = line.strip()
+            if line.startswith("[") and line.endswith("]"):
+                section = line[1:-1].strip()
+            elif section == request["group"] and "=" in line:
+                result.setdefault(dist["name"], []).append(line.split("=", 1)[0].strip())
+    return result
+
+
+mode = sys.argv[1]
+if mode == "facts":
+    answer(facts())
+elif mode == "installed":
+    answer(installed())
+elif mode == "verify":
+    answer(verify(json.loads(sys.argv[3])))
+elif mode == "entry-points":
+    answer(entry_points(json.loads(sys.argv[3])))
+sys.exit("unknown probe mode " + mode)
+`;
+/** The longest an interpreter may take to answer the facts or the listing. */
+const PROBE_LIMIT_MS = 60_000;
+let neutral;
+/**
+ * The working directory of every interpreter start: an empty directory of the
+ * action's own. Python puts the working directory first on sys.path, so in the
+ * job's workspace a `json.py` or a `nova_dpm/` folder would shadow the real
+ * ones.
+ */
+function neutralDirectory() {
+    if (neutral && external_node_fs_.existsSync(neutral))
+        return neutral;
+    neutral = external_node_fs_.mkdtempSync(external_node_path_.join(runTempDir(), 'python-cwd-'));
+    return neutral;
+}
+/**
+ * Runs the probe in `mode` and returns its answer. `label` is the interpreter
+ * as the user named it; every failure says what that program did instead.
+ */
+async function runProbe(executable, mode, options) {
+    const nonce = (0,external_node_crypto_.randomUUID)();
+    const args = ['-E', '-s', '-c', PROBE_SOURCE, mode, nonce, ...(options.argument === undefined ? [] : [options.argument])];
+    const result = await runProcess(executable, args, { what: `the Python probe (${mode})`, timeoutMs: options.timeoutMs, cwd: neutralDirectory() });
+    const label = `'${shown(options.label)}'`;
+    const lines = result.stdout.split(/\r?\n/);
+    const at = lines.indexOf(`setup-nova-dpm-probe:${nonce}`);
+    if (at >= 0) {
+        try {
+            return JSON.parse(lines[at + 1] ?? '');
+        }
+        catch {
+            return fail(`${label} answered ${TASKS[mode]} with unreadable data: ${excerpt(lines[at + 1] ?? '')}`);
+        }
+    }
+    // Only the first start can meet something that is not Python; later ones fail in the environment.
+    const isPython = mode === 'facts' ? ' Is it a Python interpreter, version 2.7 or 3.5 or later?' : '';
+    if (result.timedOut) {
+        return fail(`${label} did not finish ${TASKS[mode]} within ${Math.round(options.timeoutMs / 1000)} s and was stopped.${isPython}`);
+    }
+    const printed = result.stdout.trim() || result.stderr.trim();
+    if (result.exitCode === 0) {
+        return printed
+            ? fail(`${label} printed ${excerpt(printed)} instead of the answer to ${TASKS[mode]}: is it a Python interpreter?`)
+            : fail(`${label} exited without answering ${TASKS[mode]}: is it a Python interpreter?`);
+    }
+    const last = lastLine(result.stderr) || lastLine(result.stdout);
+    return fail(`${label} failed in ${TASKS[mode]} (exit code ${result.exitCode})${last ? `: ${excerpt(last)}` : ''}.${isPython}`);
+}
+const TASKS = {
+    facts: "the action's Python probe",
+    installed: 'listing the installed distributions',
+    verify: 'verifying the environment',
+    'entry-points': 'listing entry points'
+};
+function fail(message) {
+    throw new ActionError(message);
+}
+function lastLine(text) {
+    return text.trim().split(/\r?\n/).pop()?.trim() ?? '';
+}
+/** A quoted, escaped and shortened piece of a program's output. */
+function excerpt(text, max = 160) {
+    const escaped = shown(text);
+    return `'${escaped.length > max ? `${escaped.slice(0, max)}…` : escaped}'`;
+}
+
+;// CONCATENATED MODULE: ./src/python/interpreter.ts
+
+
+
+
+
+
+/**
+ * A Python interpreter the action has probed: what it is, and the only ways
+ * the action runs it. Every start is bounded in time and runs from an empty
+ * directory, so nothing in the job's workspace lands on sys.path.
+ */
+class Interpreter {
+    facts;
+    constructor(facts) {
+        this.facts = facts;
+    }
+    /** Starts the interpreter once and learns its facts. */
+    static async probe(pathOrName, options = {}) {
+        const program = isPath(pathOrName) ? checkedExecutable(pathOrName) : onPath(pathOrName, process.env.PATH);
+        if (!program)
+            throw new ActionError(`'${shown(pathOrName)}' is not on PATH. Give a full path to the interpreter, or set up Python first.`);
+        const answer = (await runProbe(program, 'facts', { label: pathOrName, timeoutMs: options.timeoutMs ?? PROBE_LIMIT_MS }));
+        const facts = { ...answer, executable: answer.executable || program, baseExecutable: answer.baseExecutable || program, pipVersion: answer.pipVersion ?? undefined };
+        if (facts.pipVersion === undefined)
+            delete facts.pipVersion;
+        return new Interpreter(facts);
+    }
+    /**
+     * `python -E -s -m pip …` from the empty directory: neither the workspace
+     * nor PYTHONPATH nor the user site is on pip's sys.path, so pip sees the
+     * environment the verification sees. Callers pass absolute paths.
+     */
+    async pip(args, options) {
+        if (this.facts.pipVersion === undefined)
+            throw new ActionError(noPipMessage(this.facts));
+        return runProcess(this.facts.executable, ['-E', '-s', '-m', 'pip', ...args], { ...options, cwd: neutralDirectory() });
+    }
+    /**
+     * `python -E -s -m <module> …` from the empty directory, for tools that
+     * live in the environment (oslo.config's generator).
+     */
+    module(name, args, options) {
+        return runProcess(this.facts.executable, ['-E', '-s', '-m', name, ...args], { ...options, cwd: neutralDirectory() });
+    }
+    /** Distribution -> the names it registers in an entry point group, for the named distributions that are installed. */
+    async entryPoints(group, distributions) {
+        const argument = JSON.stringify({ group, distributions });
+        return (await runProbe(this.facts.executable, 'entry-points', { label: this.facts.executable, timeoutMs: PROBE_LIMIT_MS, argument }));
+    }
+    /**
+     * The name of a project that only a setup.py knows, from `setup.py --name`
+     * run in its own directory (where setup.py expects to run).
+     */
+    async setupPyName(dir) {
+        const result = await runProcess(this.facts.executable, ['-E', '-s', 'setup.py', '--name'], { what: 'setup.py --name', timeoutMs: PROBE_LIMIT_MS, cwd: dir });
+        const name = result.stdout.trim().split(/\r?\n/).pop()?.trim() ?? '';
+        if (result.exitCode !== 0 || !/^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(name)) {
+            throw new ActionError(`Could not read the name of the project in ${shown(dir)} from its setup.py (${shown(interpreter_lastLine(result.stderr) || name || 'no output')}). Give it a pyproject.toml [project] name or a setup.cfg [metadata] name.`);
+        }
+        return name;
+    }
+    /** Normalized name (PEP 503) -> version of every distribution on the interpreter's sys.path; the first found wins. */
+    async installed() {
+        return (await runProbe(this.facts.executable, 'installed', { label: this.facts.executable, timeoutMs: PROBE_LIMIT_MS }));
+    }
+}
+function interpreter_lastLine(text) {
+    return text.trim().split(/\r?\n/).pop()?.trim() ?? '';
+}
+function noPipMessage(facts) {
+    const python = shown(facts.executable);
+    return (`'${python}' (Python ${facts.version}) has no pip. Run '${python} -m ensurepip --upgrade' in a step before this one` +
+        `${facts.major === 2 ? '' : ' (for a Debian/Ubuntu system Python: apt-get install python3-pip)'}, or point 'python' at an interpreter with pip.`);
+}
+/**
+ * The interpreter named by the `python` input (a name on PATH or a path),
+ * else `python`, else `python3` on PATH.
+ */
+async function findInterpreter(wanted) {
+    const searchPath = process.env.PATH;
+    if (wanted) {
+        if (isPath(wanted))
+            return checkedExecutable(wanted);
+        const found = onPath(wanted, searchPath);
+        if (!found) {
+            throw new ActionError(`Input 'python' names '${shown(wanted)}', which is not on PATH. Give a full path, or set up Python first (actions/setup-python).`);
+        }
+        return found;
+    }
+    const found = onPath('python', searchPath) ?? onPath('python3', searchPath);
+    if (!found)
+        throw new ActionError(`No 'python' or 'python3' on PATH. Add an actions/setup-python step before this one, or set the 'python' input.`);
+    return found;
+}
+function isPath(name) {
+    return name.includes('/') || name.includes(external_node_path_.sep);
+}
+/** An absolute path to an existing executable file, or an ActionError saying which of those it is not. */
+function checkedExecutable(given) {
+    const resolved = external_node_path_.resolve(given);
+    const name = `'${shown(given)}'${resolved === given ? '' : ` (${shown(resolved)})`}`;
+    let stat;
+    try {
+        stat = external_node_fs_.statSync(resolved);
+    }
+    catch {
+        throw new ActionError(`The Python interpreter ${name} does not exist. Check the 'python' input.`);
+    }
+    if (stat.isDirectory())
+        throw new ActionError(`The Python interpreter ${name} is a directory; point 'python' at the interpreter itself, e.g. ${shown(external_node_path_.join(given, 'bin', 'python'))}.`);
+    try {
+        external_node_fs_.accessSync(resolved, external_node_fs_.constants.X_OK);
+    }
+    catch {
+        throw new ActionError(`The Python interpreter ${name} is not executable. Point 'python' at the interpreter, or make it executable (chmod +x).`);
+    }
+    return resolved;
+}
+/** The first executable file named `name` in the PATH directories, as `which` finds it. */
+function onPath(name, searchPath) {
+    for (const dir of (searchPath ?? '').split(external_node_path_.delimiter)) {
+        if (!dir)
+            continue;
+        const candidate = external_node_path_.join(dir, name);
+        try {
+            if (external_node_fs_.statSync(candidate).isFile()) {
+                external_node_fs_.accessSync(candidate, external_node_fs_.constants.X_OK);
+                return candidate;
+            }
+        }
+        catch {
+            // not here
+        }
+    }
+    return undefined;
+}
+
+;// CONCATENATED MODULE: ./src/python/venv.ts
+
+
+
+
+
+
+
+/** The file that makes a directory the action's own: only such a directory is ever cleared. */
+const VENV_MARKER = '.setup-nova-dpm-venv';
+/** Creating a venv runs ensurepip: seconds, but a slow disk or a hang must still end. */
+const VENV_LIMIT_MS = 5 * 60 * 1000;
+function venvPython(dir) {
+    return process.platform === 'win32' ? external_node_path_.join(dir, 'Scripts', 'python.exe') : external_node_path_.join(dir, 'bin', 'python');
+}
+/** What is at `dir`: 'ours' carries the action's marker file; 'foreign' is anything else that exists, a file included. */
+function venvState(dir) {
+    let stat;
+    try {
+        stat = external_node_fs_.statSync(dir);
+    }
+    catch (error) {
+        if (error.code === 'ENOENT')
+            return 'absent';
+        return 'foreign';
+    }
+    if (!stat.isDirectory())
+        return 'foreign';
+    const entries = external_node_fs_.readdirSync(dir);
+    if (entries.length === 0)
+        return 'empty';
+    return entries.includes(VENV_MARKER) && external_node_fs_.statSync(external_node_path_.join(dir, VENV_MARKER)).isFile() ? 'ours' : 'foreign';
+}
+/**
+ * A fresh virtual environment at `dir` made from `base`, with the pip that
+ * base bundles (nothing is upgraded). Python 3 uses `-m venv`; 2.7 has none,
+ * so virtualenv makes it: the interpreter's own module, else a `virtualenv`
+ * on PATH (Debian's 20.x creates 2.7 environments but cannot seed them
+ * offline, so it makes a bare one and the environment's ensurepip adds pip).
+ * A directory that is not absent, empty, or marked as the action's own is
+ * never touched.
+ */
+async function createVenv(base, dir, options = {}) {
+    const target = external_node_path_.resolve(dir);
+    const state = venvState(target);
+    if (state === 'foreign')
+        throw new ActionError(foreignMessage(target));
+    const steps = creationSteps(base, target, options.env ?? process.env);
+    if (state === 'ours')
+        external_node_fs_.rmSync(target, { recursive: true, force: true });
+    external_node_fs_.mkdirSync(target, { recursive: true });
+    // Marked before anything is created, so that a half-made environment is still ours to replace next time.
+    external_node_fs_.writeFileSync(external_node_path_.join(target, VENV_MARKER), 'Created by setup-nova-dpm, which deletes and recreates this directory when it needs to.\n');
+    for (const step of steps) {
+        const result = await runProcess(step.program, step.args, {
+            what: step.what,
+            timeoutMs: options.timeoutMs ?? VENV_LIMIT_MS,
+            env: options.env,
+            cwd: neutralDirectory()
+        });
+        if (result.exitCode !== 0)
+            throw new ActionError(step.failure(result));
+    }
+    const python = await Interpreter.probe(venvPython(target));
+    if (!python.facts.inVirtualEnv)
+        throw new ActionError(`${shown(venvPython(target))} does not run as a virtual environment after it was created; remove ${shown(target)} and run again.`);
+    if (python.facts.pipVersion === undefined) {
+        throw new ActionError(`The virtual environment at ${shown(target)} has no pip after it was created from ${shown(base.facts.executable)}; its ensurepip did not install one.`);
+    }
+    return python;
+}
+function creationSteps(base, target, env) {
+    const { executable, version, major, minor, hasVenv, hasVirtualenvModule } = base.facts;
+    const python = shown(executable);
+    const failed = (tool) => (result) => `Could not create a virtual environment at ${shown(target)} with ${tool} (exit code ${result.exitCode}): ${excerpt(lastLines(result))}`;
+    if (major >= 3) {
+        const ensurepipMissing = `'${python}' (Python ${version}) cannot create a virtual environment: its ensurepip module is missing. On Debian/Ubuntu install python3-venv (apt-get install python3.${minor}-venv) in a step before this one, or use actions/setup-python.`;
+        if (!hasVenv)
+            throw new ActionError(ensurepipMissing);
+        return [
+            {
+                program: executable,
+                args: ['-E', '-m', 'venv', target],
+                what: 'python -m venv',
+                failure: result => (/ensurepip is not\s+available/.test(result.stdout + result.stderr) ? ensurepipMissing : failed(`'${python} -m venv'`)(result))
+            }
+        ];
+    }
+    if (hasVirtualenvModule) {
+        return [{ program: executable, args: ['-E', '-m', 'virtualenv', target], what: 'virtualenv', failure: failed(`'${python} -m virtualenv'`) }];
+    }
+    const virtualenv = onPath('virtualenv', env.PATH);
+    if (!virtualenv) {
+        throw new ActionError(`'${python}' is Python ${version}, which has no venv module, and neither it nor PATH has virtualenv to create a virtual environment with. ` +
+            `Run '${python} -m pip install "virtualenv<20.22"' in a step before this one, or put a virtualenv older than 20.22 on PATH (Debian 12: apt-get install python3-virtualenv).`);
+    }
+    const newPython = venvPython(target);
+    return [
+        {
+            program: virtualenv,
+            args: ['--no-seed', '--python', executable, target],
+            what: 'virtualenv',
+            failure: failed(`'${shown(virtualenv)}'`)
+        },
+        {
+            program: newPython,
+            args: ['-E', '-m', 'ensurepip', '--default-pip'],
+            what: 'ensurepip',
+            failure: result => `Created a virtual environment at ${shown(target)}, but its ensurepip could not install pip (exit code ${result.exitCode}): ${excerpt(lastLines(result))}`
+        }
+    ];
+}
+function foreignMessage(target) {
+    let what = 'not a directory the action can use';
+    try {
+        what = external_node_fs_.statSync(target).isDirectory() ? 'a directory the action did not create' : 'a file, not a directory';
+    }
+    catch {
+        // unreadable: the generic description stands
+    }
+    return (`The virtual environment path ${shown(target)} is ${what} (it has no ${VENV_MARKER} marker), so the action leaves it untouched. ` +
+        `Set 'venv-path' to a new or empty directory, or to one this action created before.`);
+}
+/** The end of a failed tool's output, where its error is. */
+function lastLines(result) {
+    const text = (result.stderr.trim() || result.stdout.trim()).split(/\r?\n/);
+    return text.slice(-3).join('\n');
+}
+
+;// CONCATENATED MODULE: ./src/cache/strategies.ts
+
+
+
+
+
+
+
+
+/** pip's download and wheel cache: pip still resolves, but downloads and builds nothing twice. */
+class PipCache {
+    python;
+    keys;
+    timeoutSeconds;
+    kind = 'pip';
+    dir;
+    constructor(python, keys, timeoutSeconds) {
+        this.python = python;
+        this.keys = keys;
+        this.timeoutSeconds = timeoutSeconds;
+    }
+    async restore() {
+        return restoreDir(await this.cacheDir(), this.keys, this.timeoutSeconds);
+    }
+    async save() {
+        return saveDir(await this.cacheDir(), saveKey(this.keys));
+    }
+    /** Asked once, of the base interpreter: a venv made from it shares the user's pip cache. */
+    cacheDir() {
+        this.dir ??= pipCacheDir(this.python, this.timeoutSeconds);
+        return this.dir;
+    }
+}
+/** The whole installed venv: a verified hit needs no pip at all. */
+class VenvCache {
+    keys;
+    dir;
+    timeoutSeconds;
+    kind = 'venv';
+    constructor(keys, dir, timeoutSeconds) {
+        this.keys = keys;
+        this.dir = dir;
+        this.timeoutSeconds = timeoutSeconds;
+    }
+    /**
+     * Restores only where the action may write: an absent or empty directory,
+     * or a venv of its own (replaced whole, never mixed with the entry).
+     */
+    async restore() {
+        const state = venvState(this.dir);
+        if (state === 'foreign')
+            return { exactHit: false, ms: 0, bytes: 0 };
+        if (state === 'ours')
+            external_node_fs_.rmSync(this.dir, { recursive: true, force: true });
+        return restoreDir(this.dir, this.keys, this.timeoutSeconds);
+    }
+    save() {
+        return saveDir(this.dir, saveKey(this.keys));
+    }
+}
+/**
+ * Where pip keeps its cache. `pip cache dir` exists from pip 20.1 on; older
+ * pip (Python 2.7's 19.2, 3.6's 18.1) uses PIP_CACHE_DIR or the XDG default.
+ */
+async function pipCacheDir(python, timeoutSeconds) {
+    const result = await python.pip(['cache', 'dir'], { what: 'pip cache dir', timeoutMs: timeoutSeconds * 1000 });
+    const dir = result.stdout.trim().split('\n').pop();
+    if (result.exitCode === 0 && dir)
+        return dir;
+    const fallback = process.env.PIP_CACHE_DIR || external_node_path_.join(process.env.XDG_CACHE_HOME || external_node_path_.join(external_node_os_.homedir(), '.cache'), 'pip');
+    info(`pip ${shown(python.facts.pipVersion ?? '')} has no 'pip cache dir'; caching ${shown(fallback)}.`);
+    return fallback;
+}
+
+;// CONCATENATED MODULE: ./src/config/sample.ts
+
+
+
+
+
+/** oslo.config's generator reads options from this entry point group; nova-dpm registers `nova_dpm` there. */
+const OPTS_GROUP = 'oslo.config.opts';
+const GENERATOR_LIMIT_MS = 2 * 60 * 1000;
+/** The namespaces the named distributions register for oslo.config. */
+async function configNamespaces(python, distributions) {
+    const found = await python.entryPoints(OPTS_GROUP, distributions);
+    const namespaces = [...new Set(Object.values(found).flat())].sort();
+    if (namespaces.length === 0) {
+        throw new ActionError(`None of ${distributions.join(', ')} registers an oslo.config namespace (entry point group '${OPTS_GROUP}'), so there is no sample configuration to write. ` +
+            `Drop 'config-sample', or add to 'package' or 'requirements' the project whose options you want. The install itself succeeded.`);
+    }
+    return namespaces;
+}
+/**
+ * Writes a sample configuration with oslo.config's own generator, run in the
+ * target environment: the sample documents exactly the options of the code
+ * installed there. The install stands whatever happens here.
+ */
+async function writeConfigSample(python, namespaces, file) {
+    external_node_fs_.mkdirSync(external_node_path_.dirname(file), { recursive: true });
+    const result = await python.module('oslo_config.generator', [...namespaces.flatMap(n => ['--namespace', n]), '--output-file', file], {
+        what: 'oslo-config-generator',
+        timeoutMs: GENERATOR_LIMIT_MS
+    });
+    if (result.exitCode !== 0) {
+        const last = shown(result.stderr.trim().split('\n').pop() ?? '');
+        if (/No module named '?oslo_config/.test(result.stderr)) {
+            throw new ActionError(`oslo.config is not importable in ${shown(python.facts.executable)}, so no sample configuration could be written (${last}). ` +
+                `Add 'oslo.config' to 'requirements' (it installs under the same constraints), or drop 'config-sample'. The install itself succeeded.`);
+        }
+        throw new ActionError(`oslo-config-generator failed for namespace(s) ${namespaces.join(', ')}: ${last}. The install itself succeeded.`);
+    }
+    info(`Wrote the sample configuration for ${namespaces.join(', ')} to ${shown(file)}.`);
+    return file;
+}
+
+;// CONCATENATED MODULE: ./src/io/files.ts
+
+
+
+
+/** Far above any real constraints or requirements file (upper-constraints is ~30 KiB), far below trouble. */
+const MAX_TEXT_FILE_BYTES = 4 * 1024 * 1024;
+const CHUNK = 64 * 1024;
+/**
+ * Reads a text file a user named. Only a regular file (or a symlink to one)
+ * is read: a FIFO would block the run, /dev/zero would never end, a
+ * directory says nothing useful. The file is opened non-blocking and checked
+ * through its open descriptor, so no FIFO can hold the open and nothing can
+ * swap the file between the check and the read. Reads stop past the limit
+ * whatever the size claims (/proc files claim 0). A file that is not text is
+ * refused without quoting it.
+ */
+function readTextFile(file, what) {
+    const named = `${what} '${shown(file)}'`;
+    let fd;
+    try {
+        fd = external_node_fs_.openSync(file, external_node_fs_.constants.O_RDONLY | (external_node_fs_.constants.O_NONBLOCK ?? 0));
+    }
+    catch (error) {
+        throw new ActionError(`${named} ${openProblem(file, error)}`);
+    }
+    try {
+        const stat = external_node_fs_.fstatSync(fd);
+        if (!stat.isFile())
+            throw new ActionError(`${named} is ${kindOf(stat)}, not a regular file. Name the text file itself.`);
+        const tooLarge = new ActionError(`${named} is larger than ${MAX_TEXT_FILE_BYTES / 1024 / 1024} MiB, too large for this kind of file. Check that it is the file meant.`);
+        if (stat.size > MAX_TEXT_FILE_BYTES)
+            throw tooLarge;
+        const chunks = [];
+        let total = 0;
+        for (;;) {
+            const chunk = Buffer.alloc(CHUNK);
+            const n = external_node_fs_.readSync(fd, chunk, 0, CHUNK, null);
+            if (n === 0)
+                break;
+            chunks.push(chunk.subarray(0, n));
+            total += n;
+            if (total > MAX_TEXT_FILE_BYTES)
+                throw tooLarge;
+        }
+        const text = decodeText(Buffer.concat(chunks));
+        if (text === undefined)
+            throw new ActionError(`${named} is not a text file (not UTF-8, or it holds NUL bytes). Name the text file meant.`);
+        return text;
+    }
+    catch (error) {
+        if (error instanceof ActionError)
+            throw error;
+        throw new ActionError(`${named} could not be read: ${shown(error.message)}.`);
+    }
+    finally {
+        external_node_fs_.closeSync(fd);
+    }
+}
+/** UTF-8 text without NUL bytes (a leading byte-order mark dropped), or undefined. */
+function decodeText(bytes) {
+    if (bytes.includes(0))
+        return undefined;
+    try {
+        return new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+    }
+    catch {
+        return undefined;
+    }
+}
+function openProblem(file, error) {
+    const relative = external_node_path_.isAbsolute(file) ? '' : ` (a relative path starts from '${shown(process.cwd())}')`;
+    switch (error.code) {
+        case 'ENOENT':
+        case 'ENOTDIR':
+            return `does not exist. Check the path${relative}.`;
+        case 'EACCES':
+        case 'EPERM':
+            return 'cannot be read: permission denied. Make it readable by the runner, or name another file.';
+        case 'ENXIO':
+            return 'is a socket, not a regular file. Name the text file itself.';
+        case 'ELOOP':
+            return 'is a symbolic link that loops. Name the text file itself.';
+        default:
+            return `could not be opened: ${shown(error.message)}.`;
+    }
+}
+function kindOf(stat) {
+    if (stat.isDirectory())
+        return 'a directory';
+    if (stat.isFIFO())
+        return 'a named pipe (FIFO)';
+    if (stat.isCharacterDevice() || stat.isBlockDevice())
+        return 'a device';
+    if (stat.isSocket())
+        return 'a socket';
+    return 'not a regular file';
+}
+
+// EXTERNAL MODULE: external "node:http"
+var external_node_http_ = __nccwpck_require__(7067);
+// EXTERNAL MODULE: external "node:https"
+var external_node_https_ = __nccwpck_require__(4708);
+// EXTERNAL MODULE: external "node:stream"
+var external_node_stream_ = __nccwpck_require__(7075);
+;// CONCATENATED MODULE: external "node:stream/promises"
+const promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:stream/promises");
+// EXTERNAL MODULE: external "node:zlib"
+var external_node_zlib_ = __nccwpck_require__(8522);
+// EXTERNAL MODULE: ./node_modules/@actions/http-client/lib/index.js + 1 modules
+var lib = __nccwpck_require__(4942);
+;// CONCATENATED MODULE: ./src/log/secrets.ts
+
+// Special schemes (RFC 3986 + WHATWG) may omit the slashes; any scheme may be followed by '//' authority.
+const SCHEME = String.raw `(?:\b(https?|wss?|ftp):[/\\]*|(?:\b([a-z][a-z0-9+.-]*):)?[/\\]{2})`;
+const URL_AUTHORITY = new RegExp(String.raw `${SCHEME}([^\s/\\?#]*)@`, 'gi');
+const WHOLE_URL_AUTHORITY = new RegExp(String.raw `^${SCHEME}([^/\\?#]*)@`, 'gi');
+// `user:token@host:path`, standing on its own (not inside a URL: the URL form is found first and its '//' precedes).
+const SCP_LIKE = /(?<![^\s'"=(<[,])([\w.+-]+):([^\s@/]+)@[\w.-]+:/g;
+function findCredentials(text) {
+    const found = [];
+    const whole = /^[a-z][a-z0-9+.-]*:[/\\]/i.test(text) && URL.canParse(text);
+    const urls = [...(whole ? text.matchAll(WHOLE_URL_AUTHORITY) : []), ...text.matchAll(URL_AUTHORITY)];
+    for (const m of urls) {
+        const userinfo = m[3];
+        if (!userinfo)
+            continue;
+        const start = m.index + m[0].length - 1 - userinfo.length;
+        // The whole-value reading comes first and wins over a shorter one at the same place.
+        if (found.some(c => start >= c.start && start < c.end))
+            continue;
+        const colon = userinfo.indexOf(':');
+        found.push({
+            scheme: (m[1] ?? m[2] ?? '').toLowerCase(),
+            user: colon < 0 ? userinfo : userinfo.slice(0, colon),
+            password: colon < 0 ? undefined : userinfo.slice(colon + 1),
+            start,
+            end: start + userinfo.length
+        });
+    }
+    const inUrl = (i) => found.some(c => i >= c.start && i < c.end);
+    for (const m of text.matchAll(SCP_LIKE)) {
+        const start = m.index + m[1].length + 1;
+        if (!inUrl(m.index))
+            found.push({ scheme: '', user: m[1], password: m[2], start, end: start + m[2].length });
+    }
+    return found.sort((a, b) => a.start - b.start);
+}
+/**
+ * The credentials written in a URL-like value (or in any text holding URLs),
+ * in every spelling they may be printed in: as written, percent-decoded,
+ * re-encoded as a URL parser or encodeURIComponent writes them, with upper-
+ * and lower-case escapes, and as the HTTP Basic header value.
+ *
+ * A password always is a secret. A user name is one only over http(s) and
+ * only when it stands alone (`https://TOKEN@host`), where a token takes its
+ * place; beside a password it names an account (`x-access-token`, `oauth2`),
+ * and over ssh it is `git`: masking those would blank every such word in the log.
+ */
+function secretsIn(value) {
+    const secrets = new Set();
+    for (const c of findCredentials(value)) {
+        const overHttp = isHttp(c.scheme);
+        if (c.password)
+            for (const s of spellings(c.password))
+                secrets.add(s);
+        if (overHttp && !c.password && c.user)
+            for (const s of spellings(c.user))
+                secrets.add(s);
+        if (overHttp && (c.password || c.user))
+            secrets.add(Buffer.from(`${decoded(c.user)}:${decoded(c.password ?? '')}`).toString('base64'));
+    }
+    return [...secrets];
+}
+function isHttp(scheme) {
+    return /(^|\+)https?$/.test(scheme);
+}
+function spellings(raw) {
+    const plain = decoded(raw);
+    const encoded = [raw, encodeURIComponent(plain), asUserinfo(raw), asUserinfo(plain)];
+    const forms = [
+        ...encoded.flatMap(e => [e, e.replace(/%[0-9a-f]{2}/gi, x => x.toUpperCase()), e.replace(/%[0-9a-f]{2}/gi, x => x.toLowerCase())]),
+        // A decoded form with a line break in it would have the runner mask line breaks; its encoded forms suffice.
+        ...(/[\u0000-\u001f\u007f]/.test(plain) ? [] : [plain]) // eslint-disable-line no-control-regex
+    ];
+    return [...new Set(forms)].filter(s => s.length > 0);
+}
+/** Percent-decoding that keeps what does not decode (a stray '%', bytes that are not UTF-8). */
+function decoded(raw) {
+    try {
+        return decodeURIComponent(raw);
+    }
+    catch {
+        return raw.replace(/(?:%[0-9a-f]{2})+/gi, run => {
+            try {
+                return decodeURIComponent(run);
+            }
+            catch {
+                return run;
+            }
+        });
+    }
+}
+/** How a URL parser writes a user-info part (what `new URL(…).href` prints). */
+function asUserinfo(value) {
+    const url = new URL('http://host');
+    url.password = value;
+    return url.password;
+}
+/** Asks the runner to mask every spelling of every credential in the values. */
+function maskSecrets(values) {
+    const all = new Set(values.flatMap(v => (v ? secretsIn(v) : [])));
+    for (const secret of all)
+        core/* setSecret */.Pq(secret);
+}
+/**
+ * Hides credentials in every URL-like part of a text (an input, an error
+ * message, an excerpt of pip's or git's output): the user info of a URL
+ * becomes `***`, as does the password of an scp-like address. A user name
+ * alone stays where it cannot be a token (`ssh://git@host`).
+ */
+function redact(text) {
+    let out = '';
+    let at = 0;
+    for (const c of findCredentials(text)) {
+        if (c.start < at || (c.password === undefined && c.scheme !== '' && !isHttp(c.scheme)))
+            continue;
+        out += text.slice(at, c.start) + '***';
+        at = c.end;
+    }
+    return out + text.slice(at);
+}
+
+;// CONCATENATED MODULE: ./src/io/retry.ts
+
+
+/** Thrown by an attempt that may succeed if tried again (network error, 5xx). */
+class TransientError extends Error {
+    retryAfterMs;
+    constructor(message, 
+    /** How long the server asked us to wait (Retry-After), if it did. */
+    retryAfterMs) {
+        super(message);
+        this.retryAfterMs = retryAfterMs;
+        this.name = 'TransientError';
+    }
+}
+function retryPolicy(network) {
+    return { attempts: network.retries + 1, baseDelayMs: 500, maxTotalMs: network.retryMaxSeconds * 1000 };
+}
+/**
+ * Runs `attempt` until it succeeds or throws a non-transient error. When the
+ * policy is spent, fails with `giveUp(last reason, with how often it was tried)`.
+ */
+async function withRetries(what, attempt, policy, giveUp) {
+    const started = Date.now();
+    for (let n = 1;; n++) {
+        try {
+            return await attempt();
+        }
+        catch (error) {
+            if (!(error instanceof TransientError))
+                throw error;
+            const delay = error.retryAfterMs ?? policy.baseDelayMs * 2 ** (n - 1);
+            const spent = n >= policy.attempts || Date.now() - started + delay > policy.maxTotalMs;
+            if (spent)
+                throw new ActionError(giveUp(`${error.message} (tried ${n} time${n === 1 ? '' : 's'})`));
+            info(`${what}: ${error.message}; retrying in ${(delay / 1000).toFixed(1)} s (attempt ${n + 1} of ${policy.attempts})`);
+            await new Promise(resolve => setTimeout(resolve, delay));
+        }
+    }
+}
+
+;// CONCATENATED MODULE: ./src/io/transport.ts
+
+
+
+/** localhost, 127.0.0.0/8 and ::1, as a URL parser writes them (`[::1]`) or bare. */
+function isLoopback(hostname) {
+    const host = hostname.toLowerCase();
+    if (host === 'localhost' || host === '[::1]' || host === '::1')
+        return true;
+    const octets = host.match(/^127\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/);
+    return octets !== null && octets.slice(1).every(o => Number(o) <= 255);
+}
+/**
+ * Whether an input is meant as a URL rather than a path: it starts with a
+ * scheme. Two letters at least, so that a Windows drive (`C:\…`) is a path.
+ * What looks like a URL goes through the URL checks, which refuse the
+ * schemes that are not http(s) (`file:`, `data:`, …) instead of taking them
+ * for odd file names.
+ */
+function looksLikeUrl(value) {
+    return /^[a-z][a-z0-9+.-]+:/i.test(value);
+}
+/**
+ * Checks an http(s) URL input ('constraints', 'index-url') and returns it
+ * parsed; hand `url.href` on, so that every program reads the value we checked.
+ * Besides the scheme and the transport rule, it refuses the spellings that
+ * parsers read differently (a backslash, two '@', missing or extra slashes):
+ * `http://127.0.0.1\@evil.example/` is loopback to Node but evil.example to Python.
+ */
+function checkHttpInput(input, value, rule) {
+    const fail = (problem, fix) => new ActionError(`Input '${input}' ${problem}: ${transport_quoted(value)}. ${fix}`);
+    refuseCommon(input, value);
+    if (!URL.canParse(value))
+        throw fail('is not a valid URL', 'Write it as https://host/path.');
+    const url = new URL(value);
+    if (!/^https?:$/.test(url.protocol)) {
+        const local = url.protocol === 'file:' ? ' Name a local file by its plain path, where the input takes one.' : '';
+        throw fail(`uses the scheme '${url.protocol.slice(0, -1)}'`, `Only https URLs are fetched (http to this machine, or with allow-insecure: true).${local}`);
+    }
+    refuseAmbiguous(input, value);
+    if (!/^https?:\/\/[^/]/i.test(value))
+        throw fail('is not written as scheme://host/path', 'Write it as https://host/path.');
+    const http = httpProblem(url, rule);
+    if (http)
+        throw fail(http, INSECURE_FIX);
+    return url;
+}
+/**
+ * Checks a git repository input ('repository', git URLs of 'requirements').
+ * git's own syntax gives an address the power to run programs: a remote
+ * helper (`ext::sh -c …`, `fd::…`, `https::http://…` naming one), an ssh host
+ * or user that starts with '-' (read by ssh as an option). git:// has no
+ * authentication or encryption at all.
+ */
+function checkRepositoryInput(input, value, rule) {
+    const fail = (problem, fix) => new ActionError(`Input '${input}' ${problem}: ${transport_quoted(value)}. ${fix}`);
+    refuseCommon(input, value);
+    const helper = value.match(/^([a-z][a-z0-9+.-]*)::/i);
+    if (helper) {
+        throw fail(`uses git's remote-helper syntax '${helper[1]}::', which has git run a program the value names`, REPOSITORY_FIX);
+    }
+    const scheme = value.match(/^([a-z][a-z0-9+.-]*):\/\//i)?.[1].toLowerCase();
+    if (scheme !== undefined) {
+        if (scheme === 'git')
+            throw fail('uses git://, which has neither authentication nor encryption: anyone on the path can change the code', REPOSITORY_FIX);
+        if (!['https', 'http', 'ssh', 'file'].includes(scheme))
+            throw fail(`uses the scheme '${scheme}'`, REPOSITORY_FIX);
+        if (!URL.canParse(value))
+            throw fail('is not a valid URL', REPOSITORY_FIX);
+        if (scheme === 'file')
+            return;
+        refuseAmbiguous(input, value);
+        const authority = value.slice(scheme.length + 3).split('/')[0];
+        refuseOptionLikeHost(input, value, authority);
+        const http = httpProblem(new URL(value), rule);
+        if (http)
+            throw fail(http, INSECURE_FIX);
+        return;
+    }
+    // scp-like `[user@]host:path`: git reads a ':' before any '/' so (and a path otherwise).
+    const colon = value.indexOf(':');
+    const slash = value.indexOf('/');
+    if (colon > 0 && (slash < 0 || colon < slash) && !/^[a-z]:[\\/]/i.test(value)) {
+        const address = value.slice(0, colon);
+        if (/\s/.test(address))
+            throw fail('has white space in its ssh address', REPOSITORY_FIX);
+        refuseOptionLikeHost(input, value, address);
+    }
+}
+const REPOSITORY_FIX = 'Use an https:// or ssh:// URL (user@host:path works too), a file:// URL, or a path.';
+const INSECURE_FIX = "Use https, or set 'allow-insecure: true' if you trust that network.";
+/**
+ * Checks one request before it is made: the first (`from` undefined) or a
+ * redirect hop. Only http(s) is followed; https never falls back to http; a
+ * server on this machine may not send us to another one; the http rule holds.
+ */
+function checkHop(from, to, rule) {
+    const problem = hopProblem(from, to, rule);
+    if (!problem)
+        return;
+    const what = from ? `${transport_quoted(from.href)} redirects to ${transport_quoted(to.href)}` : `Refusing to fetch ${transport_quoted(to.href)}`;
+    throw new ActionError(`${what}: ${problem}`);
+}
+function hopProblem(from, to, rule) {
+    if (!/^https?:$/.test(to.protocol)) {
+        return `only http(s) is fetched, never a ${to.protocol.slice(0, -1)} URL. Set the input to the document's https URL.`;
+    }
+    if (from?.protocol === 'https:' && to.protocol === 'http:') {
+        return 'a downgrade from https to plain http, which anyone on the path could tamper with. Set the input to an https URL that does not redirect to http.';
+    }
+    if (from && isLoopback(from.hostname) && !isLoopback(to.hostname)) {
+        return 'a server on this machine may not send the action to another host. Set the input to the final URL if that is intended.';
+    }
+    const http = httpProblem(to, rule);
+    return http && `${http}. ${INSECURE_FIX}`;
+}
+function httpProblem(url, rule) {
+    if (url.protocol !== 'http:' || rule.allowInsecure || isLoopback(url.hostname))
+        return undefined;
+    return `uses plain http to ${shown(url.hostname)}, which anyone on the path can read and tamper with`;
+}
+/** What no value may hold: a leading '-' (an option to git or pip), control characters (a forged log line, a header). */
+function refuseCommon(input, value) {
+    if (value.startsWith('-')) {
+        throw new ActionError(`Input '${input}' must not start with '-': ${transport_quoted(value)} would be read as a command-line option. Remove the '-'.`);
+    }
+    if (hasControlCharacters(value)) {
+        throw new ActionError(`Input '${input}' holds a control character (a line break, tab or NUL, raw or percent-encoded like %0A): ${transport_quoted(value)}. Remove it.`);
+    }
+}
+/** Spellings that URL parsers disagree on, so that what we check is what pip, git and curl reach. */
+function refuseAmbiguous(input, value) {
+    const fail = (problem, fix) => new ActionError(`Input '${input}' ${problem}: ${transport_quoted(value)}. ${fix}`);
+    if (/\s/.test(value))
+        throw fail('holds white space', 'Percent-encode a space as %20.');
+    if (value.includes('\\')) {
+        throw fail('holds a backslash, which URL parsers read differently', "Write '/' between path parts; percent-encode a literal backslash as %5C.");
+    }
+    const authority = value.replace(/^[a-z][a-z0-9+.-]*:\/\//i, '').split(/[/?#]/)[0];
+    if (authority.split('@').length > 2) {
+        throw fail("has more than one '@' before its host, which URL parsers read differently", "Percent-encode an '@' in a user name or token as %40.");
+    }
+}
+function refuseOptionLikeHost(input, value, authority) {
+    const at = authority.lastIndexOf('@');
+    const user = at < 0 ? '' : authority.slice(0, at);
+    const host = authority.slice(at + 1).replace(/^\[/, '');
+    if (user.startsWith('-') || host.startsWith('-')) {
+        throw new ActionError(`Input '${input}' names an ssh user or host that starts with '-', which ssh would read as an option: ${transport_quoted(value)}. ${REPOSITORY_FIX}`);
+    }
+}
+function transport_quoted(value) {
+    return `'${shown(redact(value))}'`;
+}
+/**
+ * The environment overlay for EVERY git process, ours and those pip starts
+ * for git requirements: merge it over the inherited environment.
+ *
+ * - GIT_ALLOW_PROTOCOL is git's strict allow-list: it overrides any
+ *   `protocol.*.allow` configuration, so `ext` and `fd` (remote helpers that
+ *   run programs) and `git://` are never used, and git hands the same list to
+ *   curl as the protocols a redirect may go to (an https repository cannot
+ *   redirect to http unless http is listed). http is listed only when the rule
+ *   allows it anywhere or a repository given (already checked, hence loopback
+ *   or allowed) uses it; git cannot restrict http to loopback hosts itself.
+ * - No prompt may wait for a password: GIT_TERMINAL_PROMPT=0 for http, ssh's
+ *   BatchMode for keys and unknown host keys.
+ * - A stalled transfer fails: curl gives up below 1 KiB/s for the timeout;
+ *   ssh gives up connecting after the timeout, and on a silent peer after
+ *   three unanswered keep-alives a third of the timeout apart.
+ *
+ * A GIT_SSH_COMMAND of the user's (an identity file, say) is kept, with our
+ * options added; a GIT_SSH program is kept as is, as it may not take options.
+ */
+function gitEnvironment(rule, timeoutSeconds, options = {}) {
+    const env = options.env ?? process.env;
+    const http = rule.allowInsecure || (options.repositories ?? []).some(r => /^(git\+)?http:\/\//i.test(r));
+    const seconds = Math.max(1, Math.round(timeoutSeconds));
+    const sshOptions = `-o BatchMode=yes -o ConnectTimeout=${seconds} -o ServerAliveInterval=${Math.max(1, Math.ceil(seconds / 3))} -o ServerAliveCountMax=3`;
+    const overlay = {
+        GIT_TERMINAL_PROMPT: '0',
+        GIT_ALLOW_PROTOCOL: ['https', 'ssh', 'file', ...(http ? ['http'] : [])].join(':'),
+        GIT_HTTP_LOW_SPEED_LIMIT: '1024',
+        GIT_HTTP_LOW_SPEED_TIME: String(seconds)
+    };
+    if (env.GIT_SSH_COMMAND)
+        overlay.GIT_SSH_COMMAND = `${env.GIT_SSH_COMMAND} ${sshOptions}`;
+    else if (!env.GIT_SSH)
+        overlay.GIT_SSH_COMMAND = `ssh ${sshOptions}`;
+    return overlay;
+}
+
+;// CONCATENATED MODULE: ./src/io/http.ts
+
+
+
+
+
+
+
+
+
+
+
+
+const MAX_REDIRECTS = 10;
+const REDIRECTS = new Set([301, 302, 303, 307, 308]);
+const USER_AGENT = 'setup-nova-dpm';
+/**
+ * GETs a text document, retrying what may pass (network errors, 5xx, 429).
+ *
+ * Requests are made with node's http/https rather than through
+ * @actions/http-client's `get`: its `socketTimeout` is an idle timer, reset
+ * by every byte, so a server that trickles a byte a second holds it forever,
+ * and it cannot resolve a relative redirect. Here one deadline covers a whole
+ * attempt (DNS, connect, TLS, every redirect, the complete body), and at it
+ * the sockets are destroyed, so nothing keeps the process alive afterwards.
+ * The client still supplies the agent, which honours https_proxy/no_proxy.
+ *
+ * Redirects are followed here, each hop through `checkHop`. Credentials in
+ * the URL travel as HTTP Basic auth, never in the request line, and only to
+ * the origin they were written for.
+ */
+async function fetchText(url, options) {
+    if (!URL.canParse(url))
+        throw new ActionError(`${options.what} has no valid URL: ${http_quoted(url)}. Write it as https://host/path.`);
+    const start = new URL(url);
+    return withRetries(`GET ${shown(redact(url))}`, () => fetchOnce(start, options), retryPolicy(options.network), reason => `${options.what} could not be fetched from ${http_quoted(url)}: ${reason}. The host may be down or unreachable; re-run the job later.`);
+}
+async function fetchOnce(start, options) {
+    const seconds = options.network.timeoutSeconds;
+    const deadline = new AbortController();
+    const timer = setTimeout(() => deadline.abort(), seconds * 1000);
+    let url = start;
+    let from;
+    try {
+        for (let hop = 0;; hop++) {
+            checkHop(from, url, options.rule);
+            const response = await get(url, url.origin === start.origin ? basicAuth(start) : undefined, deadline.signal);
+            const status = response.statusCode ?? 0;
+            if (REDIRECTS.has(status)) {
+                response.destroy();
+                from = url;
+                url = nextHop(response.headers.location, url, start, hop, options);
+                continue;
+            }
+            if (status !== 200) {
+                response.destroy();
+                throw statusError(status, url, response.headers, options);
+            }
+            const text = await readBody(response, url, options.what, deadline.signal);
+            return { text, finalUrl: withoutCredentials(url) };
+        }
+    }
+    catch (error) {
+        if (deadline.signal.aborted)
+            throw new TransientError(`no complete answer within ${seconds} s`);
+        if (error instanceof ActionError || error instanceof TransientError)
+            throw error;
+        throw requestError(error, url);
+    }
+    finally {
+        clearTimeout(timer);
+    }
+}
+function nextHop(location, url, start, hop, options) {
+    if (hop >= MAX_REDIRECTS) {
+        throw new ActionError(`${http_quoted(start.href)} redirected more than ${MAX_REDIRECTS} times (a redirect loop?). Set the input to the document's final URL.`);
+    }
+    if (!location || !URL.canParse(location, url)) {
+        throw new ActionError(`${options.what} could not be fetched: ${http_quoted(url.href)} redirects to an invalid address ${http_quoted(location ?? '')}.`);
+    }
+    return new URL(location, url);
+}
+function get(url, authorization, signal) {
+    const secure = url.protocol === 'https:';
+    return new Promise((resolve, reject) => {
+        const request = (secure ? external_node_https_ : external_node_http_).request({
+            host: url.hostname.replace(/^\[(.*)\]$/, '$1'),
+            port: url.port || (secure ? 443 : 80),
+            path: url.pathname + url.search,
+            method: 'GET',
+            headers: {
+                'user-agent': USER_AGENT,
+                accept: 'text/plain, */*;q=0.1',
+                'accept-encoding': 'gzip, deflate, br',
+                ...(authorization ? { authorization } : {})
+            },
+            // A fresh agent without keep-alive (or the proxy tunnel the environment asks for): no socket outlives the request.
+            agent: new lib/* HttpClient */.Qq(USER_AGENT).getAgent(url.href),
+            signal
+        });
+        request.once('response', resolve);
+        request.once('error', reject);
+        request.end();
+    });
+}
+function basicAuth(url) {
+    if (!url.username && !url.password)
+        return undefined;
+    const plain = (s) => {
+        try {
+            return decodeURIComponent(s);
+        }
+        catch {
+            return s; // a stray '%' is part of the token
+        }
+    };
+    return `Basic ${Buffer.from(`${plain(url.username)}:${plain(url.password)}`).toString('base64')}`;
+}
+/** The body, decompressed, within the size limit and the deadline. */
+async function readBody(response, url, what, signal) {
+    const tooLarge = new ActionError(`${what} at ${http_quoted(url.href)} is larger than ${MAX_TEXT_FILE_BYTES / 1024 / 1024} MiB, far more than such a file holds. ` +
+        'Check that the URL names the right file.');
+    if (Number(response.headers['content-length']) > MAX_TEXT_FILE_BYTES) {
+        response.destroy();
+        throw tooLarge;
+    }
+    const chunks = [];
+    let total = 0;
+    const sink = new external_node_stream_.Writable({
+        write(chunk, _encoding, done) {
+            total += chunk.length;
+            if (total > MAX_TEXT_FILE_BYTES)
+                return done(tooLarge);
+            chunks.push(chunk);
+            done();
+        }
+    });
+    const decoder = decoderFor(response.headers['content-encoding'], url, what);
+    await (decoder ? (0,promises_namespaceObject.pipeline)(response, decoder, sink, { signal }) : (0,promises_namespaceObject.pipeline)(response, sink, { signal }));
+    const text = decodeText(Buffer.concat(chunks));
+    if (text === undefined) {
+        throw new ActionError(`${what} at ${http_quoted(url.href)} is not text (not UTF-8, or it holds NUL bytes). Check that the URL names the right file.`);
+    }
+    return text;
+}
+function decoderFor(encoding, url, what) {
+    switch ((encoding ?? 'identity').trim().toLowerCase()) {
+        case 'identity':
+            return undefined;
+        case 'gzip':
+        case 'x-gzip':
+        case 'deflate':
+            return external_node_zlib_.createUnzip();
+        case 'br':
+            return external_node_zlib_.createBrotliDecompress();
+        default:
+            throw new ActionError(`${what} at ${http_quoted(url.href)} came in an encoding the action cannot read (${shown(encoding ?? '')}).`);
+    }
+}
+function statusError(status, url, headers, options) {
+    const at = http_quoted(url.href);
+    if (status >= 500 || status === 429) {
+        const wait = retryAfterMs(headers['retry-after']);
+        return new TransientError(wait === undefined ? `HTTP ${status}` : `HTTP ${status}, asked to retry after ${Math.round(wait / 1000)} s`, wait);
+    }
+    if (status === 404 || status === 410)
+        return new ActionError(`${options.what} was not found (HTTP ${status}) at ${at}. ${options.advice ?? 'Check the URL.'}`);
+    if (status === 401 || status === 403) {
+        return new ActionError(`${options.what} at ${at} needs credentials, and they were missing or refused (HTTP ${status}). ` +
+            'Put a token in the URL (https://TOKEN@host/…; the log masks it), or check that the one given is valid and may read this file.');
+    }
+    return new ActionError(`${options.what} could not be fetched from ${at}: HTTP ${status}. ${options.advice ?? 'Check the URL.'}`);
+}
+/** Retry-After in seconds or as an HTTP date. */
+function retryAfterMs(header) {
+    if (!header)
+        return undefined;
+    const ms = /^\d+$/.test(header.trim()) ? Number(header) * 1000 : Date.parse(header) - Date.now();
+    return Number.isFinite(ms) ? Math.max(0, ms) : undefined;
+}
+/**
+ * A request that failed before an answer. A certificate that does not verify
+ * will not verify next time either; anything else (refused, reset, DNS) may pass.
+ */
+function requestError(error, url) {
+    const code = error.code ?? '';
+    const message = shown(error.message || code);
+    if (/CERT|SELF_SIGNED|ERR_TLS|ERR_SSL/.test(code)) {
+        return new ActionError(`The TLS certificate of ${shown(url.host)} was not accepted (${message}). ` +
+            'If the server uses a private certificate authority, point NODE_EXTRA_CA_CERTS at its certificate.');
+    }
+    return new TransientError(`network error: ${code && !message.includes(code) ? `${code} ` : ''}${message}`);
+}
+function withoutCredentials(url) {
+    const clean = new URL(url.href);
+    clean.username = '';
+    clean.password = '';
+    return clean.href;
+}
+function http_quoted(value) {
+    return `'${shown(redact(value))}'`;
+}
+
+;// CONCATENATED MODULE: ./src/constraints/constraints.ts
+
+
+
+const OPERATOR = '(?:===|==|~=|!=|<=|>=|<|>)';
+// name [extras] [op version, ...] [; marker]: the shape of every line in
+// openstack/requirements' upper-constraints.txt (`six===1.10.0;python_version=='2.7'`).
+const LINE = new RegExp(`^([A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9])?)\\s*(?:\\[[^\\]]*\\])?\\s*` +
+    `(?:${OPERATOR}\\s*[^\\s,;]+(?:\\s*,\\s*${OPERATOR}\\s*[^\\s,;]+)*)?\\s*(?:;.*)?$`);
+/** PEP 503 name normalization: `Nova_DPM` and `nova-dpm` are one project. */
+function normalizeName(name) {
+    return name.toLowerCase().replace(/[-_.]+/g, '-');
+}
+function withoutComment(line) {
+    return line.replace(/(^|\s)#.*$/, '').trim();
+}
+/**
+ * Checks that text is a constraints file, so that a wrong URL (an HTML page,
+ * a typo'd path) fails here instead of deep inside pip. The error names line
+ * numbers and a short excerpt of the first bad line only: the file may be
+ * anything, and its content is not ours to print.
+ */
+function validateConstraints(text, source) {
+    if (/^\s*<(!doctype|html)/i.test(text)) {
+        throw new ActionError(`The constraints at ${source} are an HTML page, not a constraints file. Point 'constraints' at the raw upper-constraints.txt.`);
+    }
+    const bad = [];
+    let firstBad = '';
+    text.split(/\r?\n/).forEach((raw, i) => {
+        const line = withoutComment(raw);
+        if (line && !LINE.test(line)) {
+            if (bad.length === 0)
+                firstBad = line;
+            bad.push(i + 1);
+        }
+    });
+    if (bad.length > 0) {
+        const lines = bad.slice(0, 10).join(', ') + (bad.length > 10 ? ` and ${bad.length - 10} more` : '');
+        const excerpt = shown(firstBad.length > 40 ? `${firstBad.slice(0, 40)}…` : firstBad);
+        throw new ActionError(`The constraints at ${source} have ${bad.length} line(s) that are not 'name===version' constraints (line ${lines}; line ${bad[0]} starts '${excerpt}'). Point 'constraints' at an upper-constraints.txt.`);
+    }
+}
+/**
+ * Drops the lines that constrain the named projects. pip refuses a pinned
+ * name that is also given as a URL or a path, so OpenStack's tooling
+ * (edit-constraints) does the same before installing a project from git or
+ * from a checkout.
+ */
+function dropProjects(text, names) {
+    const wanted = new Set(names.map(normalizeName));
+    const removed = [];
+    const kept = text.split(/\r?\n/).filter(raw => {
+        const name = LINE.exec(withoutComment(raw))?.[1];
+        if (name !== undefined && wanted.has(normalizeName(name))) {
+            removed.push(raw.trim());
+            return false;
+        }
+        return true;
+    });
+    return { text: kept.join('\n'), removed };
+}
+/** The constraints lines that pin a project (all of them: one per marker). */
+function pinsOf(text, name) {
+    const wanted = normalizeName(name);
+    return text
+        .split(/\r?\n/)
+        .filter(raw => {
+        const found = LINE.exec(withoutComment(raw))?.[1];
+        return found !== undefined && normalizeName(found) === wanted;
+    })
+        .map(l => l.trim());
+}
+function sha256(text) {
+    return (0,external_node_crypto_.createHash)('sha256').update(text).digest('hex');
+}
+
+;// CONCATENATED MODULE: ./src/constraints/load.ts
+
+
+
+
+
+
+
+
+
+/** Fetches or reads the constraints once and checks that they are constraints. */
+async function readConstraints(source, network, rule) {
+    if (source.kind === 'none') {
+        info('Installing without constraints (constraints: none).');
+        return undefined;
+    }
+    const shownSource = shown(redact(source.kind === 'url' ? source.url : source.path));
+    const text = source.kind === 'url'
+        ? (await fetchText(source.url, { network, rule, what: 'The constraints file' })).text
+        : readTextFile(source.path, `Input 'constraints' (${shownSource})`);
+    validateConstraints(text, shownSource);
+    return { source: shownSource, text };
+}
+/**
+ * Writes the copy pip uses, without the pins of the projects installed from
+ * git or a checkout, and says which pins it dropped.
+ */
+function writeConstraints(constraints, installedFromSource) {
+    const { text, removed } = dropProjects(constraints.text, installedFromSource);
+    for (const line of removed)
+        info(`Dropped the pin '${shown(line)}' from the constraints: that project is installed from source, and pip refuses a pinned name given as a URL or path.`);
+    const file = external_node_path_.join(runTempDir(), 'upper-constraints.txt');
+    external_node_fs_.writeFileSync(file, text);
+    const digest = sha256(text);
+    info(`Constraints from ${constraints.source} (${text.split('\n').filter(l => l.trim()).length} lines), sha256 ${digest.slice(0, 12)}`);
+    return { file, source: constraints.source, sha256: digest, text };
+}
+
+;// CONCATENATED MODULE: ./src/io/treeHash.ts
+
+
+
+/** What never changes an install: version control, caches, build output. */
+const SKIPPED = new Set(['.git', '.hg', '.tox', '.nox', '.venv', 'venv', 'node_modules', '__pycache__', 'build', 'dist', '.eggs', '.mypy_cache', '.pytest_cache']);
+/** Bounds on the work: a checkout larger than this is hashed by names, sizes and times beyond the bound. */
+const MAX_FILES = 20_000;
+const MAX_CONTENT_BYTES = 64 * 1024 * 1024;
+/**
+ * A digest of a local project's files, for cache keys: a venv built from
+ * one state of a checkout must not be restored for another.
+ */
+function treeHash(root) {
+    const hash = (0,external_node_crypto_.createHash)('sha256');
+    let files = 0;
+    let content = 0;
+    const walk = (dir) => {
+        let entries;
+        try {
+            entries = external_node_fs_.readdirSync(dir, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name));
+        }
+        catch {
+            return;
+        }
+        for (const entry of entries) {
+            if (files >= MAX_FILES)
+                return;
+            if (SKIPPED.has(entry.name) || entry.name.endsWith('.egg-info'))
+                continue;
+            const full = external_node_path_.join(dir, entry.name);
+            if (entry.isDirectory())
+                walk(full);
+            else if (entry.isFile()) {
+                files++;
+                const stat = external_node_fs_.statSync(full);
+                hash.update(`${external_node_path_.relative(root, full)}\0${stat.size}\0`);
+                if (content + stat.size <= MAX_CONTENT_BYTES) {
+                    content += stat.size;
+                    hash.update(external_node_fs_.readFileSync(full));
+                }
+                else {
+                    hash.update(String(stat.mtimeMs));
+                }
+            }
+        }
+    };
+    walk(root);
+    return hash.digest('hex');
+}
+
+// EXTERNAL MODULE: external "node:url"
+var external_node_url_ = __nccwpck_require__(3136);
+;// CONCATENATED MODULE: ./src/source/releases.ts
+
+
+/**
+ * The packages the action installs, with the releases each made for each
+ * series. Source: the release tags of opendev.org/x/nova-dpm and
+ * x/networking-dpm (shared facts: nova-dpm 1.0.0 2017-02-23 Ocata, 2.0.0
+ * 2017-08-30 Pike, 3.0.0 2018-02-27 Queens; networking-dpm 1.0.0, 2.0.0,
+ * 2.0.1 2018-04-24 on stable/pike, 3.0.0). No later series was released.
+ */
+const PACKAGES = {
+    'nova-dpm': {
+        /** Import name (setup.cfg `packages`). */
+        module: 'nova_dpm',
+        releases: { ocata: ['1.0.0'], pike: ['2.0.0'], queens: ['3.0.0'] }
+    },
+    'networking-dpm': {
+        module: 'networking_dpm',
+        releases: { ocata: ['1.0.0'], pike: ['2.0.0', '2.0.1'], queens: ['3.0.0'] }
+    }
+};
+const PACKAGE_NAMES = Object.keys(PACKAGES);
+/**
+ * Both packages import pbr at run time, and pbr imports `pkg_resources`
+ * (shared facts), which a new venv on Python 3.12+ lacks and setuptools 82
+ * removed: such an environment gets `setuptools<82` alongside.
+ */
+const RUNTIME_PKG_RESOURCES = 'setuptools<82';
+/** The major a package released for a series, if it released one. */
+function majorOf(pkg, series) {
+    const releases = PACKAGES[pkg].releases[series];
+    return releases ? Number(releases[0].split('.')[0]) : undefined;
+}
+/** Every OpenStack series, oldest first (openstack/releases, via the shared facts). */
+const SERIES = [
+    ...['austin', 'bexar', 'cactus', 'diablo', 'essex', 'folsom', 'grizzly', 'havana', 'icehouse', 'juno', 'kilo', 'liberty', 'mitaka', 'newton'].map(name => ({ name })),
+    { name: 'ocata', pythons: ['2.7', '3.5'] },
+    { name: 'pike', pythons: ['2.7', '3.5'] },
+    { name: 'queens', pythons: ['2.7', '3.5'] },
+    ...['rocky', 'stein', 'train', 'ussuri', 'victoria', 'wallaby', 'xena', 'yoga', 'zed'].map(name => ({ name })),
+    { name: '2023.1', codename: 'antelope' },
+    { name: '2023.2', codename: 'bobcat' },
+    { name: '2024.1', codename: 'caracal' },
+    { name: '2024.2', codename: 'dalmatian' },
+    { name: '2025.1', codename: 'epoxy' },
+    { name: '2025.2', codename: 'flamingo' },
+    { name: '2026.1', codename: 'gazpacho' },
+    { name: '2026.2', codename: 'hibiscus' },
+    { name: '2027.1', codename: 'indri' }
+];
+/** The development branch, accepted wherever a series name is. */
+const MASTER = 'master';
+/** Series for which every one of `packages` has a PyPI release, oldest first. */
+function releasedSeries(packages = PACKAGE_NAMES) {
+    return SERIES.filter(s => packages.every(p => majorOf(p, s.name) !== undefined));
+}
+/**
+ * Finds a series by name or code name, case-insensitively; `master` is a
+ * series of its own. An unknown name fails with the closest known one.
+ */
+function findSeries(input) {
+    const wanted = input.trim().toLowerCase();
+    if (wanted === MASTER)
+        return { name: MASTER };
+    const found = SERIES.find(s => s.name === wanted || s.codename === wanted);
+    if (found)
+        return found;
+    const names = [MASTER, ...SERIES.flatMap(s => (s.codename ? [s.name, s.codename] : [s.name]))];
+    const closest = closestName(wanted, names);
+    throw new ActionError(`Input 'release' has an unknown OpenStack series '${shown(input)}'.` +
+        (closest ? ` Did you mean '${closest}'?` : '') +
+        ` Use a series name such as ${releasedSeries()
+            .map(s => `'${s.name}'`)
+            .join(', ')} or 'master'.`);
+}
+/** The closest name by edit distance, if it is close enough to be a likely typo. */
+function closestName(input, names) {
+    let best;
+    let bestDistance = Infinity;
+    for (const name of names) {
+        const d = editDistance(input, name);
+        if (d < bestDistance) {
+            best = name;
+            bestDistance = d;
+        }
+    }
+    return bestDistance <= Math.max(2, Math.floor(input.length / 3)) ? best : undefined;
+}
+function editDistance(a, b) {
+    let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
+    for (let i = 1; i <= a.length; i++) {
+        const current = [i];
+        for (let j = 1; j <= b.length; j++) {
+            current[j] = Math.min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
+        }
+        previous = current;
+    }
+    return previous[b.length];
+}
+
+// EXTERNAL MODULE: ./node_modules/@renovatebot/pep440/index.js
+var pep440 = __nccwpck_require__(8898);
+// EXTERNAL MODULE: ./node_modules/@renovatebot/pep440/lib/specifier.js
+var lib_specifier = __nccwpck_require__(790);
+// EXTERNAL MODULE: ./node_modules/semver/index.js
+var semver = __nccwpck_require__(2088);
+var semver_default = /*#__PURE__*/__nccwpck_require__.n(semver);
+;// CONCATENATED MODULE: ./src/source/versions.ts
+
+
+
+
+
+/** Every release of one major, as a PEP 440 specifier: `>=3.0.0,<4.0.0`. */
+function majorSpecifier(major) {
+    return `>=${major}.0.0,<${major + 1}.0.0`;
+}
+/**
+ * The `version` input as a PEP 440 specifier set, the language pip and the
+ * versions themselves speak. A PEP 440 specifier (`~=2.0`, `>=3,<4`,
+ * `==4.0.0.dev1`) is taken as it is; otherwise the semver ranges the input
+ * always accepted (`1.x`, `^2.0.1`, `~3.0`, `>=3.0.0 <3.1.0`, `4.0.0-dev1`)
+ * are translated, pre-release tags included (`-dev1` is PEP 440's `.dev1`).
+ */
+function parseVersionInput(input) {
+    const text = input.trim();
+    if (pep440.validRange(text))
+        return text.replace(/\s+/g, '');
+    let range;
+    try {
+        range = new (semver_default()).Range(text);
+    }
+    catch {
+        throw new ActionError(`Input 'version' is neither a PEP 440 specifier nor a semver range: '${shown(input)}'. Write it like '~=2.0', '>=3,<4', '1.x', '^2.0.1' or '>=3.0.0 <3.1.0'.`);
+    }
+    if (range.set.length !== 1) {
+        throw new ActionError(`Input 'version' range '${shown(input)}' uses '||'; pip specifiers cannot express "either", so give a single range such as '>=2.0.0 <3.0.0'.`);
+    }
+    const parts = range.set[0].filter(c => c.value !== '').map(c => `${c.operator || '=='}${pep440Version(c.semver)}`);
+    return parts.length ? parts.join(',') : '>=0';
+}
+/**
+ * semver's `-0` bounds (which only keep pre-releases out) are dropped, since
+ * PEP 440's `<V` already excludes V's pre-releases; other pre-release tags are
+ * normalized the PEP 440 way (`4.0.0-dev1` → `4.0.0.dev1`).
+ */
+function pep440Version(v) {
+    const base = `${v.major}.${v.minor}.${v.patch}`;
+    if (v.prerelease.length === 0 || (v.prerelease.length === 1 && v.prerelease[0] === 0))
+        return base;
+    return pep440.clean(v.version) ?? v.version;
+}
+/**
+ * Whether an installed version lies in a specifier set. Pre-releases count:
+ * pip installs one only when asked for it (or when nothing else exists), and
+ * a development build of a branch (`3.0.1.dev3`) is in its major's range.
+ */
+function inRange(version, specifier) {
+    return pep440.satisfies(version, specifier, { prereleases: true });
+}
+/**
+ * Versions around every bound a specifier names: enough to tell whether it
+ * matches anything at all, and whether it meets a given major.
+ */
+function probes(specifier, extra) {
+    const named = (0,lib_specifier.parse)(specifier)?.map(c => c.version) ?? [];
+    const around = [...named, ...extra].flatMap(v => {
+        const release = (pep440.explain(v)?.release ?? [0]).concat([0, 0, 0]).slice(0, 3);
+        const [a, b, c] = release;
+        return [v, `${a}.${b}.${c}`, `${a}.${b}.${c + 1}`, `${a}.${b + 1}.0`, `${a + 1}.0.0`, `${a}.${b}.${c}.post1`, `${a}.${b}.${c + 1}.dev1`];
+    });
+    return [...new Set(around)].filter(v => pep440.valid(v));
+}
+/** Whether no version at all satisfies the specifier (`>=3,<2`). */
+function matchesNothing(specifier) {
+    return !probes(specifier, ['0.0.0']).some(v => inRange(v, specifier));
+}
+/** Whether some version of `major` satisfies the specifier. */
+function meetsMajor(specifier, major) {
+    const majorRange = majorSpecifier(major);
+    return probes(specifier, [`${major}.0.0`]).some(v => inRange(v, specifier) && inRange(v, majorRange));
+}
+
+;// CONCATENATED MODULE: ./src/source/plan.ts
+
+
+
+
+
+const MODES = ['release', 'stable', 'master'];
+/** releases.openstack.org redirects a series to its file in openstack/requirements (shared facts). */
+const CONSTRAINTS_HOST = 'https://releases.openstack.org/constraints/upper';
+/** Where both projects live since 2019-09-26 (shared facts); `{package}` is replaced by each name. */
+const DEFAULT_REPOSITORY = 'https://opendev.org/x/{package}';
+function makePlan(request) {
+    const { series, mode } = request;
+    const warnings = [];
+    const packages = request.packages.map((name) => {
+        const module = PACKAGES[name].module;
+        if (mode !== 'release') {
+            const refs = mode === 'master' ? ['refs/heads/master'] : [`refs/heads/stable/${series.name}`, `refs/tags/${series.name}-eol`];
+            return { name, module, git: { repository: repositoryFor(request.repository, name), refs } };
+        }
+        const major = majorOf(name, series.name);
+        if (major === undefined)
+            throw noReleaseError(name, series.name);
+        const specifier = request.version ?? majorSpecifier(major);
+        if (request.version !== undefined) {
+            if (matchesNothing(specifier))
+                throw new ActionError(`Input 'version' '${specifier}' matches no version at all; check its bounds.`);
+            if (!meetsMajor(specifier, major)) {
+                warnings.push(`Input 'version' '${specifier}' lies outside ${series.name}'s releases of ${name} (${major}.x); pip will install it with ${series.name}'s constraints anyway.`);
+            }
+        }
+        return { name, module, specifier };
+    });
+    return { series, mode, packages, constraints: request.constraints ?? { kind: 'url', url: `${CONSTRAINTS_HOST}/${series.name}` }, warnings };
+}
+function repositoryFor(template, pkg) {
+    return template.replaceAll('{package}', pkg);
+}
+function noReleaseError(pkg, series) {
+    const released = Object.entries(PACKAGES[pkg].releases)
+        .map(([s, versions]) => `${s} (${versions[0].split('.')[0]}.x)`)
+        .join(', ');
+    return new ActionError(`${pkg} has no release for OpenStack ${series}: PyPI has releases for ${released} only. ` +
+        `Pick one of those, use 'mode: stable' if ${series} has a stable branch, or 'release: ${MASTER}' for the development code.`);
+}
+/** The requirement pip is given in release mode: `nova-dpm>=3.0.0,<4.0.0`. */
+function releaseRequirement(pkg) {
+    return `${pkg.name}${pkg.specifier}`;
+}
+/**
+ * A pip VCS requirement for one commit. Pinning the sha makes the install
+ * reproducible and lets pip cache the wheel it builds. The `#egg=` form, not
+ * PEP 508's `name @ url`: pip before 23.3 rejects `name @ git+file:///...`.
+ */
+function gitRequirement(pkg, repository, sha) {
+    return `git+${repositoryUrl(repository)}@${sha}#egg=${pkg}`;
+}
+/** pip needs a URL: a path becomes a file:// URL, git's scp-like `user@host:path` an ssh:// one. */
+function repositoryUrl(repository) {
+    if (/^[a-z][a-z0-9+.-]*:\/\//i.test(repository))
+        return repository;
+    const scp = repository.match(/^([^/@:]+@[^/:]+):(.*)$/);
+    if (scp)
+        return `ssh://${scp[1]}/${scp[2].replace(/^\//, '')}`;
+    return (0,external_node_url_.pathToFileURL)(external_node_path_.resolve(repository)).href;
+}
+/** A sentence when the interpreter is outside the Pythons the series gated on, with what to do. */
+function untestedPython(series, version) {
+    const minor = `${version.major}.${version.minor}`;
+    if (!series.pythons || series.pythons.includes(minor))
+        return undefined;
+    return (`OpenStack ${series.name} was tested on Python ${series.pythons.join(' and ')}, not ${minor}; its constraints pin packages of its time that may not install on ${minor}. ` +
+        `GitHub-hosted runners no longer offer those Pythons through actions/setup-python: run the job in a container of that era (container: python:2.7 or python:3.5) and set 'python: /usr/local/bin/python'.`);
+}
+
+;// CONCATENATED MODULE: ./src/source/requirements.ts
+
+
+
+
+
+/** '-r' files nest no deeper than this, and no more of them are read in all. */
+const MAX_DEPTH = 8;
+const requirements_MAX_FILES = 64;
+/** PEP 508: a project name starts and ends with a letter or digit. */
+const NAME = /^[A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9])?/;
+/** What may follow the name in a specifier (PEP 508, loosely): extras, versions, markers. pip checks the details. */
+const AFTER_NAME = /^\s*(?:\[[^\]]*\])?\s*(?:\(?\s*(?:(?:===|==|!=|<=|>=|~=|<|>)\s*[A-Za-z0-9.*+!_-]+\s*,?\s*)+\)?)?\s*(?:;.*)?$/;
+/** A direct reference: `name[extras] @ url`. */
+const DIRECT = /^\s*(?:\[[^\]]*\]\s*)?@\s*(\S.*)$/;
+const URL_SCHEME = /^(?:git\+|hg\+|svn\+|bzr\+)?[A-Za-z][A-Za-z0-9+.-]*:\/\//;
+const VCS = /^(?:git|hg|svn|bzr)\+/;
+const ARCHIVE = /\.(?:whl|zip|tar\.gz|tgz|tar\.bz2|tbz|tar\.xz|txz|tar)$/i;
+/** The options the action decides itself, and which input to use instead. */
+const REFUSED = [
+    [/^(?:-i|--index-url|--extra-index-url|--no-index|-f|--find-links|--trusted-host)$/, "the action sets the package index itself: use the input 'index-url'"],
+    [/^(?:-c|--constraint)$/, "the action hands pip the release's constraints itself: use the input 'constraints'"],
+    [/^(?:--hash|--global-option|--install-option|--config-settings)$/, 'per-requirement pip options are not passed on'],
+    [
+        /^(?:--pre|--no-binary|--only-binary|--prefer-binary|--require-hashes|--use-feature|--no-deps|--upgrade|-U|--user|--target|-t|--prefix|--root|--src)$/,
+        "pip options are not taken from 'requirements': only requirements, local paths, URLs, '-r <file>' and '-e <path or VCS URL>'"
+    ]
+];
+/**
+ * The `requirements` input, and every '-r' file it names, read the way pip
+ * reads a requirements file (comments, blank lines, `\` continuations), into
+ * requirements the action can plan with: specifiers, local projects by
+ * absolute path, URLs. The action sets the index, the constraints and pip's
+ * transport itself, so the options that would change them are refused with
+ * the file (or input) and line that holds them. Relative project paths start
+ * at `baseDir` (where pip runs), a '-r' path at the file that names it, as
+ * pip has them.
+ */
+function parseRequirements(text, options) {
+    const state = { files: 0 };
+    return parseSource(text, { label: "input 'requirements'", dir: options.baseDir, chain: [] }, options, state);
+}
+function parseSource(text, source, options, state) {
+    const requirements = [];
+    for (const { line, content } of logicalLines(text)) {
+        const at = `${source.label}, line ${line}`;
+        const fail = (why) => new ActionError(`${at}: ${quote(content)} ${why}`);
+        if (hasControlCharacters(content.replace(/\t/g, ' ')))
+            throw fail('holds a control character. Write one requirement per line, in plain text.');
+        const entry = stripComment(content);
+        if (entry === '')
+            continue;
+        // pip would expand ${VAR} where the action resolved paths and names without it.
+        if (/\$\{[A-Za-z0-9_]+\}/.test(entry)) {
+            throw fail('uses an environment variable (${…}), which the action does not expand. Write the value itself ' +
+                "(in the workflow file, an expression such as ${{ env.NAME }} can put it into 'requirements').");
+        }
+        if (entry.startsWith('-')) {
+            const { option, value } = splitOption(entry);
+            if (option === '-r' || option === '--requirement') {
+                if (!value)
+                    throw fail('names no file.');
+                requirements.push(...include(value, source, options, state, at));
+            }
+            else if (option === '-e' || option === '--editable') {
+                if (!value)
+                    throw fail('names no project.');
+                requirements.push(editableOf(value, options.baseDir, fail));
+            }
+            else {
+                const refusal = REFUSED.find(([re]) => re.test(option));
+                throw fail(`is not accepted: ${refusal ? refusal[1] : "only requirements, local paths, URLs, '-r <file>' and '-e <path or VCS URL>' are"}.`);
+            }
+            continue;
+        }
+        requirements.push(requirementOf(entry, options, fail));
+    }
+    return requirements;
+}
+/** pip's logical lines: `\` at the end joins the next line, unless the line is a comment. Numbers are where each starts. */
+function logicalLines(text) {
+    const result = [];
+    let pending;
+    text.split(/\r?\n/).forEach((physical, i) => {
+        const isComment = /^\s*#/.test(physical);
+        if (physical.endsWith('\\') && !isComment) {
+            pending ??= { line: i + 1, parts: [] };
+            pending.parts.push(physical.slice(0, -1));
+            return;
+        }
+        if (pending) {
+            // A comment line ends a continuation without adding to it.
+            result.push({ line: pending.line, content: pending.parts.join('') + (isComment ? '' : physical) });
+            pending = undefined;
+            if (!isComment)
+                return;
+        }
+        result.push({ line: i + 1, content: physical });
+    });
+    if (pending)
+        result.push({ line: pending.line, content: pending.parts.join('') });
+    return result;
+}
+/** A comment starts at '#' at the line's start or after whitespace; a URL's '#egg=' fragment is not one. */
+function stripComment(line) {
+    return line.replace(/(^|\s)#.*$/, '').trim();
+}
+function splitOption(entry) {
+    const long = /^(--[A-Za-z][\w-]*)(?:\s*=\s*|\s+|$)(.*)$/.exec(entry);
+    if (long)
+        return { option: long[1], value: unquote(long[2].trim()) };
+    // Short options take their value attached or after whitespace: '-r file', '-rfile', '-e.'.
+    const short = /^(-[A-Za-z])\s*(.*)$/.exec(entry);
+    if (short)
+        return { option: short[1], value: unquote(short[2].trim()) };
+    return { option: entry.split(/\s/)[0], value: '' };
+}
+/** pip reads an option's value as a shell word: surrounding quotes go. */
+function unquote(value) {
+    const m = /^(['"])(.*)\1$/.exec(value);
+    return m ? m[2] : value;
+}
+function include(value, from, options, state, at) {
+    if (URL_SCHEME.test(value)) {
+        throw new ActionError(`${at}: '-r ${shown(redact(value))}' names a URL. Only local requirements files are read: check the file into the repository and name its path.`);
+    }
+    const file = external_node_path_.resolve(from.dir, value);
+    const chain = [...from.chain, file];
+    if (from.chain.includes(file)) {
+        const loop = chain.map(f => `'${shown(f)}'`).join(' → ');
+        throw new ActionError(`${at}: requirements file '${shown(file)}' includes itself (${loop}). Remove the '-r' line that closes the loop.`);
+    }
+    if (chain.length > MAX_DEPTH) {
+        throw new ActionError(`${at}: '-r' files nest deeper than ${MAX_DEPTH} levels (${chain.map(f => `'${shown(f)}'`).join(' → ')}). Flatten them.`);
+    }
+    if (++state.files > requirements_MAX_FILES)
+        throw new ActionError(`${at}: more than ${requirements_MAX_FILES} '-r' files are named in all. Merge them into fewer files.`);
+    let text;
+    try {
+        text = options.readFile(file);
+    }
+    catch (error) {
+        if (error instanceof ActionError)
+            throw new ActionError(`${at}: ${error.message}`);
+        throw error;
+    }
+    return parseSource(text, { label: `requirements file '${shown(file)}'`, dir: external_node_path_.dirname(file), chain }, options, state);
+}
+function requirementOf(entry, options, fail) {
+    if (/\s-{1,2}[A-Za-z]/.test(` ${entry.split(/\s+/).slice(1).join(' ')}`)) {
+        throw fail('carries pip options after the requirement; they are not passed on. Write the requirement alone.');
+    }
+    const name = NAME.exec(entry)?.[0];
+    const direct = name === undefined ? null : DIRECT.exec(entry.slice(name.length));
+    if (name && direct) {
+        if (/^file:/i.test(direct[1]))
+            return pathOf(filePath(direct[1], fail), options.baseDir, options.editable, fail);
+        return urlOf(direct[1], name, false, fail);
+    }
+    if (/^file:/i.test(entry))
+        return pathOf(filePath(entry, fail), options.baseDir, options.editable, fail);
+    if (URL_SCHEME.test(entry))
+        return urlOf(entry, undefined, false, fail);
+    if (VCS.test(entry))
+        throw fail('is not a URL pip can fetch: write it as git+https://… or git+ssh://….');
+    if (looksLikePath(entry))
+        return pathOf(entry, options.baseDir, options.editable, fail);
+    if (name === undefined || !AFTER_NAME.test(entry.slice(name.length))) {
+        throw fail("is not a requirement: write a project name with an optional version (nova-dpm>=3), a local path ('.', './lib'), a URL, '-r <file>' or '-e <path>'.");
+    }
+    return { kind: 'specifier', text: entry, name };
+}
+function editableOf(value, baseDir, fail) {
+    if (!/^file:/i.test(value) && !URL_SCHEME.test(value) && !looksLikePath(value)) {
+        throw fail("is not editable: -e takes a local project directory (write './name' for one in the workspace) or a version-control URL (git+https://…).");
+    }
+    if (/^file:/i.test(value) || !URL_SCHEME.test(value)) {
+        const local = pathOf(/^file:/i.test(value) ? filePath(value, fail) : value, baseDir, true, fail);
+        if (local.kind === 'path' && ARCHIVE.test(local.path))
+            throw fail('names a distribution file; only a project directory can be installed editable.');
+        return local;
+    }
+    if (!VCS.test(value))
+        throw fail('is not editable: -e takes a local project directory or a version-control URL (git+https://…).');
+    return urlOf(value, undefined, true, fail);
+}
+/** pip's test: a path has a separator or starts with a dot; a bare archive name is a file too. */
+function looksLikePath(entry) {
+    return entry.startsWith('.') || entry.includes('/') || ARCHIVE.test(entry.replace(/\[[^\]]*\]$/, ''));
+}
+function pathOf(value, baseDir, editable, fail) {
+    if (/;/.test(value))
+        throw fail('has environment markers; they are supported on requirement specifiers only, not on local paths.');
+    const m = /^(.*?)(\[[^\]]*\])?$/.exec(value);
+    const target = external_node_path_.resolve(baseDir, m[1]);
+    if (/\s#/.test(target))
+        throw fail("is a path pip cannot read from a requirements file (whitespace before '#'). Rename the directory.");
+    return { kind: 'path', path: target, editable: editable && !ARCHIVE.test(target), ...(m[2] ? { extras: m[2] } : {}) };
+}
+function urlOf(value, name, editable, fail) {
+    // pip separates a URL's markers with '; ' (whitespace before or after the ';').
+    if (/\s;|;\s/.test(value))
+        throw fail('has environment markers; they are supported on requirement specifiers only, not on URLs.');
+    const url = value.trim();
+    if (!URL.canParse(url.replace(VCS, '')))
+        throw fail('is not a valid URL.');
+    const derived = name ?? /[#&]egg=([^&\s]+)/.exec(url)?.[1] ?? wheelName(url);
+    if (derived !== undefined && NAME.exec(derived)?.[0] !== derived)
+        throw fail(`names the project '${shown(derived)}', which is not a valid project name.`);
+    return { kind: 'url', url, ...(derived ? { name: derived } : {}), editable };
+}
+function filePath(url, fail) {
+    try {
+        return (0,external_node_url_.fileURLToPath)(url);
+    }
+    catch {
+        throw fail('is not a valid file: URL. Name the local path instead.');
+    }
+}
+/** The project a wheel URL installs: the file name's first field (PEP 427). */
+function wheelName(url) {
+    const file = url.split(/[?#]/)[0].split('/').pop() ?? '';
+    return /\.whl$/i.test(file) ? decodeURIComponent(file).split('-')[0] : undefined;
+}
+function quote(line) {
+    return `'${shown(redact(line.trim()))}'`;
+}
+/**
+ * The lines of the one requirements file handed to pip, duplicates dropped.
+ * A path pip would misread on such a line (whitespace, a leading '-') goes as a
+ * file: URL, or quoted after '-e' (pip reads an option's value as a shell word).
+ */
+function requirementLines(reqs) {
+    return [...new Set(reqs.map(lineOf))];
+}
+function lineOf(req) {
+    switch (req.kind) {
+        case 'specifier':
+            return req.text;
+        case 'path': {
+            const plain = /^[^\s'"\\$]+$/.test(req.path);
+            if (req.editable)
+                return `-e ${plain ? req.path : `"${req.path.replace(/(["\\$`])/g, '\\$1')}"`}${req.extras ?? ''}`;
+            return `${plain ? req.path : (0,external_node_url_.pathToFileURL)(req.path).href}${req.extras ?? ''}`;
+        }
+        case 'url': {
+            if (req.editable)
+                return `-e ${req.url}`;
+            const nameInUrl = /[#&]egg=/.test(req.url) || wheelName(req.url) !== undefined;
+            return req.name && !nameInUrl ? `${req.name} @ ${req.url}` : req.url;
+        }
+    }
+}
+
+;// CONCATENATED MODULE: ./src/inputs/inputs.ts
+
+
+
+
+
+
+
+
+
+const VENV_CHOICES = ['auto', 'true', 'false'];
+const CACHE_KINDS = ['pip', 'venv', 'false'];
+/** Longest `cache-key-suffix`: the whole key must stay under the cache service's 512 characters. */
+const MAX_SUFFIX = 100;
+/**
+ * Reads and checks every input. Paths are made absolute against the
+ * workspace (`~` is the home directory), so that everything reported or
+ * exported later is absolute.
+ */
+function parseInputs(read, workspace) {
+    const transport = { allowInsecure: parseBoolean('allow-insecure', read('allow-insecure')) };
+    const series = findSeries(required('release', read('release')));
+    const mode = resolveMode(series, oneOf('mode', read('mode') || 'release', MODES));
+    const packages = parsePackages(read('package'));
+    const versionInput = read('version').trim();
+    if (versionInput && mode !== 'release') {
+        throw new ActionError(`Input 'version' applies to mode 'release' only; mode '${mode}' installs whatever the git branch holds. Remove 'version', or use mode: release.`);
+    }
+    if (versionInput && packages.length > 1) {
+        throw new ActionError(`Input 'version' applies to one package; 'package' names ${packages.join(', ')}. Remove 'version', or install one package.`);
+    }
+    const repository = read('repository').trim() || DEFAULT_REPOSITORY;
+    if (packages.length > 1 && !repository.includes('{package}')) {
+        throw new ActionError(`Input 'repository' must contain '{package}' when 'package' names several (${packages.join(', ')}): each comes from its own repository, e.g. 'https://git.example.com/mirror/{package}'.`);
+    }
+    checkRepositoryInput('repository', repository.replaceAll('{package}', packages[0]), transport);
+    const indexInput = optional(read('index-url'));
+    const indexUrl = indexInput && checkHttpInput('index-url', indexInput, transport).href;
+    const cache = oneOf('cache', read('cache') || 'pip', CACHE_KINDS);
+    const venv = oneOf('venv', read('venv') || 'auto', VENV_CHOICES);
+    if (cache === 'venv' && venv === 'false') {
+        throw new ActionError(`Inputs 'cache: venv' and 'venv: false' contradict each other: the venv cache needs a venv. Use 'cache: pip', or drop 'venv: false'.`);
+    }
+    const python = optional(read('python'));
+    const venvPath = optional(read('venv-path'));
+    const configSample = optional(read('config-sample'));
+    return {
+        series,
+        mode,
+        packages,
+        version: versionInput ? parseVersionInput(versionInput) : undefined,
+        requirements: read('requirements'),
+        editable: parseBoolean('editable', read('editable')),
+        constraints: parseConstraints(read('constraints'), workspace, transport),
+        indexUrl,
+        repository,
+        python: python && (python.includes('/') ? absolutePath('python', python, workspace) : checkName('python', python)),
+        venv,
+        venvPath: venvPath && absolutePath('venv-path', venvPath, workspace),
+        cache,
+        cacheKeySuffix: parseSuffix(read('cache-key-suffix')),
+        configSample: configSample && absolutePath('config-sample', configSample, workspace),
+        dryRun: parseBoolean('dry-run', read('dry-run')),
+        network: parseNetwork(read),
+        transport
+    };
+}
+/** Names separated by whitespace, commas or newlines; each once, in the order given. */
+function parsePackages(value) {
+    const names = value.split(/[\s,]+/).filter(Boolean);
+    if (names.length === 0)
+        return ['nova-dpm'];
+    const packages = [];
+    for (const name of names) {
+        const found = oneOf('package', name, PACKAGE_NAMES);
+        if (!packages.includes(found))
+            packages.push(found);
+    }
+    return packages;
+}
+function parseNetwork(read) {
+    const retries = optional(read('retries'));
+    const timeout = optional(read('timeout'));
+    return {
+        retries: retries ? wholeNumber('retries', retries, 0, 20) : 3,
+        timeoutSeconds: timeout ? wholeNumber('timeout', timeout, 1, 600) : 30,
+        retryMaxSeconds: wholeNumber('retry-max-time', read('retry-max-time') || '120', 1, 3600),
+        pipArgs: [...(retries ? ['--retries', retries] : []), ...(timeout ? ['--timeout', timeout] : [])]
+    };
+}
+function wholeNumber(name, value, min, max) {
+    const n = Number(value);
+    if (!/^\d+$/.test(value) || n < min || n > max)
+        throw new ActionError(`Input '${name}' must be a whole number from ${min} to ${max}, not '${shown(value)}'.`);
+    return n;
+}
+/** `release: master` needs no mode; a series with `mode: master` is a contradiction: master has constraints of its own. */
+function resolveMode(series, mode) {
+    if (series.name === 'master') {
+        if (mode === 'stable') {
+            throw new ActionError(`Inputs 'release: master' and 'mode: stable' contradict each other: master has no stable branch. Use 'release: master' alone for the development code, or name a series (e.g. 'release: queens') with 'mode: stable'.`);
+        }
+        return 'master';
+    }
+    if (mode === 'master') {
+        throw new ActionError(`Inputs 'release: ${series.name}' and 'mode: master' contradict each other: mode 'master' installs the development code with master's constraints, not ${series.name}'s. Use 'release: master' for that, or 'mode: stable' for ${series.name}'s stable branch.`);
+    }
+    return mode;
+}
+function parseConstraints(value, workspace, transport) {
+    const v = value.trim();
+    if (!v)
+        return undefined;
+    if (v.toLowerCase() === 'none')
+        return { kind: 'none' };
+    if (looksLikeUrl(v))
+        return { kind: 'url', url: checkHttpInput('constraints', v, transport).href };
+    return { kind: 'file', path: absolutePath('constraints', v, workspace) };
+}
+/** A path input, absolute: relative to the workspace, `~` the home directory. */
+function absolutePath(name, value, workspace) {
+    checkName(name, value);
+    const expanded = value === '~' ? external_node_os_.homedir() : value.startsWith('~/') ? external_node_path_.join(external_node_os_.homedir(), value.slice(2)) : value;
+    return external_node_path_.resolve(workspace, expanded);
+}
+/** Values are single arguments to pip and git and appear in logs: no leading '-', no control characters. */
+function checkName(name, value) {
+    if (hasControlCharacters(value)) {
+        throw new ActionError(`Input '${name}' contains a line break or another control character: '${shown(redact(value))}'. Give a single plain value.`);
+    }
+    if (value.startsWith('-'))
+        throw new ActionError(`Input '${name}' must not start with '-': '${shown(redact(value))}' would be read as a command-line option.`);
+    return value;
+}
+function parseSuffix(value) {
+    const suffix = checkName('cache-key-suffix', value.trim());
+    if (suffix.length > MAX_SUFFIX) {
+        throw new ActionError(`Input 'cache-key-suffix' is ${suffix.length} characters long; the cache service takes keys up to 512, so keep it to ${MAX_SUFFIX} or fewer.`);
+    }
+    return suffix;
+}
+function required(name, value) {
+    if (!value.trim())
+        throw new ActionError(`Input '${name}' is required: name an OpenStack series such as 'queens', or 'master'.`);
+    return checkName(name, value.trim());
+}
+function optional(value) {
+    return value.trim() || undefined;
+}
+function oneOf(name, value, allowed) {
+    const found = allowed.find(a => a === value.trim().toLowerCase());
+    if (!found)
+        throw new ActionError(`Input '${name}' has an unknown value '${shown(value)}'. Use one of: ${allowed.join(', ')}.`);
+    return found;
+}
+function parseBoolean(name, value) {
+    const v = value.trim().toLowerCase();
+    if (v === '' || v === 'false')
+        return false;
+    if (v === 'true')
+        return true;
+    throw new ActionError(`Input '${name}' must be 'true' or 'false', not '${shown(value)}'.`);
+}
+
+;// CONCATENATED MODULE: ./src/inputs/settings.ts
+
+
+
+
+
+
+
+
+function readSettings(read, env = process.env) {
+    const workspace = env.GITHUB_WORKSPACE || process.cwd();
+    // Masked before anything, even a refusal, could print them.
+    maskSecrets(['index-url', 'repository', 'constraints', 'requirements'].flatMap(name => read(name).split('\n')));
+    const inputs = parseInputs(read, workspace);
+    const requirements = parseRequirements(inputs.requirements, {
+        baseDir: workspace,
+        editable: inputs.editable,
+        readFile: file => readTextFile(file, `The requirements file ${file}`)
+    });
+    const plan = makePlan({
+        series: inputs.series,
+        mode: inputs.mode,
+        packages: inputs.packages,
+        version: inputs.version,
+        repository: inputs.repository,
+        constraints: inputs.constraints
+    });
+    return { ...inputs, plan, requirements, venvPath: inputs.venvPath ?? defaultVenvPath(inputs, env), workspace };
+}
+/** One venv per set of packages and extra requirements, so that two steps with different sets never share one. */
+function defaultVenvPath(inputs, env) {
+    const extra = inputs.requirements.trim() ? `-${(0,external_node_crypto_.createHash)('sha256').update(inputs.requirements.trim()).digest('hex').slice(0, 8)}` : '';
+    return external_node_path_.join(env.RUNNER_TEMP || external_node_os_.tmpdir(), 'setup-nova-dpm', `venv-${inputs.packages.join('+')}${extra}`);
+}
+
+;// CONCATENATED MODULE: ./src/python/pipFailure.ts
+
+
+/**
+ * What went wrong in a failed `pip install`, said so that the user can act
+ * on it: one paragraph, pip's own words quoted (escaped, credentials masked),
+ * none of its "a subprocess failed, see above" boilerplate. Keyed on the
+ * wording of pip 18.1 (Python 3.6), 19.2 (2.7) and 23 (3.11): the oldest pips
+ * the supported series run on and today's.
+ */
+function explainPipFailure(output, context) {
+    const text = new PipText(output, context.log);
+    const failure = notAProject(text, context) ??
+        gitFetch(text) ??
+        pythonVersion(text, context) ??
+        buildFailure(text, context) ??
+        conflict(text, context) ??
+        network(text) ??
+        notFound(text, context) ??
+        unknown(text, context);
+    return { kind: failure.kind, message: redact(failure.message) };
+}
+// --- pip's text -------------------------------------------------------------
+// eslint-disable-next-line no-control-regex -- pip colours its output when it thinks it has a terminal
+const ANSI = /\u001b\[[0-9;?]*[A-Za-z]/g;
+/** `--log` prefixes every line with a timestamp. */
+const LOG_STAMP = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d[,.]\d+ /;
+/** The frame of pip ≥ 22's error boxes. */
+const BOX = /^(?:[×│╰─>]+\s*)+/u;
+/** Where a subprocess's output starts and ends in pip's console report (pip 23, 19, 18). */
+const BLOCK_START = /^(?:\[\d+ lines? of output\]|Complete output \(\d+ lines?\):|Complete output from command .*:)$/;
+const BLOCK_END = /^(?:\[end of output\]|-{20,})$/;
+class PipText {
+    /** Console lines, trimmed, box frames removed. */
+    console;
+    /** Log lines, trimmed, timestamps removed. */
+    log;
+    all;
+    /** Console lines that are pip's own, not a subprocess's output pip quotes in a block. */
+    outside;
+    /** The output of the failed subprocesses pip quoted in blocks. */
+    blocks;
+    constructor(output, log) {
+        this.console = lines(output);
+        this.log = log ? lines(log, LOG_STAMP) : [];
+        this.all = [...this.console, ...this.log];
+        this.outside = [];
+        this.blocks = [];
+        let inside = false;
+        for (const line of this.console) {
+            if (BLOCK_START.test(line))
+                inside = true;
+            else if (inside && BLOCK_END.test(line))
+                inside = false;
+            else
+                (inside ? this.blocks : this.outside).push(line);
+        }
+    }
+    first(re) {
+        for (const line of this.all) {
+            const m = re.exec(line);
+            if (m)
+                return m;
+        }
+        return undefined;
+    }
+    last(re, where = this.all) {
+        for (let i = where.length - 1; i >= 0; i--) {
+            const m = re.exec(where[i]);
+            if (m)
+                return m;
+        }
+        return undefined;
+    }
+    every(re) {
+        return this.all.map(line => re.exec(line)).filter((m) => m !== null);
+    }
+    has(re) {
+        return this.all.some(line => re.test(line));
+    }
+    /** The index pip searched, as pip printed it (pip masks a password itself). */
+    get index() {
+        return this.first(/^Looking in indexes: (.+)$/)?.[1];
+    }
+}
+function lines(text, stamp) {
+    return text
+        .replace(ANSI, '')
+        .split(/\r?\n|\r/)
+        .map(line => (stamp ? line.replace(stamp, '') : line).trim().replace(BOX, '').trim());
+}
+/** pip's words, quoted for the annotation: escaped, and cut where a line runs on. */
+function pipFailure_quote(value) {
+    const cut = value.length > 300 ? `${value.slice(0, 300)}…` : value;
+    return `"${shown(cut)}"`;
+}
+/** One pattern matching at a line's start for any of these; kept apart so that each pip's wording is one entry. */
+function anyOf(...patterns) {
+    return new RegExp(`^(?:${patterns.map(p => p.source).join('|')})`);
+}
+/** PEP 503 normalized project name. */
+function normalized(name) {
+    return name.toLowerCase().replace(/[-_.]+/g, '-');
+}
+/** The project name a requirement string starts with (PEP 508). */
+function nameOf(requirement) {
+    return /^\s*([A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9])?)/.exec(requirement)?.[1];
+}
+function pipMajor(version) {
+    return Number.parseInt(version, 10);
+}
+function withUntested(message, context) {
+    return context.untestedPython ? `${message} ${context.untestedPython}` : message;
+}
+// --- not a project, pip too old -----------------------------------------------
+function notAProject(text, context) {
+    // pip ≥ 20: "<req> does not appear to be a Python project: neither 'setup.py' nor 'pyproject.toml' found."
+    // pip 18/19 on a directory: "Directory '<dir>' is not installable. Neither 'setup.py' nor 'pyproject.toml' found."
+    const said = text.first(/^(?:ERROR: )?(.+?) does not appear to be a Python project/) ?? text.first(/^(?:ERROR: )?Directory '(.+)' is not installable\./);
+    if (said)
+        return notAProjectFailure(said[1]);
+    // pip 18/19 on a git checkout run `setup.py egg_info` regardless, and Python says the file is missing.
+    const missingSetupPy = text.first(/No such file or directory: '[^']*\/setup\.py'/);
+    if (!missingSetupPy || !text.has(/setup\.py egg_info|egg_info --egg-base/))
+        return undefined;
+    const source = what(text) ?? 'the project';
+    // pip < 19 ran `setup.py` because it cannot build through pyproject.toml's backend (PEP 517):
+    // it installed that backend first, so the project has a pyproject.toml.
+    if (pipMajor(context.pipVersion) < 19 && text.has(/^Installing build dependencies/)) {
+        return {
+            kind: 'pip-too-old',
+            message: `pip ${context.pipVersion} cannot install ${pipFailure_quote(source)}: the project has a pyproject.toml build backend and no setup.py, and pip builds such ` +
+                `projects (PEP 517) only from version 19 on; pip ran setup.py anyway and failed with ${pipFailure_quote(missingSetupPy[0])}. Upgrade pip in this ` +
+                `Python (${context.pythonVersion}) before this step, e.g. \`python -m pip install "pip>=19,<21"\` (pip 20.3.4 is the last for 2.7, 21.3.1 for 3.6), ` +
+                'then re-run.'
+        };
+    }
+    return notAProjectFailure(source);
+}
+function notAProjectFailure(source) {
+    return {
+        kind: 'not-a-project',
+        message: `${pipFailure_quote(source)} is not a Python project: it has neither setup.py nor pyproject.toml. A branch that only holds a README is a retired ` +
+            "one; install a released version ('mode: release') or a series whose branch still holds the code, or point 'requirements' at the project's " +
+            'directory.'
+    };
+}
+/** What pip was working on: the source it cloned or the directory it processed. */
+function what(text) {
+    const cloned = text.last(/^Cloning (\S+)(?: \(to revision (\S+)\))?/, text.outside);
+    if (cloned)
+        return cloned[2] ? `${cloned[1]} (revision ${cloned[2]})` : cloned[1];
+    return text.last(/^(?:Processing|Obtaining|Collecting) (\S+)(?: from (\S+))?/, text.outside)?.slice(1).filter(Boolean).join(' from ');
+}
+// --- git ----------------------------------------------------------------------
+/** pip's statement that a git command failed, in each pip's words. */
+const GIT_COMMAND = /git (?:clone|checkout|fetch|submodule|reset|rev-parse)\b/;
+const GIT_FAILED = anyOf(new RegExp(`${GIT_COMMAND.source}.* did not run successfully`), // pip 23
+new RegExp(`(?:ERROR: )?Command errored out with exit status \\d+: ${GIT_COMMAND.source}`), // pip 19
+new RegExp(`Command "${GIT_COMMAND.source}.*" failed with error code`) // pip 18
+);
+function gitFetch(text) {
+    if (!text.has(GIT_FAILED))
+        return undefined;
+    // git's own reason: its first fatal line (the later ones are generic), or its error line.
+    const reason = text.first(/^fatal: (?!Could not read from remote repository)(.+)$/)?.[0] ?? text.first(/^error: (?!subprocess-exited-with-error)(.+)$/)?.[0];
+    const source = text.last(/^Cloning (\S+)(?: \(to revision (\S+)\))?/, text.console);
+    const from = source ? `${source[1]}${source[2] ? ` at revision ${source[2]}` : ''}` : 'a git repository';
+    return {
+        kind: 'git-fetch',
+        message: `pip could not fetch ${pipFailure_quote(from)} with git${reason ? `: git said ${pipFailure_quote(reason)}` : ''}. Check 'repository' (the URL) and that the ` +
+            'branch or tag exists there, and that the git server is reachable from the runner; then re-run.'
+    };
+}
+// --- Python version ------------------------------------------------------------
+function pythonVersion(text, context) {
+    // pip ≥ 21: "Package 'x' requires a different Python: 3.11.7 not in '>=3.99'" (from the wheel's metadata).
+    // pip 18:   "x requires Python '>=3.99' but the running Python is 3.6.15".
+    const metadata = text.first(/^(?:ERROR: )?Package '([^']+)' requires a different Python: \S+ not in '([^']+)'/);
+    if (metadata)
+        return pythonFailure(metadata[1], metadata[2], metadata[0], context);
+    const old = text.first(/^(?:ERROR: )?(\S+) requires Python '([^']+)' but the running Python is \S+/);
+    if (old)
+        return pythonFailure(old[1], old[2], old[0], context);
+    // pip ≥ 21.2 lists what it skipped (from the index's data-requires-python) next to "no matching distribution".
+    const ignored = text.first(/^(?:ERROR: )?Ignored the following versions that require a different python version: (.+)$/);
+    const missing = lastNotFound(text);
+    if (ignored && missing) {
+        return pythonFailure(missing.name, undefined, ignored[0].replace(/^ERROR: /, ''), context);
+    }
+    // Older pips say so only in their debug log: pip 19/20 "Link requires a different Python (2.7.18 not in: '>=3.99'): <url>",
+    // pip 18 "The package <url> (requires-python:>=3.99) is incompatible with the pythonversion in use."
+    if (missing && missing.versions.length === 0) {
+        for (const m of text.every(/Link requires a different Python \((\S+) not in: u?'([^']+)'\): (\S+)/)) {
+            if (fileProject(m[3]) === normalized(missing.name))
+                return pythonFailure(missing.name, m[2], m[0], context);
+        }
+        for (const m of text.every(/The package (\S+) .*is incompatible with the pythonversion in use\. Acceptable python versions are:\s*(\S+)/)) {
+            if (fileProject(m[1]) === normalized(missing.name))
+                return pythonFailure(missing.name, m[2], m[0], context);
+        }
+    }
+    return undefined;
+}
+function pythonFailure(name, range, said, context) {
+    // A file's URL says no more than its name does.
+    const short = said.replace(/^ERROR: /, '').replace(/\S+\/([^/\s#]+)#\S+/g, '$1').replace(/ \(from [^)]*\)/g, '');
+    const needs = range ? `needs Python ${range}` : 'has no version for this Python';
+    return {
+        kind: 'python-version',
+        message: `${pipFailure_quote(name)} ${needs}, and this interpreter is Python ${context.pythonVersion} (pip: ${pipFailure_quote(short)}). Use a Python the release ` +
+            `supports (input 'python'), or a version of ${pipFailure_quote(name)} that still supports Python ${context.pythonVersion}.`
+    };
+}
+/** The normalized project of a distribution file's URL (`…/nova_dpm-3.0.0-py3-none-any.whl` → `nova-dpm`). */
+function fileProject(url) {
+    const file = url.split('#')[0].split('/').pop() ?? '';
+    const name = /^(.+?)-\d/.exec(decodeURIComponentSafe(file))?.[1];
+    return name ? normalized(name) : undefined;
+}
+function decodeURIComponentSafe(value) {
+    try {
+        return decodeURIComponent(value);
+    }
+    catch {
+        return value;
+    }
+}
+// --- builds -------------------------------------------------------------------
+/** pip's statement that installing the build requirements failed, per pip. */
+const BUILD_DEPS_FAILED = anyOf(/Installing build dependencies(?:: finished with status 'error'| \.\.\. error)/, // all, without and with a terminal
+/pip subprocess to install build dependencies did not run successfully/, // pip 23
+/(?:ERROR: )?Command errored out with exit status \d+: .* install --ignore-installed .*--prefix/, // pip 19
+/Command ".* install --ignore-installed .*--prefix .*" failed with error code/ // pip 18
+);
+/** pip's statement that a build step failed, per pip. */
+const BUILD_FAILED = anyOf(
+// without and with a terminal
+/(?:Preparing (?:wheel )?metadata|Getting requirements to build|Building (?:wheel|editable) for)\b.*(?:: finished with status 'error'| \.\.\. error)/, /.* did not run successfully\.?$/, // pip 23
+/(?:error: )?(?:metadata-generation-failed|legacy-install-failure)/, // pip 23
+/Failed building (?:wheel|editable) for|(?:ERROR: )?Could not build wheels for|(?:ERROR: )?Failed to build /, /Running setup\.py install for \S+ \.\.\. error/, /(?:ERROR: )?Command errored out with exit status \d+: (?:python setup\.py|.*_in_process\.py|.*setup\.py)/, // pip 19
+/Command "python setup\.py \S+" failed with error code/ // pip 18
+);
+function buildFailure(text, context) {
+    const deps = text.has(BUILD_DEPS_FAILED);
+    if (!deps && !text.has(BUILD_FAILED))
+        return undefined;
+    const source = what(text) ?? 'a project from source';
+    const reason = buildError(text);
+    const said = reason ? `: ${pipFailure_quote(reason)}` : '';
+    if (deps) {
+        return {
+            kind: 'build-failure',
+            message: withUntested(`pip could not install the build requirements of ${pipFailure_quote(source)} (its pyproject.toml [build-system] requires, such as setuptools, ` +
+                `wheel or pbr)${said}. Make sure the package index (input 'index-url' or your pip configuration) serves them for Python ` +
+                `${context.pythonVersion}.`, context)
+        };
+    }
+    return {
+        kind: 'build-failure',
+        message: withUntested(`pip could not build ${pipFailure_quote(source)} from source${said}. Install what its build needs on the runner (compilers, system libraries), ` +
+            'or use a version that publishes a wheel for this Python.', context)
+    };
+}
+/** Lines that are pip's, not the build's: its exceptions (with and without their module, as Python 2 prints them), its reports. */
+const PIP_EXCEPTIONS = [
+    'InstallationError', 'InstallationSubprocessError', 'MetadataGenerationFailed', 'DistributionNotFound', 'UnsupportedPythonVersion',
+    'HashMismatch', 'HashErrors', 'BadCommand', 'CommandError', 'PreviousBuildDirError', 'NetworkConnectionError', 'ResolutionImpossible',
+    'RequirementsConflicted', 'LegacyInstallFailure', 'InstallationFailed', 'SubProcessError'
+];
+const PIP_OWN = anyOf(/pip\._\w+/, new RegExp(`(?:${PIP_EXCEPTIONS.join('|')})\\b`), /(?:ERROR: )?\[present-rich\]|(?:ERROR: )?Command errored out|.*Check the logs for full command output/, /error: (?:subprocess-exited-with-error|metadata-generation-failed|legacy-install-failure)\b/, /Traceback \(most recent call last\)|File ".*", line \d+|Exception information:/);
+/** A line that reports an error: an exception, a compiler's or git's error, a failed requirement. */
+const ERRORISH = anyOf(/[A-Za-z_][\w.]*(?:Error|Exception|Exit|Failure|Failed)(?::|$)/, /error:|Error:|fatal error:|fatal:|ERROR:/, /No matching distribution found for |Could not find a version that satisfies/);
+/** The last line of the build's own output that reports an error. */
+function buildError(text) {
+    // With --log, pip writes the build's output to the log only.
+    const fromBlocks = text.blocks.length > 0;
+    const candidates = (fromBlocks ? text.blocks : text.log).filter(line => line !== '' && !PIP_OWN.test(line));
+    const found = [...candidates].reverse().find(line => ERRORISH.test(line)) ?? (fromBlocks ? candidates.at(-1) : undefined);
+    return found?.replace(/^ERROR: /, '');
+}
+// --- conflicts ----------------------------------------------------------------
+function conflict(text, context) {
+    // The console only: pip's log holds the resolver's internal ResolutionImpossible for any unmet requirement.
+    const said = anyOf(/(?:ERROR: )?(?:ResolutionImpossible\b|Cannot install .* conflicting dependencies)/, /The conflict is caused by:/);
+    const resolver = text.console.some(line => said.test(line));
+    // The legacy resolver (pip < 20.3) names the constraints file in the requirement it could not satisfy.
+    const missing = lastNotFound(text);
+    const legacy = missing?.from.some(from => /^-c |\(line \d+\)/.test(from)) ? missing : undefined;
+    if (!resolver && !legacy)
+        return undefined;
+    const causes = conflictCauses(text);
+    const names = new Set();
+    for (const cause of causes) {
+        const m = /^(?:The user requested (?:\(constraint\) )?(\S+)|(\S+) \S+ depends on (\S+))/.exec(cause);
+        for (const requirement of m?.slice(1) ?? []) {
+            const name = requirement && nameOf(requirement);
+            if (name)
+                names.add(normalized(name));
+        }
+    }
+    if (legacy)
+        names.add(normalized(legacy.name));
+    const pinned = constraintLines(context.constraints, names);
+    const pins = pinned.length ? ` The constraints involved: ${pinned.map(p => `line ${p.line} ${pipFailure_quote(p.text)}`).join(', ')}.` : '';
+    const cause = legacy
+        ? `the constraints ask for ${pipFailure_quote(legacy.requirement)}, and the index has only ${legacy.versions.length ? legacy.versions.join(', ') : 'no version of it'}`
+        : causes.length
+            ? causes.map(pipFailure_quote).join('; ')
+            : pipFailure_quote(text.last(/^ERROR: (Cannot install .+)$/)?.[1] ?? 'ResolutionImpossible');
+    return {
+        kind: 'constraint-conflict',
+        message: `pip cannot satisfy the requirements together with the constraints: ${cause}.${pins} Choose a version the release's constraints allow ` +
+            "(inputs 'version' and 'requirements'), or other constraints (input 'constraints'; 'none' installs unconstrained)."
+    };
+}
+/** The lines under pip's "The conflict is caused by:". */
+function conflictCauses(text) {
+    const start = text.console.findIndex(line => line === 'The conflict is caused by:');
+    if (start < 0)
+        return [];
+    const causes = [];
+    for (const line of text.console.slice(start + 1)) {
+        if (line === '' || /^To fix this/.test(line))
+            break;
+        causes.push(line);
+    }
+    return causes;
+}
+function constraintLines(constraints, names) {
+    if (!constraints)
+        return [];
+    return constraints
+        .split(/\r?\n/)
+        .map((text, i) => ({ line: i + 1, text: text.replace(/(^|\s)#.*$/, '').trim() }))
+        .filter(({ text }) => {
+        const name = nameOf(text);
+        return name !== undefined && names.has(normalized(name));
+    });
+}
+function network(text) {
+    const problem = networkProblem(text);
+    return problem && networkFailure(problem, text);
+}
+function networkProblem(text) {
+    // A download that failed outright: pip 18 "Could not install packages due to an EnvironmentError: HTTPConnectionPool(…)…",
+    // pip 23 "… due to an OSError: …"; pip 23 "HTTP error 404 while getting <url>".
+    const oserror = text.last(/^(?:ERROR: )?Could not install packages due to an (?:OSError|EnvironmentError): (.+)$/);
+    if (oserror) {
+        const problem = fromReason(oserror[1], oserror[0]);
+        if (problem)
+            return problem;
+    }
+    // Without --no-input and without a terminal, pip answers a 401 by prompting, and dies reading the answer.
+    const prompt = text.first(/^User for (\S+?):(?:\s|$)/);
+    if (prompt && text.has(/^EOFError\b/)) {
+        const said = `pip asked "User for ${prompt[1]}" and had no terminal to read it from`;
+        return { kind: 'authentication', status: 401, why: 'HTTP 401', url: text.index, said };
+    }
+    const http = text.last(/^(?:ERROR: )?HTTP error (\d{3}) while getting (\S+)/);
+    if (http)
+        return fromStatus(Number(http[1]), http[2], http[0]);
+    // A project page pip could not get ends as "no matching distribution" with no versions.
+    const missing = lastNotFound(text);
+    if (!missing || missing.versions.length > 0)
+        return undefined;
+    const untrusted = text.first(/The repository located at (\S+) is not a trusted or secure host and is being ignored/);
+    if (untrusted)
+        return { kind: 'index-unreachable', why: 'plain http to a host not marked trusted', url: text.index, said: untrusted[0], untrusted: true };
+    const project = normalized(missing.name);
+    const pageOf = (url) => normalized(url.replace(/\/+$/, '').split('/').pop() ?? '') === project;
+    const fetched = text.every(/Could not fetch URL (\S+?): (.+) - skipping$/).filter(m => pageOf(m[1]));
+    for (const m of fetched.reverse()) {
+        const problem = fromReason(m[2], m[0], m[1]);
+        if (problem && problem.status !== 404)
+            return problem;
+    }
+    const retried = text.every(/Retrying \(Retry\(.*\)\) after connection broken by '(.+)': (\S+)$/).filter(m => pageOf(m[2]));
+    const last = retried.at(-1);
+    if (last)
+        return fromReason(last[1], last[0], resolveAgainst(last[2], text.index));
+    return undefined;
+}
+/** A urllib3/requests reason, as pip logs it. */
+function fromReason(reason, said, url) {
+    const status = /^(\d{3}) (?:Client|Server) Error\b/.exec(reason) ?? /too many (\d{3}) error responses/.exec(reason);
+    const where = url ?? poolUrl(reason);
+    if (status)
+        return fromStatus(Number(status[1]), where, said);
+    const why = unreachableWhy(reason);
+    return why ? { kind: 'index-unreachable', why, url: where, said } : undefined;
+}
+function fromStatus(status, url, said) {
+    const kind = status === 401 || status === 403 ? 'authentication' : 'index-http-error';
+    return { kind, status, why: `HTTP ${status}`, url: url?.split('#')[0], said };
+}
+function unreachableWhy(reason) {
+    const unresolved = /Name or service not known|nodename nor servname|Temporary failure in name resolution|NameResolutionError|getaddrinfo failed|No address/i;
+    if (unresolved.test(reason))
+        return 'its host name does not resolve';
+    if (/Connection refused/i.test(reason))
+        return 'the connection was refused';
+    if (/SSLError|CERTIFICATE_VERIFY_FAILED|certificate verify|confirming the ssl certificate/i.test(reason))
+        return 'its TLS certificate was not accepted';
+    if (/ProxyError|Cannot connect to proxy/i.test(reason))
+        return 'the proxy failed';
+    if (/timed out|Timeout/i.test(reason))
+        return 'it did not answer in time';
+    if (/Connection reset|RemoteDisconnected|Connection aborted|Broken pipe|IncompleteRead|ProtocolError/i.test(reason))
+        return 'the connection broke off';
+    if (/NewConnectionError|Failed to establish a new connection|connection error|Max retries exceeded/i.test(reason))
+        return 'no connection could be made';
+    return undefined;
+}
+/** `HTTPConnectionPool(host='h', port=80): Max retries exceeded with url: /p` → `http://h:80/p`. */
+function poolUrl(reason) {
+    const m = /(HTTPS?)ConnectionPool\(host='([^']+)', port=(\d+)\): Max retries exceeded with url: (\S+)/.exec(reason);
+    return m ? `${m[1].toLowerCase()}://${m[2]}:${m[3]}${m[4]}` : undefined;
+}
+function resolveAgainst(path, index) {
+    const base = index?.split(',')[0].trim();
+    if (!base || !URL.canParse(base))
+        return path;
+    return new URL(path, base).href;
+}
+/** The part of a urllib3 reason that says what happened, without pip's wrapping and object addresses. */
+function networkDetail(said) {
+    const plain = said.replace(/^(?:ERROR|WARNING): /, '').replace(/<[\w.]+ object at 0x[0-9a-f]+>:\s*/g, '');
+    const detail = [
+        /Failed to establish a new connection: [^'"]+/,
+        /Read timed out\.?(?: \(read timeout=[\d.]+\))?/,
+        /\d{3} (?:Client|Server) Error: [^:]+ for url: \S+/,
+        /too many \d{3} error responses/,
+        /Cannot connect to proxy[^'"]*|\[SSL[^\]]*\][^'"]*|certificate verify failed[^'"]*/
+    ]
+        .map(re => re.exec(plain)?.[0])
+        .find(Boolean);
+    return detail ?? plain;
+}
+function networkFailure(problem, text) {
+    const url = problem.url ?? text.index ?? 'the package index';
+    const at = pipFailure_quote(url);
+    const said = pipFailure_quote(networkDetail(problem.said));
+    switch (problem.kind) {
+        case 'authentication':
+            return {
+                kind: 'authentication',
+                message: `The package index refused access to ${at} (${problem.why}${problem.status === 401 ? ': credentials required' : ': forbidden'}; pip: ${said}). ` +
+                    "Give pip credentials for it: put a user and token (from a secret) into 'index-url', or into the pip configuration this step sees, " +
+                    'and check that they grant read access; then re-run.'
+            };
+        case 'index-http-error':
+            return {
+                kind: 'index-http-error',
+                message: `The package index answered ${problem.why} for ${at} (pip: ${said}). ` +
+                    (problem.status !== undefined && problem.status >= 500
+                        ? "The index is failing: re-run later, raise 'retries', or point 'index-url' at a working index."
+                        : "Check that the index serves this project and its files, or point 'index-url' at one that does.")
+            };
+        default:
+            if (problem.untrusted) {
+                return {
+                    kind: 'index-unreachable',
+                    message: `pip did not use the package index ${at}: ${problem.why} (pip: ${said}). Use an https URL for the index, or, if you trust the ` +
+                        'network, name the host in the pip configuration as trusted-host.'
+                };
+            }
+            return {
+                kind: 'index-unreachable',
+                message: `pip could not reach the package index at ${at}: ${problem.why} (pip: ${said}). Check 'index-url' (or the pip configuration this step ` +
+                    "sees) and that the index is reachable from the runner (proxy, firewall, DNS); 'timeout' and 'retries' bound how long pip tries."
+            };
+    }
+}
+function lastNotFound(text) {
+    // pip 18 prints "(from versions: )" where later pips print "(from versions: none)".
+    const m = text.last(/Could not find a version that satisfies the requirement (.+) \(from versions: ([^()]*)\)$/, text.console);
+    if (!m)
+        return undefined;
+    const from = [];
+    let requirement = m[1];
+    for (;;) {
+        const note = /^(.*) \(from (.+)\)$/.exec(requirement);
+        if (!note || !balanced(note[2]))
+            break;
+        from.unshift(note[2]);
+        requirement = note[1];
+    }
+    const versions = m[2].trim() === 'none' ? [] : m[2].split(',').map(v => v.trim()).filter(Boolean);
+    return { requirement, name: nameOf(requirement) ?? requirement, from, versions };
+}
+function balanced(value) {
+    let depth = 0;
+    for (const c of value) {
+        depth += c === '(' ? 1 : c === ')' ? -1 : 0;
+        if (depth < 0)
+            return false;
+    }
+    return depth === 0;
+}
+function notFound(text, context) {
+    const missing = lastNotFound(text);
+    if (!missing)
+        return undefined;
+    const index = pipFailure_quote(text.index ?? 'the package index');
+    const asked = context.requirements.some(r => nameOf(r) !== undefined && normalized(nameOf(r)) === normalized(missing.name));
+    const via = missing.from.length ? ` (required by ${missing.from.map(pipFailure_quote).join(', ')})` : asked ? '' : ' (a dependency of what was asked)';
+    if (missing.versions.length > 0) {
+        return {
+            kind: 'no-matching-version',
+            message: `No version of ${pipFailure_quote(missing.name)} on ${index} matches ${pipFailure_quote(missing.requirement)}${via}; pip saw ${missing.versions.join(', ')}. ` +
+                "Ask for a version that exists (inputs 'version' and 'requirements'), or use an index that has the one you need (input 'index-url')."
+        };
+    }
+    // With pip's log at hand, a 404 for the project's page is proof; without it, pip's silence covers an index that did not answer too.
+    const proven = text.has(/Could not fetch URL \S+: 404 Client Error/);
+    const unsure = context.log === undefined && !proven ? ' (or the index did not answer for it: pip says which only in its log)' : '';
+    return {
+        kind: 'no-such-distribution',
+        message: `There is no project ${pipFailure_quote(missing.name)} on ${index}${via}${unsure}. Check the name (a typo in 'requirements'?) and that 'index-url' ` +
+            'or the pip configuration names the index that serves it.'
+    };
+}
+// --- anything else --------------------------------------------------------------
+function unknown(text, context) {
+    const errors = text.console
+        .filter(line => /^(?:ERROR|error|fatal):\s*\S/.test(line) && !PIP_OWN.test(line) && !/^ERROR: Exception:$/.test(line))
+        .map(line => line.replace(/^(?:ERROR|error|fatal):\s*/, ''));
+    // pip itself crashed: its traceback ends in the exception that says what broke.
+    const traceback = text.console.lastIndexOf('Traceback (most recent call last):');
+    const crash = traceback >= 0 ? text.last(/^[A-Za-z_][\w.]*: \S.*$/, text.console.slice(traceback))?.[0] : undefined;
+    const said = crash ? [...errors.slice(-1), crash] : errors.length ? errors.slice(-2) : text.console.filter(line => line !== '').slice(-2);
+    const subject = what(text);
+    const during = subject ? ` while installing ${pipFailure_quote(subject)}` : '';
+    const reason = said.length ? `: ${said.map(pipFailure_quote).join(' ')}` : ' without saying why';
+    return { kind: 'unknown', message: withUntested(`pip install failed${during}${reason}. The step's log above has pip's full output.`, context) };
+}
+
+;// CONCATENATED MODULE: ./src/python/install.ts
+
+
+
+/** pip's arguments; the user's own pip configuration (PIP_*, pip.conf) still applies. */
+function pipInstallArgs(request) {
+    return [
+        'install',
+        ...(request.upgrade ? ['--upgrade'] : []),
+        ...(request.constraintsFile ? ['--constraint', request.constraintsFile] : []),
+        ...(request.indexUrl ? ['--index-url', request.indexUrl] : []),
+        ...request.networkArgs,
+        ...request.requirements
+    ];
+}
+/**
+ * pip's legacy resolver (pip before 20.3, and every pip on Python 2) keeps an
+ * installed project that is given as a git URL or a path ("Requirement
+ * already satisfied"), whatever version or commit it is: installing
+ * stable/queens over a released 1.0.1 would leave 1.0.1 and report the
+ * branch's commit. With --upgrade it builds and installs the one asked for
+ * (dependencies are still changed only where needed). A `-r` file may hold
+ * such lines too. The new resolver replaces such a project by itself when
+ * the version it builds differs.
+ */
+function needsUpgrade(pipVersion, pythonMajor, requirements) {
+    const [major = 0, minor = 0] = pipVersion.split('.').map(part => Number.parseInt(part, 10));
+    const legacyResolver = pythonMajor === 2 || major < 20 || (major === 20 && minor < 3);
+    return legacyResolver && requirements.some(r => /^-[er]\b|^[a-z][a-z0-9+.-]*:\/\/|\s@\s|^[./~]/i.test(r));
+}
+/** The longest a whole `pip install` may take: the nova-dpm closure builds in minutes, a hang is stopped. */
+const PIP_INSTALL_LIMIT_MS = 45 * 60 * 1000;
+/**
+ * Runs pip once for everything. pip's git clones obey the same transport
+ * rule as the action's own git calls. A failure is explained by its cause,
+ * with what pip left behind.
+ */
+async function pipInstall(python, request, context) {
+    const before = await python.installed();
+    const upgrade = needsUpgrade(python.facts.pipVersion ?? '', python.facts.major, request.requirements);
+    const result = await python.pip(pipInstallArgs({ ...request, upgrade }), {
+        what: 'pip install',
+        timeoutMs: PIP_INSTALL_LIMIT_MS,
+        stream: true,
+        env: { ...process.env, ...gitEnvironment(context.rule, context.timeoutSeconds, { repositories: context.repositories }) }
+    });
+    if (result.exitCode === 0)
+        return;
+    const { message } = explainPipFailure(`${result.stdout}\n${result.stderr}`, {
+        requirements: context.redacted,
+        constraints: request.constraintsText,
+        pythonVersion: python.facts.version,
+        pipVersion: python.facts.pipVersion ?? '',
+        untestedPython: context.untestedPython
+    });
+    throw new ActionError(`${message}\n${describeLeftovers(before, await python.installed(), context.packages)}`);
+}
+/**
+ * What a failed pip run left behind, so that nobody mistakes a half-changed
+ * environment for the one asked for.
+ */
+function describeLeftovers(before, after, packages) {
+    const changed = Object.keys(after)
+        .filter(name => before[name] !== after[name])
+        .sort()
+        .map(name => (before[name] ? `${name} ${before[name]} -> ${after[name]}` : `${name} ${after[name]}`));
+    const removed = Object.keys(before).filter(name => !(name in after));
+    if (changed.length === 0 && removed.length === 0)
+        return 'pip changed nothing; the environment is as it was.';
+    const missing = packages.filter(p => !(p in after));
+    const parts = [
+        changed.length ? `pip installed or changed ${changed.join(', ')} before it stopped` : '',
+        removed.length ? `removed ${removed.sort().join(', ')}` : '',
+        missing.length ? `${missing.join(', ')} ${missing.length === 1 ? 'is' : 'are'} not installed` : ''
+    ].filter(Boolean);
+    return `${parts.join('; ')}. Re-running the step after fixing the cause completes the install.`;
+}
+
+;// CONCATENATED MODULE: ./src/python/verify.ts
+
+
+
+
+
+/** File sentences per distribution before the rest is summed up. */
+const MAX_FILE_PROBLEMS = 5;
+/**
+ * Proves the environment is usable, in one interpreter start plus file checks
+ * here: each expected distribution is installed, in its range, and imports;
+ * every dependency in its closure is installed at a version that satisfies
+ * what requires it; and every file pip recorded for the closure is on disk
+ * as pip wrote it (size and sha256 from RECORD). Distributions outside the
+ * closure are not judged: a system's broken package is not ours to fail on.
+ */
+async function verifyEnvironment(python, expected, options) {
+    const request = { names: expected.map(e => e.name), modules: [...new Set(expected.map(e => e.module))] };
+    const answer = (await runProbe(python.facts.executable, 'verify', {
+        label: python.facts.executable,
+        timeoutMs: options.timeoutMs,
+        argument: JSON.stringify(request)
+    }));
+    const problems = [];
+    for (const e of expected) {
+        const version = answer.versions[e.name];
+        if (version === undefined)
+            problems.push(`${e.name} is not installed for ${shown(python.facts.executable)}`);
+        else if (e.range && !e.range(version))
+            problems.push(`${e.name} ${version} is installed, outside the range asked for${e.wanted ? ` (${e.wanted})` : ''}`);
+    }
+    problems.push(...answer.problems);
+    for (const member of answer.members) {
+        if (member.record)
+            problems.push(...(await checkFiles(`${member.name} ${member.version}`, member.record)));
+    }
+    const imported = {};
+    for (const result of answer.imports) {
+        if (result.error !== undefined) {
+            const owner = expected.find(e => e.module === result.module);
+            const installed = owner && answer.versions[owner.name] !== undefined ? `${owner.name} ${answer.versions[owner.name]} is installed but ` : '';
+            problems.push(`${installed}'import ${result.module}' fails: ${shown(result.error)}`);
+        }
+        else if (result.file) {
+            imported[result.module] = result.file;
+        }
+    }
+    return { versions: answer.versions, problems, imported };
+}
+/** Each recorded file exists, with its recorded size and hash. */
+async function checkFiles(distribution, record) {
+    let text;
+    try {
+        text = await external_node_fs_.promises.readFile(record.file, 'utf8');
+    }
+    catch (error) {
+        return [`the file list of ${distribution} (${shown(record.file)}) cannot be read: ${error.message}`];
+    }
+    const entries = recordEntries(text, record.hashed).filter(entry => external_node_path_.resolve(record.base, entry.path) !== record.file);
+    const found = await mapLimit(entries, 32, entry => checkEntry(distribution, record, entry));
+    const problems = found.filter((p) => p !== undefined);
+    if (problems.length <= MAX_FILE_PROBLEMS)
+        return problems;
+    return [
+        ...problems.slice(0, MAX_FILE_PROBLEMS),
+        `${problems.length - MAX_FILE_PROBLEMS} more files of ${distribution} are missing or changed; reinstall it (or drop the cache that restored it)`
+    ];
+}
+async function checkEntry(distribution, record, entry) {
+    // Byte code pip compiled is listed without a hash; Python remakes it when it is gone.
+    if (!entry.hash && entry.path.endsWith('.pyc'))
+        return undefined;
+    const file = external_node_path_.resolve(record.base, entry.path);
+    const shownPath = shown(record.hashed ? entry.path : external_node_path_.relative(external_node_path_.dirname(record.base), file));
+    let size;
+    try {
+        size = (await external_node_fs_.promises.stat(file)).size;
+    }
+    catch {
+        return `${shownPath} of ${distribution} is missing`;
+    }
+    if (entry.size !== undefined && size !== entry.size)
+        return `${shownPath} of ${distribution} was changed after it was installed (${size} bytes, not ${entry.size})`;
+    if (!entry.hash)
+        return undefined;
+    const [algorithm, digest] = splitOnce(entry.hash, '=');
+    if (!digest || !(0,external_node_crypto_.getHashes)().includes(algorithm))
+        return undefined;
+    const actual = (0,external_node_crypto_.createHash)(algorithm).update(await external_node_fs_.promises.readFile(file)).digest('base64url');
+    return actual === digest.replace(/=+$/, '') ? undefined : `${shownPath} of ${distribution} was changed after it was installed (its ${algorithm} differs from the record)`;
+}
+/** Rows of a wheel RECORD (CSV: path,hash,size) or the lines of installed-files.txt. */
+function recordEntries(text, hashed) {
+    const entries = [];
+    for (const line of text.split(/\r?\n/)) {
+        if (!line.trim())
+            continue;
+        if (!hashed) {
+            entries.push({ path: line.trim() });
+            continue;
+        }
+        const [file, hash, size] = csvFields(line);
+        if (!file)
+            continue;
+        entries.push({ path: file, hash: hash || undefined, size: size && /^\d+$/.test(size) ? Number(size) : undefined });
+    }
+    return entries;
+}
+/** One CSV line: fields separated by commas, a field in double quotes may hold commas and doubled quotes. */
+function csvFields(line) {
+    const fields = [];
+    let at = 0;
+    while (at <= line.length) {
+        if (line[at] === '"') {
+            let value = '';
+            at++;
+            while (at < line.length) {
+                if (line[at] === '"' && line[at + 1] === '"') {
+                    value += '"';
+                    at += 2;
+                }
+                else if (line[at] === '"') {
+                    at++;
+                    break;
+                }
+                else {
+                    value += line[at++];
+                }
+            }
+            fields.push(value);
+            at = line.indexOf(',', at) === -1 ? line.length + 1 : line.indexOf(',', at) + 1;
+        }
+        else {
+            const end = line.indexOf(',', at);
+            fields.push(line.slice(at, end === -1 ? line.length : end));
+            at = end === -1 ? line.length + 1 : end + 1;
+        }
+    }
+    return fields;
+}
+function splitOnce(text, separator) {
+    const at = text.indexOf(separator);
+    return at === -1 ? [text, ''] : [text.slice(0, at), text.slice(at + 1)];
+}
+async function mapLimit(items, limit, work) {
+    const results = new Array(items.length);
+    let next = 0;
+    const worker = async () => {
+        while (next < items.length) {
+            const index = next++;
+            results[index] = await work(items[index]);
+        }
+    };
+    await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+    return results;
+}
+
+;// CONCATENATED MODULE: ./src/report/exports.ts
+
+
+/**
+ * Makes later steps of the job use the venv, as `source bin/activate` would.
+ * Called only once the install is verified: a failed run exports nothing.
+ */
+function exportVenv(venvPython) {
+    core/* exportVariable */.dN('VIRTUAL_ENV', external_node_path_.dirname(external_node_path_.dirname(venvPython)));
+    core/* addPath */.fM(external_node_path_.dirname(venvPython));
+}
+
+;// CONCATENATED MODULE: ./src/report/report.ts
+
+
+
+function setOutputs(report) {
+    const first = report.packages[0];
+    core/* setOutput */.uH('version', report.versions[first] ?? '');
+    core/* setOutput */.uH('versions', JSON.stringify(report.versions));
+    core/* setOutput */.uH('commit', report.commits[first] ?? '');
+    core/* setOutput */.uH('commits', JSON.stringify(report.commits));
+    core/* setOutput */.uH('pip-spec', report.pipSpecs.join(' '));
+    core/* setOutput */.uH('constraints-url', report.constraintsSource);
+    core/* setOutput */.uH('python-path', report.pythonPath);
+    core/* setOutput */.uH('cache-hit', String(report.cache?.restore?.exactHit ?? false));
+    core/* setOutput */.uH('config-sample', report.configSample ?? '');
+}
+/**
+ * The job summary. Only the install decides the step's result: a summary
+ * file that is missing or cannot be written is a warning.
+ */
+async function writeSummary(report, timeline) {
+    if (!process.env.GITHUB_STEP_SUMMARY) {
+        warning('GITHUB_STEP_SUMMARY is not set, so there is no job summary; the outputs and the log hold the same facts.');
+        return;
+    }
+    const rows = [
+        ['Release', report.series],
+        ['Mode', report.mode],
+        ...report.packages.map((p, i) => [
+            p,
+            [report.dryRun ? 'dry run: nothing installed' : report.versions[p] ?? '', report.pipSpecs[i], report.commits[p] ? `commit ${report.commits[p]}` : '']
+                .filter(Boolean)
+                .join(' — ')
+        ]),
+        ...(report.extraRequirements.length ? [['Also installed', report.extraRequirements.join(', ')]] : []),
+        ['Constraints', report.constraintsSource || 'none'],
+        ['Python', `${report.pythonVersion} (${report.pythonPath})`],
+        ...(report.venv ? [['Virtual environment', report.venv]] : []),
+        ...(report.configSample ? [['Config sample', report.configSample]] : [])
+    ];
+    const c = report.cache;
+    if (c) {
+        rows.push(['Cache', `${c.kind}, key ${c.key}`]);
+        if (c.restore) {
+            const r = c.restore;
+            rows.push(['Cache restore', r.matchedKey ? `${r.exactHit ? 'hit' : `partial hit (${r.matchedKey})`}, ${mib(r.bytes)} in ${seconds(r.ms)}` : `miss (${seconds(r.ms)})`]);
+        }
+        if (c.save)
+            rows.push(['Cache save', c.save.saved ? `${mib(c.save.bytes)} in ${seconds(c.save.ms)}` : 'not saved']);
+    }
+    try {
+        await core/* summary */.z
+            .addHeading(escapeHtml(`setup-nova-dpm: ${report.packages.join(', ')} for ${report.series}`), 3)
+            .addTable([[{ data: 'Item', header: true }, { data: 'Value', header: true }], ...rows.map(([k, v]) => [escapeHtml(k), escapeHtml(v)])])
+            .addHeading('Phases', 4)
+            .addTable([[{ data: 'Phase', header: true }, { data: 'Time', header: true }], ...timeline.phases.map(p => [escapeHtml(p.name), seconds(p.ms)])])
+            .write();
+    }
+    catch (error) {
+        warning(`Could not write the job summary (${shown(error.message)}); the install itself succeeded.`);
+    }
+}
+/** Summary cells are HTML: a spec such as 'nova-dpm>=1.0.0,<2.0.0' would otherwise open a tag. */
+function escapeHtml(text) {
+    return shown(text).replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+}
+function seconds(ms) {
+    return `${(ms / 1000).toFixed(1)} s`;
+}
+function mib(bytes) {
+    return `${(bytes / 1024 / 1024).toFixed(1)} MiB`;
+}
+
+;// CONCATENATED MODULE: ./src/report/timeline.ts
+
+/** Times each phase of the run; the summary shows the table. */
+class Timeline {
+    phases = [];
+    /** A phase with a collapsible log group of its own. */
+    run(name, work) {
+        return this.measure(name, () => group(name, work));
+    }
+    /** A phase that runs beside others: timed, but no group (groups cannot overlap in the log). */
+    async measure(name, work) {
+        const started = Date.now();
+        try {
+            return await work();
+        }
+        finally {
+            this.phases.push({ name, ms: Date.now() - started });
+        }
+    }
+}
+
+;// CONCATENATED MODULE: ./node_modules/smol-toml/dist/error.js
+/*!
+ * Copyright (c) Squirrel Chat et al., All rights reserved.
+ * SPDX-License-Identifier: BSD-3-Clause
+ *
+ * Redistribution and use in source and binary forms, with or without
+ * modification, are permitted provided that the following conditions are met:
+ *
+ * 1. Redistributions of source code must retain the above copyright notice, this
+ *    list of conditions and the following disclaimer.
+ * 2. Redistributions in binary form must reproduce the above copyright notice,
+ *    this list of conditions and the following disclaimer in the
+ *    documentation and/or other materials provided with the distribution.
+ * 3. Neither the name of the copyright holder nor the names of its contributors
+ *    may be used to endorse or promote products derived from this software without
+ *    specific prior written permission.
+ *
+ * THIS SOFTWARE IS PROVIDED BY THE COPYRIGHT HOLDERS AND CONTRIBUTORS "AS IS" AND
+ * ANY EXPRESS OR IMPLIED WARRANTIES, INCLUDING, BUT NOT LIMITED TO, THE IMPLIED
+ * WARRANTIES OF MERCHANTABILITY AND FITNESS FOR A PARTICULAR PURPOSE ARE
+ * DISCLAIMED. IN NO EVENT SHALL THE COPYRIGHT HOLDER OR CONTRIBUTORS BE LIABLE
+ * FOR ANY DIRECT, INDIRECT, INCIDENTAL, SPECIAL, EXEMPLARY, OR CONSEQUENTIAL
+ * DAMAGES (INCLUDING, BUT NOT LIMITED TO, PROCUREMENT OF SUBSTITUTE GOODS OR
+ * SERVICES; LOSS OF USE, DATA, OR PROFITS; OR BUSINESS INTERRUPTION) HOWEVER
+ * CAUSED AND ON ANY THEORY OF LIABILITY, WHETHER IN CONTRACT, STRICT LIABILITY,
+ * OR TORT (INCLUDING NEGLIGENCE OR OTHERWISE) ARISING IN ANY WAY OUT OF THE USE
+ * OF THIS SOFTWARE, EVEN IF ADVISED OF THE POSSIBILITY OF SUCH DAMAGE.
+ */
+function getLineColFromPtr(string, ptr) {
+    let lines = string.slice(0, ptr).split(/\r?\n/);
+    return [lines.length, lines.pop().length + 1];
+}
+function makeCodeBlock(string, line, column) {
+    let lines = string.split(/\r?\n/);
+    let codeblock = '';
+    let numberLen = (Math.log10(line + 1) | 0) + 1;
+    for (let i = line - 1; i <= line + 1; i++) {
+        let l = lines[i - 1];
+        if (!l)
+            continue;
+        codeblock += i.toString().padEnd(numberLen, ' ');
+        codeblock += ':  ';
+        codeblock += l;
+        codeblock += '\n';
+        if (i === line) {
+            codeblock += ' '.repeat(numberLen + column + 2);
+            codeblock += '^\n';
+        }
+    }
+    return codeblock;
+}
+class TomlError extends Error {
+    line;
+    column;
+    codeblock;
+    constructor(message, options) {
+        const [line, column] = getLineColFromPtr(options.toml, options.ptr);
+        const codeblock = makeCodeBlock(options.toml, line, column);
+        super(`Invalid TOML document: ${message}\n\n${codeblock}`, options);
+        this.line = line;
+        this.column = column;
+        this.codeblock = codeblock;
+    }
+    /** @internal */
+    static x(message, ctx, ptr) {
+        throw new TomlError(message, { toml: ctx.s, ptr: ptr ?? ctx.p });
+    }
+}
+
+;// CONCATENATED MODULE: ./node_modules/smol-toml/dist/primitive.js
+/*!
+ * Copyright (c) Squirrel Chat et al., All rights reserved.
+ * SPDX-License-Identifier: BSD-3-Clause
+ *
+ * Redistribution and use in source and binary forms, with or without
+ * modification, are permitted provided that the following conditions are met:
+ *
+ * 1. Redistributions of source code must retain the above copyright notice, this
+ *    list of conditions and the following disclaimer.
+ * 2. Redistributions in binary form must reproduce the above copyright notice,
+ *    this list of conditions and the following disclaimer in the
+ *    documentation and/or other materials provided with the distribution.
+ * 3. Neither the name of the copyright holder nor the names of its contributors
+ *    may be used to endorse or promote products derived from this software without
+ *    specific prior written permission.
+ *
+ * THIS SOFTWARE IS PROVIDED BY THE COPYRIGHT HOLDERS AND CONTRIBUTORS "AS IS" AND
+ * ANY EXPRESS OR IMPLIED WARRANTIES, INCLUDING, BUT NOT LIMITED TO, THE IMPLIED
+ * WARRANTIES OF MERCHANTABILITY AND FITNESS FOR A PARTICULAR PURPOSE ARE
+ * DISCLAIMED. IN NO EVENT SHALL THE COPYRIGHT HOLDER OR CONTRIBUTORS BE LIABLE
+ * FOR ANY DIRECT, INDIRECT, INCIDENTAL, SPECIAL, EXEMPLARY, OR CONSEQUENTIAL
+ * DAMAGES (INCLUDING, BUT NOT LIMITED TO, PROCUREMENT OF SUBSTITUTE GOODS OR
+ * SERVICES; LOSS OF USE, DATA, OR PROFITS; OR BUSINESS INTERRUPTION) HOWEVER
+ * CAUSED AND ON ANY THEORY OF LIABILITY, WHETHER IN CONTRACT, STRICT LIABILITY,
+ * OR TORT (INCLUDING NEGLIGENCE OR OTHERWISE) ARISING IN ANY WAY OUT OF THE USE
+ * OF THIS SOFTWARE, EVEN IF ADVISED OF THE POSSIBILITY OF SUCH DAMAGE.
+ */
+
+/** @internal */
+function parseString(ctx) {
+    let startPtr = ctx.p;
+    let c = ctx.s.charCodeAt(ctx.p++);
+    let first = c;
+    let isLiteral = c === 0x27; /* ' */
+    let isMultiline = c === ctx.s.charCodeAt(ctx.p) && c === ctx.s.charCodeAt(ctx.p + 1);
+    if (isMultiline) {
+        // Trim initial newline
+        if ((c = ctx.s.charCodeAt(ctx.p += 2)) === 0xa /* \n */)
+            ctx.p++;
+        else if (c === 0xd /* \r */ && ctx.s.charCodeAt(ctx.p + 1) === 0xa /* \n */)
+            ctx.p += 2;
+    }
+    // For the record: it is not worth it to use a fast-path for literal strings using `indexOf`.
+    // Doing a char-by-char iteration ends up dispatching less instructions, for the same wall-clock runtime.
+    let parsed = '';
+    let sliceStart = ctx.p;
+    // states:
+    //   0 - decoding
+    //   1 - decoding escape
+    //   2 - whitespace escape (no newline encountered yet, must fail on non-whitespace)
+    //   3 - whitespace escape (newline encountered, allowed to transition back to normal decode)
+    let state = 0;
+    for (; ctx.p < ctx.s.length; ctx.p++) {
+        c = ctx.s.charCodeAt(ctx.p);
+        // Deal with newlines first, since that simplifies control character checking and handling across all states
+        if (isMultiline && (c === 0xa /* \n */ || (c === 0xd /* \r */ && ctx.s.charCodeAt(ctx.p + 1) === 0xa /* \n */))) {
+            state = state && 3;
+        }
+        // Control characters are banned in TOML, so we throw an error if we encounter them
+        else if ((c < 0x20 && c !== 0x9 /* \t */) || c === 0x7f) {
+            TomlError.x('control characters are not allowed in strings', ctx);
+        }
+        // The string might terminate while we're parsing through a newline escape.
+        // It must have encountered a newline; otherwise, it'll simply fail in another branch.
+        else if ((!state || state === 3) && c === first && (!isMultiline || (ctx.s.charCodeAt(ctx.p + 1) === first && ctx.s.charCodeAt(ctx.p + 2) === first))) {
+            if (isMultiline) {
+                // If the string ends with 4-5 quotes, then the first 1-2 are part of the string
+                if (ctx.s.charCodeAt(ctx.p + 3) === first)
+                    ctx.p++;
+                if (ctx.s.charCodeAt(ctx.p + 3) === first)
+                    ctx.p++;
+            }
+            // If we're in a newline escape still, then there's nothing to add.
+            if (!state) {
+                // Avoid a useless concat operation if the string can be used as-is.
+                let s = ctx.s.slice(sliceStart, ctx.p);
+                parsed = parsed ? parsed + s : s;
+            }
+            ctx.p += isMultiline ? 3 : 1;
+            return parsed;
+        }
+        // Baseline state; keep moving forward unless an escape sequence starts
+        else if (!state) {
+            if (!isLiteral && c === 0x5c /* \ */) {
+                parsed += ctx.s.slice(sliceStart, (sliceStart = ctx.p));
+                state = 1;
+            }
+        }
+        else if (state === 1) {
+            if (c === 0x78 /* x */ || c === 0x75 /* u */ || c === 0x55 /* U */) { // Unicode escape
+                let errPtr = ctx.p++ - 1;
+                let value = 0;
+                let len = c === 0x78 /* x */ ? 2 : c === 0x75 /* u */ ? 4 : 8;
+                for (let j = 0; j < len; j++, ctx.p++) {
+                    let hex = ctx.s.charCodeAt(ctx.p);
+                    let digit = 
+                    /* 0-9 */ hex >= 0x30 && hex <= 0x39 ? hex - 0x30 :
+                        /* A-F */ hex >= 0x41 && hex <= 0x46 ? hex - 0x41 + 10 :
+                            /* a-f */ hex >= 0x61 && hex <= 0x66 ? hex - 0x61 + 10 : -1;
+                    if (digit < 0)
+                        TomlError.x('invalid non-hex character in unicode escape', ctx);
+                    value = (value << 4) | digit;
+                }
+                // Because JS does bitwise on signed 32bit integers, all 0xfzzzzzzz values are actually seen as negative
+                if (value < 0 || value > 0x10ffff || (value >= 0xd800 && value <= 0xdfff)) {
+                    TomlError.x('invalid unicode escape', ctx, errPtr);
+                }
+                parsed += String.fromCodePoint(value);
+                sliceStart = ctx.p--;
+                state = 0;
+            }
+            // Newline escape sequence. We only need to care about spaces and tabs; newlines are dealt with earlier
+            else if (isMultiline && (c === 0x20 || c === 0x9 /* \t */)) {
+                state = 2;
+            }
+            // Basic escape sequence
+            else {
+                if (c === 0x62 /* b */)
+                    parsed += '\b';
+                else if (c === 0x74 /* t */)
+                    parsed += '\t';
+                else if (c === 0x6e /* n */)
+                    parsed += '\n';
+                else if (c === 0x66 /* f */)
+                    parsed += '\f';
+                else if (c === 0x72 /* r */)
+                    parsed += '\r';
+                else if (c === 0x65 /* e */)
+                    parsed += '\x1b';
+                else if (c === 0x22 /* " */)
+                    parsed += '"';
+                else if (c === 0x5c /* \ */)
+                    parsed += '\\';
+                else
+                    TomlError.x('unrecognised escape sequence', ctx);
+                sliceStart = ctx.p + 1;
+                state = 0;
+            }
+        }
+        // Newline escape continuation: keep moving forward until the first non-whitespace char
+        else if (c !== 0x20 && c !== 0x9 /* \t */) {
+            if (state === 2)
+                TomlError.x('invalid escape: only line-ending whitespace may be escaped', ctx, sliceStart);
+            // State cannot be zero, or we'd have branched earlier already.
+            // If it's a backslash, immediately transition to the escape state so it can be processed.
+            state = !isLiteral && c === 0x5c /* \ */ ? 1 : 0;
+            sliceStart = ctx.p;
+        }
+    }
+    TomlError.x('unfinished string', ctx, startPtr);
+}
+
+;// CONCATENATED MODULE: ./node_modules/smol-toml/dist/date.js
+/*!
+ * Copyright (c) Squirrel Chat et al., All rights reserved.
+ * SPDX-License-Identifier: BSD-3-Clause
+ *
+ * Redistribution and use in source and binary forms, with or without
+ * modification, are permitted provided that the following conditions are met:
+ *
+ * 1. Redistributions of source code must retain the above copyright notice, this
+ *    list of conditions and the following disclaimer.
+ * 2. Redistributions in binary form must reproduce the above copyright notice,
+ *    this list of conditions and the following disclaimer in the
+ *    documentation and/or other materials provided with the distribution.
+ * 3. Neither the name of the copyright holder nor the names of its contributors
+ *    may be used to endorse or promote products derived from this software without
+ *    specific prior written permission.
+ *
+ * THIS SOFTWARE IS PROVIDED BY THE COPYRIGHT HOLDERS AND CONTRIBUTORS "AS IS" AND
+ * ANY EXPRESS OR IMPLIED WARRANTIES, INCLUDING, BUT NOT LIMITED TO, THE IMPLIED
+ * WARRANTIES OF MERCHANTABILITY AND FITNESS FOR A PARTICULAR PURPOSE ARE
+ * DISCLAIMED. IN NO EVENT SHALL THE COPYRIGHT HOLDER OR CONTRIBUTORS BE LIABLE
+ * FOR ANY DIRECT, INDIRECT, INCIDENTAL, SPECIAL, EXEMPLARY, OR CONSEQUENTIAL
+ * DAMAGES (INCLUDING, BUT NOT LIMITED TO, PROCUREMENT OF SUBSTITUTE GOODS OR
+ * SERVICES; LOSS OF USE, DATA, OR PROFITS; OR BUSINESS INTERRUPTION) HOWEVER
+ * CAUSED AND ON ANY THEORY OF LIABILITY, WHETHER IN CONTRACT, STRICT LIABILITY,
+ * OR TORT (INCLUDING NEGLIGENCE OR OTHERWISE) ARISING IN ANY WAY OUT OF THE USE
+ * OF THIS SOFTWARE, EVEN IF ADVISED OF THE POSSIBILITY OF SUCH DAMAGE.
+ */
+let DATE_TIME_RE = /^(\d{4}-\d{2}-\d{2})?[Tt ]?(?:(\d{2}):\d{2}(?::\d{2}(?:\.\d+)?)?)?(Z|z|[-+]\d{2}:\d{2})?$/i;
+class TomlDate extends Date {
+    #hasDate = false;
+    #hasTime = false;
+    #offset = null;
+    constructor(date, fasttype, unsafeDelim) {
+        let hasDate = true;
+        let hasTime = true;
+        let offset = 'Z';
+        let c;
+        if (typeof date === 'string') {
+            if (fasttype)
+                prep: {
+                    // Date-time
+                    if (fasttype < 3) {
+                        if (+date.slice(11, 13) > 23) {
+                            date = '';
+                            break prep;
+                        }
+                        // Local
+                        if (fasttype === 2) {
+                            offset = null;
+                            date += 'Z';
+                        }
+                        // Offset; keep track of offset if not Z
+                        else if ((c = date.charCodeAt(date.length - 1)) !== 0x5a /* Z */ && c !== 0x7a /* z */) {
+                            offset = date.slice(date.length - 6);
+                        }
+                        if (unsafeDelim)
+                            date = date.slice(0, 10) + 'T' + date.slice(11);
+                    }
+                    // Time
+                    else if (fasttype === 4) {
+                        date = +date.slice(0, 2) > 23 ? '' : `0000-01-01T${date}Z`;
+                    }
+                    hasDate = fasttype !== 4;
+                    hasTime = fasttype !== 3;
+                }
+            else {
+                let match = date.match(DATE_TIME_RE);
+                if (match) {
+                    if (!match[1]) {
+                        hasDate = false;
+                        date = `0000-01-01T${date}`;
+                    }
+                    hasTime = !!match[2];
+                    // Make sure to use T instead of a space. Breaks in case of extreme values otherwise.
+                    hasTime && date[10] === ' ' && (date = date.replace(' ', 'T'));
+                    // Do not allow rollover hours.
+                    if (match[2] && +match[2] > 23) {
+                        date = '';
+                    }
+                    else {
+                        offset = match[3] || null;
+                        if (!offset && hasTime)
+                            date += 'Z';
+                    }
+                }
+                else {
+                    date = '';
+                }
+            }
+        }
+        super(date);
+        if (!isNaN(this.getTime())) {
+            this.#hasDate = hasDate;
+            this.#hasTime = hasTime;
+            this.#offset = offset;
+        }
+    }
+    isDateTime() {
+        return this.#hasDate && this.#hasTime;
+    }
+    isLocal() {
+        return !this.#hasDate || !this.#hasTime || !this.#offset;
+    }
+    isDate() {
+        return this.#hasDate && !this.#hasTime;
+    }
+    isTime() {
+        return this.#hasTime && !this.#hasDate;
+    }
+    isValid() {
+        return this.#hasDate || this.#hasTime;
+    }
+    toISOString() {
+        let iso = super.toISOString();
+        // Local Date
+        if (this.isDate())
+            return iso.slice(0, 10);
+        // Local Time
+        if (this.isTime())
+            return iso.slice(11, 23);
+        // Local DateTime
+        if (this.#offset === null)
+            return iso.slice(0, -1);
+        // Offset DateTime
+        if (this.#offset === 'Z' || this.#offset === 'z')
+            return iso;
+        // This part is quite annoying: JS strips the original timezone from the ISO string representation
+        // Instead of using a "modified" date and "Z", we restore the representation "as authored"
+        let offset = (+(this.#offset.slice(1, 3)) * 60) + +(this.#offset.slice(4, 6));
+        offset = this.#offset[0] === '-' ? offset : -offset;
+        let offsetDate = new Date(this.getTime() - (offset * 60e3));
+        return offsetDate.toISOString().slice(0, -1) + this.#offset;
+    }
+    static wrapAsOffsetDateTime(jsDate, offset = 'Z') {
+        let date = new TomlDate(jsDate);
+        date.#offset = offset;
+        return date;
+    }
+    static wrapAsLocalDateTime(jsDate) {
+        let date = new TomlDate(jsDate);
+        date.#offset = null;
+        return date;
+    }
+    static wrapAsLocalDate(jsDate) {
+        let date = new TomlDate(jsDate);
+        date.#hasTime = false;
+        date.#offset = null;
+        return date;
+    }
+    static wrapAsLocalTime(jsDate) {
+        let date = new TomlDate(jsDate);
+        date.#hasDate = false;
+        date.#offset = null;
+        return date;
+    }
+}
+
+;// CONCATENATED MODULE: ./node_modules/smol-toml/dist/extract.js
+/*!
+ * Copyright (c) Squirrel Chat et al., All rights reserved.
+ * SPDX-License-Identifier: BSD-3-Clause
+ *
+ * Redistribution and use in source and binary forms, with or without
+ * modification, are permitted provided that the following conditions are met:
+ *
+ * 1. Redistributions of source code must retain the above copyright notice, this
+ *    list of conditions and the following disclaimer.
+ * 2. Redistributions in binary form must reproduce the above copyright notice,
+ *    this list of conditions and the following disclaimer in the
+ *    documentation and/or other materials provided with the distribution.
+ * 3. Neither the name of the copyright holder nor the names of its contributors
+ *    may be used to endorse or promote products derived from this software without
+ *    specific prior written permission.
+ *
+ * THIS SOFTWARE IS PROVIDED BY THE COPYRIGHT HOLDERS AND CONTRIBUTORS "AS IS" AND
+ * ANY EXPRESS OR IMPLIED WARRANTIES, INCLUDING, BUT NOT LIMITED TO, THE IMPLIED
+ * WARRANTIES OF MERCHANTABILITY AND FITNESS FOR A PARTICULAR PURPOSE ARE
+ * DISCLAIMED. IN NO EVENT SHALL THE COPYRIGHT HOLDER OR CONTRIBUTORS BE LIABLE
+ * FOR ANY DIRECT, INDIRECT, INCIDENTAL, SPECIAL, EXEMPLARY, OR CONSEQUENTIAL
+ * DAMAGES (INCLUDING, BUT NOT LIMITED TO, PROCUREMENT OF SUBSTITUTE GOODS OR
+ * SERVICES; LOSS OF USE, DATA, OR PROFITS; OR BUSINESS INTERRUPTION) HOWEVER
+ * CAUSED AND ON ANY THEORY OF LIABILITY, WHETHER IN CONTRACT, STRICT LIABILITY,
+ * OR TORT (INCLUDING NEGLIGENCE OR OTHERWISE) ARISING IN ANY WAY OUT OF THE USE
+ * OF THIS SOFTWARE, EVEN IF ADVISED OF THE POSSIBILITY OF SUCH DAMAGE.
+ */
+
+
+
+
+function isDigit(char, base = 10) {
+    return base === 16
+        ? (char > 0x2f && char < 0x3a) || (char > 0x40 && char < 0x47) || (char > 0x60 && char < 0x67)
+        : (char > 0x2f && char < 0x30 + base);
+}
+function isEndOfValue(char, delim) {
+    // Whitespace -- we're permissive on `\r` for performance; it'll be dealt with later anyway
+    return char === 0x20 || char === 0x9 /* \t */ || char === 0xa /* \n */ || char === 0xd /* \r */ ||
+        // Structure end or next value delimiter
+        (delim && (char === delim || char === 0x2c /* , */)) ||
+        // Comment
+        char === 0x23; /* # */
+}
+/** @internal */
+function extractValue(ctx, end) {
+    let errPtr = ctx.p;
+    let c = ctx.s.charCodeAt(ctx.p);
+    // Structs
+    if (c === 0x5b /* [ */ || c === 0x7b /* { */) {
+        ctx.d-- || TomlError.x('document contains excessively nested structures. aborting.', ctx);
+        let value = c === 0x5b /* [ */
+            ? parseArray(ctx)
+            : parseInlineTable(ctx);
+        ctx.d++;
+        return value;
+    }
+    // Strings
+    if (c === 0x22 /* " */ || c === 0x27 /* ' */) {
+        return parseString(ctx);
+    }
+    // Booleans
+    // We can fast-path because the first character is enough to know the only possible value
+    if (c === 0x74 /* t */) { // Only possible valid value is `true`
+        if (ctx.s.charCodeAt(++ctx.p) !== 0x72 || ctx.s.charCodeAt(++ctx.p) !== 0x75 || ctx.s.charCodeAt(++ctx.p) !== 0x65)
+            TomlError.x('invalid value', ctx, errPtr);
+        return ctx.p++, true;
+    }
+    if (c === 0x66 /* f */) { // Only possible valid value is `false`
+        if (ctx.s.charCodeAt(++ctx.p) !== 0x61 || ctx.s.charCodeAt(++ctx.p) !== 0x6c || ctx.s.charCodeAt(++ctx.p) !== 0x73 || ctx.s.charCodeAt(++ctx.p) !== 0x65)
+            TomlError.x('invalid value', ctx, errPtr);
+        return ctx.p++, false;
+    }
+    if (c === 0x2b /* + */ || c === 0x2d /* - */) {
+        return parseNumber(ctx, ctx.p, ctx.s.charCodeAt(++ctx.p), 0x2c - c, end);
+    }
+    // Rough heuristic, but `parseDate` falls back to number parsing if it's a false positive.
+    // e.g.: `a = 1\n-------------- = 1` would match this heuristic, but gracefully fallback to numbers.
+    if (ctx.s.charCodeAt(ctx.p + 4) === 0x2d /* - */ && ctx.s.charCodeAt(ctx.p + 7) === 0x2d /* - */) {
+        return parseDate(ctx, c, end);
+    }
+    // Same logic as above; `parseTime` falls back to number parsing if it's a false positive.
+    if (ctx.s.charCodeAt(ctx.p + 2) === 0x3a /* : */) {
+        return parseTime(ctx, c, end);
+    }
+    return parseNumber(ctx, ctx.p, c, 0, end);
+}
+// State:
+// 0: init
+// 1: integer
+// 2: fractional dot
+// 3: fractional
+// 4: exponent letter
+// 5: exponent
+// 6: exponent sign
+// 7: exponent with sign
+// >9: underscore; see below
+//     -> 12: was integer
+//     -> 14: was fractional
+//     -> 16: was exponent
+// states 2-5, 14, 16 are ONLY permitted iif base === 10
+function parseNumber(ctx, startPtr, startChr, sign, endChr) {
+    let c = startChr;
+    let state = 0;
+    let hasUnderscores = false;
+    // (+/-)inf
+    if (c === 0x69 /* i */) {
+        if (ctx.s.charCodeAt(++ctx.p) !== 0x6e || ctx.s.charCodeAt(++ctx.p) !== 0x66)
+            TomlError.x('invalid value', ctx, startPtr);
+        return ctx.p++, (sign || 1) / 0;
+    }
+    // (+/-)nan
+    if (c === 0x6e /* n */) {
+        if (ctx.s.charCodeAt(++ctx.p) !== 0x61 || ctx.s.charCodeAt(++ctx.p) !== 0x6e)
+            TomlError.x('invalid value', ctx, startPtr);
+        return ctx.p++, NaN;
+    }
+    // Leading zero
+    // Only allowed cases: `0<EOV>`, `0.(...)`, `0e(...)`, `0x(...)`, `0b(...)`, `0o(...)`
+    // FWIW, `0e(...)` is a stupid case, but it's not banned per-se so we have to parse it
+    if (c === 0x30 /* 0 */) {
+        if (++ctx.p >= ctx.s.length || isEndOfValue(c = ctx.s.charCodeAt(ctx.p), endChr))
+            return ctx.bi === true ? 0n : 0; // note: conveniently deals with `-0`
+        if (!sign) {
+            if (c === 0x78 /* x */)
+                return parseIntegerBaseN(ctx, startPtr, 16, endChr);
+            else if (c === 0x62 /* b */)
+                return parseIntegerBaseN(ctx, startPtr, 2, endChr);
+            else if (c === 0x6f /* o */)
+                return parseIntegerBaseN(ctx, startPtr, 8, endChr);
+        }
+        if (c === 0x2e /* . */)
+            state = 2;
+        else if (c === 0x65 /* e */ || c === 0x45 /* E */)
+            state = 4;
+        else
+            TomlError.x('illegal leading zero', ctx, startPtr);
+    }
+    // If the 1st char is not a digit by now, then it's not a valid TOML value at all
+    else if (!isDigit(c))
+        TomlError.x('invalid value', ctx, startPtr);
+    while (++ctx.p < ctx.s.length && (c = ctx.s.charCodeAt(ctx.p), !isEndOfValue(c, endChr))) {
+        if (!state)
+            state = 1; // Detects single-digit numbers we can use a fast parse path for
+        // The way the states are numbered is not random: underscores are always permitted in odd-numbered states and
+        // never permitted in even-numbered ones.
+        if (c === 0x5f /* _ */) {
+            if (!(state & 1))
+                TomlError.x('illegal underscore', ctx);
+            state += 11; // 11 is a marker that makes the state even and greater than 9; see the numbering + rationale above
+            hasUnderscores = true;
+        }
+        // Transition to fractional part.
+        else if (state === 1 && c === 0x2e /* . */)
+            state = 2;
+        // Transition to exponent part.
+        else if ((state === 1 || state === 3) && (c === 0x65 /* e */ || c === 0x45 /* E */))
+            state = 4;
+        // + and - are permitted in state 4 only (handled before entering the function for state 0)
+        else if (state === 4 && (c === 0x2b /* + */ || c === 0x2d /* - */)) {
+            state = 6;
+        }
+        // All special cases have been handled; only digits are allowed here
+        else if (!isDigit(c))
+            TomlError.x(`illegal character in numeric literal`, ctx);
+        // Clear state flags
+        else if (state > 9)
+            state -= 11;
+        else if (!(state & 1))
+            state++;
+    }
+    // Single-char number; we can fast-path these very easily.
+    if (!state) {
+        let val = (startChr - 0x30 /* 0 */) * (sign || 1);
+        return ctx.bi === true ? BigInt(val) : val;
+    }
+    // Even-numbered states absolutely require a digit next; not even end of value is permitted
+    if (!(state & 1))
+        TomlError.x('unfinished numeric value', ctx, startPtr);
+    let str = ctx.s.slice(startPtr, ctx.p);
+    if (hasUnderscores)
+        str = str.replaceAll('_', ''); // perf: replaceAll 1.25x faster than replace with a regex
+    return state > 1
+        ? parseFloat(str)
+        : parseInteger(ctx, str, 10, startPtr);
+}
+function parseIntegerBaseN(ctx, startPtr, base, endChr) {
+    let c, underscore = 1;
+    while (++ctx.p < ctx.s.length && (c = ctx.s.charCodeAt(ctx.p), !isEndOfValue(c, endChr))) {
+        if (c === 0x5f /* _ */) {
+            if (underscore & 1)
+                TomlError.x('illegal underscore', ctx);
+            underscore = 3;
+        }
+        // We only need to check if the number is a valid digit, nothing else is permitted
+        else if (!isDigit(c, base))
+            TomlError.x(`illegal character in numeric literal`, ctx);
+        // Clear underscore flag
+        else if (underscore & 1)
+            underscore--;
+    }
+    // Trailing underscore is not allowed
+    if (underscore & 1)
+        TomlError.x('unfinished numeric value', ctx);
+    let str = ctx.s.slice(startPtr + 2, ctx.p);
+    if (underscore)
+        str = str.replaceAll('_', ''); // perf: replaceAll 1.25x faster than replace with a regex
+    return parseInteger(ctx, str, base, startPtr);
+}
+function parseInteger(ctx, str, base, startPtr) {
+    if (ctx.bi !== true)
+        int: {
+            let val = parseInt(str, base);
+            if (!Number.isSafeInteger(val)) {
+                if (ctx.bi)
+                    break int;
+                TomlError.x('integer value cannot be represented losslessly', ctx, startPtr);
+            }
+            return val;
+        }
+    return base === 10 ? BigInt(str) : BigInt((base === 2 ? '0b' : base === 8 ? '0o' : '0x') + str);
+}
+function parseDate(ctx, c, endChr) {
+    let startPtr = ctx.p++, unsafeSeparator;
+    if (!isDigit(c) ||
+        !isDigit(ctx.s.charCodeAt(ctx.p++)) ||
+        !isDigit(ctx.s.charCodeAt(ctx.p++)) ||
+        !isDigit(ctx.s.charCodeAt(ctx.p++))) {
+        return parseNumber(ctx, ctx.p = startPtr, c, 0, endChr);
+    }
+    ctx.p += 5;
+    if (!isDigit(ctx.s.charCodeAt(ctx.p++)))
+        TomlError.x('invalid date-time: date part is malformed', ctx, startPtr);
+    if (ctx.p >= ctx.s.length || (((c = ctx.s.charCodeAt(ctx.p)) !== 0x20 || (unsafeSeparator = true, !isDigit(ctx.s.charCodeAt(ctx.p + 1)))) && c !== 0x54 /* T */ && c !== 0x74 /* t */)) {
+        let t = ctx.s.slice(startPtr, ctx.p);
+        return readDate(ctx, t, 3, false, startPtr);
+    }
+    if (ctx.s.charCodeAt(ctx.p += 3) !== 0x3a /* : */)
+        TomlError.x('invalid date-time: time part is malformed', ctx, startPtr);
+    if (ctx.s.charCodeAt(ctx.p += 3) === 0x3a /* : */)
+        ctx.p += 3;
+    if (ctx.s.charCodeAt(ctx.p) === 0x2e /* . */)
+        while (isDigit(ctx.s.charCodeAt(++ctx.p)))
+            ;
+    if (c = ctx.s.charCodeAt(ctx.p)) {
+        if (c === 0x5a /* Z */ || c === 0x7a /* z */) {
+            let t = ctx.s.slice(startPtr, ++ctx.p);
+            return readDate(ctx, t, 1, unsafeSeparator, startPtr, '[+00:00]');
+        }
+        if (c === 0x2b /* + */ || c === 0x2d /* - */) {
+            // Temporal's ZonedDateTime is weird asf when it comes to dealing with traditional offsets...
+            // It's 1.2x faster to allocate a new string to pass to ZDT than use Instant.toZonedDateTimeISO
+            let t = ctx.s.slice(startPtr, ctx.p += 6);
+            return readDate(ctx, t, 1, unsafeSeparator, startPtr, !ctx.ld && ('[' + ctx.s.slice(ctx.p - 6, ctx.p) + ']'));
+        }
+    }
+    let t = ctx.s.slice(startPtr, ctx.p);
+    return readDate(ctx, t, 2, unsafeSeparator, startPtr);
+}
+function parseTime(ctx, c, endChr) {
+    let start = ctx.p;
+    if (!isDigit(c) || !isDigit(ctx.s.charCodeAt(++ctx.p))) {
+        return parseNumber(ctx, --ctx.p, c, 0, endChr);
+    }
+    if (ctx.s.charCodeAt(ctx.p += 4) === 0x3a /* : */)
+        ctx.p += 3;
+    if (ctx.s.charCodeAt(ctx.p) === 0x2e /* . */)
+        while (isDigit(ctx.s.charCodeAt(++ctx.p)))
+            ;
+    let t = ctx.s.slice(start, ctx.p);
+    return readDate(ctx, t, 4, false, start);
+}
+function readDate(ctx, str, type, unsafeDelim, errPtr, temporalSuffix) {
+    if (ctx.ld) {
+        let date = new TomlDate(str, type, unsafeDelim);
+        if (!date.isValid())
+            TomlError.x('invalid date', ctx, errPtr);
+        return date;
+    }
+    try {
+        if (temporalSuffix)
+            str += temporalSuffix;
+        switch (type) {
+            case 1: return Temporal.ZonedDateTime.from(str);
+            case 2: return Temporal.PlainDateTime.from(str);
+            case 3: return Temporal.PlainDate.from(str);
+            case 4: return Temporal.PlainTime.from(str);
+        }
+    }
+    catch (e) {
+        TomlError.x(e instanceof Error ? e.message : '' + e, ctx, errPtr);
+    }
+}
+
+;// CONCATENATED MODULE: ./node_modules/smol-toml/dist/util.js
+/*!
+ * Copyright (c) Squirrel Chat et al., All rights reserved.
+ * SPDX-License-Identifier: BSD-3-Clause
+ *
+ * Redistribution and use in source and binary forms, with or without
+ * modification, are permitted provided that the following conditions are met:
+ *
+ * 1. Redistributions of source code must retain the above copyright notice, this
+ *    list of conditions and the following disclaimer.
+ * 2. Redistributions in binary form must reproduce the above copyright notice,
+ *    this list of conditions and the following disclaimer in the
+ *    documentation and/or other materials provided with the distribution.
+ * 3. Neither the name of the copyright holder nor the names of its contributors
+ *    may be used to endorse or promote products derived from this software without
+ *    specific prior written permission.
+ *
+ * THIS SOFTWARE IS PROVIDED BY THE COPYRIGHT HOLDERS AND CONTRIBUTORS "AS IS" AND
+ * ANY EXPRESS OR IMPLIED WARRANTIES, INCLUDING, BUT NOT LIMITED TO, THE IMPLIED
+ * WARRANTIES OF MERCHANTABILITY AND FITNESS FOR A PARTICULAR PURPOSE ARE
+ * DISCLAIMED. IN NO EVENT SHALL THE COPYRIGHT HOLDER OR CONTRIBUTORS BE LIABLE
+ * FOR ANY DIRECT, INDIRECT, INCIDENTAL, SPECIAL, EXEMPLARY, OR CONSEQUENTIAL
+ * DAMAGES (INCLUDING, BUT NOT LIMITED TO, PROCUREMENT OF SUBSTITUTE GOODS OR
+ * SERVICES; LOSS OF USE, DATA, OR PROFITS; OR BUSINESS INTERRUPTION) HOWEVER
+ * CAUSED AND ON ANY THEORY OF LIABILITY, WHETHER IN CONTRACT, STRICT LIABILITY,
+ * OR TORT (INCLUDING NEGLIGENCE OR OTHERWISE) ARISING IN ANY WAY OUT OF THE USE
+ * OF THIS SOFTWARE, EVEN IF ADVISED OF THE POSSIBILITY OF SUCH DAMAGE.
+ */
+
+/** @internal */
+function skipComment(ctx) {
+    for (; ctx.p < ctx.s.length; ctx.p++) {
+        let c = ctx.s.charCodeAt(ctx.p);
+        if (c === 0xa /* \n */)
+            break;
+        if (c === 0xd /* \r */ && ctx.s.charCodeAt(ctx.p + 1) === 0xa /* \n */) {
+            ctx.p++;
+            break;
+        }
+        if ((c < 0x20 && c !== 0x9 /* \t */) || c === 0x7f) {
+            TomlError.x('control characters are not allowed in comments', ctx);
+        }
+    }
+}
+/** @internal */
+function skipVoid(ctx, banNewLines, banComments) {
+    let c;
+    while (ctx.p < ctx.s.length) {
+        while (ctx.p < ctx.s.length && ((c = ctx.s.charCodeAt(ctx.p)) === 0x20 ||
+            c === 0x9 /* \t */ ||
+            (!banNewLines &&
+                (c === 0xa /* \n */ || (c === 0xd /* \r */ && ctx.s.charCodeAt(ctx.p + 1) === 0xa /* \n */)))))
+            ctx.p++;
+        if (banComments || c !== 0x23 /* # */)
+            break;
+        skipComment(ctx);
+    }
+}
+
+;// CONCATENATED MODULE: ./node_modules/smol-toml/dist/struct.js
+/*!
+ * Copyright (c) Squirrel Chat et al., All rights reserved.
+ * SPDX-License-Identifier: BSD-3-Clause
+ *
+ * Redistribution and use in source and binary forms, with or without
+ * modification, are permitted provided that the following conditions are met:
+ *
+ * 1. Redistributions of source code must retain the above copyright notice, this
+ *    list of conditions and the following disclaimer.
+ * 2. Redistributions in binary form must reproduce the above copyright notice,
+ *    this list of conditions and the following disclaimer in the
+ *    documentation and/or other materials provided with the distribution.
+ * 3. Neither the name of the copyright holder nor the names of its contributors
+ *    may be used to endorse or promote products derived from this software without
+ *    specific prior written permission.
+ *
+ * THIS SOFTWARE IS PROVIDED BY THE COPYRIGHT HOLDERS AND CONTRIBUTORS "AS IS" AND
+ * ANY EXPRESS OR IMPLIED WARRANTIES, INCLUDING, BUT NOT LIMITED TO, THE IMPLIED
+ * WARRANTIES OF MERCHANTABILITY AND FITNESS FOR A PARTICULAR PURPOSE ARE
+ * DISCLAIMED. IN NO EVENT SHALL THE COPYRIGHT HOLDER OR CONTRIBUTORS BE LIABLE
+ * FOR ANY DIRECT, INDIRECT, INCIDENTAL, SPECIAL, EXEMPLARY, OR CONSEQUENTIAL
+ * DAMAGES (INCLUDING, BUT NOT LIMITED TO, PROCUREMENT OF SUBSTITUTE GOODS OR
+ * SERVICES; LOSS OF USE, DATA, OR PROFITS; OR BUSINESS INTERRUPTION) HOWEVER
+ * CAUSED AND ON ANY THEORY OF LIABILITY, WHETHER IN CONTRACT, STRICT LIABILITY,
+ * OR TORT (INCLUDING NEGLIGENCE OR OTHERWISE) ARISING IN ANY WAY OUT OF THE USE
+ * OF THIS SOFTWARE, EVEN IF ADVISED OF THE POSSIBILITY OF SUCH DAMAGE.
+ */
+
+
+
+
+/** @internal */
+function parseKey(ctx, end = 0x3d /* = */) {
+    // States:
+    // 0: before first char
+    // 1: parsing bare key
+    // 2: after key component
+    let startPtr;
+    let state = 0;
+    let parsed = [];
+    let sliceStart;
+    let c = ctx.s.charCodeAt(startPtr = ctx.p);
+    do {
+        // End of key
+        if (c === end) {
+            if (!state)
+                TomlError.x('unexpected end of key', ctx);
+            if (state === 1)
+                parsed.push(ctx.s.slice(sliceStart, ctx.p));
+            return ctx.p++, parsed;
+        }
+        // Dotted key separator
+        else if (c === 0x2e /* . */) {
+            if (!state)
+                TomlError.x('illegal empty bare key', ctx);
+            if (state === 1)
+                parsed.push(ctx.s.slice(sliceStart, ctx.p));
+            state = 0;
+        }
+        // Quoted key
+        else if (!state && (c === 0x22 /* " */ || c === 0x27 /* ' */)) {
+            if (c === ctx.s.charCodeAt(ctx.p + 1) && c === ctx.s.charCodeAt(ctx.p + 2))
+                TomlError.x('illegal quoted key: multiline strings are not allowed', ctx);
+            parsed.push(parseString(ctx));
+            state = 2;
+            ctx.p--;
+        }
+        // Whitespace; no-op in state 0 and 2, end of bare key in state 1
+        else if (c === 0x20 || c === 0x9 /* \t */) {
+            if (state === 1) {
+                parsed.push(ctx.s.slice(sliceStart, ctx.p));
+                state = 2;
+            }
+        }
+        // If state is post-key, no character is allowed; otherwise ensure it's a bare-key component
+        else if (state === 2 || (c < 0x30 && c !== 0x2d /* - */) || (c > 0x39 && c < 0x41) || (c > 0x5a && c < 0x61 && c !== 0x5f /* _ */) || c > 0x7a) {
+            TomlError.x('illegal character in key', ctx);
+        }
+        // Illegal character
+        else if (!state) {
+            state = 1;
+            sliceStart = ctx.p;
+        }
+    } while (c = ctx.s.charCodeAt(++ctx.p));
+    TomlError.x('incomplete key-value: cannot find end of key', ctx, startPtr);
+}
+/** @internal */
+function parseInlineTable(ctx) {
+    let startPtr = ctx.p++;
+    let res = Object.create(null);
+    let seen = new Set();
+    let c;
+    while (ctx.p < ctx.s.length) {
+        skipVoid(ctx);
+        if ((c = ctx.s.charCodeAt(ctx.p)) === 0x7d /* } */) {
+            ctx.p++;
+            return res;
+        }
+        let k;
+        let t = res;
+        let hasOwn = false;
+        let errPtr = ctx.p;
+        let key = parseKey(ctx);
+        for (let i = 0; i < key.length; i++) {
+            if (i)
+                t = hasOwn ? t[k] : (t[k] = Object.create(null));
+            k = key[i];
+            if ((hasOwn = Object.hasOwn(t, k)) && (typeof t[k] !== 'object' || seen.has(t[k]))) {
+                TomlError.x('trying to redefine an already defined value', ctx, errPtr);
+            }
+            let unsafe = k === '__proto__';
+            if (ctx.uk && (unsafe || k === 'constructor')) {
+                t = ctx.uk !== 1 && TomlError.x('document contains an unsafe property', ctx, errPtr);
+                break;
+            }
+            if (!hasOwn && unsafe) {
+                Object.defineProperty(t, k, { enumerable: true, configurable: true, writable: true });
+            }
+        }
+        if (hasOwn) {
+            TomlError.x('trying to redefine an already defined value', ctx, errPtr);
+        }
+        skipVoid(ctx, true, true);
+        let value = extractValue(ctx, 0x7d /* } */);
+        if (t && typeof (t[k] = value) === 'object')
+            seen.add(value);
+        skipVoid(ctx);
+        if ((c = ctx.s.charCodeAt(ctx.p++)) === 0x7d /* } */) {
+            return res;
+        }
+        if (c !== 0x2c /* , */)
+            TomlError.x('expected comma or end of structure', ctx, ctx.p - 1);
+    }
+    TomlError.x('unfinished table', ctx, startPtr);
+}
+/** @internal */
+function parseArray(ctx) {
+    let startPtr = ctx.p++;
+    let res = [];
+    let c;
+    while (ctx.p < ctx.s.length) {
+        skipVoid(ctx);
+        if ((c = ctx.s.charCodeAt(ctx.p)) === 0x5d /* ] */) {
+            ctx.p++;
+            return res;
+        }
+        res.push(extractValue(ctx, 0x5d /* ] */));
+        skipVoid(ctx);
+        if ((c = ctx.s.charCodeAt(ctx.p++)) === 0x5d /* ] */) {
+            return res;
+        }
+        if (c !== 0x2c /* , */)
+            TomlError.x('expected comma or end of structure', ctx, ctx.p - 1);
+    }
+    TomlError.x('unfinished array', ctx, startPtr);
+}
+
+;// CONCATENATED MODULE: ./node_modules/smol-toml/dist/parse.js
+/*!
+ * Copyright (c) Squirrel Chat et al., All rights reserved.
+ * SPDX-License-Identifier: BSD-3-Clause
+ *
+ * Redistribution and use in source and binary forms, with or without
+ * modification, are permitted provided that the following conditions are met:
+ *
+ * 1. Redistributions of source code must retain the above copyright notice, this
+ *    list of conditions and the following disclaimer.
+ * 2. Redistributions in binary form must reproduce the above copyright notice,
+ *    this list of conditions and the following disclaimer in the
+ *    documentation and/or other materials provided with the distribution.
+ * 3. Neither the name of the copyright holder nor the names of its contributors
+ *    may be used to endorse or promote products derived from this software without
+ *    specific prior written permission.
+ *
+ * THIS SOFTWARE IS PROVIDED BY THE COPYRIGHT HOLDERS AND CONTRIBUTORS "AS IS" AND
+ * ANY EXPRESS OR IMPLIED WARRANTIES, INCLUDING, BUT NOT LIMITED TO, THE IMPLIED
+ * WARRANTIES OF MERCHANTABILITY AND FITNESS FOR A PARTICULAR PURPOSE ARE
+ * DISCLAIMED. IN NO EVENT SHALL THE COPYRIGHT HOLDER OR CONTRIBUTORS BE LIABLE
+ * FOR ANY DIRECT, INDIRECT, INCIDENTAL, SPECIAL, EXEMPLARY, OR CONSEQUENTIAL
+ * DAMAGES (INCLUDING, BUT NOT LIMITED TO, PROCUREMENT OF SUBSTITUTE GOODS OR
+ * SERVICES; LOSS OF USE, DATA, OR PROFITS; OR BUSINESS INTERRUPTION) HOWEVER
+ * CAUSED AND ON ANY THEORY OF LIABILITY, WHETHER IN CONTRACT, STRICT LIABILITY,
+ * OR TORT (INCLUDING NEGLIGENCE OR OTHERWISE) ARISING IN ANY WAY OUT OF THE USE
+ * OF THIS SOFTWARE, EVEN IF ADVISED OF THE POSSIBILITY OF SUCH DAMAGE.
+ */
+
+
+
+
+function peekTable(ctx, key, table, meta, type) {
+    let t = table;
+    let m = meta;
+    let k;
+    let hasOwn = false;
+    let state;
+    for (let i = 0; i < key.length; i++) {
+        if (i) {
+            t = hasOwn ? t[k] : (t[k] = Object.create(null));
+            m = (state = m[k]).c;
+            if (type === 0 /* Type.DOTTED */ && (state.t === 1 /* Type.EXPLICIT */ || state.t === 2 /* Type.ARRAY */)) {
+                return null;
+            }
+            if (state.t === 2 /* Type.ARRAY */) {
+                let l = t.length - 1;
+                t = t[l];
+                m = m[l].c;
+            }
+        }
+        k = key[i];
+        if ((hasOwn = Object.hasOwn(t, k)) && m[k]?.t === 0 /* Type.DOTTED */ && m[k]?.d) {
+            return null;
+        }
+        if (!hasOwn) {
+            let unsafe = k === '__proto__';
+            if (ctx.uk && (unsafe || k === 'constructor'))
+                return false;
+            if (unsafe) {
+                Object.defineProperty(t, k, { enumerable: true, configurable: true, writable: true });
+                Object.defineProperty(m, k, { enumerable: true, configurable: true, writable: true });
+            }
+            m[k] = {
+                t: i < key.length - 1 && type === 2 /* Type.ARRAY */
+                    ? 3 /* Type.ARRAY_DOTTED */ : type,
+                d: false,
+                i: 0,
+                c: Object.create(null),
+            };
+        }
+    }
+    state = m[k];
+    if (state.t !== type && !(type === 1 /* Type.EXPLICIT */ && state.t === 3 /* Type.ARRAY_DOTTED */)) {
+        // Bad key type!
+        return null;
+    }
+    if (type === 2 /* Type.ARRAY */) {
+        if (!state.d) {
+            state.d = true;
+            t[k] = [];
+        }
+        t[k].push(t = Object.create(null));
+        state.c[state.i++] = (state = { t: 1 /* Type.EXPLICIT */, d: false, i: 0, c: Object.create(null) });
+    }
+    if (state.d) {
+        // Redefining a table!
+        return null;
+    }
+    state.d = true;
+    if (type === 1 /* Type.EXPLICIT */) {
+        t = hasOwn ? t[k] : (t[k] = Object.create(null));
+    }
+    else if (type === 0 /* Type.DOTTED */ && hasOwn) {
+        return null;
+    }
+    return [k, t, state.c];
+}
+function validateTablePeek(ctx, peek, ptr) {
+    if (peek === null || ctx.uk === 2)
+        TomlError.x(peek === null
+            ? 'trying to redefine an already defined table or value'
+            : 'document contains an unsafe property', ctx, ptr);
+}
+function parse(toml, options = {}) {
+    let ctx = {
+        s: toml,
+        p: 0,
+        d: options.maxDepth ?? 1000,
+        bi: options.integersAsBigInt ?? false,
+        ld: options.useLegacyDate ?? true,
+        uk: options.unsafeKeyBehaviour === 'throw' ? 2 : options.unsafeKeyBehaviour === 'drop' ? 1 : 0,
+    };
+    let res = Object.create(null);
+    let meta = Object.create(null);
+    let tmp;
+    let skipping = false;
+    let tbl = res;
+    let m = meta;
+    // BOM is allowed, skip.
+    // JS is UTF-16, so we have to check for the UTF-16 BOM instead of the UTF-8 BOM sequence!
+    if (toml.charCodeAt(0) === 0xfeff)
+        ctx.p++;
+    skipVoid(ctx);
+    while (ctx.p < toml.length) {
+        if (toml.charCodeAt(ctx.p) === 0x5b /* [ */) {
+            let isTableArray = toml.charCodeAt(++ctx.p) === 0x5b; /* [ */
+            tmp = ctx.p += +isTableArray;
+            skipping = false;
+            let k = parseKey(ctx, 0x5d /* ] */);
+            if (isTableArray) {
+                if (toml.charCodeAt(ctx.p) !== 0x5d /* ] */) {
+                    TomlError.x('expected end of table array declaration', ctx);
+                }
+                ctx.p++;
+            }
+            let p = peekTable(ctx, k, res, meta, isTableArray ? 2 /* Type.ARRAY */ : 1 /* Type.EXPLICIT */);
+            if (!p) {
+                validateTablePeek(ctx, p, tmp);
+                skipping = true;
+            }
+            else {
+                m = p[2];
+                tbl = p[1];
+            }
+        }
+        else {
+            tmp = ctx.p;
+            let k = parseKey(ctx);
+            let p = peekTable(ctx, k, tbl, m, 0 /* Type.DOTTED */);
+            if (!p && !skipping)
+                validateTablePeek(ctx, p, tmp);
+            skipVoid(ctx, true, true);
+            let v = extractValue(ctx, void 0);
+            if (p && !skipping)
+                p[1][p[0]] = v;
+        }
+        skipVoid(ctx, true);
+        if (ctx.p < toml.length && (tmp = toml.charCodeAt(ctx.p)) !== 0xa /* \n */ && (tmp !== 0xd /* \r */ || toml.charCodeAt(ctx.p + 1) !== 0xa /* \n */)) {
+            TomlError.x('each key-value declaration must be followed by an end-of-line', ctx);
+        }
+        skipVoid(ctx);
+    }
+    return res;
+}
+
+;// CONCATENATED MODULE: ./node_modules/smol-toml/dist/stringify.js
+/*!
+ * Copyright (c) Squirrel Chat et al., All rights reserved.
+ * SPDX-License-Identifier: BSD-3-Clause
+ *
+ * Redistribution and use in source and binary forms, with or without
+ * modification, are permitted provided that the following conditions are met:
+ *
+ * 1. Redistributions of source code must retain the above copyright notice, this
+ *    list of conditions and the following disclaimer.
+ * 2. Redistributions in binary form must reproduce the above copyright notice,
+ *    this list of conditions and the following disclaimer in the
+ *    documentation and/or other materials provided with the distribution.
+ * 3. Neither the name of the copyright holder nor the names of its contributors
+ *    may be used to endorse or promote products derived from this software without
+ *    specific prior written permission.
+ *
+ * THIS SOFTWARE IS PROVIDED BY THE COPYRIGHT HOLDERS AND CONTRIBUTORS "AS IS" AND
+ * ANY EXPRESS OR IMPLIED WARRANTIES, INCLUDING, BUT NOT LIMITED TO, THE IMPLIED
+ * WARRANTIES OF MERCHANTABILITY AND FITNESS FOR A PARTICULAR PURPOSE ARE
+ * DISCLAIMED. IN NO EVENT SHALL THE COPYRIGHT HOLDER OR CONTRIBUTORS BE LIABLE
+ * FOR ANY DIRECT, INDIRECT, INCIDENTAL, SPECIAL, EXEMPLARY, OR CONSEQUENTIAL
+ * DAMAGES (INCLUDING, BUT NOT LIMITED TO, PROCUREMENT OF SUBSTITUTE GOODS OR
+ * SERVICES; LOSS OF USE, DATA, OR PROFITS; OR BUSINESS INTERRUPTION) HOWEVER
+ * CAUSED AND ON ANY THEORY OF LIABILITY, WHETHER IN CONTRACT, STRICT LIABILITY,
+ * OR TORT (INCLUDING NEGLIGENCE OR OTHERWISE) ARISING IN ANY WAY OUT OF THE USE
+ * OF THIS SOFTWARE, EVEN IF ADVISED OF THE POSSIBILITY OF SUCH DAMAGE.
+ */
+let BARE_KEY = /^[a-z0-9-_]+$/i;
+let HAS_WELLFORMED = !!(''.isWellFormed);
+function extendedTypeOf(obj) {
+    let type = typeof obj;
+    if (type === 'object') {
+        if (Array.isArray(obj))
+            return 'array';
+        if (typeof obj.getUTCDate === 'function' && obj instanceof Date)
+            return 'date';
+        if (globalThis.Temporal) {
+            if (obj.until) {
+                if (obj instanceof Temporal.ZonedDateTime)
+                    return 'temporal/tz+uc';
+                if (obj instanceof Temporal.PlainDateTime || obj instanceof Temporal.PlainDate)
+                    return 'temporal/uc';
+                if (obj instanceof Temporal.PlainTime || obj instanceof Temporal.Instant)
+                    return 'temporal';
+                if (obj instanceof Temporal.PlainYearMonth)
+                    return 'temporal/x';
+            }
+            else if ((obj.toPlainDate && obj instanceof Temporal.PlainMonthDay) ||
+                (obj.negated && obj instanceof Temporal.Duration)) {
+                return 'temporal/x';
+            }
+        }
+    }
+    return type;
+}
+function isArrayOfTables(obj) {
+    for (let i = 0; i < obj.length; i++) {
+        if (extendedTypeOf(obj[i]) !== 'object')
+            return false;
+    }
+    return obj.length != 0;
+}
+function formatWellFormedStringUnchecked(s) {
+    return JSON.stringify(s).replaceAll('\x7f', '\\u007f');
+}
+function formatString(s) {
+    return formatWellFormedStringUnchecked(HAS_WELLFORMED ? s.toWellFormed() : s);
+}
+function formatKey(s) {
+    if (BARE_KEY.test(s))
+        return s;
+    if (HAS_WELLFORMED && !s.isWellFormed())
+        throw new RangeError('key contains illegal lone surrogates');
+    return formatWellFormedStringUnchecked(s);
+}
+function stringifyValue(val, type, depth, numberAsFloat, strictTemporal) {
+    if (depth === 0) {
+        throw new Error('Could not stringify the object: maximum object depth exceeded');
+    }
+    switch (type) {
+        // @ts-expect-error -- intentional fallthrough case
+        case 'number':
+            if (isNaN(val))
+                return 'nan';
+            if (val === Infinity)
+                return 'inf';
+            if (val === -Infinity)
+                return '-inf';
+            if (Number.isInteger(val) && (numberAsFloat || !Number.isSafeInteger(val)))
+                return val.toFixed(1);
+        case 'bigint':
+        case 'boolean':
+        case 'temporal':
+            return val.toString();
+        case 'string':
+            return formatString(val);
+        case 'date':
+            if (isNaN(val.getTime()))
+                throw new TypeError('cannot serialize invalid date');
+            return val.toISOString();
+        case 'object':
+            return stringifyInlineTable(val, depth, numberAsFloat, strictTemporal);
+        case 'array':
+            return stringifyArray(val, depth, numberAsFloat, strictTemporal);
+        // @ts-expect-error -- intentional fallthrough case
+        case 'temporal/tz+uc':
+            if (strictTemporal) {
+                let tz = val.timeZoneId;
+                let tzc = tz.charCodeAt(0);
+                if (
+                // Classic offset
+                tzc !== 0x2b /* + */ && tzc !== 0x2d /* - */ &&
+                    (
+                    // Fast pre-check pass; see below for the actually accepted values
+                    (tzc !== 0x55 /* U */ && tzc !== 0x47 /* G */ && tzc !== 0x5a /* Z */ && tzc !== 0x45 /* E */) ||
+                        (
+                        // UTC and its aliases; Temporal implementations don't all canonicalise unfortunately
+                        tz !== 'UTC' && tz !== 'UCT' && tz !== 'Universal' && tz !== 'Zulu' &&
+                            // GMT is a TZ but it's for all intents and purposes equivalent to UTC. Safe to downgrade.
+                            !tz.startsWith('GMT') && tz !== 'Greenwich' &&
+                            // Etc/* are all safe to downgrade to offset (either UTC, GMT, or offset)
+                            !tz.startsWith('Etc/')))) {
+                    throw new TypeError('Temporal objects with an IANA timezone are not allowed in Temporal strict mode');
+                }
+            }
+        case 'temporal/uc':
+            if (strictTemporal && val.calendarId !== 'iso8601')
+                throw new TypeError('Temporal objects with a non-default calendar are not allowed in Temporal strict mode');
+            return val.toString({
+                calendarName: 'never',
+                timeZoneName: 'never',
+            });
+        case 'temporal/x':
+            throw new TypeError('Unsupported ' + val[Symbol.toStringTag]);
+    }
+}
+function stringifyInlineTable(obj, depth, numberAsFloat, strictTemporal) {
+    let keys = Object.keys(obj);
+    if (keys.length === 0)
+        return '{}';
+    let res = '{ ';
+    for (let i = 0; i < keys.length; i++) {
+        let k = keys[i];
+        if (i)
+            res += ', ';
+        res += formatKey(k) + ' = ' + stringifyValue(obj[k], extendedTypeOf(obj[k]), depth - 1, numberAsFloat, strictTemporal);
+    }
+    return res + ' }';
+}
+function stringifyArray(array, depth, numberAsFloat, strictTemporal) {
+    if (array.length === 0)
+        return '[]';
+    let res = '[ ';
+    for (let i = 0; i < array.length; i++) {
+        if (i)
+            res += ', ';
+        if (array[i] === null || array[i] === void 0) {
+            throw new TypeError('arrays cannot contain null or undefined values');
+        }
+        res += stringifyValue(array[i], extendedTypeOf(array[i]), depth - 1, numberAsFloat, strictTemporal);
+    }
+    return res + ' ]';
+}
+function stringifyArrayTable(array, key, depth, numberAsFloat, strictTemporal) {
+    if (depth === 0) {
+        throw new Error('Could not stringify the object: maximum object depth exceeded');
+    }
+    let res = '';
+    for (let i = 0; i < array.length; i++) {
+        res += `${res && '\n'}[[${key}]]\n`;
+        res += stringifyTable(0, array[i], key, depth, numberAsFloat, strictTemporal);
+    }
+    return res;
+}
+function stringifyTable(tableKey, obj, prefix, depth, numberAsFloat, strictTemporal) {
+    if (depth === 0) {
+        throw new Error('Could not stringify the object: maximum object depth exceeded');
+    }
+    let preamble = '';
+    let tables = '';
+    let keys = Object.keys(obj);
+    for (let i = 0; i < keys.length; i++) {
+        let k = keys[i];
+        if (obj[k] !== null && obj[k] !== void 0) {
+            let type = extendedTypeOf(obj[k]);
+            if (type === 'symbol' || type === 'function') {
+                throw new TypeError(`cannot serialize values of type '${type}'`);
+            }
+            let key = formatKey(k);
+            if (type === 'array' && isArrayOfTables(obj[k])) {
+                tables += (tables && '\n') + stringifyArrayTable(obj[k], prefix ? `${prefix}.${key}` : key, depth - 1, numberAsFloat, strictTemporal);
+            }
+            else if (type === 'object') {
+                let tblKey = prefix ? `${prefix}.${key}` : key;
+                tables += (tables && '\n') + stringifyTable(tblKey, obj[k], tblKey, depth - 1, numberAsFloat, strictTemporal);
+            }
+            else {
+                preamble += key;
+                preamble += ' = ';
+                preamble += stringifyValue(obj[k], type, depth, numberAsFloat, strictTemporal);
+                preamble += '\n';
+            }
+        }
+    }
+    if (tableKey && (preamble || !tables)) // Create table only if necessary
+        preamble = preamble ? `[${tableKey}]\n${preamble}` : `[${tableKey}]`;
+    return preamble && tables
+        ? `${preamble}\n${tables}`
+        : preamble || tables;
+}
+function stringify(obj, { maxDepth = 1000, numbersAsFloat = false, strictTemporal = false } = {}) {
+    if (extendedTypeOf(obj) !== 'object') {
+        throw new TypeError('stringify can only be called with an object');
+    }
+    let str = stringifyTable(0, obj, '', maxDepth, numbersAsFloat, strictTemporal);
+    if (str[str.length - 1] !== '\n')
+        return str + '\n';
+    return str;
+}
+
+;// CONCATENATED MODULE: ./node_modules/smol-toml/dist/index.js
+/*!
+ * Copyright (c) Squirrel Chat et al., All rights reserved.
+ * SPDX-License-Identifier: BSD-3-Clause
+ *
+ * Redistribution and use in source and binary forms, with or without
+ * modification, are permitted provided that the following conditions are met:
+ *
+ * 1. Redistributions of source code must retain the above copyright notice, this
+ *    list of conditions and the following disclaimer.
+ * 2. Redistributions in binary form must reproduce the above copyright notice,
+ *    this list of conditions and the following disclaimer in the
+ *    documentation and/or other materials provided with the distribution.
+ * 3. Neither the name of the copyright holder nor the names of its contributors
+ *    may be used to endorse or promote products derived from this software without
+ *    specific prior written permission.
+ *
+ * THIS SOFTWARE IS PROVIDED BY THE COPYRIGHT HOLDERS AND CONTRIBUTORS "AS IS" AND
+ * ANY EXPRESS OR IMPLIED WARRANTIES, INCLUDING, BUT NOT LIMITED TO, THE IMPLIED
+ * WARRANTIES OF MERCHANTABILITY AND FITNESS FOR A PARTICULAR PURPOSE ARE
+ * DISCLAIMED. IN NO EVENT SHALL THE COPYRIGHT HOLDER OR CONTRIBUTORS BE LIABLE
+ * FOR ANY DIRECT, INDIRECT, INCIDENTAL, SPECIAL, EXEMPLARY, OR CONSEQUENTIAL
+ * DAMAGES (INCLUDING, BUT NOT LIMITED TO, PROCUREMENT OF SUBSTITUTE GOODS OR
+ * SERVICES; LOSS OF USE, DATA, OR PROFITS; OR BUSINESS INTERRUPTION) HOWEVER
+ * CAUSED AND ON ANY THEORY OF LIABILITY, WHETHER IN CONTRACT, STRICT LIABILITY,
+ * OR TORT (INCLUDING NEGLIGENCE OR OTHERWISE) ARISING IN ANY WAY OUT OF THE USE
+ * OF THIS SOFTWARE, EVEN IF ADVISED OF THE POSSIBILITY OF SUCH DAMAGE.
+ */
+
+
+
+
+
+/** @deprecated use `import * as ... from 'smol-toml'` instead */
+/* harmony default export */ const dist = ({ parse: parse, stringify: stringify, TomlDate: TomlDate, TomlError: TomlError });
+
+;// CONCATENATED MODULE: ./src/source/localProject.ts
+
+
+
+
+
+
+/** PEP 508's project name. */
+const localProject_NAME = /^[A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9])?$/;
+/**
+ * The name a local project installs under, from its metadata, never from its
+ * folder (a checkout of nova-dpm may sit in 'src' or 'nova-dpm-stable'):
+ * pyproject.toml's [project] name (or Poetry's [tool.poetry] name), else
+ * setup.cfg's [metadata] name (pbr and setuptools keep it there), else what
+ * `buildMetadataName` gets from setup.py. A wheel or source archive is named
+ * by its file name.
+ */
+async function localProjectName(dir, buildMetadataName) {
+    const named = `local project '${shown(dir)}'`;
+    let stat;
+    try {
+        stat = external_node_fs_.statSync(dir);
+    }
+    catch {
+        throw new ActionError(`The ${named} does not exist. Check the path in 'requirements' (a relative path starts at the workspace).`);
+    }
+    if (stat.isFile())
+        return archiveName(dir, named);
+    if (!stat.isDirectory())
+        throw new ActionError(`The ${named} is neither a directory nor a distribution file. Name the project's directory.`);
+    const pyproject = external_node_path_.join(dir, 'pyproject.toml');
+    const setupCfg = external_node_path_.join(dir, 'setup.cfg');
+    const setupPy = external_node_path_.join(dir, 'setup.py');
+    if (external_node_fs_.existsSync(pyproject)) {
+        const name = pyprojectName(pyproject);
+        if (name !== undefined)
+            return valid(name, `the [project] name in '${shown(pyproject)}'`);
+    }
+    if (external_node_fs_.existsSync(setupCfg)) {
+        const name = iniValue(readTextFile(setupCfg, 'setup.cfg'), 'metadata', 'name');
+        if (name)
+            return valid(name, `the [metadata] name in '${shown(setupCfg)}'`);
+    }
+    if (external_node_fs_.existsSync(setupPy))
+        return valid((await buildMetadataName(dir)).trim(), `the name '${shown(setupPy)}' gives`);
+    if (external_node_fs_.existsSync(pyproject)) {
+        throw new ActionError(`The ${named} has a pyproject.toml without a [project] name, no setup.cfg [metadata] name and no setup.py, so its name is unknown. ` +
+            'Add name = "…" under [project].');
+    }
+    throw new ActionError(`The ${named} is not a Python project: it has no pyproject.toml, setup.cfg or setup.py. Check the path in 'requirements'.`);
+}
+/** [project] name, or Poetry's; undefined when the file names none (setuptools with setup.py keeps [build-system] only). */
+function pyprojectName(file) {
+    let doc;
+    try {
+        doc = parse(readTextFile(file, 'pyproject.toml'));
+    }
+    catch (error) {
+        if (!(error instanceof TomlError))
+            throw error;
+        const where = error.line ? ` (line ${error.line}, column ${error.column})` : '';
+        throw new ActionError(`'${shown(file)}' is not valid TOML${where}: ${shown(error.message.split('\n')[0])}. Fix the file.`);
+    }
+    const project = table(doc.project);
+    if (project) {
+        // PEP 621: the name is required and may not be dynamic.
+        if (typeof project.name !== 'string') {
+            throw new ActionError(`'${shown(file)}' has a [project] table without a name (PEP 621 requires it; it cannot be dynamic). Add name = "…" under [project].`);
+        }
+        return project.name;
+    }
+    const poetry = table(table(doc.tool)?.poetry);
+    return typeof poetry?.name === 'string' ? poetry.name : undefined;
+}
+function table(value) {
+    return typeof value === 'object' && value !== null && !Array.isArray(value) ? value : undefined;
+}
+/**
+ * One value of an INI file as Python's configparser reads setup.cfg: '=' or
+ * ':' between key and value, keys in any case, whole-line '#' and ';'
+ * comments, indented lines continuing a value.
+ */
+function iniValue(text, section, key) {
+    let current;
+    let value;
+    for (const raw of text.split(/\r?\n/)) {
+        if (value && /^\s+\S/.test(raw) && !/^\s*[#;]/.test(raw)) {
+            value.push(raw.trim());
+            continue;
+        }
+        if (value)
+            break;
+        const line = raw.trim();
+        if (line === '' || /^[#;]/.test(line))
+            continue;
+        const header = /^\[([^\]]+)\]$/.exec(line);
+        if (header) {
+            current = header[1].trim();
+            continue;
+        }
+        const entry = /^([^=:]+?)\s*[=:]\s*(.*)$/.exec(line);
+        if (current === section && entry && entry[1].toLowerCase() === key)
+            value = [entry[2]];
+    }
+    return value?.filter(Boolean).join('\n') || undefined;
+}
+function valid(name, source) {
+    if (!localProject_NAME.test(name))
+        throw new ActionError(`${source[0].toUpperCase()}${source.slice(1)} is '${shown(name)}', which is not a valid project name (PEP 508).`);
+    return name;
+}
+/** A wheel's name is its file name's first field (PEP 427); an sdist's all before the version (`nova-dpm-3.0.0.tar.gz`). */
+function archiveName(file, named) {
+    const base = external_node_path_.basename(file);
+    const wheel = /^([^-]+)-[^-]+(?:-[^-]+)?-[^-]+-[^-]+-[^-]+\.whl$/.exec(base);
+    const sdist = /^(.+)-[^-]+\.(?:tar\.gz|tgz|tar\.bz2|tar\.xz|zip)$/.exec(base);
+    const name = wheel?.[1] ?? sdist?.[1];
+    if (!name) {
+        throw new ActionError(`The ${named} is a file but not a wheel or source archive by its name. Name the project's directory, or a .whl / .tar.gz file.`);
+    }
+    return valid(name, `the project name in the file name '${shown(base)}'`);
+}
+
+;// CONCATENATED MODULE: ./src/io/git.ts
+
+
+
+
+
+
+
+/** Reads `git ls-remote` output; lines that are not `<sha> <ref>` (a server's chatter) are skipped. */
+function parseLsRemote(output) {
+    const refs = new Map();
+    const peeled = new Map();
+    for (const line of output.split('\n')) {
+        const m = line.trim().match(/^([0-9a-f]{40}|[0-9a-f]{64})\s+(refs\/\S+)$/);
+        if (!m)
+            continue;
+        const [, sha, ref] = m;
+        if (ref.endsWith('^{}'))
+            peeled.set(ref.slice(0, -3), sha);
+        else
+            refs.set(ref, sha);
+    }
+    for (const [ref, sha] of peeled)
+        refs.set(ref, sha);
+    return refs;
+}
+/** The first candidate that exists, with its commit. */
+function pickRef(refs, candidates) {
+    for (const ref of candidates) {
+        const sha = refs.get(ref);
+        if (sha)
+            return { ref, sha };
+    }
+    return undefined;
+}
+// What git and curl say when the network, not the repository, is at fault: worth another try.
+const NETWORK_TROUBLE = new RegExp([
+    'could not resolve host',
+    'connection (refused|reset|timed out)',
+    'timed out',
+    'operation too slow',
+    'failed to connect',
+    'empty reply',
+    'recv failure',
+    'early eof',
+    'transfer closed',
+    'hung up unexpectedly',
+    String.raw `returned error: (5\d\d|429)`,
+    String.raw `HTTP (5\d\d|429)`
+].join('|'), 'i');
+/** Lists the branches and tags of a repository without cloning it; every attempt is killed at the network timeout. */
+async function listRefs(repository, network, rule) {
+    const where = git_quoted(repository);
+    const env = { ...process.env, ...gitEnvironment(rule, network.timeoutSeconds, { repositories: [repository] }) };
+    return withRetries(`git ls-remote ${shown(redact(repository))}`, async () => {
+        // '--' so that no repository value is ever read as an option.
+        const result = await runProcess('git', ['ls-remote', '--heads', '--tags', '--', repository], {
+            what: 'git ls-remote',
+            timeoutMs: network.timeoutSeconds * 1000,
+            env
+        });
+        if (result.timedOut)
+            throw new TransientError(`no answer within ${network.timeoutSeconds} s`);
+        if (result.exitCode === 0)
+            return parseLsRemote(result.stdout);
+        if (result.exitCode === 127 && /ENOENT/.test(result.stderr)) {
+            throw new ActionError(`git is not installed, and mode 'stable'/'master' needs it. Install git on the runner first.`);
+        }
+        const reason = shown(redact(result.stderr.trim().split('\n').filter(Boolean).slice(-2).join(' ')));
+        if (NETWORK_TROUBLE.test(reason))
+            throw new TransientError(reason);
+        // git's refusal of a transport (gitEnvironment's allow-list), for the address itself or a redirect.
+        const refused = /transport '\w+' not allowed|Protocol "?\w+"? not supported or disabled/.test(reason)
+            ? " git may use only https, ssh and file (http with 'allow-insecure: true' or on this machine), and a redirect may not leave them."
+            : '';
+        throw new ActionError(`Could not read the git repository ${where}: ${reason}.${refused} Check the 'repository' input.`);
+    }, retryPolicy(network), reason => `Could not reach the git repository ${where}: ${reason}. Re-run the job later.`);
+}
+/**
+ * Turns the plan's candidate refs into one commit. An end-of-life series has
+ * lost its stable branch and kept a `<series>-eol` tag, which we fall back to.
+ */
+async function resolveGitRef(repository, candidates, series, network, rule) {
+    const refs = await listRefs(repository, network, rule);
+    const picked = pickRef(refs, candidates);
+    if (!picked) {
+        const short = (r) => shown(r.replace(/^refs\/(heads|tags)\//, ''));
+        const related = [...refs.keys()].filter(r => r.includes(series) || /\/stable\/|-eol$/.test(r)).map(short);
+        throw new ActionError(`${git_quoted(repository)} has no '${candidates.map(short).join("' or '")}'. ` +
+            (related.length ? `Refs it has for stable series: ${related.join(', ')}.` : 'It has no stable branches or -eol tags at all.') +
+            ` Pick a series that has one, or use 'mode: release'.`);
+    }
+    if (picked.ref !== candidates[0]) {
+        const [branch, tag] = [candidates[0].replace('refs/heads/', ''), picked.ref.replace('refs/tags/', '')];
+        notice(`${branch} no longer exists (the series reached end of life); installing the ${tag} tag, commit ${picked.sha.slice(0, 12)}.`);
+    }
+    else {
+        info(`${picked.ref.replace('refs/heads/', '')} is at ${picked.sha}`);
+    }
+    return picked;
+}
+function git_quoted(value) {
+    return `'${shown(redact(value))}'`;
+}
+
+;// CONCATENATED MODULE: ./src/source/resolve.ts
+
+
+/** Turns the plan into one pip requirement per package, each git ref pinned to its commit. */
+function resolveSources(plan, network, rule) {
+    return Promise.all(plan.packages.map(async (pkg) => {
+        if (!pkg.git)
+            return { name: pkg.name, requirement: releaseRequirement(pkg), commit: '' };
+        const { sha } = await resolveGitRef(pkg.git.repository, pkg.git.refs, plan.series.name, network, rule);
+        return { name: pkg.name, requirement: gitRequirement(pkg.name, pkg.git.repository, sha), commit: sha };
+    }));
+}
+
+;// CONCATENATED MODULE: ./src/main.ts
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+/** The story of one run: read the request, find what it needs, install, prove it, report. */
+async function run() {
+    const timeline = new Timeline();
+    stopOnCancel();
+    try {
+        const settings = readSettings(name => core/* getInput */.V4(name));
+        core/* setOutput */.uH('releases', JSON.stringify(releasedSeries(settings.packages).map(s => s.name)));
+        for (const message of settings.plan.warnings)
+            warning(message);
+        // These wait on different things (an interpreter, git servers, a web host): at once.
+        const [base, sources, constraints] = await Promise.all([
+            timeline.measure('Find Python', async () => Interpreter.probe(await findInterpreter(settings.python))),
+            timeline.measure('Resolve source', () => resolveSources(settings.plan, settings.network, settings.transport)),
+            timeline.measure('Fetch constraints', () => readConstraints(settings.plan.constraints, settings.network, settings.transport))
+        ]);
+        const untested = untestedPython(settings.series, base.facts);
+        if (untested)
+            warning(untested);
+        const projects = await localProjects(settings, base);
+        const fromSource = [...sources.filter(s => s.commit).map(s => s.name), ...projects.names];
+        const constraintsFile = constraints && writeConstraints(constraints, fromSource);
+        const venv = wantsVenv(settings, base) ? settings.venvPath : undefined;
+        const report = newReport(settings, sources, constraintsFile, base, venv);
+        if (settings.dryRun) {
+            info(`Dry run: would install ${shown(report.pipSpecs.join(' '))} into ${shown(report.pythonPath)}${venv ? ` (a venv made from ${shown(base.facts.executable)})` : ''}; nothing installed.`);
+        }
+        else {
+            const cache = await chooseCache(settings, base, venv, sources, constraintsFile, projects.hash);
+            if (cache)
+                report.cache = { kind: cache.kind, key: cache.keys.identity };
+            const target = await installVerified(settings, base, venv, sources, constraintsFile, cache, report, timeline, untested);
+            if (venv)
+                exportVenv(target.facts.executable);
+            Object.assign(report, { pythonPath: target.facts.executable, pythonVersion: target.facts.version });
+            if (settings.configSample) {
+                const file = settings.configSample;
+                report.configSample = await timeline.run('Write config sample', async () => writeConfigSample(target, await configNamespaces(target, [...settings.packages, ...projects.names]), file));
+            }
+        }
+        setOutputs(report);
+        await writeSummary(report, timeline);
+    }
+    catch (error) {
+        if (error instanceof ActionError) {
+            core/* setFailed */.C1(redact(error.message));
+        }
+        else {
+            core/* debug */.Yz(redact(error.stack ?? String(error)));
+            core/* setFailed */.C1(`setup-nova-dpm failed unexpectedly: ${shown(redact(error.message))}. Please report this with the step's log.`);
+        }
+    }
+}
+/**
+ * Installs into the interpreter or a venv of the action's own, with the
+ * cache around it, and proves the result. A venv cache entry that proves
+ * good needs no pip at all; one that does not is rebuilt and saved anew.
+ */
+async function installVerified(settings, base, venv, sources, constraints, cache, report, timeline, untested) {
+    const expected = expectations(settings);
+    if (venv && venvState(venv) === 'foreign') {
+        throw new ActionError(`'venv-path' ${shown(venv)} is a directory with files that the action did not create; it never clears or overwrites such a directory. Point 'venv-path' at a new or empty directory, or remove it yourself.`);
+    }
+    if (cache)
+        report.cache.restore = await timeline.run(`Restore ${cache.kind} cache`, () => cache.restore());
+    if (venv && cache?.kind === 'venv' && report.cache.restore?.exactHit) {
+        const cached = await timeline.run('Verify cached venv', async () => {
+            const python = await Interpreter.probe(venvPython(venv));
+            const { versions, problems } = await verifyEnvironment(python, expected, { timeoutMs: VERIFY_LIMIT_MS });
+            if (problems.length === 0)
+                return { python, versions };
+            warning(`The cached venv failed verification (${shown(problems.join('; '))}); rebuilding it and saving it under a new key.`);
+            return undefined;
+        });
+        if (cached) {
+            info(`Cached venv holds ${Object.entries(cached.versions).map(([n, v]) => `${n} ${v}`).join(', ')}; pip not needed.`);
+            report.versions = pick(cached.versions, settings.packages);
+            return cached.python;
+        }
+        report.cache.restore = { ...report.cache.restore, exactHit: false };
+    }
+    const target = venv ? await timeline.run('Create venv', () => createVenv(base, venv)) : base;
+    const requirements = [...sources.map(s => s.requirement), ...requirementLines(settings.requirements)];
+    if (!target.facts.hasPkgResources) {
+        info(`${shown(target.facts.executable)} has no working pkg_resources, which pbr needs when nova-dpm and networking-dpm are imported; installing '${RUNTIME_PKG_RESOURCES}' alongside.`);
+        requirements.push(RUNTIME_PKG_RESOURCES);
+    }
+    await timeline.run(`Install ${settings.packages.join(', ')}`, () => pipInstall(target, { requirements, constraintsFile: constraints?.file, constraintsText: constraints?.text, indexUrl: settings.indexUrl, networkArgs: settings.network.pipArgs }, {
+        rule: settings.transport,
+        timeoutSeconds: settings.network.timeoutSeconds,
+        repositories: [...settings.plan.packages.flatMap(p => (p.git ? [p.git.repository] : [])), ...settings.requirements.flatMap(r => (r.kind === 'url' ? [r.url] : []))],
+        packages: settings.packages,
+        redacted: requirements.map(redact),
+        untestedPython: untested
+    }));
+    const { versions, problems } = await timeline.run('Verify', () => verifyEnvironment(target, expected, { timeoutMs: VERIFY_LIMIT_MS }));
+    if (problems.length > 0)
+        throw new ActionError(`The install did not prove good: ${shown(problems.join('; '))}`);
+    report.versions = pick(versions, settings.packages);
+    // Saved here, not in a post step, so that a later failing step cannot lose it.
+    if (cache && !report.cache.restore?.exactHit)
+        report.cache.save = await timeline.run('Save cache', () => cache.save());
+    return target;
+}
+const VERIFY_LIMIT_MS = 5 * 60 * 1000;
+/** What verification proves: each package installed in its range, its dependencies met, its module importable. */
+function expectations(settings) {
+    return settings.plan.packages.map(p => ({ name: p.name, module: p.module, range: p.specifier ? (v) => inRange(v, p.specifier) : undefined }));
+}
+/**
+ * A venv of the action's own when asked for, when the venv cache needs one,
+ * or when the interpreter forbids installs into itself (PEP 668): such an
+ * interpreter is never forced with --break-system-packages.
+ */
+function wantsVenv(settings, base) {
+    if (settings.cache === 'venv' || settings.venv === 'true')
+        return true;
+    if (!base.facts.externallyManaged)
+        return false;
+    if (settings.venv === 'false') {
+        throw new ActionError(`${shown(base.facts.executable)} is externally managed (PEP 668): its distribution forbids pip installs into it, and 'venv: false' forbids a venv. Set 'venv: auto', or use actions/setup-python.`);
+    }
+    notice(`${shown(base.facts.executable)} is externally managed (PEP 668); installing into a virtual environment instead, exported for later steps.`);
+    return true;
+}
+async function chooseCache(settings, base, venv, sources, constraints, projectsHash) {
+    if (settings.cache === 'false')
+        return undefined;
+    if (!(await cacheServiceAvailable())) {
+        warning('The GitHub Actions cache service is not available to this job (no ACTIONS_RESULTS_URL / ACTIONS_CACHE_URL); installing without the cache.');
+        return undefined;
+    }
+    const keys = cacheKeys({
+        kind: settings.cache,
+        os: process.env.RUNNER_OS || external_node_os_.platform(),
+        arch: process.env.RUNNER_ARCH || external_node_os_.arch(),
+        pythonVersion: base.facts.version,
+        pythonAbi: base.facts.abi,
+        baseExecutable: settings.cache === 'venv' ? base.facts.baseExecutable : undefined,
+        packages: settings.packages,
+        series: settings.series.name,
+        mode: settings.mode,
+        requirements: [...sources.map(s => s.requirement), ...requirementLines(settings.requirements)],
+        constraintsHash: constraints?.sha256 ?? 'none',
+        indexUrl: settings.indexUrl,
+        projectsHash,
+        suffix: settings.cacheKeySuffix
+    });
+    const timeout = settings.network.timeoutSeconds;
+    return settings.cache === 'venv' ? new VenvCache(keys, venv, timeout) : new PipCache(base, keys, timeout);
+}
+/** The local projects in `requirements`: their names (for the constraints) and a digest of their files (for the cache). */
+async function localProjects(settings, base) {
+    const names = [];
+    const digests = [];
+    for (const r of settings.requirements) {
+        if (r.kind === 'path') {
+            names.push(await localProjectName(r.path, dir => base.setupPyName(dir)));
+            digests.push(treeHash(r.path));
+        }
+        else if (r.kind === 'url' && r.name) {
+            names.push(r.name);
+        }
+    }
+    return { names, hash: digests.join(',') };
+}
+function newReport(settings, sources, constraints, base, venv) {
+    return {
+        packages: settings.packages,
+        series: settings.series.name,
+        mode: settings.mode,
+        pipSpecs: sources.map(s => redact(s.requirement)),
+        constraintsSource: constraints?.source ?? '',
+        pythonPath: venv ? venvPython(venv) : base.facts.executable,
+        pythonVersion: base.facts.version,
+        venv,
+        versions: {},
+        commits: Object.fromEntries(sources.filter(s => s.commit).map(s => [s.name, s.commit])),
+        extraRequirements: requirementLines(settings.requirements).map(redact),
+        dryRun: settings.dryRun
+    };
+}
+function pick(versions, names) {
+    return Object.fromEntries(names.map(n => [n, versions[n] ?? '']));
+}
+/**
+ * A cancelled job gets SIGINT, then SIGTERM: stop every process tree the
+ * action started and fail at once. The cache is saved only after
+ * verification, and nothing is exported before it, so nothing half-made is
+ * ever cached or handed to later steps.
+ */
+function stopOnCancel() {
+    for (const signal of ['SIGINT', 'SIGTERM']) {
+        process.once(signal, () => {
+            stopAll(signal);
+            core/* setFailed */.C1(`Cancelled (${signal}): pip and every process the action started were stopped; nothing was cached or exported.`);
+            process.exit(1);
+        });
+    }
+}
+
+
+/***/ }),
+
+/***/ 2613:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("assert");
+
+/***/ }),
+
+/***/ 6982:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("crypto");
+
+/***/ }),
+
+/***/ 4434:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("events");
+
+/***/ }),
+
+/***/ 9896:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("fs");
+
+/***/ }),
+
+/***/ 8611:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("http");
+
+/***/ }),
+
+/***/ 5692:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("https");
+
+/***/ }),
+
+/***/ 9278:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("net");
+
+/***/ }),
+
+/***/ 4589:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:assert");
+
+/***/ }),
+
+/***/ 6698:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:async_hooks");
+
+/***/ }),
+
+/***/ 4573:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:buffer");
+
+/***/ }),
+
+/***/ 7540:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:console");
+
+/***/ }),
+
+/***/ 7598:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:crypto");
+
+/***/ }),
+
+/***/ 3053:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:diagnostics_channel");
+
+/***/ }),
+
+/***/ 610:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:dns");
+
+/***/ }),
+
+/***/ 8474:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:events");
+
+/***/ }),
+
+/***/ 3024:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs");
+
+/***/ }),
+
+/***/ 7067:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:http");
+
+/***/ }),
+
+/***/ 2467:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:http2");
+
+/***/ }),
+
+/***/ 4708:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:https");
+
+/***/ }),
+
+/***/ 7030:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:net");
+
+/***/ }),
+
+/***/ 8161:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:os");
+
+/***/ }),
+
+/***/ 6760:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:path");
+
+/***/ }),
+
+/***/ 643:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:perf_hooks");
+
+/***/ }),
+
+/***/ 1792:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:querystring");
+
+/***/ }),
+
+/***/ 7075:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:stream");
+
+/***/ }),
+
+/***/ 1692:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:tls");
+
+/***/ }),
+
+/***/ 3136:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:url");
+
+/***/ }),
+
+/***/ 7975:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:util");
+
+/***/ }),
+
+/***/ 3429:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:util/types");
+
+/***/ }),
+
+/***/ 5919:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:worker_threads");
+
+/***/ }),
+
+/***/ 8522:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:zlib");
+
+/***/ }),
+
+/***/ 857:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("os");
+
+/***/ }),
+
+/***/ 6928:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("path");
+
+/***/ }),
+
+/***/ 3193:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("string_decoder");
+
+/***/ }),
+
+/***/ 4756:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("tls");
+
+/***/ }),
+
+/***/ 2018:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("tty");
+
+/***/ }),
+
+/***/ 7016:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("url");
+
+/***/ }),
+
+/***/ 9023:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("util");
+
+/***/ }),
+
+/***/ 30:
+/***/ ((__unused_webpack_module, exports) => {
+
+var __webpack_unused_export__;
+
+// Copyright (c) Microsoft Corporation.
+// Licensed under the MIT License.
+__webpack_unused_export__ = ({ value: true });
+exports.w = void 0;
+/**
+ * Holds the singleton operationRequestMap, to be shared across CJS and ESM imports.
+ */
+exports.w = {
+    operationRequestMap: new WeakMap(),
+};
+//# sourceMappingURL=state-cjs.js.map
+
+/***/ }),
+
+/***/ 8914:
+/***/ ((__unused_webpack_module, exports) => {
+
+var __webpack_unused_export__;
+
+// Copyright (c) Microsoft Corporation.
+// Licensed under the MIT License.
+__webpack_unused_export__ = ({ value: true });
+exports.w = void 0;
+/**
+ * @internal
+ *
+ * Holds the singleton instrumenter, to be shared across CJS and ESM imports.
+ */
+exports.w = {
+    instrumenterImplementation: undefined,
+};
+//# sourceMappingURL=state-cjs.cjs.map
+
+/***/ }),
+
+/***/ 8898:
+/***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
+
+const { valid, clean, explain, parse } = __nccwpck_require__(4818);
+
+const { lt, le, eq, ne, ge, gt, compare, rcompare } = __nccwpck_require__(2124);
+
+const {
+  filter,
+  maxSatisfying,
+  minSatisfying,
+  RANGE_PATTERN,
+  satisfies,
+  validRange,
+} = __nccwpck_require__(790);
+
+const { major, minor, patch, inc } = __nccwpck_require__(8940);
+
+module.exports = {
+  // version
+  valid,
+  clean,
+  explain,
+  parse,
+
+  // operator
+  lt,
+  le,
+  lte: le,
+  eq,
+  ne,
+  neq: ne,
+  ge,
+  gte: ge,
+  gt,
+  compare,
+  rcompare,
+
+  // range
+  filter,
+  maxSatisfying,
+  minSatisfying,
+  RANGE_PATTERN,
+  satisfies,
+  validRange,
+
+  // semantic
+  major,
+  minor,
+  patch,
+  inc,
+};
+
+
+/***/ }),
+
+/***/ 2124:
+/***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
+
+const { parse } = __nccwpck_require__(4818);
+
+module.exports = {
+  compare,
+  rcompare,
+  lt,
+  le,
+  eq,
+  ne,
+  ge,
+  gt,
+  '<': lt,
+  '<=': le,
+  '==': eq,
+  '!=': ne,
+  '>=': ge,
+  '>': gt,
+  '===': arbitrary,
+};
+
+function lt(version, other) {
+  return compare(version, other) < 0;
+}
+
+function le(version, other) {
+  return compare(version, other) <= 0;
+}
+
+function eq(version, other) {
+  return compare(version, other) === 0;
+}
+
+function ne(version, other) {
+  return compare(version, other) !== 0;
+}
+
+function ge(version, other) {
+  return compare(version, other) >= 0;
+}
+
+function gt(version, other) {
+  return compare(version, other) > 0;
+}
+
+function arbitrary(version, other) {
+  return version.toLowerCase() === other.toLowerCase();
+}
+
+function compare(version, other) {
+  const parsedVersion = parse(version);
+  const parsedOther = parse(other);
+
+  const keyVersion = calculateKey(parsedVersion);
+  const keyOther = calculateKey(parsedOther);
+
+  return pyCompare(keyVersion, keyOther);
+}
+
+function rcompare(version, other) {
+  return -compare(version, other);
+}
+
+// this logic is buitin in python, but we need to port it to js
+// see https://stackoverflow.com/a/5292332/1438522
+function pyCompare(elemIn, otherIn) {
+  let elem = elemIn;
+  let other = otherIn;
+  if (elem === other) {
+    return 0;
+  }
+  if (Array.isArray(elem) !== Array.isArray(other)) {
+    elem = Array.isArray(elem) ? elem : [elem];
+    other = Array.isArray(other) ? other : [other];
+  }
+  if (Array.isArray(elem)) {
+    const len = Math.min(elem.length, other.length);
+    for (let i = 0; i < len; i += 1) {
+      const res = pyCompare(elem[i], other[i]);
+      if (res !== 0) {
+        return res;
+      }
+    }
+    return elem.length - other.length;
+  }
+  if (elem === -Infinity || other === Infinity) {
+    return -1;
+  }
+  if (elem === Infinity || other === -Infinity) {
+    return 1;
+  }
+  return elem < other ? -1 : 1;
+}
+
+function calculateKey(input) {
+  const { epoch } = input;
+  let { release, pre, post, local, dev } = input;
+  // When we compare a release version, we want to compare it with all of the
+  // trailing zeros removed. So we'll use a reverse the list, drop all the now
+  // leading zeros until we come to something non zero, then take the rest
+  // re-reverse it back into the correct order and make it a tuple and use
+  // that for our sorting key.
+  release = release.concat();
+  release.reverse();
+  while (release.length && release[0] === 0) {
+    release.shift();
+  }
+  release.reverse();
+
+  // We need to "trick" the sorting algorithm to put 1.0.dev0 before 1.0a0.
+  // We'll do this by abusing the pre segment, but we _only_ want to do this
+  // if there is !a pre or a post segment. If we have one of those then
+  // the normal sorting rules will handle this case correctly.
+  if (!pre && !post && dev) pre = -Infinity;
+  // Versions without a pre-release (except as noted above) should sort after
+  // those with one.
+  else if (!pre) pre = Infinity;
+
+  // Versions without a post segment should sort before those with one.
+  if (!post) post = -Infinity;
+
+  // Versions without a development segment should sort after those with one.
+  if (!dev) dev = Infinity;
+
+  if (!local) {
+    // Versions without a local segment should sort before those with one.
+    local = -Infinity;
+  } else {
+    // Versions with a local segment need that segment parsed to implement
+    // the sorting rules in PEP440.
+    // - Alpha numeric segments sort before numeric segments
+    // - Alpha numeric segments sort lexicographically
+    // - Numeric segments sort numerically
+    // - Shorter versions sort before longer versions when the prefixes
+    //   match exactly
+    local = local.map((i) =>
+      Number.isNaN(Number(i)) ? [-Infinity, i] : [Number(i), ''],
+    );
+  }
+
+  return [epoch, release, pre, post, dev, local];
+}
+
+
+/***/ }),
+
+/***/ 8940:
+/***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
+
+const { explain, parse, stringify } = __nccwpck_require__(4818);
+
+// those notation are borrowed from semver
+module.exports = {
+  major,
+  minor,
+  patch,
+  inc,
+};
+
+function major(input) {
+  const version = explain(input);
+  if (!version) {
+    throw new TypeError('Invalid Version: ' + input);
+  }
+  return version.release[0];
+}
+
+function minor(input) {
+  const version = explain(input);
+  if (!version) {
+    throw new TypeError('Invalid Version: ' + input);
+  }
+  if (version.release.length < 2) {
+    return 0;
+  }
+  return version.release[1];
+}
+
+function patch(input) {
+  const version = explain(input);
+  if (!version) {
+    throw new TypeError('Invalid Version: ' + input);
+  }
+  if (version.release.length < 3) {
+    return 0;
+  }
+  return version.release[2];
+}
+
+function inc(input, release, preReleaseIdentifier) {
+  let identifier = preReleaseIdentifier || `a`;
+  const version = parse(input);
+
+  if (!version) {
+    return null;
+  }
+
+  if (
+    !['a', 'b', 'c', 'rc', 'alpha', 'beta', 'pre', 'preview'].includes(
+      identifier,
+    )
+  ) {
+    return null;
+  }
+
+  switch (release) {
+    case 'premajor':
+      {
+        const [majorVersion] = version.release;
+        version.release.fill(0);
+        version.release[0] = majorVersion + 1;
+      }
+      version.pre = [identifier, 0];
+      delete version.post;
+      delete version.dev;
+      delete version.local;
+      break;
+    case 'preminor':
+      {
+        const [majorVersion, minorVersion = 0] = version.release;
+        version.release.fill(0);
+        version.release[0] = majorVersion;
+        version.release[1] = minorVersion + 1;
+      }
+      version.pre = [identifier, 0];
+      delete version.post;
+      delete version.dev;
+      delete version.local;
+      break;
+    case 'prepatch':
+      {
+        const [majorVersion, minorVersion = 0, patchVersion = 0] =
+          version.release;
+        version.release.fill(0);
+        version.release[0] = majorVersion;
+        version.release[1] = minorVersion;
+        version.release[2] = patchVersion + 1;
+      }
+      version.pre = [identifier, 0];
+      delete version.post;
+      delete version.dev;
+      delete version.local;
+      break;
+    case 'prerelease':
+      if (version.pre === null) {
+        const [majorVersion, minorVersion = 0, patchVersion = 0] =
+          version.release;
+        version.release.fill(0);
+        version.release[0] = majorVersion;
+        version.release[1] = minorVersion;
+        version.release[2] = patchVersion + 1;
+        version.pre = [identifier, 0];
+      } else {
+        if (preReleaseIdentifier === undefined && version.pre !== null) {
+          [identifier] = version.pre;
+        }
+
+        const [letter, number] = version.pre;
+        if (letter === identifier) {
+          version.pre = [letter, number + 1];
+        } else {
+          version.pre = [identifier, 0];
+        }
+      }
+
+      delete version.post;
+      delete version.dev;
+      delete version.local;
+      break;
+    case 'major':
+      if (
+        version.release.slice(1).some((value) => value !== 0) ||
+        version.pre === null
+      ) {
+        const [majorVersion] = version.release;
+        version.release.fill(0);
+        version.release[0] = majorVersion + 1;
+      }
+      delete version.pre;
+      delete version.post;
+      delete version.dev;
+      delete version.local;
+      break;
+    case 'minor':
+      if (
+        version.release.slice(2).some((value) => value !== 0) ||
+        version.pre === null
+      ) {
+        const [majorVersion, minorVersion = 0] = version.release;
+        version.release.fill(0);
+        version.release[0] = majorVersion;
+        version.release[1] = minorVersion + 1;
+      }
+      delete version.pre;
+      delete version.post;
+      delete version.dev;
+      delete version.local;
+      break;
+    case 'patch':
+      if (
+        version.release.slice(3).some((value) => value !== 0) ||
+        version.pre === null
+      ) {
+        const [majorVersion, minorVersion = 0, patchVersion = 0] =
+          version.release;
+        version.release.fill(0);
+        version.release[0] = majorVersion;
+        version.release[1] = minorVersion;
+        version.release[2] = patchVersion + 1;
+      }
+      delete version.pre;
+      delete version.post;
+      delete version.dev;
+      delete version.local;
+      break;
+    default:
+      return null;
+  }
+
+  return stringify(version);
+}
+
+
+/***/ }),
+
+/***/ 790:
+/***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
+
+// This file is dual licensed under the terms of the Apache License, Version
+// 2.0, and the BSD License. See the LICENSE file in the root of this repository
+// for complete details.
+
+const { VERSION_PATTERN, explain: explainVersion } = __nccwpck_require__(4818);
+
+const Operator = __nccwpck_require__(2124);
+
+const RANGE_PATTERN = [
+  '(?<operator>(===|~=|==|!=|<=|>=|<|>))',
+  '\\s*',
+  '(',
+  /*  */ '(?<version>(?:' + VERSION_PATTERN.replace(/\?<\w+>/g, '?:') + '))',
+  /*  */ '(?<prefix>\\.\\*)?',
+  /*  */ '|',
+  /*  */ '(?<legacy>[^,;\\s)]+)',
+  ')',
+].join('');
+
+module.exports = {
+  RANGE_PATTERN,
+  parse,
+  satisfies,
+  filter,
+  validRange,
+  maxSatisfying,
+  minSatisfying,
+};
+
+const isEqualityOperator = (op) => ['==', '!=', '==='].includes(op);
+
+const rangeRegex = new RegExp('^' + RANGE_PATTERN + '$', 'i');
+
+function parse(ranges) {
+  if (!ranges.trim()) {
+    return [];
+  }
+
+  const specifiers = ranges
+    .split(',')
+    .map((range) => rangeRegex.exec(range.trim()) || {})
+    .map(({ groups }) => {
+      if (!groups) {
+        return null;
+      }
+
+      let { ...spec } = groups;
+      const { operator, version, prefix, legacy } = groups;
+
+      if (version) {
+        spec = { ...spec, ...explainVersion(version) };
+        if (operator === '~=') {
+          if (spec.release.length < 2) {
+            return null;
+          }
+        }
+        if (!isEqualityOperator(operator) && spec.local) {
+          return null;
+        }
+
+        if (prefix) {
+          if (!isEqualityOperator(operator) || spec.dev || spec.local) {
+            return null;
+          }
+        }
+      }
+      if (legacy && operator !== '===') {
+        return null;
+      }
+
+      return spec;
+    });
+
+  if (specifiers.filter(Boolean).length !== specifiers.length) {
+    return null;
+  }
+
+  return specifiers;
+}
+
+function filter(versions, specifier, options = {}) {
+  const filtered = pick(versions, specifier, options);
+  if (filtered.length === 0 && options.prereleases === undefined) {
+    return pick(versions, specifier, { prereleases: true });
+  }
+  return filtered;
+}
+
+function maxSatisfying(versions, range, options) {
+  const found = filter(versions, range, options).sort(Operator.compare);
+  return found.length === 0 ? null : found[found.length - 1];
+}
+
+function minSatisfying(versions, range, options) {
+  const found = filter(versions, range, options).sort(Operator.compare);
+  return found.length === 0 ? null : found[0];
+}
+
+function pick(versions, specifier, options) {
+  const parsed = parse(specifier);
+
+  if (!parsed) {
+    return [];
+  }
+
+  return versions.filter((version) => {
+    const explained = explainVersion(version);
+
+    if (!parsed.length) {
+      return explained && !(explained.is_prerelease && !options.prereleases);
+    }
+
+    return parsed.reduce((pass, spec) => {
+      if (!pass) {
+        return false;
+      }
+      return contains({ ...spec, ...options }, { version, explained });
+    }, true);
+  });
+}
+
+function satisfies(version, specifier, options = {}) {
+  const filtered = pick([version], specifier, options);
+
+  return filtered.length === 1;
+}
+
+function arrayStartsWith(array, prefix) {
+  if (prefix.length > array.length) {
+    return false;
+  }
+
+  for (let i = 0; i < prefix.length; i += 1) {
+    if (prefix[i] !== array[i]) {
+      return false;
+    }
+  }
+
+  return true;
+}
+
+function contains(specifier, input) {
+  const { explained } = input;
+  let { version } = input;
+  const { ...spec } = specifier;
+
+  if (spec.prereleases === undefined) {
+    spec.prereleases = spec.is_prerelease;
+  }
+
+  if (explained && explained.is_prerelease && !spec.prereleases) {
+    return false;
+  }
+
+  if (spec.operator === '~=') {
+    let compatiblePrefix = spec.release.slice(0, -1).concat('*').join('.');
+    if (spec.epoch) {
+      compatiblePrefix = spec.epoch + '!' + compatiblePrefix;
+    }
+    return satisfies(version, `>=${spec.version}, ==${compatiblePrefix}`, {
+      prereleases: spec.prereleases,
+    });
+  }
+
+  if (spec.prefix) {
+    const isMatching =
+      explained.epoch === spec.epoch &&
+      arrayStartsWith(explained.release, spec.release);
+    const isEquality = spec.operator !== '!=';
+    return isEquality ? isMatching : !isMatching;
+  }
+
+  if (explained)
+    if (explained.local && spec.version) {
+      version = explained.public;
+      spec.version = explainVersion(spec.version).public;
+    }
+
+  if (spec.operator === '<' || spec.operator === '>') {
+    // simplified version of https://www.python.org/dev/peps/pep-0440/#exclusive-ordered-comparison
+    if (Operator.eq(spec.release.join('.'), explained.release.join('.'))) {
+      return false;
+    }
+  }
+
+  const op = Operator[spec.operator];
+  return op(version, spec.version || spec.legacy);
+}
+
+function validRange(specifier) {
+  return Boolean(parse(specifier));
+}
+
+
+/***/ }),
+
+/***/ 4818:
+/***/ ((module) => {
+
+const VERSION_PATTERN = [
+  'v?',
+  '(?:',
+  /* */ '(?:(?<epoch>[0-9]+)!)?', // epoch
+  /* */ '(?<release>[0-9]+(?:\\.[0-9]+)*)', // release segment
+  /* */ '(?<pre>', // pre-release
+  /*    */ '[-_\\.]?',
+  /*    */ '(?<pre_l>(a|b|c|rc|alpha|beta|pre|preview))',
+  /*    */ '[-_\\.]?',
+  /*    */ '(?<pre_n>[0-9]+)?',
+  /* */ ')?',
+  /* */ '(?<post>', // post release
+  /*    */ '(?:-(?<post_n1>[0-9]+))',
+  /*    */ '|',
+  /*    */ '(?:',
+  /*        */ '[-_\\.]?',
+  /*        */ '(?<post_l>post|rev|r)',
+  /*        */ '[-_\\.]?',
+  /*        */ '(?<post_n2>[0-9]+)?',
+  /*    */ ')',
+  /* */ ')?',
+  /* */ '(?<dev>', // dev release
+  /*    */ '[-_\\.]?',
+  /*    */ '(?<dev_l>dev)',
+  /*    */ '[-_\\.]?',
+  /*    */ '(?<dev_n>[0-9]+)?',
+  /* */ ')?',
+  ')',
+  '(?:\\+(?<local>[a-z0-9]+(?:[-_\\.][a-z0-9]+)*))?', // local version
+].join('');
+
+module.exports = {
+  VERSION_PATTERN,
+  valid,
+  clean,
+  explain,
+  parse,
+  stringify,
+};
+
+const validRegex = new RegExp('^' + VERSION_PATTERN + '$', 'i');
+
+function valid(version) {
+  return validRegex.test(version) ? version : null;
+}
+
+const cleanRegex = new RegExp('^\\s*' + VERSION_PATTERN + '\\s*$', 'i');
+function clean(version) {
+  return stringify(parse(version, cleanRegex));
+}
+
+function parse(version, regex) {
+  // Validate the version and parse it into pieces
+  const { groups } = (regex || validRegex).exec(version) || {};
+  if (!groups) {
+    return null;
+  }
+
+  // Store the parsed out pieces of the version
+  const parsed = {
+    epoch: Number(groups.epoch ? groups.epoch : 0),
+    release: groups.release.split('.').map(Number),
+    pre: normalize_letter_version(groups.pre_l, groups.pre_n),
+    post: normalize_letter_version(
+      groups.post_l,
+      groups.post_n1 || groups.post_n2,
+    ),
+    dev: normalize_letter_version(groups.dev_l, groups.dev_n),
+    local: parse_local_version(groups.local),
+  };
+
+  return parsed;
+}
+
+function stringify(parsed) {
+  if (!parsed) {
+    return null;
+  }
+  const { epoch, release, pre, post, dev, local } = parsed;
+  const parts = [];
+
+  // Epoch
+  if (epoch !== 0) {
+    parts.push(`${epoch}!`);
+  }
+  // Release segment
+  parts.push(release.join('.'));
+
+  // Pre-release
+  if (pre) {
+    parts.push(pre.join(''));
+  }
+  // Post-release
+  if (post) {
+    parts.push('.' + post.join(''));
+  }
+  // Development release
+  if (dev) {
+    parts.push('.' + dev.join(''));
+  }
+  // Local version segment
+  if (local) {
+    parts.push(`+${local}`);
+  }
+  return parts.join('');
+}
+
+function normalize_letter_version(letterIn, numberIn) {
+  let letter = letterIn;
+  let number = numberIn;
+  if (letter) {
+    // We consider there to be an implicit 0 in a pre-release if there is
+    // not a numeral associated with it.
+    if (!number) {
+      number = 0;
+    }
+    // We normalize any letters to their lower case form
+    letter = letter.toLowerCase();
+
+    // We consider some words to be alternate spellings of other words and
+    // in those cases we want to normalize the spellings to our preferred
+    // spelling.
+    if (letter === 'alpha') {
+      letter = 'a';
+    } else if (letter === 'beta') {
+      letter = 'b';
+    } else if (['c', 'pre', 'preview'].includes(letter)) {
+      letter = 'rc';
+    } else if (['rev', 'r'].includes(letter)) {
+      letter = 'post';
+    }
+    return [letter, Number(number)];
+  }
+  if (!letter && number) {
+    // We assume if we are given a number, but we are not given a letter
+    // then this is using the implicit post release syntax (e.g. 1.0-1)
+    letter = 'post';
+
+    return [letter, Number(number)];
+  }
+  return null;
+}
+
+function parse_local_version(local) {
+  /*
+    Takes a string like abc.1.twelve and turns it into("abc", 1, "twelve").
+    */
+  if (local) {
+    return local
+      .split(/[._-]/)
+      .map((part) =>
+        Number.isNaN(Number(part)) ? part.toLowerCase() : Number(part),
+      );
+  }
+  return null;
+}
+
+function explain(version) {
+  const parsed = parse(version);
+  if (!parsed) {
+    return parsed;
+  }
+  const { epoch, release, pre, post, dev, local } = parsed;
+
+  let base_version = '';
+  if (epoch !== 0) {
+    base_version += epoch + '!';
+  }
+  base_version += release.join('.');
+
+  const is_prerelease = Boolean(dev || pre);
+  const is_devrelease = Boolean(dev);
+  const is_postrelease = Boolean(post);
+
+  // return
+
+  return {
+    epoch,
+    release,
+    pre,
+    post: post ? post[1] : post,
+    dev: dev ? dev[1] : dev,
+    local: local ? local.join('.') : local,
+    public: stringify(parsed).split('+', 1)[0],
+    base_version,
+    is_prerelease,
+    is_devrelease,
+    is_postrelease,
+  };
+}
+
+
+/***/ }),
+
+/***/ 8658:
+/***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
+
+// This file exists as a CommonJS module to read the version from package.json.
+// In an ESM package, using `require()` directly in .ts files requires disabling
+// ESLint rules and doesn't work reliably across all Node.js versions.
+// By keeping this as a .cjs file, we can use require() naturally and export
+// the version for the ESM modules to import.
+const packageJson = __nccwpck_require__(4012)
+module.exports = { version: packageJson.version }
+
+
+/***/ }),
+
+/***/ 3656:
+/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
+
+// ESM COMPAT FLAG
+__nccwpck_require__.r(__webpack_exports__);
+
+// EXPORTS
+__nccwpck_require__.d(__webpack_exports__, {
+  CACHE_READ_DENIED_PREFIX: () => (/* binding */ CACHE_READ_DENIED_PREFIX),
+  CACHE_WRITE_DENIED_PREFIX: () => (/* binding */ CACHE_WRITE_DENIED_PREFIX),
+  CacheReadDeniedError: () => (/* binding */ CacheReadDeniedError),
+  CacheWriteDeniedError: () => (/* binding */ CacheWriteDeniedError),
+  FinalizeCacheError: () => (/* binding */ FinalizeCacheError),
+  ReserveCacheError: () => (/* binding */ ReserveCacheError),
+  ValidationError: () => (/* binding */ ValidationError),
+  isFeatureAvailable: () => (/* binding */ isFeatureAvailable),
+  restoreCache: () => (/* binding */ restoreCache),
+  saveCache: () => (/* binding */ cache_saveCache)
 });
 
 // NAMESPACE OBJECT: ./node_modules/@azure/storage-blob/dist/esm/generated/src/models/mappers.js
@@ -38627,2987 +45104,14 @@ __nccwpck_require__.d(mappers_namespaceObject, {
   UserDelegationKey: () => (UserDelegationKey)
 });
 
-;// CONCATENATED MODULE: external "node:os"
-const external_node_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:os");
-// EXTERNAL MODULE: external "os"
-var external_os_ = __nccwpck_require__(857);
-;// CONCATENATED MODULE: ./node_modules/@actions/core/lib/utils.js
-// We use any as a valid input type
-/* eslint-disable @typescript-eslint/no-explicit-any */
-/**
- * Sanitizes an input into a string so it can be passed into issueCommand safely
- * @param input input to sanitize into a string
- */
-function utils_toCommandValue(input) {
-    if (input === null || input === undefined) {
-        return '';
-    }
-    else if (typeof input === 'string' || input instanceof String) {
-        return input;
-    }
-    return JSON.stringify(input);
-}
-/**
- *
- * @param annotationProperties
- * @returns The command properties to send with the actual annotation command
- * See IssueCommandProperties: https://github.com/actions/runner/blob/main/src/Runner.Worker/ActionCommandManager.cs#L646
- */
-function toCommandProperties(annotationProperties) {
-    if (!Object.keys(annotationProperties).length) {
-        return {};
-    }
-    return {
-        title: annotationProperties.title,
-        file: annotationProperties.file,
-        line: annotationProperties.startLine,
-        endLine: annotationProperties.endLine,
-        col: annotationProperties.startColumn,
-        endColumn: annotationProperties.endColumn
-    };
-}
-//# sourceMappingURL=utils.js.map
-;// CONCATENATED MODULE: ./node_modules/@actions/core/lib/command.js
-
-
-/**
- * Issues a command to the GitHub Actions runner
- *
- * @param command - The command name to issue
- * @param properties - Additional properties for the command (key-value pairs)
- * @param message - The message to include with the command
- * @remarks
- * This function outputs a specially formatted string to stdout that the Actions
- * runner interprets as a command. These commands can control workflow behavior,
- * set outputs, create annotations, mask values, and more.
- *
- * Command Format:
- *   ::name key=value,key=value::message
- *
- * @example
- * ```typescript
- * // Issue a warning annotation
- * issueCommand('warning', {}, 'This is a warning message');
- * // Output: ::warning::This is a warning message
- *
- * // Set an environment variable
- * issueCommand('set-env', { name: 'MY_VAR' }, 'some value');
- * // Output: ::set-env name=MY_VAR::some value
- *
- * // Add a secret mask
- * issueCommand('add-mask', {}, 'secretValue123');
- * // Output: ::add-mask::secretValue123
- * ```
- *
- * @internal
- * This is an internal utility function that powers the public API functions
- * such as setSecret, warning, error, and exportVariable.
- */
-function command_issueCommand(command, properties, message) {
-    const cmd = new Command(command, properties, message);
-    process.stdout.write(cmd.toString() + external_os_.EOL);
-}
-function command_issue(name, message = '') {
-    command_issueCommand(name, {}, message);
-}
-const CMD_STRING = '::';
-class Command {
-    constructor(command, properties, message) {
-        if (!command) {
-            command = 'missing.command';
-        }
-        this.command = command;
-        this.properties = properties;
-        this.message = message;
-    }
-    toString() {
-        let cmdStr = CMD_STRING + this.command;
-        if (this.properties && Object.keys(this.properties).length > 0) {
-            cmdStr += ' ';
-            let first = true;
-            for (const key in this.properties) {
-                if (this.properties.hasOwnProperty(key)) {
-                    const val = this.properties[key];
-                    if (val) {
-                        if (first) {
-                            first = false;
-                        }
-                        else {
-                            cmdStr += ',';
-                        }
-                        cmdStr += `${key}=${escapeProperty(val)}`;
-                    }
-                }
-            }
-        }
-        cmdStr += `${CMD_STRING}${escapeData(this.message)}`;
-        return cmdStr;
-    }
-}
-function escapeData(s) {
-    return utils_toCommandValue(s)
-        .replace(/%/g, '%25')
-        .replace(/\r/g, '%0D')
-        .replace(/\n/g, '%0A');
-}
-function escapeProperty(s) {
-    return utils_toCommandValue(s)
-        .replace(/%/g, '%25')
-        .replace(/\r/g, '%0D')
-        .replace(/\n/g, '%0A')
-        .replace(/:/g, '%3A')
-        .replace(/,/g, '%2C');
-}
-//# sourceMappingURL=command.js.map
-;// CONCATENATED MODULE: external "crypto"
-const external_crypto_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("crypto");
-;// CONCATENATED MODULE: external "fs"
-const external_fs_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("fs");
-;// CONCATENATED MODULE: ./node_modules/@actions/core/lib/file-command.js
-// For internal use, subject to change.
-// We use any as a valid input type
-/* eslint-disable @typescript-eslint/no-explicit-any */
-
-
-
-
-function file_command_issueFileCommand(command, message) {
-    const filePath = process.env[`GITHUB_${command}`];
-    if (!filePath) {
-        throw new Error(`Unable to find environment variable for file command ${command}`);
-    }
-    if (!external_fs_namespaceObject.existsSync(filePath)) {
-        throw new Error(`Missing file at path: ${filePath}`);
-    }
-    external_fs_namespaceObject.appendFileSync(filePath, `${utils_toCommandValue(message)}${external_os_.EOL}`, {
-        encoding: 'utf8'
-    });
-}
-function file_command_prepareKeyValueMessage(key, value) {
-    const delimiter = `ghadelimiter_${external_crypto_namespaceObject.randomUUID()}`;
-    const convertedValue = utils_toCommandValue(value);
-    // These should realistically never happen, but just in case someone finds a
-    // way to exploit uuid generation let's not allow keys or values that contain
-    // the delimiter.
-    if (key.includes(delimiter)) {
-        throw new Error(`Unexpected input: name should not contain the delimiter "${delimiter}"`);
-    }
-    if (convertedValue.includes(delimiter)) {
-        throw new Error(`Unexpected input: value should not contain the delimiter "${delimiter}"`);
-    }
-    return `${key}<<${delimiter}${external_os_.EOL}${convertedValue}${external_os_.EOL}${delimiter}`;
-}
-//# sourceMappingURL=file-command.js.map
-;// CONCATENATED MODULE: external "path"
-const external_path_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("path");
-// EXTERNAL MODULE: external "http"
-var external_http_ = __nccwpck_require__(8611);
-var external_http_namespaceObject = /*#__PURE__*/__nccwpck_require__.t(external_http_, 2);
-// EXTERNAL MODULE: external "https"
-var external_https_ = __nccwpck_require__(5692);
-var external_https_namespaceObject = /*#__PURE__*/__nccwpck_require__.t(external_https_, 2);
-;// CONCATENATED MODULE: ./node_modules/@actions/http-client/lib/proxy.js
-function getProxyUrl(reqUrl) {
-    const usingSsl = reqUrl.protocol === 'https:';
-    if (checkBypass(reqUrl)) {
-        return undefined;
-    }
-    const proxyVar = (() => {
-        if (usingSsl) {
-            return process.env['https_proxy'] || process.env['HTTPS_PROXY'];
-        }
-        else {
-            return process.env['http_proxy'] || process.env['HTTP_PROXY'];
-        }
-    })();
-    if (proxyVar) {
-        try {
-            return new DecodedURL(proxyVar);
-        }
-        catch (_a) {
-            if (!proxyVar.startsWith('http://') && !proxyVar.startsWith('https://'))
-                return new DecodedURL(`http://${proxyVar}`);
-        }
-    }
-    else {
-        return undefined;
-    }
-}
-function checkBypass(reqUrl) {
-    if (!reqUrl.hostname) {
-        return false;
-    }
-    const reqHost = reqUrl.hostname;
-    if (isLoopbackAddress(reqHost)) {
-        return true;
-    }
-    const noProxy = process.env['no_proxy'] || process.env['NO_PROXY'] || '';
-    if (!noProxy) {
-        return false;
-    }
-    // Determine the request port
-    let reqPort;
-    if (reqUrl.port) {
-        reqPort = Number(reqUrl.port);
-    }
-    else if (reqUrl.protocol === 'http:') {
-        reqPort = 80;
-    }
-    else if (reqUrl.protocol === 'https:') {
-        reqPort = 443;
-    }
-    // Format the request hostname and hostname with port
-    const upperReqHosts = [reqUrl.hostname.toUpperCase()];
-    if (typeof reqPort === 'number') {
-        upperReqHosts.push(`${upperReqHosts[0]}:${reqPort}`);
-    }
-    // Compare request host against noproxy
-    for (const upperNoProxyItem of noProxy
-        .split(',')
-        .map(x => x.trim().toUpperCase())
-        .filter(x => x)) {
-        if (upperNoProxyItem === '*' ||
-            upperReqHosts.some(x => x === upperNoProxyItem ||
-                x.endsWith(`.${upperNoProxyItem}`) ||
-                (upperNoProxyItem.startsWith('.') &&
-                    x.endsWith(`${upperNoProxyItem}`)))) {
-            return true;
-        }
-    }
-    return false;
-}
-function isLoopbackAddress(host) {
-    const hostLower = host.toLowerCase();
-    return (hostLower === 'localhost' ||
-        hostLower.startsWith('127.') ||
-        hostLower.startsWith('[::1]') ||
-        hostLower.startsWith('[0:0:0:0:0:0:0:1]'));
-}
-class DecodedURL extends URL {
-    constructor(url, base) {
-        super(url, base);
-        this._decodedUsername = decodeURIComponent(super.username);
-        this._decodedPassword = decodeURIComponent(super.password);
-    }
-    get username() {
-        return this._decodedUsername;
-    }
-    get password() {
-        return this._decodedPassword;
-    }
-}
-//# sourceMappingURL=proxy.js.map
-// EXTERNAL MODULE: ./node_modules/tunnel/index.js
-var tunnel = __nccwpck_require__(770);
-// EXTERNAL MODULE: ./node_modules/undici/index.js
-var undici = __nccwpck_require__(6752);
-;// CONCATENATED MODULE: ./node_modules/@actions/http-client/lib/index.js
-/* eslint-disable @typescript-eslint/no-explicit-any */
-var __awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
-    function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
-    return new (P || (P = Promise))(function (resolve, reject) {
-        function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
-        function rejected(value) { try { step(generator["throw"](value)); } catch (e) { reject(e); } }
-        function step(result) { result.done ? resolve(result.value) : adopt(result.value).then(fulfilled, rejected); }
-        step((generator = generator.apply(thisArg, _arguments || [])).next());
-    });
-};
-
-
-
-
-
-var HttpCodes;
-(function (HttpCodes) {
-    HttpCodes[HttpCodes["OK"] = 200] = "OK";
-    HttpCodes[HttpCodes["MultipleChoices"] = 300] = "MultipleChoices";
-    HttpCodes[HttpCodes["MovedPermanently"] = 301] = "MovedPermanently";
-    HttpCodes[HttpCodes["ResourceMoved"] = 302] = "ResourceMoved";
-    HttpCodes[HttpCodes["SeeOther"] = 303] = "SeeOther";
-    HttpCodes[HttpCodes["NotModified"] = 304] = "NotModified";
-    HttpCodes[HttpCodes["UseProxy"] = 305] = "UseProxy";
-    HttpCodes[HttpCodes["SwitchProxy"] = 306] = "SwitchProxy";
-    HttpCodes[HttpCodes["TemporaryRedirect"] = 307] = "TemporaryRedirect";
-    HttpCodes[HttpCodes["PermanentRedirect"] = 308] = "PermanentRedirect";
-    HttpCodes[HttpCodes["BadRequest"] = 400] = "BadRequest";
-    HttpCodes[HttpCodes["Unauthorized"] = 401] = "Unauthorized";
-    HttpCodes[HttpCodes["PaymentRequired"] = 402] = "PaymentRequired";
-    HttpCodes[HttpCodes["Forbidden"] = 403] = "Forbidden";
-    HttpCodes[HttpCodes["NotFound"] = 404] = "NotFound";
-    HttpCodes[HttpCodes["MethodNotAllowed"] = 405] = "MethodNotAllowed";
-    HttpCodes[HttpCodes["NotAcceptable"] = 406] = "NotAcceptable";
-    HttpCodes[HttpCodes["ProxyAuthenticationRequired"] = 407] = "ProxyAuthenticationRequired";
-    HttpCodes[HttpCodes["RequestTimeout"] = 408] = "RequestTimeout";
-    HttpCodes[HttpCodes["Conflict"] = 409] = "Conflict";
-    HttpCodes[HttpCodes["Gone"] = 410] = "Gone";
-    HttpCodes[HttpCodes["TooManyRequests"] = 429] = "TooManyRequests";
-    HttpCodes[HttpCodes["InternalServerError"] = 500] = "InternalServerError";
-    HttpCodes[HttpCodes["NotImplemented"] = 501] = "NotImplemented";
-    HttpCodes[HttpCodes["BadGateway"] = 502] = "BadGateway";
-    HttpCodes[HttpCodes["ServiceUnavailable"] = 503] = "ServiceUnavailable";
-    HttpCodes[HttpCodes["GatewayTimeout"] = 504] = "GatewayTimeout";
-})(HttpCodes || (HttpCodes = {}));
-var Headers;
-(function (Headers) {
-    Headers["Accept"] = "accept";
-    Headers["ContentType"] = "content-type";
-})(Headers || (Headers = {}));
-var MediaTypes;
-(function (MediaTypes) {
-    MediaTypes["ApplicationJson"] = "application/json";
-})(MediaTypes || (MediaTypes = {}));
-/**
- * Returns the proxy URL, depending upon the supplied url and proxy environment variables.
- * @param serverUrl  The server URL where the request will be sent. For example, https://api.github.com
- */
-function lib_getProxyUrl(serverUrl) {
-    const proxyUrl = pm.getProxyUrl(new URL(serverUrl));
-    return proxyUrl ? proxyUrl.href : '';
-}
-const HttpRedirectCodes = [
-    HttpCodes.MovedPermanently,
-    HttpCodes.ResourceMoved,
-    HttpCodes.SeeOther,
-    HttpCodes.TemporaryRedirect,
-    HttpCodes.PermanentRedirect
-];
-const HttpResponseRetryCodes = [
-    HttpCodes.BadGateway,
-    HttpCodes.ServiceUnavailable,
-    HttpCodes.GatewayTimeout
-];
-const RetryableHttpVerbs = ['OPTIONS', 'GET', 'DELETE', 'HEAD'];
-const ExponentialBackoffCeiling = 10;
-const ExponentialBackoffTimeSlice = 5;
-class HttpClientError extends Error {
-    constructor(message, statusCode) {
-        super(message);
-        this.name = 'HttpClientError';
-        this.statusCode = statusCode;
-        Object.setPrototypeOf(this, HttpClientError.prototype);
-    }
-}
-class HttpClientResponse {
-    constructor(message) {
-        this.message = message;
-    }
-    readBody() {
-        return __awaiter(this, void 0, void 0, function* () {
-            return new Promise((resolve) => __awaiter(this, void 0, void 0, function* () {
-                let output = Buffer.alloc(0);
-                this.message.on('data', (chunk) => {
-                    output = Buffer.concat([output, chunk]);
-                });
-                this.message.on('end', () => {
-                    resolve(output.toString());
-                });
-            }));
-        });
-    }
-    readBodyBuffer() {
-        return __awaiter(this, void 0, void 0, function* () {
-            return new Promise((resolve) => __awaiter(this, void 0, void 0, function* () {
-                const chunks = [];
-                this.message.on('data', (chunk) => {
-                    chunks.push(chunk);
-                });
-                this.message.on('end', () => {
-                    resolve(Buffer.concat(chunks));
-                });
-            }));
-        });
-    }
-}
-function isHttps(requestUrl) {
-    const parsedUrl = new URL(requestUrl);
-    return parsedUrl.protocol === 'https:';
-}
-class lib_HttpClient {
-    constructor(userAgent, handlers, requestOptions) {
-        this._ignoreSslError = false;
-        this._allowRedirects = true;
-        this._allowRedirectDowngrade = false;
-        this._maxRedirects = 50;
-        this._allowRetries = false;
-        this._maxRetries = 1;
-        this._keepAlive = false;
-        this._disposed = false;
-        this.userAgent = this._getUserAgentWithOrchestrationId(userAgent);
-        this.handlers = handlers || [];
-        this.requestOptions = requestOptions;
-        if (requestOptions) {
-            if (requestOptions.ignoreSslError != null) {
-                this._ignoreSslError = requestOptions.ignoreSslError;
-            }
-            this._socketTimeout = requestOptions.socketTimeout;
-            if (requestOptions.allowRedirects != null) {
-                this._allowRedirects = requestOptions.allowRedirects;
-            }
-            if (requestOptions.allowRedirectDowngrade != null) {
-                this._allowRedirectDowngrade = requestOptions.allowRedirectDowngrade;
-            }
-            if (requestOptions.maxRedirects != null) {
-                this._maxRedirects = Math.max(requestOptions.maxRedirects, 0);
-            }
-            if (requestOptions.keepAlive != null) {
-                this._keepAlive = requestOptions.keepAlive;
-            }
-            if (requestOptions.allowRetries != null) {
-                this._allowRetries = requestOptions.allowRetries;
-            }
-            if (requestOptions.maxRetries != null) {
-                this._maxRetries = requestOptions.maxRetries;
-            }
-        }
-    }
-    options(requestUrl, additionalHeaders) {
-        return __awaiter(this, void 0, void 0, function* () {
-            return this.request('OPTIONS', requestUrl, null, additionalHeaders || {});
-        });
-    }
-    get(requestUrl, additionalHeaders) {
-        return __awaiter(this, void 0, void 0, function* () {
-            return this.request('GET', requestUrl, null, additionalHeaders || {});
-        });
-    }
-    del(requestUrl, additionalHeaders) {
-        return __awaiter(this, void 0, void 0, function* () {
-            return this.request('DELETE', requestUrl, null, additionalHeaders || {});
-        });
-    }
-    post(requestUrl, data, additionalHeaders) {
-        return __awaiter(this, void 0, void 0, function* () {
-            return this.request('POST', requestUrl, data, additionalHeaders || {});
-        });
-    }
-    patch(requestUrl, data, additionalHeaders) {
-        return __awaiter(this, void 0, void 0, function* () {
-            return this.request('PATCH', requestUrl, data, additionalHeaders || {});
-        });
-    }
-    put(requestUrl, data, additionalHeaders) {
-        return __awaiter(this, void 0, void 0, function* () {
-            return this.request('PUT', requestUrl, data, additionalHeaders || {});
-        });
-    }
-    head(requestUrl, additionalHeaders) {
-        return __awaiter(this, void 0, void 0, function* () {
-            return this.request('HEAD', requestUrl, null, additionalHeaders || {});
-        });
-    }
-    sendStream(verb, requestUrl, stream, additionalHeaders) {
-        return __awaiter(this, void 0, void 0, function* () {
-            return this.request(verb, requestUrl, stream, additionalHeaders);
-        });
-    }
-    /**
-     * Gets a typed object from an endpoint
-     * Be aware that not found returns a null.  Other errors (4xx, 5xx) reject the promise
-     */
-    getJson(requestUrl_1) {
-        return __awaiter(this, arguments, void 0, function* (requestUrl, additionalHeaders = {}) {
-            additionalHeaders[Headers.Accept] = this._getExistingOrDefaultHeader(additionalHeaders, Headers.Accept, MediaTypes.ApplicationJson);
-            const res = yield this.get(requestUrl, additionalHeaders);
-            return this._processResponse(res, this.requestOptions);
-        });
-    }
-    postJson(requestUrl_1, obj_1) {
-        return __awaiter(this, arguments, void 0, function* (requestUrl, obj, additionalHeaders = {}) {
-            const data = JSON.stringify(obj, null, 2);
-            additionalHeaders[Headers.Accept] = this._getExistingOrDefaultHeader(additionalHeaders, Headers.Accept, MediaTypes.ApplicationJson);
-            additionalHeaders[Headers.ContentType] =
-                this._getExistingOrDefaultContentTypeHeader(additionalHeaders, MediaTypes.ApplicationJson);
-            const res = yield this.post(requestUrl, data, additionalHeaders);
-            return this._processResponse(res, this.requestOptions);
-        });
-    }
-    putJson(requestUrl_1, obj_1) {
-        return __awaiter(this, arguments, void 0, function* (requestUrl, obj, additionalHeaders = {}) {
-            const data = JSON.stringify(obj, null, 2);
-            additionalHeaders[Headers.Accept] = this._getExistingOrDefaultHeader(additionalHeaders, Headers.Accept, MediaTypes.ApplicationJson);
-            additionalHeaders[Headers.ContentType] =
-                this._getExistingOrDefaultContentTypeHeader(additionalHeaders, MediaTypes.ApplicationJson);
-            const res = yield this.put(requestUrl, data, additionalHeaders);
-            return this._processResponse(res, this.requestOptions);
-        });
-    }
-    patchJson(requestUrl_1, obj_1) {
-        return __awaiter(this, arguments, void 0, function* (requestUrl, obj, additionalHeaders = {}) {
-            const data = JSON.stringify(obj, null, 2);
-            additionalHeaders[Headers.Accept] = this._getExistingOrDefaultHeader(additionalHeaders, Headers.Accept, MediaTypes.ApplicationJson);
-            additionalHeaders[Headers.ContentType] =
-                this._getExistingOrDefaultContentTypeHeader(additionalHeaders, MediaTypes.ApplicationJson);
-            const res = yield this.patch(requestUrl, data, additionalHeaders);
-            return this._processResponse(res, this.requestOptions);
-        });
-    }
-    /**
-     * Makes a raw http request.
-     * All other methods such as get, post, patch, and request ultimately call this.
-     * Prefer get, del, post and patch
-     */
-    request(verb, requestUrl, data, headers) {
-        return __awaiter(this, void 0, void 0, function* () {
-            if (this._disposed) {
-                throw new Error('Client has already been disposed.');
-            }
-            const parsedUrl = new URL(requestUrl);
-            let info = this._prepareRequest(verb, parsedUrl, headers);
-            // Only perform retries on reads since writes may not be idempotent.
-            const maxTries = this._allowRetries && RetryableHttpVerbs.includes(verb)
-                ? this._maxRetries + 1
-                : 1;
-            let numTries = 0;
-            let response;
-            do {
-                response = yield this.requestRaw(info, data);
-                // Check if it's an authentication challenge
-                if (response &&
-                    response.message &&
-                    response.message.statusCode === HttpCodes.Unauthorized) {
-                    let authenticationHandler;
-                    for (const handler of this.handlers) {
-                        if (handler.canHandleAuthentication(response)) {
-                            authenticationHandler = handler;
-                            break;
-                        }
-                    }
-                    if (authenticationHandler) {
-                        return authenticationHandler.handleAuthentication(this, info, data);
-                    }
-                    else {
-                        // We have received an unauthorized response but have no handlers to handle it.
-                        // Let the response return to the caller.
-                        return response;
-                    }
-                }
-                let redirectsRemaining = this._maxRedirects;
-                while (response.message.statusCode &&
-                    HttpRedirectCodes.includes(response.message.statusCode) &&
-                    this._allowRedirects &&
-                    redirectsRemaining > 0) {
-                    const redirectUrl = response.message.headers['location'];
-                    if (!redirectUrl) {
-                        // if there's no location to redirect to, we won't
-                        break;
-                    }
-                    const parsedRedirectUrl = new URL(redirectUrl);
-                    if (parsedUrl.protocol === 'https:' &&
-                        parsedUrl.protocol !== parsedRedirectUrl.protocol &&
-                        !this._allowRedirectDowngrade) {
-                        throw new Error('Redirect from HTTPS to HTTP protocol. This downgrade is not allowed for security reasons. If you want to allow this behavior, set the allowRedirectDowngrade option to true.');
-                    }
-                    // we need to finish reading the response before reassigning response
-                    // which will leak the open socket.
-                    yield response.readBody();
-                    // strip authorization header if redirected to a different hostname
-                    if (parsedRedirectUrl.hostname !== parsedUrl.hostname) {
-                        for (const header in headers) {
-                            // header names are case insensitive
-                            if (header.toLowerCase() === 'authorization') {
-                                delete headers[header];
-                            }
-                        }
-                    }
-                    // let's make the request with the new redirectUrl
-                    info = this._prepareRequest(verb, parsedRedirectUrl, headers);
-                    response = yield this.requestRaw(info, data);
-                    redirectsRemaining--;
-                }
-                if (!response.message.statusCode ||
-                    !HttpResponseRetryCodes.includes(response.message.statusCode)) {
-                    // If not a retry code, return immediately instead of retrying
-                    return response;
-                }
-                numTries += 1;
-                if (numTries < maxTries) {
-                    yield response.readBody();
-                    yield this._performExponentialBackoff(numTries);
-                }
-            } while (numTries < maxTries);
-            return response;
-        });
-    }
-    /**
-     * Needs to be called if keepAlive is set to true in request options.
-     */
-    dispose() {
-        if (this._agent) {
-            this._agent.destroy();
-        }
-        this._disposed = true;
-    }
-    /**
-     * Raw request.
-     * @param info
-     * @param data
-     */
-    requestRaw(info, data) {
-        return __awaiter(this, void 0, void 0, function* () {
-            return new Promise((resolve, reject) => {
-                function callbackForResult(err, res) {
-                    if (err) {
-                        reject(err);
-                    }
-                    else if (!res) {
-                        // If `err` is not passed, then `res` must be passed.
-                        reject(new Error('Unknown error'));
-                    }
-                    else {
-                        resolve(res);
-                    }
-                }
-                this.requestRawWithCallback(info, data, callbackForResult);
-            });
-        });
-    }
-    /**
-     * Raw request with callback.
-     * @param info
-     * @param data
-     * @param onResult
-     */
-    requestRawWithCallback(info, data, onResult) {
-        if (typeof data === 'string') {
-            if (!info.options.headers) {
-                info.options.headers = {};
-            }
-            info.options.headers['Content-Length'] = Buffer.byteLength(data, 'utf8');
-        }
-        let callbackCalled = false;
-        function handleResult(err, res) {
-            if (!callbackCalled) {
-                callbackCalled = true;
-                onResult(err, res);
-            }
-        }
-        const req = info.httpModule.request(info.options, (msg) => {
-            const res = new HttpClientResponse(msg);
-            handleResult(undefined, res);
-        });
-        let socket;
-        req.on('socket', sock => {
-            socket = sock;
-        });
-        // If we ever get disconnected, we want the socket to timeout eventually
-        req.setTimeout(this._socketTimeout || 3 * 60000, () => {
-            if (socket) {
-                socket.end();
-            }
-            handleResult(new Error(`Request timeout: ${info.options.path}`));
-        });
-        req.on('error', function (err) {
-            // err has statusCode property
-            // res should have headers
-            handleResult(err);
-        });
-        if (data && typeof data === 'string') {
-            req.write(data, 'utf8');
-        }
-        if (data && typeof data !== 'string') {
-            data.on('close', function () {
-                req.end();
-            });
-            data.pipe(req);
-        }
-        else {
-            req.end();
-        }
-    }
-    /**
-     * Gets an http agent. This function is useful when you need an http agent that handles
-     * routing through a proxy server - depending upon the url and proxy environment variables.
-     * @param serverUrl  The server URL where the request will be sent. For example, https://api.github.com
-     */
-    getAgent(serverUrl) {
-        const parsedUrl = new URL(serverUrl);
-        return this._getAgent(parsedUrl);
-    }
-    getAgentDispatcher(serverUrl) {
-        const parsedUrl = new URL(serverUrl);
-        const proxyUrl = getProxyUrl(parsedUrl);
-        const useProxy = proxyUrl && proxyUrl.hostname;
-        if (!useProxy) {
-            return;
-        }
-        return this._getProxyAgentDispatcher(parsedUrl, proxyUrl);
-    }
-    _prepareRequest(method, requestUrl, headers) {
-        const info = {};
-        info.parsedUrl = requestUrl;
-        const usingSsl = info.parsedUrl.protocol === 'https:';
-        info.httpModule = usingSsl ? external_https_namespaceObject : external_http_namespaceObject;
-        const defaultPort = usingSsl ? 443 : 80;
-        info.options = {};
-        info.options.host = info.parsedUrl.hostname;
-        info.options.port = info.parsedUrl.port
-            ? parseInt(info.parsedUrl.port)
-            : defaultPort;
-        info.options.path =
-            (info.parsedUrl.pathname || '') + (info.parsedUrl.search || '');
-        info.options.method = method;
-        info.options.headers = this._mergeHeaders(headers);
-        if (this.userAgent != null) {
-            info.options.headers['user-agent'] = this.userAgent;
-        }
-        info.options.agent = this._getAgent(info.parsedUrl);
-        // gives handlers an opportunity to participate
-        if (this.handlers) {
-            for (const handler of this.handlers) {
-                handler.prepareRequest(info.options);
-            }
-        }
-        return info;
-    }
-    _mergeHeaders(headers) {
-        if (this.requestOptions && this.requestOptions.headers) {
-            return Object.assign({}, lowercaseKeys(this.requestOptions.headers), lowercaseKeys(headers || {}));
-        }
-        return lowercaseKeys(headers || {});
-    }
-    /**
-     * Gets an existing header value or returns a default.
-     * Handles converting number header values to strings since HTTP headers must be strings.
-     * Note: This returns string | string[] since some headers can have multiple values.
-     * For headers that must always be a single string (like Content-Type), use the
-     * specialized _getExistingOrDefaultContentTypeHeader method instead.
-     */
-    _getExistingOrDefaultHeader(additionalHeaders, header, _default) {
-        let clientHeader;
-        if (this.requestOptions && this.requestOptions.headers) {
-            const headerValue = lowercaseKeys(this.requestOptions.headers)[header];
-            if (headerValue) {
-                clientHeader =
-                    typeof headerValue === 'number' ? headerValue.toString() : headerValue;
-            }
-        }
-        const additionalValue = additionalHeaders[header];
-        if (additionalValue !== undefined) {
-            return typeof additionalValue === 'number'
-                ? additionalValue.toString()
-                : additionalValue;
-        }
-        if (clientHeader !== undefined) {
-            return clientHeader;
-        }
-        return _default;
-    }
-    /**
-     * Specialized version of _getExistingOrDefaultHeader for Content-Type header.
-     * Always returns a single string (not an array) since Content-Type should be a single value.
-     * Converts arrays to comma-separated strings and numbers to strings to ensure type safety.
-     * This was split from _getExistingOrDefaultHeader to provide stricter typing for callers
-     * that assign the result to places expecting a string (e.g., additionalHeaders[Headers.ContentType]).
-     */
-    _getExistingOrDefaultContentTypeHeader(additionalHeaders, _default) {
-        let clientHeader;
-        if (this.requestOptions && this.requestOptions.headers) {
-            const headerValue = lowercaseKeys(this.requestOptions.headers)[Headers.ContentType];
-            if (headerValue) {
-                if (typeof headerValue === 'number') {
-                    clientHeader = String(headerValue);
-                }
-                else if (Array.isArray(headerValue)) {
-                    clientHeader = headerValue.join(', ');
-                }
-                else {
-                    clientHeader = headerValue;
-                }
-            }
-        }
-        const additionalValue = additionalHeaders[Headers.ContentType];
-        // Return the first non-undefined value, converting numbers or arrays to strings if necessary
-        if (additionalValue !== undefined) {
-            if (typeof additionalValue === 'number') {
-                return String(additionalValue);
-            }
-            else if (Array.isArray(additionalValue)) {
-                return additionalValue.join(', ');
-            }
-            else {
-                return additionalValue;
-            }
-        }
-        if (clientHeader !== undefined) {
-            return clientHeader;
-        }
-        return _default;
-    }
-    _getAgent(parsedUrl) {
-        let agent;
-        const proxyUrl = getProxyUrl(parsedUrl);
-        const useProxy = proxyUrl && proxyUrl.hostname;
-        if (this._keepAlive && useProxy) {
-            agent = this._proxyAgent;
-        }
-        if (!useProxy) {
-            agent = this._agent;
-        }
-        // if agent is already assigned use that agent.
-        if (agent) {
-            return agent;
-        }
-        const usingSsl = parsedUrl.protocol === 'https:';
-        let maxSockets = 100;
-        if (this.requestOptions) {
-            maxSockets = this.requestOptions.maxSockets || external_http_.globalAgent.maxSockets;
-        }
-        // This is `useProxy` again, but we need to check `proxyURl` directly for TypeScripts's flow analysis.
-        if (proxyUrl && proxyUrl.hostname) {
-            const agentOptions = {
-                maxSockets,
-                keepAlive: this._keepAlive,
-                proxy: Object.assign(Object.assign({}, ((proxyUrl.username || proxyUrl.password) && {
-                    proxyAuth: `${proxyUrl.username}:${proxyUrl.password}`
-                })), { host: proxyUrl.hostname, port: proxyUrl.port })
-            };
-            let tunnelAgent;
-            const overHttps = proxyUrl.protocol === 'https:';
-            if (usingSsl) {
-                tunnelAgent = overHttps ? tunnel.httpsOverHttps : tunnel.httpsOverHttp;
-            }
-            else {
-                tunnelAgent = overHttps ? tunnel.httpOverHttps : tunnel.httpOverHttp;
-            }
-            agent = tunnelAgent(agentOptions);
-            this._proxyAgent = agent;
-        }
-        // if tunneling agent isn't assigned create a new agent
-        if (!agent) {
-            const options = { keepAlive: this._keepAlive, maxSockets };
-            agent = usingSsl ? new external_https_.Agent(options) : new external_http_.Agent(options);
-            this._agent = agent;
-        }
-        if (usingSsl && this._ignoreSslError) {
-            // we don't want to set NODE_TLS_REJECT_UNAUTHORIZED=0 since that will affect request for entire process
-            // http.RequestOptions doesn't expose a way to modify RequestOptions.agent.options
-            // we have to cast it to any and change it directly
-            agent.options = Object.assign(agent.options || {}, {
-                rejectUnauthorized: false
-            });
-        }
-        return agent;
-    }
-    _getProxyAgentDispatcher(parsedUrl, proxyUrl) {
-        let proxyAgent;
-        if (this._keepAlive) {
-            proxyAgent = this._proxyAgentDispatcher;
-        }
-        // if agent is already assigned use that agent.
-        if (proxyAgent) {
-            return proxyAgent;
-        }
-        const usingSsl = parsedUrl.protocol === 'https:';
-        proxyAgent = new undici/* ProxyAgent */.kT(Object.assign({ uri: proxyUrl.href, pipelining: !this._keepAlive ? 0 : 1 }, ((proxyUrl.username || proxyUrl.password) && {
-            token: `Basic ${Buffer.from(`${proxyUrl.username}:${proxyUrl.password}`).toString('base64')}`
-        })));
-        this._proxyAgentDispatcher = proxyAgent;
-        if (usingSsl && this._ignoreSslError) {
-            // we don't want to set NODE_TLS_REJECT_UNAUTHORIZED=0 since that will affect request for entire process
-            // http.RequestOptions doesn't expose a way to modify RequestOptions.agent.options
-            // we have to cast it to any and change it directly
-            proxyAgent.options = Object.assign(proxyAgent.options.requestTls || {}, {
-                rejectUnauthorized: false
-            });
-        }
-        return proxyAgent;
-    }
-    _getUserAgentWithOrchestrationId(userAgent) {
-        const baseUserAgent = userAgent || 'actions/http-client';
-        const orchId = process.env['ACTIONS_ORCHESTRATION_ID'];
-        if (orchId) {
-            // Sanitize the orchestration ID to ensure it contains only valid characters
-            // Valid characters: 0-9, a-z, _, -, .
-            const sanitizedId = orchId.replace(/[^a-z0-9_.-]/gi, '_');
-            return `${baseUserAgent} actions_orchestration_id/${sanitizedId}`;
-        }
-        return baseUserAgent;
-    }
-    _performExponentialBackoff(retryNumber) {
-        return __awaiter(this, void 0, void 0, function* () {
-            retryNumber = Math.min(ExponentialBackoffCeiling, retryNumber);
-            const ms = ExponentialBackoffTimeSlice * Math.pow(2, retryNumber);
-            return new Promise(resolve => setTimeout(() => resolve(), ms));
-        });
-    }
-    _processResponse(res, options) {
-        return __awaiter(this, void 0, void 0, function* () {
-            return new Promise((resolve, reject) => __awaiter(this, void 0, void 0, function* () {
-                const statusCode = res.message.statusCode || 0;
-                const response = {
-                    statusCode,
-                    result: null,
-                    headers: {}
-                };
-                // not found leads to null obj returned
-                if (statusCode === HttpCodes.NotFound) {
-                    resolve(response);
-                }
-                // get the result from the body
-                function dateTimeDeserializer(key, value) {
-                    if (typeof value === 'string') {
-                        const a = new Date(value);
-                        if (!isNaN(a.valueOf())) {
-                            return a;
-                        }
-                    }
-                    return value;
-                }
-                let obj;
-                let contents;
-                try {
-                    contents = yield res.readBody();
-                    if (contents && contents.length > 0) {
-                        if (options && options.deserializeDates) {
-                            obj = JSON.parse(contents, dateTimeDeserializer);
-                        }
-                        else {
-                            obj = JSON.parse(contents);
-                        }
-                        response.result = obj;
-                    }
-                    response.headers = res.message.headers;
-                }
-                catch (err) {
-                    // Invalid resource (contents not json);  leaving result obj null
-                }
-                // note that 3xx redirects are handled by the http layer.
-                if (statusCode > 299) {
-                    let msg;
-                    // if exception/error in body, attempt to get better error
-                    if (obj && obj.message) {
-                        msg = obj.message;
-                    }
-                    else if (contents && contents.length > 0) {
-                        // it may be the case that the exception is in the body message as string
-                        msg = contents;
-                    }
-                    else {
-                        msg = `Failed request: (${statusCode})`;
-                    }
-                    const err = new HttpClientError(msg, statusCode);
-                    err.result = response.result;
-                    reject(err);
-                }
-                else {
-                    resolve(response);
-                }
-            }));
-        });
-    }
-}
-const lowercaseKeys = (obj) => Object.keys(obj).reduce((c, k) => ((c[k.toLowerCase()] = obj[k]), c), {});
-//# sourceMappingURL=index.js.map
-;// CONCATENATED MODULE: ./node_modules/@actions/http-client/lib/auth.js
-var auth_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
-    function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
-    return new (P || (P = Promise))(function (resolve, reject) {
-        function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
-        function rejected(value) { try { step(generator["throw"](value)); } catch (e) { reject(e); } }
-        function step(result) { result.done ? resolve(result.value) : adopt(result.value).then(fulfilled, rejected); }
-        step((generator = generator.apply(thisArg, _arguments || [])).next());
-    });
-};
-class BasicCredentialHandler {
-    constructor(username, password) {
-        this.username = username;
-        this.password = password;
-    }
-    prepareRequest(options) {
-        if (!options.headers) {
-            throw Error('The request has no headers');
-        }
-        options.headers['Authorization'] = `Basic ${Buffer.from(`${this.username}:${this.password}`).toString('base64')}`;
-    }
-    // This handler cannot handle 401
-    canHandleAuthentication() {
-        return false;
-    }
-    handleAuthentication() {
-        return auth_awaiter(this, void 0, void 0, function* () {
-            throw new Error('not implemented');
-        });
-    }
-}
-class auth_BearerCredentialHandler {
-    constructor(token) {
-        this.token = token;
-    }
-    // currently implements pre-authorization
-    // TODO: support preAuth = false where it hooks on 401
-    prepareRequest(options) {
-        if (!options.headers) {
-            throw Error('The request has no headers');
-        }
-        options.headers['Authorization'] = `Bearer ${this.token}`;
-    }
-    // This handler cannot handle 401
-    canHandleAuthentication() {
-        return false;
-    }
-    handleAuthentication() {
-        return auth_awaiter(this, void 0, void 0, function* () {
-            throw new Error('not implemented');
-        });
-    }
-}
-class PersonalAccessTokenCredentialHandler {
-    constructor(token) {
-        this.token = token;
-    }
-    // currently implements pre-authorization
-    // TODO: support preAuth = false where it hooks on 401
-    prepareRequest(options) {
-        if (!options.headers) {
-            throw Error('The request has no headers');
-        }
-        options.headers['Authorization'] = `Basic ${Buffer.from(`PAT:${this.token}`).toString('base64')}`;
-    }
-    // This handler cannot handle 401
-    canHandleAuthentication() {
-        return false;
-    }
-    handleAuthentication() {
-        return auth_awaiter(this, void 0, void 0, function* () {
-            throw new Error('not implemented');
-        });
-    }
-}
-//# sourceMappingURL=auth.js.map
-;// CONCATENATED MODULE: ./node_modules/@actions/core/lib/oidc-utils.js
-var oidc_utils_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
-    function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
-    return new (P || (P = Promise))(function (resolve, reject) {
-        function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
-        function rejected(value) { try { step(generator["throw"](value)); } catch (e) { reject(e); } }
-        function step(result) { result.done ? resolve(result.value) : adopt(result.value).then(fulfilled, rejected); }
-        step((generator = generator.apply(thisArg, _arguments || [])).next());
-    });
-};
-
-
-
-class oidc_utils_OidcClient {
-    static createHttpClient(allowRetry = true, maxRetry = 10) {
-        const requestOptions = {
-            allowRetries: allowRetry,
-            maxRetries: maxRetry
-        };
-        return new HttpClient('actions/oidc-client', [new BearerCredentialHandler(oidc_utils_OidcClient.getRequestToken())], requestOptions);
-    }
-    static getRequestToken() {
-        const token = process.env['ACTIONS_ID_TOKEN_REQUEST_TOKEN'];
-        if (!token) {
-            throw new Error('Unable to get ACTIONS_ID_TOKEN_REQUEST_TOKEN env variable');
-        }
-        return token;
-    }
-    static getIDTokenUrl() {
-        const runtimeUrl = process.env['ACTIONS_ID_TOKEN_REQUEST_URL'];
-        if (!runtimeUrl) {
-            throw new Error('Unable to get ACTIONS_ID_TOKEN_REQUEST_URL env variable');
-        }
-        return runtimeUrl;
-    }
-    static getCall(id_token_url) {
-        return oidc_utils_awaiter(this, void 0, void 0, function* () {
-            var _a;
-            const httpclient = oidc_utils_OidcClient.createHttpClient();
-            const res = yield httpclient
-                .getJson(id_token_url)
-                .catch(error => {
-                throw new Error(`Failed to get ID Token. \n 
-        Error Code : ${error.statusCode}\n 
-        Error Message: ${error.message}`);
-            });
-            const id_token = (_a = res.result) === null || _a === void 0 ? void 0 : _a.value;
-            if (!id_token) {
-                throw new Error('Response json body do not have ID Token field');
-            }
-            return id_token;
-        });
-    }
-    static getIDToken(audience) {
-        return oidc_utils_awaiter(this, void 0, void 0, function* () {
-            try {
-                // New ID Token is requested from action service
-                let id_token_url = oidc_utils_OidcClient.getIDTokenUrl();
-                if (audience) {
-                    const encodedAudience = encodeURIComponent(audience);
-                    id_token_url = `${id_token_url}&audience=${encodedAudience}`;
-                }
-                debug(`ID token url is ${id_token_url}`);
-                const id_token = yield oidc_utils_OidcClient.getCall(id_token_url);
-                setSecret(id_token);
-                return id_token;
-            }
-            catch (error) {
-                throw new Error(`Error message: ${error.message}`);
-            }
-        });
-    }
-}
-//# sourceMappingURL=oidc-utils.js.map
-;// CONCATENATED MODULE: ./node_modules/@actions/core/lib/summary.js
-var summary_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
-    function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
-    return new (P || (P = Promise))(function (resolve, reject) {
-        function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
-        function rejected(value) { try { step(generator["throw"](value)); } catch (e) { reject(e); } }
-        function step(result) { result.done ? resolve(result.value) : adopt(result.value).then(fulfilled, rejected); }
-        step((generator = generator.apply(thisArg, _arguments || [])).next());
-    });
-};
-
-
-const { access, appendFile, writeFile } = external_fs_namespaceObject.promises;
-const SUMMARY_ENV_VAR = 'GITHUB_STEP_SUMMARY';
-const SUMMARY_DOCS_URL = 'https://docs.github.com/actions/using-workflows/workflow-commands-for-github-actions#adding-a-job-summary';
-class Summary {
-    constructor() {
-        this._buffer = '';
-    }
-    /**
-     * Finds the summary file path from the environment, rejects if env var is not found or file does not exist
-     * Also checks r/w permissions.
-     *
-     * @returns step summary file path
-     */
-    filePath() {
-        return summary_awaiter(this, void 0, void 0, function* () {
-            if (this._filePath) {
-                return this._filePath;
-            }
-            const pathFromEnv = process.env[SUMMARY_ENV_VAR];
-            if (!pathFromEnv) {
-                throw new Error(`Unable to find environment variable for $${SUMMARY_ENV_VAR}. Check if your runtime environment supports job summaries.`);
-            }
-            try {
-                yield access(pathFromEnv, external_fs_namespaceObject.constants.R_OK | external_fs_namespaceObject.constants.W_OK);
-            }
-            catch (_a) {
-                throw new Error(`Unable to access summary file: '${pathFromEnv}'. Check if the file has correct read/write permissions.`);
-            }
-            this._filePath = pathFromEnv;
-            return this._filePath;
-        });
-    }
-    /**
-     * Wraps content in an HTML tag, adding any HTML attributes
-     *
-     * @param {string} tag HTML tag to wrap
-     * @param {string | null} content content within the tag
-     * @param {[attribute: string]: string} attrs key-value list of HTML attributes to add
-     *
-     * @returns {string} content wrapped in HTML element
-     */
-    wrap(tag, content, attrs = {}) {
-        const htmlAttrs = Object.entries(attrs)
-            .map(([key, value]) => ` ${key}="${value}"`)
-            .join('');
-        if (!content) {
-            return `<${tag}${htmlAttrs}>`;
-        }
-        return `<${tag}${htmlAttrs}>${content}</${tag}>`;
-    }
-    /**
-     * Writes text in the buffer to the summary buffer file and empties buffer. Will append by default.
-     *
-     * @param {SummaryWriteOptions} [options] (optional) options for write operation
-     *
-     * @returns {Promise<Summary>} summary instance
-     */
-    write(options) {
-        return summary_awaiter(this, void 0, void 0, function* () {
-            const overwrite = !!(options === null || options === void 0 ? void 0 : options.overwrite);
-            const filePath = yield this.filePath();
-            const writeFunc = overwrite ? writeFile : appendFile;
-            yield writeFunc(filePath, this._buffer, { encoding: 'utf8' });
-            return this.emptyBuffer();
-        });
-    }
-    /**
-     * Clears the summary buffer and wipes the summary file
-     *
-     * @returns {Summary} summary instance
-     */
-    clear() {
-        return summary_awaiter(this, void 0, void 0, function* () {
-            return this.emptyBuffer().write({ overwrite: true });
-        });
-    }
-    /**
-     * Returns the current summary buffer as a string
-     *
-     * @returns {string} string of summary buffer
-     */
-    stringify() {
-        return this._buffer;
-    }
-    /**
-     * If the summary buffer is empty
-     *
-     * @returns {boolen} true if the buffer is empty
-     */
-    isEmptyBuffer() {
-        return this._buffer.length === 0;
-    }
-    /**
-     * Resets the summary buffer without writing to summary file
-     *
-     * @returns {Summary} summary instance
-     */
-    emptyBuffer() {
-        this._buffer = '';
-        return this;
-    }
-    /**
-     * Adds raw text to the summary buffer
-     *
-     * @param {string} text content to add
-     * @param {boolean} [addEOL=false] (optional) append an EOL to the raw text (default: false)
-     *
-     * @returns {Summary} summary instance
-     */
-    addRaw(text, addEOL = false) {
-        this._buffer += text;
-        return addEOL ? this.addEOL() : this;
-    }
-    /**
-     * Adds the operating system-specific end-of-line marker to the buffer
-     *
-     * @returns {Summary} summary instance
-     */
-    addEOL() {
-        return this.addRaw(external_os_.EOL);
-    }
-    /**
-     * Adds an HTML codeblock to the summary buffer
-     *
-     * @param {string} code content to render within fenced code block
-     * @param {string} lang (optional) language to syntax highlight code
-     *
-     * @returns {Summary} summary instance
-     */
-    addCodeBlock(code, lang) {
-        const attrs = Object.assign({}, (lang && { lang }));
-        const element = this.wrap('pre', this.wrap('code', code), attrs);
-        return this.addRaw(element).addEOL();
-    }
-    /**
-     * Adds an HTML list to the summary buffer
-     *
-     * @param {string[]} items list of items to render
-     * @param {boolean} [ordered=false] (optional) if the rendered list should be ordered or not (default: false)
-     *
-     * @returns {Summary} summary instance
-     */
-    addList(items, ordered = false) {
-        const tag = ordered ? 'ol' : 'ul';
-        const listItems = items.map(item => this.wrap('li', item)).join('');
-        const element = this.wrap(tag, listItems);
-        return this.addRaw(element).addEOL();
-    }
-    /**
-     * Adds an HTML table to the summary buffer
-     *
-     * @param {SummaryTableCell[]} rows table rows
-     *
-     * @returns {Summary} summary instance
-     */
-    addTable(rows) {
-        const tableBody = rows
-            .map(row => {
-            const cells = row
-                .map(cell => {
-                if (typeof cell === 'string') {
-                    return this.wrap('td', cell);
-                }
-                const { header, data, colspan, rowspan } = cell;
-                const tag = header ? 'th' : 'td';
-                const attrs = Object.assign(Object.assign({}, (colspan && { colspan })), (rowspan && { rowspan }));
-                return this.wrap(tag, data, attrs);
-            })
-                .join('');
-            return this.wrap('tr', cells);
-        })
-            .join('');
-        const element = this.wrap('table', tableBody);
-        return this.addRaw(element).addEOL();
-    }
-    /**
-     * Adds a collapsable HTML details element to the summary buffer
-     *
-     * @param {string} label text for the closed state
-     * @param {string} content collapsable content
-     *
-     * @returns {Summary} summary instance
-     */
-    addDetails(label, content) {
-        const element = this.wrap('details', this.wrap('summary', label) + content);
-        return this.addRaw(element).addEOL();
-    }
-    /**
-     * Adds an HTML image tag to the summary buffer
-     *
-     * @param {string} src path to the image you to embed
-     * @param {string} alt text description of the image
-     * @param {SummaryImageOptions} options (optional) addition image attributes
-     *
-     * @returns {Summary} summary instance
-     */
-    addImage(src, alt, options) {
-        const { width, height } = options || {};
-        const attrs = Object.assign(Object.assign({}, (width && { width })), (height && { height }));
-        const element = this.wrap('img', null, Object.assign({ src, alt }, attrs));
-        return this.addRaw(element).addEOL();
-    }
-    /**
-     * Adds an HTML section heading element
-     *
-     * @param {string} text heading text
-     * @param {number | string} [level=1] (optional) the heading level, default: 1
-     *
-     * @returns {Summary} summary instance
-     */
-    addHeading(text, level) {
-        const tag = `h${level}`;
-        const allowedTag = ['h1', 'h2', 'h3', 'h4', 'h5', 'h6'].includes(tag)
-            ? tag
-            : 'h1';
-        const element = this.wrap(allowedTag, text);
-        return this.addRaw(element).addEOL();
-    }
-    /**
-     * Adds an HTML thematic break (<hr>) to the summary buffer
-     *
-     * @returns {Summary} summary instance
-     */
-    addSeparator() {
-        const element = this.wrap('hr', null);
-        return this.addRaw(element).addEOL();
-    }
-    /**
-     * Adds an HTML line break (<br>) to the summary buffer
-     *
-     * @returns {Summary} summary instance
-     */
-    addBreak() {
-        const element = this.wrap('br', null);
-        return this.addRaw(element).addEOL();
-    }
-    /**
-     * Adds an HTML blockquote to the summary buffer
-     *
-     * @param {string} text quote text
-     * @param {string} cite (optional) citation url
-     *
-     * @returns {Summary} summary instance
-     */
-    addQuote(text, cite) {
-        const attrs = Object.assign({}, (cite && { cite }));
-        const element = this.wrap('blockquote', text, attrs);
-        return this.addRaw(element).addEOL();
-    }
-    /**
-     * Adds an HTML anchor tag to the summary buffer
-     *
-     * @param {string} text link text/content
-     * @param {string} href hyperlink
-     *
-     * @returns {Summary} summary instance
-     */
-    addLink(text, href) {
-        const element = this.wrap('a', text, { href });
-        return this.addRaw(element).addEOL();
-    }
-}
-const _summary = new Summary();
-/**
- * @deprecated use `core.summary`
- */
-const markdownSummary = (/* unused pure expression or super */ null && (_summary));
-const summary = _summary;
-//# sourceMappingURL=summary.js.map
-;// CONCATENATED MODULE: ./node_modules/@actions/core/lib/path-utils.js
-
-/**
- * toPosixPath converts the given path to the posix form. On Windows, \\ will be
- * replaced with /.
- *
- * @param pth. Path to transform.
- * @return string Posix path.
- */
-function toPosixPath(pth) {
-    return pth.replace(/[\\]/g, '/');
-}
-/**
- * toWin32Path converts the given path to the win32 form. On Linux, / will be
- * replaced with \\.
- *
- * @param pth. Path to transform.
- * @return string Win32 path.
- */
-function toWin32Path(pth) {
-    return pth.replace(/[/]/g, '\\');
-}
-/**
- * toPlatformPath converts the given path to a platform-specific path. It does
- * this by replacing instances of / and \ with the platform-specific path
- * separator.
- *
- * @param pth The path to platformize.
- * @return string The platform-specific path.
- */
-function toPlatformPath(pth) {
-    return pth.replace(/[/\\]/g, path.sep);
-}
-//# sourceMappingURL=path-utils.js.map
-// EXTERNAL MODULE: external "string_decoder"
-var external_string_decoder_ = __nccwpck_require__(3193);
-// EXTERNAL MODULE: external "events"
-var external_events_ = __nccwpck_require__(4434);
-;// CONCATENATED MODULE: external "child_process"
-const external_child_process_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("child_process");
-// EXTERNAL MODULE: external "assert"
-var external_assert_ = __nccwpck_require__(2613);
-;// CONCATENATED MODULE: ./node_modules/@actions/io/lib/io-util.js
-var io_util_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
-    function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
-    return new (P || (P = Promise))(function (resolve, reject) {
-        function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
-        function rejected(value) { try { step(generator["throw"](value)); } catch (e) { reject(e); } }
-        function step(result) { result.done ? resolve(result.value) : adopt(result.value).then(fulfilled, rejected); }
-        step((generator = generator.apply(thisArg, _arguments || [])).next());
-    });
-};
-
-
-const { chmod, copyFile, lstat, mkdir, open: io_util_open, readdir, rename, rm, rmdir, stat, symlink, unlink } = external_fs_namespaceObject.promises;
-// export const {open} = 'fs'
-const IS_WINDOWS = process.platform === 'win32';
-/**
- * Custom implementation of readlink to ensure Windows junctions
- * maintain trailing backslash for backward compatibility with Node.js < 24
- *
- * In Node.js 20, Windows junctions (directory symlinks) always returned paths
- * with trailing backslashes. Node.js 24 removed this behavior, which breaks
- * code that relied on this format for path operations.
- *
- * This implementation restores the Node 20 behavior by adding a trailing
- * backslash to all junction results on Windows.
- */
-function readlink(fsPath) {
-    return io_util_awaiter(this, void 0, void 0, function* () {
-        const result = yield fs.promises.readlink(fsPath);
-        // On Windows, restore Node 20 behavior: add trailing backslash to all results
-        // since junctions on Windows are always directory links
-        if (IS_WINDOWS && !result.endsWith('\\')) {
-            return `${result}\\`;
-        }
-        return result;
-    });
-}
-// See https://github.com/nodejs/node/blob/d0153aee367422d0858105abec186da4dff0a0c5/deps/uv/include/uv/win.h#L691
-const UV_FS_O_EXLOCK = 0x10000000;
-const READONLY = external_fs_namespaceObject.constants.O_RDONLY;
-function exists(fsPath) {
-    return io_util_awaiter(this, void 0, void 0, function* () {
-        try {
-            yield stat(fsPath);
-        }
-        catch (err) {
-            if (err.code === 'ENOENT') {
-                return false;
-            }
-            throw err;
-        }
-        return true;
-    });
-}
-function isDirectory(fsPath_1) {
-    return io_util_awaiter(this, arguments, void 0, function* (fsPath, useStat = false) {
-        const stats = useStat ? yield stat(fsPath) : yield lstat(fsPath);
-        return stats.isDirectory();
-    });
-}
-/**
- * On OSX/Linux, true if path starts with '/'. On Windows, true for paths like:
- * \, \hello, \\hello\share, C:, and C:\hello (and corresponding alternate separator cases).
- */
-function isRooted(p) {
-    p = normalizeSeparators(p);
-    if (!p) {
-        throw new Error('isRooted() parameter "p" cannot be empty');
-    }
-    if (IS_WINDOWS) {
-        return (p.startsWith('\\') || /^[A-Z]:/i.test(p) // e.g. \ or \hello or \\hello
-        ); // e.g. C: or C:\hello
-    }
-    return p.startsWith('/');
-}
-/**
- * Best effort attempt to determine whether a file exists and is executable.
- * @param filePath    file path to check
- * @param extensions  additional file extensions to try
- * @return if file exists and is executable, returns the file path. otherwise empty string.
- */
-function tryGetExecutablePath(filePath, extensions) {
-    return io_util_awaiter(this, void 0, void 0, function* () {
-        let stats = undefined;
-        try {
-            // test file exists
-            stats = yield stat(filePath);
-        }
-        catch (err) {
-            if (err.code !== 'ENOENT') {
-                // eslint-disable-next-line no-console
-                console.log(`Unexpected error attempting to determine if executable file exists '${filePath}': ${err}`);
-            }
-        }
-        if (stats && stats.isFile()) {
-            if (IS_WINDOWS) {
-                // on Windows, test for valid extension
-                const upperExt = external_path_namespaceObject.extname(filePath).toUpperCase();
-                if (extensions.some(validExt => validExt.toUpperCase() === upperExt)) {
-                    return filePath;
-                }
-            }
-            else {
-                if (isUnixExecutable(stats)) {
-                    return filePath;
-                }
-            }
-        }
-        // try each extension
-        const originalFilePath = filePath;
-        for (const extension of extensions) {
-            filePath = originalFilePath + extension;
-            stats = undefined;
-            try {
-                stats = yield stat(filePath);
-            }
-            catch (err) {
-                if (err.code !== 'ENOENT') {
-                    // eslint-disable-next-line no-console
-                    console.log(`Unexpected error attempting to determine if executable file exists '${filePath}': ${err}`);
-                }
-            }
-            if (stats && stats.isFile()) {
-                if (IS_WINDOWS) {
-                    // preserve the case of the actual file (since an extension was appended)
-                    try {
-                        const directory = external_path_namespaceObject.dirname(filePath);
-                        const upperName = external_path_namespaceObject.basename(filePath).toUpperCase();
-                        for (const actualName of yield readdir(directory)) {
-                            if (upperName === actualName.toUpperCase()) {
-                                filePath = external_path_namespaceObject.join(directory, actualName);
-                                break;
-                            }
-                        }
-                    }
-                    catch (err) {
-                        // eslint-disable-next-line no-console
-                        console.log(`Unexpected error attempting to determine the actual case of the file '${filePath}': ${err}`);
-                    }
-                    return filePath;
-                }
-                else {
-                    if (isUnixExecutable(stats)) {
-                        return filePath;
-                    }
-                }
-            }
-        }
-        return '';
-    });
-}
-function normalizeSeparators(p) {
-    p = p || '';
-    if (IS_WINDOWS) {
-        // convert slashes on Windows
-        p = p.replace(/\//g, '\\');
-        // remove redundant slashes
-        return p.replace(/\\\\+/g, '\\');
-    }
-    // remove redundant slashes
-    return p.replace(/\/\/+/g, '/');
-}
-// on Mac/Linux, test the execute bit
-//     R   W  X  R  W X R W X
-//   256 128 64 32 16 8 4 2 1
-function isUnixExecutable(stats) {
-    return ((stats.mode & 1) > 0 ||
-        ((stats.mode & 8) > 0 &&
-            process.getgid !== undefined &&
-            stats.gid === process.getgid()) ||
-        ((stats.mode & 64) > 0 &&
-            process.getuid !== undefined &&
-            stats.uid === process.getuid()));
-}
-// Get the path of cmd.exe in windows
-function getCmdPath() {
-    var _a;
-    return (_a = process.env['COMSPEC']) !== null && _a !== void 0 ? _a : `cmd.exe`;
-}
-//# sourceMappingURL=io-util.js.map
-;// CONCATENATED MODULE: ./node_modules/@actions/io/lib/io.js
-var io_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
-    function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
-    return new (P || (P = Promise))(function (resolve, reject) {
-        function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
-        function rejected(value) { try { step(generator["throw"](value)); } catch (e) { reject(e); } }
-        function step(result) { result.done ? resolve(result.value) : adopt(result.value).then(fulfilled, rejected); }
-        step((generator = generator.apply(thisArg, _arguments || [])).next());
-    });
-};
-
-
-
-/**
- * Copies a file or folder.
- * Based off of shelljs - https://github.com/shelljs/shelljs/blob/9237f66c52e5daa40458f94f9565e18e8132f5a6/src/cp.js
- *
- * @param     source    source path
- * @param     dest      destination path
- * @param     options   optional. See CopyOptions.
- */
-function cp(source_1, dest_1) {
-    return io_awaiter(this, arguments, void 0, function* (source, dest, options = {}) {
-        const { force, recursive, copySourceDirectory } = readCopyOptions(options);
-        const destStat = (yield ioUtil.exists(dest)) ? yield ioUtil.stat(dest) : null;
-        // Dest is an existing file, but not forcing
-        if (destStat && destStat.isFile() && !force) {
-            return;
-        }
-        // If dest is an existing directory, should copy inside.
-        const newDest = destStat && destStat.isDirectory() && copySourceDirectory
-            ? path.join(dest, path.basename(source))
-            : dest;
-        if (!(yield ioUtil.exists(source))) {
-            throw new Error(`no such file or directory: ${source}`);
-        }
-        const sourceStat = yield ioUtil.stat(source);
-        if (sourceStat.isDirectory()) {
-            if (!recursive) {
-                throw new Error(`Failed to copy. ${source} is a directory, but tried to copy without recursive flag.`);
-            }
-            else {
-                yield cpDirRecursive(source, newDest, 0, force);
-            }
-        }
-        else {
-            if (path.relative(source, newDest) === '') {
-                // a file cannot be copied to itself
-                throw new Error(`'${newDest}' and '${source}' are the same file`);
-            }
-            yield io_copyFile(source, newDest, force);
-        }
-    });
-}
-/**
- * Moves a path.
- *
- * @param     source    source path
- * @param     dest      destination path
- * @param     options   optional. See MoveOptions.
- */
-function mv(source_1, dest_1) {
-    return io_awaiter(this, arguments, void 0, function* (source, dest, options = {}) {
-        if (yield ioUtil.exists(dest)) {
-            let destExists = true;
-            if (yield ioUtil.isDirectory(dest)) {
-                // If dest is directory copy src into dest
-                dest = path.join(dest, path.basename(source));
-                destExists = yield ioUtil.exists(dest);
-            }
-            if (destExists) {
-                if (options.force == null || options.force) {
-                    yield rmRF(dest);
-                }
-                else {
-                    throw new Error('Destination already exists');
-                }
-            }
-        }
-        yield mkdirP(path.dirname(dest));
-        yield ioUtil.rename(source, dest);
-    });
-}
-/**
- * Remove a path recursively with force
- *
- * @param inputPath path to remove
- */
-function rmRF(inputPath) {
-    return io_awaiter(this, void 0, void 0, function* () {
-        if (IS_WINDOWS) {
-            // Check for invalid characters
-            // https://docs.microsoft.com/en-us/windows/win32/fileio/naming-a-file
-            if (/[*"<>|]/.test(inputPath)) {
-                throw new Error('File path must not contain `*`, `"`, `<`, `>` or `|` on Windows');
-            }
-        }
-        try {
-            // note if path does not exist, error is silent
-            yield rm(inputPath, {
-                force: true,
-                maxRetries: 3,
-                recursive: true,
-                retryDelay: 300
-            });
-        }
-        catch (err) {
-            throw new Error(`File was unable to be removed ${err}`);
-        }
-    });
-}
-/**
- * Make a directory.  Creates the full path with folders in between
- * Will throw if it fails
- *
- * @param   fsPath        path to create
- * @returns Promise<void>
- */
-function mkdirP(fsPath) {
-    return io_awaiter(this, void 0, void 0, function* () {
-        (0,external_assert_.ok)(fsPath, 'a path argument must be provided');
-        yield mkdir(fsPath, { recursive: true });
-    });
-}
-/**
- * Returns path of a tool had the tool actually been invoked.  Resolves via paths.
- * If you check and the tool does not exist, it will throw.
- *
- * @param     tool              name of the tool
- * @param     check             whether to check if tool exists
- * @returns   Promise<string>   path to tool
- */
-function which(tool, check) {
-    return io_awaiter(this, void 0, void 0, function* () {
-        if (!tool) {
-            throw new Error("parameter 'tool' is required");
-        }
-        // recursive when check=true
-        if (check) {
-            const result = yield which(tool, false);
-            if (!result) {
-                if (IS_WINDOWS) {
-                    throw new Error(`Unable to locate executable file: ${tool}. Please verify either the file path exists or the file can be found within a directory specified by the PATH environment variable. Also verify the file has a valid extension for an executable file.`);
-                }
-                else {
-                    throw new Error(`Unable to locate executable file: ${tool}. Please verify either the file path exists or the file can be found within a directory specified by the PATH environment variable. Also check the file mode to verify the file is executable.`);
-                }
-            }
-            return result;
-        }
-        const matches = yield findInPath(tool);
-        if (matches && matches.length > 0) {
-            return matches[0];
-        }
-        return '';
-    });
-}
-/**
- * Returns a list of all occurrences of the given tool on the system path.
- *
- * @returns   Promise<string[]>  the paths of the tool
- */
-function findInPath(tool) {
-    return io_awaiter(this, void 0, void 0, function* () {
-        if (!tool) {
-            throw new Error("parameter 'tool' is required");
-        }
-        // build the list of extensions to try
-        const extensions = [];
-        if (IS_WINDOWS && process.env['PATHEXT']) {
-            for (const extension of process.env['PATHEXT'].split(external_path_namespaceObject.delimiter)) {
-                if (extension) {
-                    extensions.push(extension);
-                }
-            }
-        }
-        // if it's rooted, return it if exists. otherwise return empty.
-        if (isRooted(tool)) {
-            const filePath = yield tryGetExecutablePath(tool, extensions);
-            if (filePath) {
-                return [filePath];
-            }
-            return [];
-        }
-        // if any path separators, return empty
-        if (tool.includes(external_path_namespaceObject.sep)) {
-            return [];
-        }
-        // build the list of directories
-        //
-        // Note, technically "where" checks the current directory on Windows. From a toolkit perspective,
-        // it feels like we should not do this. Checking the current directory seems like more of a use
-        // case of a shell, and the which() function exposed by the toolkit should strive for consistency
-        // across platforms.
-        const directories = [];
-        if (process.env.PATH) {
-            for (const p of process.env.PATH.split(external_path_namespaceObject.delimiter)) {
-                if (p) {
-                    directories.push(p);
-                }
-            }
-        }
-        // find all matches
-        const matches = [];
-        for (const directory of directories) {
-            const filePath = yield tryGetExecutablePath(external_path_namespaceObject.join(directory, tool), extensions);
-            if (filePath) {
-                matches.push(filePath);
-            }
-        }
-        return matches;
-    });
-}
-function readCopyOptions(options) {
-    const force = options.force == null ? true : options.force;
-    const recursive = Boolean(options.recursive);
-    const copySourceDirectory = options.copySourceDirectory == null
-        ? true
-        : Boolean(options.copySourceDirectory);
-    return { force, recursive, copySourceDirectory };
-}
-function cpDirRecursive(sourceDir, destDir, currentDepth, force) {
-    return io_awaiter(this, void 0, void 0, function* () {
-        // Ensure there is not a run away recursive copy
-        if (currentDepth >= 255)
-            return;
-        currentDepth++;
-        yield mkdirP(destDir);
-        const files = yield ioUtil.readdir(sourceDir);
-        for (const fileName of files) {
-            const srcFile = `${sourceDir}/${fileName}`;
-            const destFile = `${destDir}/${fileName}`;
-            const srcFileStat = yield ioUtil.lstat(srcFile);
-            if (srcFileStat.isDirectory()) {
-                // Recurse
-                yield cpDirRecursive(srcFile, destFile, currentDepth, force);
-            }
-            else {
-                yield io_copyFile(srcFile, destFile, force);
-            }
-        }
-        // Change the mode for the newly created directory
-        yield ioUtil.chmod(destDir, (yield ioUtil.stat(sourceDir)).mode);
-    });
-}
-// Buffered file copy
-function io_copyFile(srcFile, destFile, force) {
-    return io_awaiter(this, void 0, void 0, function* () {
-        if ((yield ioUtil.lstat(srcFile)).isSymbolicLink()) {
-            // unlink/re-link it
-            try {
-                yield ioUtil.lstat(destFile);
-                yield ioUtil.unlink(destFile);
-            }
-            catch (e) {
-                // Try to override file permission
-                if (e.code === 'EPERM') {
-                    yield ioUtil.chmod(destFile, '0666');
-                    yield ioUtil.unlink(destFile);
-                }
-                // other errors = it doesn't exist, no work to do
-            }
-            // Copy over symlink
-            const symlinkFull = yield ioUtil.readlink(srcFile);
-            yield ioUtil.symlink(symlinkFull, destFile, ioUtil.IS_WINDOWS ? 'junction' : null);
-        }
-        else if (!(yield ioUtil.exists(destFile)) || force) {
-            yield ioUtil.copyFile(srcFile, destFile);
-        }
-    });
-}
-//# sourceMappingURL=io.js.map
-;// CONCATENATED MODULE: external "timers"
-const external_timers_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("timers");
-;// CONCATENATED MODULE: ./node_modules/@actions/exec/lib/toolrunner.js
-var toolrunner_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
-    function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
-    return new (P || (P = Promise))(function (resolve, reject) {
-        function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
-        function rejected(value) { try { step(generator["throw"](value)); } catch (e) { reject(e); } }
-        function step(result) { result.done ? resolve(result.value) : adopt(result.value).then(fulfilled, rejected); }
-        step((generator = generator.apply(thisArg, _arguments || [])).next());
-    });
-};
-
-
-
-
-
-
-
-/* eslint-disable @typescript-eslint/unbound-method */
-const toolrunner_IS_WINDOWS = process.platform === 'win32';
-/*
- * Class for running command line tools. Handles quoting and arg parsing in a platform agnostic way.
- */
-class ToolRunner extends external_events_.EventEmitter {
-    constructor(toolPath, args, options) {
-        super();
-        if (!toolPath) {
-            throw new Error("Parameter 'toolPath' cannot be null or empty.");
-        }
-        this.toolPath = toolPath;
-        this.args = args || [];
-        this.options = options || {};
-    }
-    _debug(message) {
-        if (this.options.listeners && this.options.listeners.debug) {
-            this.options.listeners.debug(message);
-        }
-    }
-    _getCommandString(options, noPrefix) {
-        const toolPath = this._getSpawnFileName();
-        const args = this._getSpawnArgs(options);
-        let cmd = noPrefix ? '' : '[command]'; // omit prefix when piped to a second tool
-        if (toolrunner_IS_WINDOWS) {
-            // Windows + cmd file
-            if (this._isCmdFile()) {
-                cmd += toolPath;
-                for (const a of args) {
-                    cmd += ` ${a}`;
-                }
-            }
-            // Windows + verbatim
-            else if (options.windowsVerbatimArguments) {
-                cmd += `"${toolPath}"`;
-                for (const a of args) {
-                    cmd += ` ${a}`;
-                }
-            }
-            // Windows (regular)
-            else {
-                cmd += this._windowsQuoteCmdArg(toolPath);
-                for (const a of args) {
-                    cmd += ` ${this._windowsQuoteCmdArg(a)}`;
-                }
-            }
-        }
-        else {
-            // OSX/Linux - this can likely be improved with some form of quoting.
-            // creating processes on Unix is fundamentally different than Windows.
-            // on Unix, execvp() takes an arg array.
-            cmd += toolPath;
-            for (const a of args) {
-                cmd += ` ${a}`;
-            }
-        }
-        return cmd;
-    }
-    _processLineBuffer(data, strBuffer, onLine) {
-        try {
-            let s = strBuffer + data.toString();
-            let n = s.indexOf(external_os_.EOL);
-            while (n > -1) {
-                const line = s.substring(0, n);
-                onLine(line);
-                // the rest of the string ...
-                s = s.substring(n + external_os_.EOL.length);
-                n = s.indexOf(external_os_.EOL);
-            }
-            return s;
-        }
-        catch (err) {
-            // streaming lines to console is best effort.  Don't fail a build.
-            this._debug(`error processing line. Failed with error ${err}`);
-            return '';
-        }
-    }
-    _getSpawnFileName() {
-        if (toolrunner_IS_WINDOWS) {
-            if (this._isCmdFile()) {
-                return process.env['COMSPEC'] || 'cmd.exe';
-            }
-        }
-        return this.toolPath;
-    }
-    _getSpawnArgs(options) {
-        if (toolrunner_IS_WINDOWS) {
-            if (this._isCmdFile()) {
-                let argline = `/D /S /C "${this._windowsQuoteCmdArg(this.toolPath)}`;
-                for (const a of this.args) {
-                    argline += ' ';
-                    argline += options.windowsVerbatimArguments
-                        ? a
-                        : this._windowsQuoteCmdArg(a);
-                }
-                argline += '"';
-                return [argline];
-            }
-        }
-        return this.args;
-    }
-    _endsWith(str, end) {
-        return str.endsWith(end);
-    }
-    _isCmdFile() {
-        const upperToolPath = this.toolPath.toUpperCase();
-        return (this._endsWith(upperToolPath, '.CMD') ||
-            this._endsWith(upperToolPath, '.BAT'));
-    }
-    _windowsQuoteCmdArg(arg) {
-        // for .exe, apply the normal quoting rules that libuv applies
-        if (!this._isCmdFile()) {
-            return this._uvQuoteCmdArg(arg);
-        }
-        // otherwise apply quoting rules specific to the cmd.exe command line parser.
-        // the libuv rules are generic and are not designed specifically for cmd.exe
-        // command line parser.
-        //
-        // for a detailed description of the cmd.exe command line parser, refer to
-        // http://stackoverflow.com/questions/4094699/how-does-the-windows-command-interpreter-cmd-exe-parse-scripts/7970912#7970912
-        // need quotes for empty arg
-        if (!arg) {
-            return '""';
-        }
-        // determine whether the arg needs to be quoted
-        const cmdSpecialChars = [
-            ' ',
-            '\t',
-            '&',
-            '(',
-            ')',
-            '[',
-            ']',
-            '{',
-            '}',
-            '^',
-            '=',
-            ';',
-            '!',
-            "'",
-            '+',
-            ',',
-            '`',
-            '~',
-            '|',
-            '<',
-            '>',
-            '"'
-        ];
-        let needsQuotes = false;
-        for (const char of arg) {
-            if (cmdSpecialChars.some(x => x === char)) {
-                needsQuotes = true;
-                break;
-            }
-        }
-        // short-circuit if quotes not needed
-        if (!needsQuotes) {
-            return arg;
-        }
-        // the following quoting rules are very similar to the rules that by libuv applies.
-        //
-        // 1) wrap the string in quotes
-        //
-        // 2) double-up quotes - i.e. " => ""
-        //
-        //    this is different from the libuv quoting rules. libuv replaces " with \", which unfortunately
-        //    doesn't work well with a cmd.exe command line.
-        //
-        //    note, replacing " with "" also works well if the arg is passed to a downstream .NET console app.
-        //    for example, the command line:
-        //          foo.exe "myarg:""my val"""
-        //    is parsed by a .NET console app into an arg array:
-        //          [ "myarg:\"my val\"" ]
-        //    which is the same end result when applying libuv quoting rules. although the actual
-        //    command line from libuv quoting rules would look like:
-        //          foo.exe "myarg:\"my val\""
-        //
-        // 3) double-up slashes that precede a quote,
-        //    e.g.  hello \world    => "hello \world"
-        //          hello\"world    => "hello\\""world"
-        //          hello\\"world   => "hello\\\\""world"
-        //          hello world\    => "hello world\\"
-        //
-        //    technically this is not required for a cmd.exe command line, or the batch argument parser.
-        //    the reasons for including this as a .cmd quoting rule are:
-        //
-        //    a) this is optimized for the scenario where the argument is passed from the .cmd file to an
-        //       external program. many programs (e.g. .NET console apps) rely on the slash-doubling rule.
-        //
-        //    b) it's what we've been doing previously (by deferring to node default behavior) and we
-        //       haven't heard any complaints about that aspect.
-        //
-        // note, a weakness of the quoting rules chosen here, is that % is not escaped. in fact, % cannot be
-        // escaped when used on the command line directly - even though within a .cmd file % can be escaped
-        // by using %%.
-        //
-        // the saving grace is, on the command line, %var% is left as-is if var is not defined. this contrasts
-        // the line parsing rules within a .cmd file, where if var is not defined it is replaced with nothing.
-        //
-        // one option that was explored was replacing % with ^% - i.e. %var% => ^%var^%. this hack would
-        // often work, since it is unlikely that var^ would exist, and the ^ character is removed when the
-        // variable is used. the problem, however, is that ^ is not removed when %* is used to pass the args
-        // to an external program.
-        //
-        // an unexplored potential solution for the % escaping problem, is to create a wrapper .cmd file.
-        // % can be escaped within a .cmd file.
-        let reverse = '"';
-        let quoteHit = true;
-        for (let i = arg.length; i > 0; i--) {
-            // walk the string in reverse
-            reverse += arg[i - 1];
-            if (quoteHit && arg[i - 1] === '\\') {
-                reverse += '\\'; // double the slash
-            }
-            else if (arg[i - 1] === '"') {
-                quoteHit = true;
-                reverse += '"'; // double the quote
-            }
-            else {
-                quoteHit = false;
-            }
-        }
-        reverse += '"';
-        return reverse.split('').reverse().join('');
-    }
-    _uvQuoteCmdArg(arg) {
-        // Tool runner wraps child_process.spawn() and needs to apply the same quoting as
-        // Node in certain cases where the undocumented spawn option windowsVerbatimArguments
-        // is used.
-        //
-        // Since this function is a port of quote_cmd_arg from Node 4.x (technically, lib UV,
-        // see https://github.com/nodejs/node/blob/v4.x/deps/uv/src/win/process.c for details),
-        // pasting copyright notice from Node within this function:
-        //
-        //      Copyright Joyent, Inc. and other Node contributors. All rights reserved.
-        //
-        //      Permission is hereby granted, free of charge, to any person obtaining a copy
-        //      of this software and associated documentation files (the "Software"), to
-        //      deal in the Software without restriction, including without limitation the
-        //      rights to use, copy, modify, merge, publish, distribute, sublicense, and/or
-        //      sell copies of the Software, and to permit persons to whom the Software is
-        //      furnished to do so, subject to the following conditions:
-        //
-        //      The above copyright notice and this permission notice shall be included in
-        //      all copies or substantial portions of the Software.
-        //
-        //      THE SOFTWARE IS PROVIDED "AS IS", WITHOUT WARRANTY OF ANY KIND, EXPRESS OR
-        //      IMPLIED, INCLUDING BUT NOT LIMITED TO THE WARRANTIES OF MERCHANTABILITY,
-        //      FITNESS FOR A PARTICULAR PURPOSE AND NONINFRINGEMENT. IN NO EVENT SHALL THE
-        //      AUTHORS OR COPYRIGHT HOLDERS BE LIABLE FOR ANY CLAIM, DAMAGES OR OTHER
-        //      LIABILITY, WHETHER IN AN ACTION OF CONTRACT, TORT OR OTHERWISE, ARISING
-        //      FROM, OUT OF OR IN CONNECTION WITH THE SOFTWARE OR THE USE OR OTHER DEALINGS
-        //      IN THE SOFTWARE.
-        if (!arg) {
-            // Need double quotation for empty argument
-            return '""';
-        }
-        if (!arg.includes(' ') && !arg.includes('\t') && !arg.includes('"')) {
-            // No quotation needed
-            return arg;
-        }
-        if (!arg.includes('"') && !arg.includes('\\')) {
-            // No embedded double quotes or backslashes, so I can just wrap
-            // quote marks around the whole thing.
-            return `"${arg}"`;
-        }
-        // Expected input/output:
-        //   input : hello"world
-        //   output: "hello\"world"
-        //   input : hello""world
-        //   output: "hello\"\"world"
-        //   input : hello\world
-        //   output: hello\world
-        //   input : hello\\world
-        //   output: hello\\world
-        //   input : hello\"world
-        //   output: "hello\\\"world"
-        //   input : hello\\"world
-        //   output: "hello\\\\\"world"
-        //   input : hello world\
-        //   output: "hello world\\" - note the comment in libuv actually reads "hello world\"
-        //                             but it appears the comment is wrong, it should be "hello world\\"
-        let reverse = '"';
-        let quoteHit = true;
-        for (let i = arg.length; i > 0; i--) {
-            // walk the string in reverse
-            reverse += arg[i - 1];
-            if (quoteHit && arg[i - 1] === '\\') {
-                reverse += '\\';
-            }
-            else if (arg[i - 1] === '"') {
-                quoteHit = true;
-                reverse += '\\';
-            }
-            else {
-                quoteHit = false;
-            }
-        }
-        reverse += '"';
-        return reverse.split('').reverse().join('');
-    }
-    _cloneExecOptions(options) {
-        options = options || {};
-        const result = {
-            cwd: options.cwd || process.cwd(),
-            env: options.env || process.env,
-            silent: options.silent || false,
-            windowsVerbatimArguments: options.windowsVerbatimArguments || false,
-            failOnStdErr: options.failOnStdErr || false,
-            ignoreReturnCode: options.ignoreReturnCode || false,
-            delay: options.delay || 10000
-        };
-        result.outStream = options.outStream || process.stdout;
-        result.errStream = options.errStream || process.stderr;
-        return result;
-    }
-    _getSpawnOptions(options, toolPath) {
-        options = options || {};
-        const result = {};
-        result.cwd = options.cwd;
-        result.env = options.env;
-        result['windowsVerbatimArguments'] =
-            options.windowsVerbatimArguments || this._isCmdFile();
-        if (options.windowsVerbatimArguments) {
-            result.argv0 = `"${toolPath}"`;
-        }
-        return result;
-    }
-    /**
-     * Exec a tool.
-     * Output will be streamed to the live console.
-     * Returns promise with return code
-     *
-     * @param     tool     path to tool to exec
-     * @param     options  optional exec options.  See ExecOptions
-     * @returns   number
-     */
-    exec() {
-        return toolrunner_awaiter(this, void 0, void 0, function* () {
-            // root the tool path if it is unrooted and contains relative pathing
-            if (!isRooted(this.toolPath) &&
-                (this.toolPath.includes('/') ||
-                    (toolrunner_IS_WINDOWS && this.toolPath.includes('\\')))) {
-                // prefer options.cwd if it is specified, however options.cwd may also need to be rooted
-                this.toolPath = external_path_namespaceObject.resolve(process.cwd(), this.options.cwd || process.cwd(), this.toolPath);
-            }
-            // if the tool is only a file name, then resolve it from the PATH
-            // otherwise verify it exists (add extension on Windows if necessary)
-            this.toolPath = yield which(this.toolPath, true);
-            return new Promise((resolve, reject) => toolrunner_awaiter(this, void 0, void 0, function* () {
-                this._debug(`exec tool: ${this.toolPath}`);
-                this._debug('arguments:');
-                for (const arg of this.args) {
-                    this._debug(`   ${arg}`);
-                }
-                const optionsNonNull = this._cloneExecOptions(this.options);
-                if (!optionsNonNull.silent && optionsNonNull.outStream) {
-                    optionsNonNull.outStream.write(this._getCommandString(optionsNonNull) + external_os_.EOL);
-                }
-                const state = new ExecState(optionsNonNull, this.toolPath);
-                state.on('debug', (message) => {
-                    this._debug(message);
-                });
-                if (this.options.cwd && !(yield exists(this.options.cwd))) {
-                    return reject(new Error(`The cwd: ${this.options.cwd} does not exist!`));
-                }
-                const fileName = this._getSpawnFileName();
-                const cp = external_child_process_namespaceObject.spawn(fileName, this._getSpawnArgs(optionsNonNull), this._getSpawnOptions(this.options, fileName));
-                let stdbuffer = '';
-                if (cp.stdout) {
-                    cp.stdout.on('data', (data) => {
-                        if (this.options.listeners && this.options.listeners.stdout) {
-                            this.options.listeners.stdout(data);
-                        }
-                        if (!optionsNonNull.silent && optionsNonNull.outStream) {
-                            optionsNonNull.outStream.write(data);
-                        }
-                        stdbuffer = this._processLineBuffer(data, stdbuffer, (line) => {
-                            if (this.options.listeners && this.options.listeners.stdline) {
-                                this.options.listeners.stdline(line);
-                            }
-                        });
-                    });
-                }
-                let errbuffer = '';
-                if (cp.stderr) {
-                    cp.stderr.on('data', (data) => {
-                        state.processStderr = true;
-                        if (this.options.listeners && this.options.listeners.stderr) {
-                            this.options.listeners.stderr(data);
-                        }
-                        if (!optionsNonNull.silent &&
-                            optionsNonNull.errStream &&
-                            optionsNonNull.outStream) {
-                            const s = optionsNonNull.failOnStdErr
-                                ? optionsNonNull.errStream
-                                : optionsNonNull.outStream;
-                            s.write(data);
-                        }
-                        errbuffer = this._processLineBuffer(data, errbuffer, (line) => {
-                            if (this.options.listeners && this.options.listeners.errline) {
-                                this.options.listeners.errline(line);
-                            }
-                        });
-                    });
-                }
-                cp.on('error', (err) => {
-                    state.processError = err.message;
-                    state.processExited = true;
-                    state.processClosed = true;
-                    state.CheckComplete();
-                });
-                cp.on('exit', (code) => {
-                    state.processExitCode = code;
-                    state.processExited = true;
-                    this._debug(`Exit code ${code} received from tool '${this.toolPath}'`);
-                    state.CheckComplete();
-                });
-                cp.on('close', (code) => {
-                    state.processExitCode = code;
-                    state.processExited = true;
-                    state.processClosed = true;
-                    this._debug(`STDIO streams have closed for tool '${this.toolPath}'`);
-                    state.CheckComplete();
-                });
-                state.on('done', (error, exitCode) => {
-                    if (stdbuffer.length > 0) {
-                        this.emit('stdline', stdbuffer);
-                    }
-                    if (errbuffer.length > 0) {
-                        this.emit('errline', errbuffer);
-                    }
-                    cp.removeAllListeners();
-                    if (error) {
-                        reject(error);
-                    }
-                    else {
-                        resolve(exitCode);
-                    }
-                });
-                if (this.options.input) {
-                    if (!cp.stdin) {
-                        throw new Error('child process missing stdin');
-                    }
-                    cp.stdin.end(this.options.input);
-                }
-            }));
-        });
-    }
-}
-/**
- * Convert an arg string to an array of args. Handles escaping
- *
- * @param    argString   string of arguments
- * @returns  string[]    array of arguments
- */
-function argStringToArray(argString) {
-    const args = [];
-    let inQuotes = false;
-    let escaped = false;
-    let arg = '';
-    function append(c) {
-        // we only escape double quotes.
-        if (escaped && c !== '"') {
-            arg += '\\';
-        }
-        arg += c;
-        escaped = false;
-    }
-    for (let i = 0; i < argString.length; i++) {
-        const c = argString.charAt(i);
-        if (c === '"') {
-            if (!escaped) {
-                inQuotes = !inQuotes;
-            }
-            else {
-                append(c);
-            }
-            continue;
-        }
-        if (c === '\\' && escaped) {
-            append(c);
-            continue;
-        }
-        if (c === '\\' && inQuotes) {
-            escaped = true;
-            continue;
-        }
-        if (c === ' ' && !inQuotes) {
-            if (arg.length > 0) {
-                args.push(arg);
-                arg = '';
-            }
-            continue;
-        }
-        append(c);
-    }
-    if (arg.length > 0) {
-        args.push(arg.trim());
-    }
-    return args;
-}
-class ExecState extends external_events_.EventEmitter {
-    constructor(options, toolPath) {
-        super();
-        this.processClosed = false; // tracks whether the process has exited and stdio is closed
-        this.processError = '';
-        this.processExitCode = 0;
-        this.processExited = false; // tracks whether the process has exited
-        this.processStderr = false; // tracks whether stderr was written to
-        this.delay = 10000; // 10 seconds
-        this.done = false;
-        this.timeout = null;
-        if (!toolPath) {
-            throw new Error('toolPath must not be empty');
-        }
-        this.options = options;
-        this.toolPath = toolPath;
-        if (options.delay) {
-            this.delay = options.delay;
-        }
-    }
-    CheckComplete() {
-        if (this.done) {
-            return;
-        }
-        if (this.processClosed) {
-            this._setResult();
-        }
-        else if (this.processExited) {
-            this.timeout = (0,external_timers_namespaceObject.setTimeout)(ExecState.HandleTimeout, this.delay, this);
-        }
-    }
-    _debug(message) {
-        this.emit('debug', message);
-    }
-    _setResult() {
-        // determine whether there is an error
-        let error;
-        if (this.processExited) {
-            if (this.processError) {
-                error = new Error(`There was an error when attempting to execute the process '${this.toolPath}'. This may indicate the process failed to start. Error: ${this.processError}`);
-            }
-            else if (this.processExitCode !== 0 && !this.options.ignoreReturnCode) {
-                error = new Error(`The process '${this.toolPath}' failed with exit code ${this.processExitCode}`);
-            }
-            else if (this.processStderr && this.options.failOnStdErr) {
-                error = new Error(`The process '${this.toolPath}' failed because one or more lines were written to the STDERR stream`);
-            }
-        }
-        // clear the timeout
-        if (this.timeout) {
-            clearTimeout(this.timeout);
-            this.timeout = null;
-        }
-        this.done = true;
-        this.emit('done', error, this.processExitCode);
-    }
-    static HandleTimeout(state) {
-        if (state.done) {
-            return;
-        }
-        if (!state.processClosed && state.processExited) {
-            const message = `The STDIO streams did not close within ${state.delay / 1000} seconds of the exit event from process '${state.toolPath}'. This may indicate a child process inherited the STDIO streams and has not yet exited.`;
-            state._debug(message);
-        }
-        state._setResult();
-    }
-}
-//# sourceMappingURL=toolrunner.js.map
-;// CONCATENATED MODULE: ./node_modules/@actions/exec/lib/exec.js
-var exec_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
-    function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
-    return new (P || (P = Promise))(function (resolve, reject) {
-        function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
-        function rejected(value) { try { step(generator["throw"](value)); } catch (e) { reject(e); } }
-        function step(result) { result.done ? resolve(result.value) : adopt(result.value).then(fulfilled, rejected); }
-        step((generator = generator.apply(thisArg, _arguments || [])).next());
-    });
-};
-
-
-/**
- * Exec a command.
- * Output will be streamed to the live console.
- * Returns promise with return code
- *
- * @param     commandLine        command to execute (can include additional args). Must be correctly escaped.
- * @param     args               optional arguments for tool. Escaping is handled by the lib.
- * @param     options            optional exec options.  See ExecOptions
- * @returns   Promise<number>    exit code
- */
-function exec_exec(commandLine, args, options) {
-    return exec_awaiter(this, void 0, void 0, function* () {
-        const commandArgs = argStringToArray(commandLine);
-        if (commandArgs.length === 0) {
-            throw new Error(`Parameter 'commandLine' cannot be null or empty.`);
-        }
-        // Path to tool to execute should be first arg
-        const toolPath = commandArgs[0];
-        args = commandArgs.slice(1).concat(args || []);
-        const runner = new ToolRunner(toolPath, args, options);
-        return runner.exec();
-    });
-}
-/**
- * Exec a command and get the output.
- * Output will be streamed to the live console.
- * Returns promise with the exit code and collected stdout and stderr
- *
- * @param     commandLine           command to execute (can include additional args). Must be correctly escaped.
- * @param     args                  optional arguments for tool. Escaping is handled by the lib.
- * @param     options               optional exec options.  See ExecOptions
- * @returns   Promise<ExecOutput>   exit code, stdout, and stderr
- */
-function getExecOutput(commandLine, args, options) {
-    return exec_awaiter(this, void 0, void 0, function* () {
-        var _a, _b;
-        let stdout = '';
-        let stderr = '';
-        //Using string decoder covers the case where a mult-byte character is split
-        const stdoutDecoder = new StringDecoder('utf8');
-        const stderrDecoder = new StringDecoder('utf8');
-        const originalStdoutListener = (_a = options === null || options === void 0 ? void 0 : options.listeners) === null || _a === void 0 ? void 0 : _a.stdout;
-        const originalStdErrListener = (_b = options === null || options === void 0 ? void 0 : options.listeners) === null || _b === void 0 ? void 0 : _b.stderr;
-        const stdErrListener = (data) => {
-            stderr += stderrDecoder.write(data);
-            if (originalStdErrListener) {
-                originalStdErrListener(data);
-            }
-        };
-        const stdOutListener = (data) => {
-            stdout += stdoutDecoder.write(data);
-            if (originalStdoutListener) {
-                originalStdoutListener(data);
-            }
-        };
-        const listeners = Object.assign(Object.assign({}, options === null || options === void 0 ? void 0 : options.listeners), { stdout: stdOutListener, stderr: stdErrListener });
-        const exitCode = yield exec_exec(commandLine, args, Object.assign(Object.assign({}, options), { listeners }));
-        //flush any remaining characters
-        stdout += stdoutDecoder.end();
-        stderr += stderrDecoder.end();
-        return {
-            exitCode,
-            stdout,
-            stderr
-        };
-    });
-}
-//# sourceMappingURL=exec.js.map
-;// CONCATENATED MODULE: ./node_modules/@actions/core/lib/platform.js
-var platform_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
-    function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
-    return new (P || (P = Promise))(function (resolve, reject) {
-        function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
-        function rejected(value) { try { step(generator["throw"](value)); } catch (e) { reject(e); } }
-        function step(result) { result.done ? resolve(result.value) : adopt(result.value).then(fulfilled, rejected); }
-        step((generator = generator.apply(thisArg, _arguments || [])).next());
-    });
-};
-
-
-const getWindowsInfo = () => platform_awaiter(void 0, void 0, void 0, function* () {
-    const { stdout: version } = yield exec.getExecOutput('powershell -command "(Get-CimInstance -ClassName Win32_OperatingSystem).Version"', undefined, {
-        silent: true
-    });
-    const { stdout: name } = yield exec.getExecOutput('powershell -command "(Get-CimInstance -ClassName Win32_OperatingSystem).Caption"', undefined, {
-        silent: true
-    });
-    return {
-        name: name.trim(),
-        version: version.trim()
-    };
-});
-const getMacOsInfo = () => platform_awaiter(void 0, void 0, void 0, function* () {
-    var _a, _b, _c, _d;
-    const { stdout } = yield exec.getExecOutput('sw_vers', undefined, {
-        silent: true
-    });
-    const version = (_b = (_a = stdout.match(/ProductVersion:\s*(.+)/)) === null || _a === void 0 ? void 0 : _a[1]) !== null && _b !== void 0 ? _b : '';
-    const name = (_d = (_c = stdout.match(/ProductName:\s*(.+)/)) === null || _c === void 0 ? void 0 : _c[1]) !== null && _d !== void 0 ? _d : '';
-    return {
-        name,
-        version
-    };
-});
-const getLinuxInfo = () => platform_awaiter(void 0, void 0, void 0, function* () {
-    const { stdout } = yield exec.getExecOutput('lsb_release', ['-i', '-r', '-s'], {
-        silent: true
-    });
-    const [name, version] = stdout.trim().split('\n');
-    return {
-        name,
-        version
-    };
-});
-const platform = external_os_.platform();
-const arch = external_os_.arch();
-const isWindows = platform === 'win32';
-const isMacOS = platform === 'darwin';
-const isLinux = platform === 'linux';
-function getDetails() {
-    return platform_awaiter(this, void 0, void 0, function* () {
-        return Object.assign(Object.assign({}, (yield (isWindows
-            ? getWindowsInfo()
-            : isMacOS
-                ? getMacOsInfo()
-                : getLinuxInfo()))), { platform,
-            arch,
-            isWindows,
-            isMacOS,
-            isLinux });
-    });
-}
-//# sourceMappingURL=platform.js.map
-;// CONCATENATED MODULE: ./node_modules/@actions/core/lib/core.js
-var core_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
-    function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
-    return new (P || (P = Promise))(function (resolve, reject) {
-        function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
-        function rejected(value) { try { step(generator["throw"](value)); } catch (e) { reject(e); } }
-        function step(result) { result.done ? resolve(result.value) : adopt(result.value).then(fulfilled, rejected); }
-        step((generator = generator.apply(thisArg, _arguments || [])).next());
-    });
-};
-
-
-
-
-
-
-/**
- * The code to exit an action
- */
-var ExitCode;
-(function (ExitCode) {
-    /**
-     * A code indicating that the action was successful
-     */
-    ExitCode[ExitCode["Success"] = 0] = "Success";
-    /**
-     * A code indicating that the action was a failure
-     */
-    ExitCode[ExitCode["Failure"] = 1] = "Failure";
-})(ExitCode || (ExitCode = {}));
-//-----------------------------------------------------------------------
-// Variables
-//-----------------------------------------------------------------------
-/**
- * Sets env variable for this action and future actions in the job
- * @param name the name of the variable to set
- * @param val the value of the variable. Non-string values will be converted to a string via JSON.stringify
- */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-function exportVariable(name, val) {
-    const convertedVal = utils_toCommandValue(val);
-    process.env[name] = convertedVal;
-    const filePath = process.env['GITHUB_ENV'] || '';
-    if (filePath) {
-        return file_command_issueFileCommand('ENV', file_command_prepareKeyValueMessage(name, val));
-    }
-    command_issueCommand('set-env', { name }, convertedVal);
-}
-/**
- * Registers a secret which will get masked from logs
- *
- * @param secret - Value of the secret to be masked
- * @remarks
- * This function instructs the Actions runner to mask the specified value in any
- * logs produced during the workflow run. Once registered, the secret value will
- * be replaced with asterisks (***) whenever it appears in console output, logs,
- * or error messages.
- *
- * This is useful for protecting sensitive information such as:
- * - API keys
- * - Access tokens
- * - Authentication credentials
- * - URL parameters containing signatures (SAS tokens)
- *
- * Note that masking only affects future logs; any previous appearances of the
- * secret in logs before calling this function will remain unmasked.
- *
- * @example
- * ```typescript
- * // Register an API token as a secret
- * const apiToken = "abc123xyz456";
- * setSecret(apiToken);
- *
- * // Now any logs containing this value will show *** instead
- * console.log(`Using token: ${apiToken}`); // Outputs: "Using token: ***"
- * ```
- */
-function core_setSecret(secret) {
-    command_issueCommand('add-mask', {}, secret);
-}
-/**
- * Prepends inputPath to the PATH (for this action and future actions)
- * @param inputPath
- */
-function addPath(inputPath) {
-    const filePath = process.env['GITHUB_PATH'] || '';
-    if (filePath) {
-        file_command_issueFileCommand('PATH', inputPath);
-    }
-    else {
-        command_issueCommand('add-path', {}, inputPath);
-    }
-    process.env['PATH'] = `${inputPath}${external_path_namespaceObject.delimiter}${process.env['PATH']}`;
-}
-/**
- * Gets the value of an input.
- * Unless trimWhitespace is set to false in InputOptions, the value is also trimmed.
- * Returns an empty string if the value is not defined.
- *
- * @param     name     name of the input to get
- * @param     options  optional. See InputOptions.
- * @returns   string
- */
-function getInput(name, options) {
-    const val = process.env[`INPUT_${name.replace(/ /g, '_').toUpperCase()}`] || '';
-    if (options && options.required && !val) {
-        throw new Error(`Input required and not supplied: ${name}`);
-    }
-    if (options && options.trimWhitespace === false) {
-        return val;
-    }
-    return val.trim();
-}
-/**
- * Gets the values of an multiline input.  Each value is also trimmed.
- *
- * @param     name     name of the input to get
- * @param     options  optional. See InputOptions.
- * @returns   string[]
- *
- */
-function getMultilineInput(name, options) {
-    const inputs = getInput(name, options)
-        .split('\n')
-        .filter(x => x !== '');
-    if (options && options.trimWhitespace === false) {
-        return inputs;
-    }
-    return inputs.map(input => input.trim());
-}
-/**
- * Gets the input value of the boolean type in the YAML 1.2 "core schema" specification.
- * Support boolean input list: `true | True | TRUE | false | False | FALSE` .
- * The return value is also in boolean type.
- * ref: https://yaml.org/spec/1.2/spec.html#id2804923
- *
- * @param     name     name of the input to get
- * @param     options  optional. See InputOptions.
- * @returns   boolean
- */
-function getBooleanInput(name, options) {
-    const trueValue = ['true', 'True', 'TRUE'];
-    const falseValue = ['false', 'False', 'FALSE'];
-    const val = getInput(name, options);
-    if (trueValue.includes(val))
-        return true;
-    if (falseValue.includes(val))
-        return false;
-    throw new TypeError(`Input does not meet YAML 1.2 "Core Schema" specification: ${name}\n` +
-        `Support boolean input list: \`true | True | TRUE | false | False | FALSE\``);
-}
-/**
- * Sets the value of an output.
- *
- * @param     name     name of the output to set
- * @param     value    value to store. Non-string values will be converted to a string via JSON.stringify
- */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-function setOutput(name, value) {
-    const filePath = process.env['GITHUB_OUTPUT'] || '';
-    if (filePath) {
-        return file_command_issueFileCommand('OUTPUT', file_command_prepareKeyValueMessage(name, value));
-    }
-    process.stdout.write(external_os_.EOL);
-    command_issueCommand('set-output', { name }, utils_toCommandValue(value));
-}
-/**
- * Enables or disables the echoing of commands into stdout for the rest of the step.
- * Echoing is disabled by default if ACTIONS_STEP_DEBUG is not set.
- *
- */
-function setCommandEcho(enabled) {
-    issue('echo', enabled ? 'on' : 'off');
-}
-//-----------------------------------------------------------------------
-// Results
-//-----------------------------------------------------------------------
-/**
- * Sets the action status to failed.
- * When the action exits it will be with an exit code of 1
- * @param message add error issue message
- */
-function setFailed(message) {
-    process.exitCode = ExitCode.Failure;
-    core_error(message);
-}
-//-----------------------------------------------------------------------
-// Logging Commands
-//-----------------------------------------------------------------------
-/**
- * Gets whether Actions Step Debug is on or not
- */
-function isDebug() {
-    return process.env['RUNNER_DEBUG'] === '1';
-}
-/**
- * Writes debug message to user log
- * @param message debug message
- */
-function core_debug(message) {
-    command_issueCommand('debug', {}, message);
-}
-/**
- * Adds an error issue
- * @param message error issue message. Errors will be converted to string via toString()
- * @param properties optional properties to add to the annotation.
- */
-function core_error(message, properties = {}) {
-    command_issueCommand('error', toCommandProperties(properties), message instanceof Error ? message.toString() : message);
-}
-/**
- * Adds a warning issue
- * @param message warning issue message. Errors will be converted to string via toString()
- * @param properties optional properties to add to the annotation.
- */
-function warning(message, properties = {}) {
-    command_issueCommand('warning', toCommandProperties(properties), message instanceof Error ? message.toString() : message);
-}
-/**
- * Adds a notice issue
- * @param message notice issue message. Errors will be converted to string via toString()
- * @param properties optional properties to add to the annotation.
- */
-function notice(message, properties = {}) {
-    command_issueCommand('notice', toCommandProperties(properties), message instanceof Error ? message.toString() : message);
-}
-/**
- * Writes info to log with console.log.
- * @param message info message
- */
-function info(message) {
-    process.stdout.write(message + external_os_.EOL);
-}
-/**
- * Begin an output group.
- *
- * Output until the next `groupEnd` will be foldable in this group
- *
- * @param name The name of the output group
- */
-function startGroup(name) {
-    command_issue('group', name);
-}
-/**
- * End an output group.
- */
-function endGroup() {
-    command_issue('endgroup');
-}
-/**
- * Wrap an asynchronous function call in a group.
- *
- * Returns the same type as the function itself.
- *
- * @param name The name of the group
- * @param fn The function to wrap in the group
- */
-function group(name, fn) {
-    return core_awaiter(this, void 0, void 0, function* () {
-        startGroup(name);
-        let result;
-        try {
-            result = yield fn();
-        }
-        finally {
-            endGroup();
-        }
-        return result;
-    });
-}
-//-----------------------------------------------------------------------
-// Wrapper action state
-//-----------------------------------------------------------------------
-/**
- * Saves state for current action, the state can only be retrieved by this action's post job execution.
- *
- * @param     name     name of the state to store
- * @param     value    value to store. Non-string values will be converted to a string via JSON.stringify
- */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-function saveState(name, value) {
-    const filePath = process.env['GITHUB_STATE'] || '';
-    if (filePath) {
-        return issueFileCommand('STATE', prepareKeyValueMessage(name, value));
-    }
-    issueCommand('save-state', { name }, toCommandValue(value));
-}
-/**
- * Gets the value of an state set by this action's main execution.
- *
- * @param     name     name of the state to get
- * @returns   string
- */
-function getState(name) {
-    return process.env[`STATE_${name}`] || '';
-}
-function getIDToken(aud) {
-    return core_awaiter(this, void 0, void 0, function* () {
-        return yield OidcClient.getIDToken(aud);
-    });
-}
-/**
- * Summary exports
- */
-
-/**
- * @deprecated use core.summary
- */
-
-/**
- * Path exports
- */
-
-/**
- * Platform utilities exports
- */
-
-//# sourceMappingURL=core.js.map
-// EXTERNAL MODULE: external "node:crypto"
-var external_node_crypto_ = __nccwpck_require__(7598);
-;// CONCATENATED MODULE: ./src/cache/keys.ts
-
-const VERSION = 'v2';
-function cacheKeys(parts) {
-    const suffix = parts.suffix ? `${safe(parts.suffix)}-` : '';
-    const platform = `setup-nova-dpm-${VERSION}-${parts.kind}-${parts.os}-${parts.arch}-py${parts.pythonVersion}-${safe(parts.pythonAbi)}-${suffix}`;
-    const target = `${platform}${parts.packages.join('+')}-${safe(parts.series)}-${parts.mode}-`;
-    // Hashed rather than spelt out: the index URL may carry credentials, and the
-    // key must stay under the service's 512 characters.
-    const digest = (0,external_node_crypto_.createHash)('sha256')
-        .update(JSON.stringify([parts.requirements, parts.constraintsHash, parts.indexUrl ?? '', parts.baseExecutable ?? '', parts.projectsHash]))
-        .digest('hex')
-        .slice(0, 32);
-    // A venv from other inputs would carry stale packages into the install;
-    // pip's download cache only ever speeds pip up.
-    return { identity: `${target}${digest}-`, fallbacks: parts.kind === 'venv' ? [] : [target, platform] };
-}
-/** A key of its own for each save: the run, its attempt, and the time. */
-function saveKey(keys, env = process.env, now = Date.now()) {
-    return `${keys.identity}${env.GITHUB_RUN_ID ?? 'local'}-${env.GITHUB_RUN_ATTEMPT ?? '1'}-${now.toString(36)}`;
-}
-/** Cache keys may not contain commas; keep them to a readable alphabet. */
-function safe(text) {
-    return text.replace(/[^A-Za-z0-9._-]+/g, '_');
-}
-
-;// CONCATENATED MODULE: external "node:fs"
-const external_node_fs_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs");
-;// CONCATENATED MODULE: external "node:path"
-const external_node_path_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:path");
+// EXTERNAL MODULE: ./node_modules/@actions/core/lib/core.js + 7 modules
+var lib_core = __nccwpck_require__(3838);
+// EXTERNAL MODULE: external "path"
+var external_path_ = __nccwpck_require__(6928);
+// EXTERNAL MODULE: ./node_modules/@actions/exec/lib/exec.js + 3 modules
+var exec = __nccwpck_require__(7187);
+// EXTERNAL MODULE: external "fs"
+var external_fs_ = __nccwpck_require__(9896);
 ;// CONCATENATED MODULE: ./node_modules/@actions/glob/lib/internal-glob-options-helper.js
 
 /**
@@ -41624,32 +45128,34 @@ function getOptions(copy) {
     if (copy) {
         if (typeof copy.followSymbolicLinks === 'boolean') {
             result.followSymbolicLinks = copy.followSymbolicLinks;
-            core_debug(`followSymbolicLinks '${result.followSymbolicLinks}'`);
+            lib_core/* debug */.Yz(`followSymbolicLinks '${result.followSymbolicLinks}'`);
         }
         if (typeof copy.implicitDescendants === 'boolean') {
             result.implicitDescendants = copy.implicitDescendants;
-            core_debug(`implicitDescendants '${result.implicitDescendants}'`);
+            lib_core/* debug */.Yz(`implicitDescendants '${result.implicitDescendants}'`);
         }
         if (typeof copy.matchDirectories === 'boolean') {
             result.matchDirectories = copy.matchDirectories;
-            core_debug(`matchDirectories '${result.matchDirectories}'`);
+            lib_core/* debug */.Yz(`matchDirectories '${result.matchDirectories}'`);
         }
         if (typeof copy.omitBrokenSymbolicLinks === 'boolean') {
             result.omitBrokenSymbolicLinks = copy.omitBrokenSymbolicLinks;
-            core_debug(`omitBrokenSymbolicLinks '${result.omitBrokenSymbolicLinks}'`);
+            lib_core/* debug */.Yz(`omitBrokenSymbolicLinks '${result.omitBrokenSymbolicLinks}'`);
         }
         if (typeof copy.excludeHiddenFiles === 'boolean') {
             result.excludeHiddenFiles = copy.excludeHiddenFiles;
-            core_debug(`excludeHiddenFiles '${result.excludeHiddenFiles}'`);
+            lib_core/* debug */.Yz(`excludeHiddenFiles '${result.excludeHiddenFiles}'`);
         }
     }
     return result;
 }
 //# sourceMappingURL=internal-glob-options-helper.js.map
+// EXTERNAL MODULE: external "assert"
+var external_assert_ = __nccwpck_require__(2613);
 ;// CONCATENATED MODULE: ./node_modules/@actions/glob/lib/internal-path-helper.js
 
 
-const internal_path_helper_IS_WINDOWS = process.platform === 'win32';
+const IS_WINDOWS = process.platform === 'win32';
 /**
  * Similar to path.dirname except normalizes the path separators and slightly better handling for Windows UNC paths.
  *
@@ -41671,13 +45177,13 @@ function dirname(p) {
     // Normalize slashes and trim unnecessary trailing slash
     p = safeTrimTrailingSeparator(p);
     // Windows UNC root, e.g. \\hello or \\hello\world
-    if (internal_path_helper_IS_WINDOWS && /^\\\\[^\\]+(\\[^\\]+)?$/.test(p)) {
+    if (IS_WINDOWS && /^\\\\[^\\]+(\\[^\\]+)?$/.test(p)) {
         return p;
     }
     // Get dirname
-    let result = external_path_namespaceObject.dirname(p);
+    let result = external_path_.dirname(p);
     // Trim trailing slash for Windows UNC root, e.g. \\hello\world\
-    if (internal_path_helper_IS_WINDOWS && /^\\\\[^\\]+\\[^\\]+\\$/.test(result)) {
+    if (IS_WINDOWS && /^\\\\[^\\]+\\[^\\]+\\$/.test(result)) {
         result = safeTrimTrailingSeparator(result);
     }
     return result;
@@ -41694,7 +45200,7 @@ function ensureAbsoluteRoot(root, itemPath) {
         return itemPath;
     }
     // Windows
-    if (internal_path_helper_IS_WINDOWS) {
+    if (IS_WINDOWS) {
         // Check for itemPath like C: or C:foo
         if (itemPath.match(/^[A-Z]:[^\\/]|^[A-Z]:$/i)) {
             let cwd = process.cwd();
@@ -41721,7 +45227,7 @@ function ensureAbsoluteRoot(root, itemPath) {
             }
         }
         // Check for itemPath like \ or \foo
-        else if (internal_path_helper_normalizeSeparators(itemPath).match(/^\\$|^\\[^\\]/)) {
+        else if (normalizeSeparators(itemPath).match(/^\\$|^\\[^\\]/)) {
             const cwd = process.cwd();
             external_assert_(cwd.match(/^[A-Z]:\\/i), `Expected current directory to start with an absolute drive root. Actual '${cwd}'`);
             return `${cwd[0]}:\\${itemPath.substr(1)}`;
@@ -41729,12 +45235,12 @@ function ensureAbsoluteRoot(root, itemPath) {
     }
     external_assert_(hasAbsoluteRoot(root), `ensureAbsoluteRoot parameter 'root' must have an absolute root`);
     // Otherwise ensure root ends with a separator
-    if (root.endsWith('/') || (internal_path_helper_IS_WINDOWS && root.endsWith('\\'))) {
+    if (root.endsWith('/') || (IS_WINDOWS && root.endsWith('\\'))) {
         // Intentionally empty
     }
     else {
         // Append separator
-        root += external_path_namespaceObject.sep;
+        root += external_path_.sep;
     }
     return root + itemPath;
 }
@@ -41745,9 +45251,9 @@ function ensureAbsoluteRoot(root, itemPath) {
 function hasAbsoluteRoot(itemPath) {
     external_assert_(itemPath, `hasAbsoluteRoot parameter 'itemPath' must not be empty`);
     // Normalize separators
-    itemPath = internal_path_helper_normalizeSeparators(itemPath);
+    itemPath = normalizeSeparators(itemPath);
     // Windows
-    if (internal_path_helper_IS_WINDOWS) {
+    if (IS_WINDOWS) {
         // E.g. \\hello\share or C:\hello
         return itemPath.startsWith('\\\\') || /^[A-Z]:\\/i.test(itemPath);
     }
@@ -41761,9 +45267,9 @@ function hasAbsoluteRoot(itemPath) {
 function hasRoot(itemPath) {
     external_assert_(itemPath, `isRooted parameter 'itemPath' must not be empty`);
     // Normalize separators
-    itemPath = internal_path_helper_normalizeSeparators(itemPath);
+    itemPath = normalizeSeparators(itemPath);
     // Windows
-    if (internal_path_helper_IS_WINDOWS) {
+    if (IS_WINDOWS) {
         // E.g. \ or \hello or \\hello
         // E.g. C: or C:\hello
         return itemPath.startsWith('\\') || /^[A-Z]:/i.test(itemPath);
@@ -41774,10 +45280,10 @@ function hasRoot(itemPath) {
 /**
  * Removes redundant slashes and converts `/` to `\` on Windows
  */
-function internal_path_helper_normalizeSeparators(p) {
+function normalizeSeparators(p) {
     p = p || '';
     // Windows
-    if (internal_path_helper_IS_WINDOWS) {
+    if (IS_WINDOWS) {
         // Convert slashes on Windows
         p = p.replace(/\//g, '\\');
         // Remove redundant slashes
@@ -41797,17 +45303,17 @@ function safeTrimTrailingSeparator(p) {
         return '';
     }
     // Normalize separators
-    p = internal_path_helper_normalizeSeparators(p);
+    p = normalizeSeparators(p);
     // No trailing slash
-    if (!p.endsWith(external_path_namespaceObject.sep)) {
+    if (!p.endsWith(external_path_.sep)) {
         return p;
     }
     // Check '/' on Linux/macOS and '\' on Windows
-    if (p === external_path_namespaceObject.sep) {
+    if (p === external_path_.sep) {
         return p;
     }
     // On Windows check if drive root. E.g. C:\
-    if (internal_path_helper_IS_WINDOWS && /^[A-Z]:\\$/i.test(p)) {
+    if (IS_WINDOWS && /^[A-Z]:\\$/i.test(p)) {
         return p;
     }
     // Otherwise trim trailing slash
@@ -41900,6 +45406,8 @@ function internal_pattern_helper_partialMatch(patterns, itemPath) {
     return patterns.some(x => !x.negate && x.partialMatch(itemPath));
 }
 //# sourceMappingURL=internal-pattern-helper.js.map
+// EXTERNAL MODULE: external "os"
+var external_os_ = __nccwpck_require__(857);
 ;// CONCATENATED MODULE: ./node_modules/balanced-match/dist/esm/index.js
 const balanced = (a, b, str) => {
     const ma = a instanceof RegExp ? maybeMatch(a, str) : a;
@@ -44670,7 +48178,7 @@ class Path {
             itemPath = safeTrimTrailingSeparator(itemPath);
             // Not rooted
             if (!hasRoot(itemPath)) {
-                this.segments = itemPath.split(external_path_namespaceObject.sep);
+                this.segments = itemPath.split(external_path_.sep);
             }
             // Rooted
             else {
@@ -44679,7 +48187,7 @@ class Path {
                 let dir = dirname(remaining);
                 while (dir !== remaining) {
                     // Add the segment
-                    const basename = external_path_namespaceObject.basename(remaining);
+                    const basename = external_path_.basename(remaining);
                     this.segments.unshift(basename);
                     // Truncate the last segment
                     remaining = dir;
@@ -44699,7 +48207,7 @@ class Path {
                 // Must not be empty
                 external_assert_(segment, `Parameter 'itemPath' must not contain any empty segments`);
                 // Normalize slashes
-                segment = internal_path_helper_normalizeSeparators(itemPath[i]);
+                segment = normalizeSeparators(itemPath[i]);
                 // Root segment
                 if (i === 0 && hasRoot(segment)) {
                     segment = safeTrimTrailingSeparator(segment);
@@ -44709,7 +48217,7 @@ class Path {
                 // All other segments
                 else {
                     // Must not contain slash
-                    external_assert_(!segment.includes(external_path_namespaceObject.sep), `Parameter 'itemPath' contains unexpected path separators`);
+                    external_assert_(!segment.includes(external_path_.sep), `Parameter 'itemPath' contains unexpected path separators`);
                     this.segments.push(segment);
                 }
             }
@@ -44722,13 +48230,13 @@ class Path {
         // First segment
         let result = this.segments[0];
         // All others
-        let skipSlash = result.endsWith(external_path_namespaceObject.sep) || (internal_path_IS_WINDOWS && /^[A-Z]:$/i.test(result));
+        let skipSlash = result.endsWith(external_path_.sep) || (internal_path_IS_WINDOWS && /^[A-Z]:$/i.test(result));
         for (let i = 1; i < this.segments.length; i++) {
             if (skipSlash) {
                 skipSlash = false;
             }
             else {
-                result += external_path_namespaceObject.sep;
+                result += external_path_.sep;
             }
             result += this.segments[i];
         }
@@ -44778,8 +48286,8 @@ class Pattern {
         // Segments
         this.segments = new Path(pattern).segments;
         // Trailing slash indicates the pattern should only match directories, not regular files
-        this.trailingSeparator = internal_path_helper_normalizeSeparators(pattern)
-            .endsWith(external_path_namespaceObject.sep);
+        this.trailingSeparator = normalizeSeparators(pattern)
+            .endsWith(external_path_.sep);
         pattern = safeTrimTrailingSeparator(pattern);
         // Search path (literal path prior to the first glob segment)
         let foundGlob = false;
@@ -44809,14 +48317,14 @@ class Pattern {
         // Last segment is globstar?
         if (this.segments[this.segments.length - 1] === '**') {
             // Normalize slashes
-            itemPath = internal_path_helper_normalizeSeparators(itemPath);
+            itemPath = normalizeSeparators(itemPath);
             // Append a trailing slash. Otherwise Minimatch will not match the directory immediately
             // preceding the globstar. For example, given the pattern `/foo/**`, Minimatch returns
             // false for `/foo` but returns true for `/foo/`. Append a trailing slash to handle that quirk.
-            if (!itemPath.endsWith(external_path_namespaceObject.sep) && this.isImplicitPattern === false) {
+            if (!itemPath.endsWith(external_path_.sep) && this.isImplicitPattern === false) {
                 // Note, this is safe because the constructor ensures the pattern has an absolute root.
                 // For example, formats like C: and C:foo on Windows are resolved to an absolute root.
-                itemPath = `${itemPath}${external_path_namespaceObject.sep}`;
+                itemPath = `${itemPath}${external_path_.sep}`;
             }
         }
         else {
@@ -44863,13 +48371,13 @@ class Pattern {
         // Must not contain globs in root, e.g. Windows UNC path \\foo\b*r
         external_assert_(!hasRoot(pattern) || literalSegments[0], `Invalid pattern '${pattern}'. Root segment must not contain globs.`);
         // Normalize slashes
-        pattern = internal_path_helper_normalizeSeparators(pattern);
+        pattern = normalizeSeparators(pattern);
         // Replace leading `.` segment
-        if (pattern === '.' || pattern.startsWith(`.${external_path_namespaceObject.sep}`)) {
+        if (pattern === '.' || pattern.startsWith(`.${external_path_.sep}`)) {
             pattern = Pattern.globEscape(process.cwd()) + pattern.substr(1);
         }
         // Replace leading `~` segment
-        else if (pattern === '~' || pattern.startsWith(`~${external_path_namespaceObject.sep}`)) {
+        else if (pattern === '~' || pattern.startsWith(`~${external_path_.sep}`)) {
             homedir = homedir || external_os_.homedir();
             external_assert_(homedir, 'Unable to determine HOME directory');
             external_assert_(hasAbsoluteRoot(homedir), `Expected HOME directory to be a rooted path. Actual '${homedir}'`);
@@ -44896,7 +48404,7 @@ class Pattern {
         else {
             pattern = ensureAbsoluteRoot(Pattern.globEscape(process.cwd()), pattern);
         }
-        return internal_path_helper_normalizeSeparators(pattern);
+        return normalizeSeparators(pattern);
     }
     /**
      * Attempts to unescape a pattern segment to create a literal path segment.
@@ -44974,7 +48482,7 @@ class SearchState {
 }
 //# sourceMappingURL=internal-search-state.js.map
 ;// CONCATENATED MODULE: ./node_modules/@actions/glob/lib/internal-globber.js
-var internal_globber_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
+var __awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
     function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
     return new (P || (P = Promise))(function (resolve, reject) {
         function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
@@ -45023,7 +48531,7 @@ class DefaultGlobber {
         return this.searchPaths.slice();
     }
     glob() {
-        return internal_globber_awaiter(this, void 0, void 0, function* () {
+        return __awaiter(this, void 0, void 0, function* () {
             var _a, e_1, _b, _c;
             const result = [];
             try {
@@ -45061,12 +48569,12 @@ class DefaultGlobber {
             // Push the search paths
             const stack = [];
             for (const searchPath of getSearchPaths(patterns)) {
-                core_debug(`Search path '${searchPath}'`);
+                lib_core/* debug */.Yz(`Search path '${searchPath}'`);
                 // Exists?
                 try {
                     // Intentionally using lstat. Detection for broken symlink
                     // will be performed later (if following symlinks).
-                    yield __await(external_fs_namespaceObject.promises.lstat(searchPath));
+                    yield __await(external_fs_.promises.lstat(searchPath));
                 }
                 catch (err) {
                     if (err.code === 'ENOENT') {
@@ -45096,7 +48604,7 @@ class DefaultGlobber {
                     continue;
                 }
                 // Hidden file or directory?
-                if (options.excludeHiddenFiles && external_path_namespaceObject.basename(item.path).match(/^\./)) {
+                if (options.excludeHiddenFiles && external_path_.basename(item.path).match(/^\./)) {
                     continue;
                 }
                 // Directory
@@ -45111,7 +48619,7 @@ class DefaultGlobber {
                     }
                     // Push the child items in reverse
                     const childLevel = item.level + 1;
-                    const childItems = (yield __await(external_fs_namespaceObject.promises.readdir(item.path))).map(x => new SearchState(external_path_namespaceObject.join(item.path, x), childLevel));
+                    const childItems = (yield __await(external_fs_.promises.readdir(item.path))).map(x => new SearchState(external_path_.join(item.path, x), childLevel));
                     stack.push(...childItems.reverse());
                 }
                 // File
@@ -45125,7 +48633,7 @@ class DefaultGlobber {
      * Constructs a DefaultGlobber
      */
     static create(patterns, options) {
-        return internal_globber_awaiter(this, void 0, void 0, function* () {
+        return __awaiter(this, void 0, void 0, function* () {
             const result = new DefaultGlobber(options);
             if (internal_globber_IS_WINDOWS) {
                 patterns = patterns.replace(/\r\n/g, '\n');
@@ -45147,7 +48655,7 @@ class DefaultGlobber {
         });
     }
     static stat(item, options, traversalChain) {
-        return internal_globber_awaiter(this, void 0, void 0, function* () {
+        return __awaiter(this, void 0, void 0, function* () {
             // Note:
             // `stat` returns info about the target of a symlink (or symlink chain)
             // `lstat` returns info about a symlink itself
@@ -45155,12 +48663,12 @@ class DefaultGlobber {
             if (options.followSymbolicLinks) {
                 try {
                     // Use `stat` (following symlinks)
-                    stats = yield external_fs_namespaceObject.promises.stat(item.path);
+                    stats = yield external_fs_.promises.stat(item.path);
                 }
                 catch (err) {
                     if (err.code === 'ENOENT') {
                         if (options.omitBrokenSymbolicLinks) {
-                            core_debug(`Broken symlink '${item.path}'`);
+                            lib_core/* debug */.Yz(`Broken symlink '${item.path}'`);
                             return undefined;
                         }
                         throw new Error(`No information found for the path '${item.path}'. This may indicate a broken symbolic link.`);
@@ -45170,19 +48678,19 @@ class DefaultGlobber {
             }
             else {
                 // Use `lstat` (not following symlinks)
-                stats = yield external_fs_namespaceObject.promises.lstat(item.path);
+                stats = yield external_fs_.promises.lstat(item.path);
             }
             // Note, isDirectory() returns false for the lstat of a symlink
             if (stats.isDirectory() && options.followSymbolicLinks) {
                 // Get the realpath
-                const realPath = yield external_fs_namespaceObject.promises.realpath(item.path);
+                const realPath = yield external_fs_.promises.realpath(item.path);
                 // Fixup the traversal chain to match the item level
                 while (traversalChain.length >= item.level) {
                     traversalChain.pop();
                 }
                 // Test for a cycle
                 if (traversalChain.some((x) => x === realPath)) {
-                    core_debug(`Symlink cycle detected for path '${item.path}' and realpath '${realPath}'`);
+                    lib_core/* debug */.Yz(`Symlink cycle detected for path '${item.path}' and realpath '${realPath}'`);
                     return undefined;
                 }
                 // Update the traversal chain
@@ -45193,6 +48701,8 @@ class DefaultGlobber {
     }
 }
 //# sourceMappingURL=internal-globber.js.map
+// EXTERNAL MODULE: external "crypto"
+var external_crypto_ = __nccwpck_require__(6982);
 ;// CONCATENATED MODULE: external "stream"
 const external_stream_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("stream");
 // EXTERNAL MODULE: external "util"
@@ -45316,9 +48826,10 @@ function glob_hashFiles(patterns_1) {
     });
 }
 //# sourceMappingURL=glob.js.map
+// EXTERNAL MODULE: ./node_modules/@actions/io/lib/io.js
+var io = __nccwpck_require__(8701);
 // EXTERNAL MODULE: ./node_modules/semver/index.js
 var semver = __nccwpck_require__(2088);
-var semver_default = /*#__PURE__*/__nccwpck_require__.n(semver);
 ;// CONCATENATED MODULE: ./node_modules/@actions/cache/lib/internal/constants.js
 var CacheFilename;
 (function (CacheFilename) {
@@ -45405,15 +48916,15 @@ function createTempDirectory() {
                     baseLocation = '/home';
                 }
             }
-            tempDirectory = external_path_namespaceObject.join(baseLocation, 'actions', 'temp');
+            tempDirectory = external_path_.join(baseLocation, 'actions', 'temp');
         }
-        const dest = external_path_namespaceObject.join(tempDirectory, external_crypto_namespaceObject.randomUUID());
-        yield mkdirP(dest);
+        const dest = external_path_.join(tempDirectory, external_crypto_.randomUUID());
+        yield io/* mkdirP */.U$(dest);
         return dest;
     });
 }
 function getArchiveFileSizeInBytes(filePath) {
-    return external_fs_namespaceObject.statSync(filePath).size;
+    return external_fs_.statSync(filePath).size;
 }
 function resolvePaths(patterns) {
     return cacheUtils_awaiter(this, void 0, void 0, function* () {
@@ -45429,9 +48940,9 @@ function resolvePaths(patterns) {
                 _c = _g.value;
                 _e = false;
                 const file = _c;
-                const relativeFile = external_path_namespaceObject.relative(workspace, file)
-                    .replace(new RegExp(`\\${external_path_namespaceObject.sep}`, 'g'), '/');
-                core_debug(`Matched: ${relativeFile}`);
+                const relativeFile = external_path_.relative(workspace, file)
+                    .replace(new RegExp(`\\${external_path_.sep}`, 'g'), '/');
+                lib_core/* debug */.Yz(`Matched: ${relativeFile}`);
                 // Paths are made relative so the tar entries are all relative to the root of the workspace.
                 if (relativeFile === '') {
                     // path.relative returns empty string if workspace and file are equal
@@ -45454,16 +48965,16 @@ function resolvePaths(patterns) {
 }
 function unlinkFile(filePath) {
     return cacheUtils_awaiter(this, void 0, void 0, function* () {
-        return external_util_.promisify(external_fs_namespaceObject.unlink)(filePath);
+        return external_util_.promisify(external_fs_.unlink)(filePath);
     });
 }
 function getVersion(app_1) {
     return cacheUtils_awaiter(this, arguments, void 0, function* (app, additionalArgs = []) {
         let versionOutput = '';
         additionalArgs.push('--version');
-        core_debug(`Checking ${app} ${additionalArgs.join(' ')}`);
+        lib_core/* debug */.Yz(`Checking ${app} ${additionalArgs.join(' ')}`);
         try {
-            yield exec_exec(`${app}`, additionalArgs, {
+            yield exec/* exec */.m(`${app}`, additionalArgs, {
                 ignoreReturnCode: true,
                 silent: true,
                 listeners: {
@@ -45473,10 +48984,10 @@ function getVersion(app_1) {
             });
         }
         catch (err) {
-            core_debug(err.message);
+            lib_core/* debug */.Yz(err.message);
         }
         versionOutput = versionOutput.trim();
-        core_debug(versionOutput);
+        lib_core/* debug */.Yz(versionOutput);
         return versionOutput;
     });
 }
@@ -45485,7 +48996,7 @@ function getCompressionMethod() {
     return cacheUtils_awaiter(this, void 0, void 0, function* () {
         const versionOutput = yield getVersion('zstd', ['--quiet']);
         const version = semver.clean(versionOutput);
-        core_debug(`zstd version: ${version}`);
+        lib_core/* debug */.Yz(`zstd version: ${version}`);
         if (versionOutput === '') {
             return CompressionMethod.Gzip;
         }
@@ -45501,11 +49012,11 @@ function getCacheFileName(compressionMethod) {
 }
 function getGnuTarPathOnWindows() {
     return cacheUtils_awaiter(this, void 0, void 0, function* () {
-        if (external_fs_namespaceObject.existsSync(GnuTarPathOnWindows)) {
+        if (external_fs_.existsSync(GnuTarPathOnWindows)) {
             return GnuTarPathOnWindows;
         }
         const versionOutput = yield getVersion('tar');
-        return versionOutput.toLowerCase().includes('gnu tar') ? which('tar') : '';
+        return versionOutput.toLowerCase().includes('gnu tar') ? io/* which */.K7('tar') : '';
     });
 }
 function assertDefined(name, value) {
@@ -45528,7 +49039,7 @@ function getCacheVersion(paths, compressionMethod, enableCrossOsArchive = false)
     }
     // Add salt to cache version to support breaking changes in cache entry
     components.push(versionSalt);
-    return external_crypto_namespaceObject.createHash('sha256').update(components.join('|')).digest('hex');
+    return external_crypto_.createHash('sha256').update(components.join('|')).digest('hex');
 }
 function getRuntimeToken() {
     const token = process.env['ACTIONS_RUNTIME_TOKEN'];
@@ -45538,6 +49049,10 @@ function getRuntimeToken() {
     return token;
 }
 //# sourceMappingURL=cacheUtils.js.map
+// EXTERNAL MODULE: ./node_modules/@actions/http-client/lib/index.js + 1 modules
+var lib = __nccwpck_require__(4942);
+// EXTERNAL MODULE: ./node_modules/@actions/http-client/lib/auth.js
+var auth = __nccwpck_require__(2145);
 // EXTERNAL MODULE: external "url"
 var external_url_ = __nccwpck_require__(7016);
 ;// CONCATENATED MODULE: ./node_modules/@typespec/ts-http-runtime/dist/esm/abort-controller/AbortError.js
@@ -45579,6 +49094,8 @@ class AbortError extends Error {
     }
 }
 //# sourceMappingURL=AbortError.js.map
+// EXTERNAL MODULE: external "node:os"
+var external_node_os_ = __nccwpck_require__(8161);
 // EXTERNAL MODULE: external "node:util"
 var external_node_util_ = __nccwpck_require__(7975);
 ;// CONCATENATED MODULE: external "node:process"
@@ -45590,7 +49107,7 @@ const external_node_process_namespaceObject = __WEBPACK_EXTERNAL_createRequire(i
 
 
 function log(message, ...args) {
-    external_node_process_namespaceObject.stderr.write(`${external_node_util_.format(message, ...args)}${external_node_os_namespaceObject.EOL}`);
+    external_node_process_namespaceObject.stderr.write(`${external_node_util_.format(message, ...args)}${external_node_os_.EOL}`);
 }
 //# sourceMappingURL=log.js.map
 ;// CONCATENATED MODULE: ./node_modules/@typespec/ts-http-runtime/dist/esm/env.js
@@ -45827,7 +49344,7 @@ function extend(namespace) {
     newDebugger.log = this.log;
     return newDebugger;
 }
-/* harmony default export */ const logger_debug = (debugObj);
+/* harmony default export */ const debug = (debugObj);
 //# sourceMappingURL=debug.js.map
 ;// CONCATENATED MODULE: ./node_modules/@typespec/ts-http-runtime/dist/esm/logger/logger.js
 // Copyright (c) Microsoft Corporation.
@@ -45858,9 +49375,9 @@ function createLoggerContext(options) {
     const registeredLoggers = new Set();
     const logLevelFromEnv = getEnvironmentVariable(options.logLevelEnvVarName);
     let logLevel;
-    const clientLogger = logger_debug(options.namespace);
+    const clientLogger = debug(options.namespace);
     clientLogger.log = (...args) => {
-        logger_debug.log(...args);
+        debug.log(...args);
     };
     function contextSetLogLevel(level) {
         if (level && !isTypeSpecRuntimeLogLevel(level)) {
@@ -45873,7 +49390,7 @@ function createLoggerContext(options) {
                 enabledNamespaces.push(logger.namespace);
             }
         }
-        logger_debug.enable(enabledNamespaces.join(","));
+        debug.enable(enabledNamespaces.join(","));
     }
     if (logLevelFromEnv) {
         // avoid calling setLogLevel because we don't want a mis-set environment variable to crash
@@ -45893,8 +49410,8 @@ function createLoggerContext(options) {
         });
         patchLogMethod(parent, logger);
         if (shouldEnable(logger)) {
-            const enabledNamespaces = logger_debug.disable();
-            logger_debug.enable(enabledNamespaces + "," + logger.namespace);
+            const enabledNamespaces = debug.disable();
+            debug.enable(enabledNamespaces + "," + logger.namespace);
         }
         registeredLoggers.add(logger);
         return logger;
@@ -46672,8 +50189,8 @@ function restError_isRestError(e) {
 //# sourceMappingURL=restError.js.map
 // EXTERNAL MODULE: external "node:http"
 var external_node_http_ = __nccwpck_require__(7067);
-;// CONCATENATED MODULE: external "node:https"
-const external_node_https_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:https");
+// EXTERNAL MODULE: external "node:https"
+var external_node_https_ = __nccwpck_require__(4708);
 // EXTERNAL MODULE: external "node:zlib"
 var external_node_zlib_ = __nccwpck_require__(8522);
 // EXTERNAL MODULE: external "node:stream"
@@ -46878,7 +50395,7 @@ class NodeHttpClient {
             ...request.requestOverrides,
         };
         return new Promise((resolve, reject) => {
-            const req = isInsecure ? external_node_http_.request(options, resolve) : external_node_https_namespaceObject.request(options, resolve);
+            const req = isInsecure ? external_node_http_.request(options, resolve) : external_node_https_.request(options, resolve);
             req.once("error", (err) => {
                 reject(new restError_RestError(err.message, { code: err.code ?? restError_RestError.REQUEST_SEND_ERROR, request }));
             });
@@ -46928,7 +50445,7 @@ class NodeHttpClient {
             if (disableKeepAlive && !request.tlsSettings) {
                 // When there are no tlsSettings and keepAlive is false
                 // we don't need a custom agent
-                return external_node_https_namespaceObject.globalAgent;
+                return external_node_https_.globalAgent;
             }
             // We use the tlsSettings to index cached clients
             const tlsSettings = request.tlsSettings ?? DEFAULT_TLS_SETTINGS;
@@ -46939,7 +50456,7 @@ class NodeHttpClient {
                 return agent;
             }
             log_logger.info("No cached TLS Agent exist, creating a new Agent");
-            agent = new external_node_https_namespaceObject.Agent({
+            agent = new external_node_https_.Agent({
                 // keepAlive is true if disableKeepAlive is false.
                 keepAlive: !disableKeepAlive,
                 // Since we are spreading, if no tslSettings were provided, nothing is added to the agent options.
@@ -49186,7 +52703,7 @@ function userAgentPlatform_getHeaderName() {
  */
 async function util_userAgentPlatform_setPlatformSpecificData(map) {
     if (external_node_process_namespaceObject && external_node_process_namespaceObject.versions) {
-        const osInfo = `${external_node_os_namespaceObject.type()} ${external_node_os_namespaceObject.release()}; ${external_node_os_namespaceObject.arch()}`;
+        const osInfo = `${external_node_os_.type()} ${external_node_os_.release()}; ${external_node_os_.arch()}`;
         const versions = external_node_process_namespaceObject.versions;
         if (versions.bun) {
             map.set("Bun", `${versions.bun} (${osInfo})`);
@@ -49264,6 +52781,8 @@ function policies_userAgentPolicy_userAgentPolicy(options = {}) {
     };
 }
 //# sourceMappingURL=userAgentPolicy.js.map
+// EXTERNAL MODULE: external "node:crypto"
+var external_node_crypto_ = __nccwpck_require__(7598);
 ;// CONCATENATED MODULE: ./node_modules/@typespec/ts-http-runtime/dist/esm/util/sha256.js
 // Copyright (c) Microsoft Corporation.
 // Licensed under the MIT License.
@@ -62362,6 +65881,8 @@ async function parseXML(str, opts = {}) {
  */
 const storage_blob_dist_esm_log_logger = esm_createClientLogger("storage-blob");
 //# sourceMappingURL=log.js.map
+// EXTERNAL MODULE: external "events"
+var external_events_ = __nccwpck_require__(4434);
 ;// CONCATENATED MODULE: ./node_modules/@azure/storage-common/dist/esm/BuffersStream.js
 // Copyright (c) Microsoft Corporation.
 // Licensed under the MIT License.
@@ -62839,6 +66360,8 @@ class BufferScheduler {
 //# sourceMappingURL=BufferScheduler.js.map
 ;// CONCATENATED MODULE: external "node:module"
 const external_node_module_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:module");
+// EXTERNAL MODULE: external "node:path"
+var external_node_path_ = __nccwpck_require__(6760);
 // EXTERNAL MODULE: external "node:url"
 var external_node_url_ = __nccwpck_require__(3136);
 ;// CONCATENATED MODULE: ./node_modules/@azure/storage-common/dist/esm/crc64.js
@@ -62865,7 +66388,7 @@ let crc64_dirname;
 if (__isNode__) {
   crc64_require = (0,external_node_module_namespaceObject.createRequire)(import.meta.url);
   crc64_filename = (0,external_node_url_.fileURLToPath)(import.meta.url);
-  crc64_dirname = (0,external_node_path_namespaceObject.dirname)(crc64_filename);
+  crc64_dirname = (0,external_node_path_.dirname)(crc64_filename);
 }
 // ESM-COMPAT-END
 
@@ -78943,7 +82466,7 @@ const metadata = {
         },
     },
 };
-const parameters_access = {
+const access = {
     parameterPath: ["options", "access"],
     mapper: {
         serializedName: "x-ms-blob-public-access",
@@ -80837,7 +84360,7 @@ const createOperationSpec = {
         requestId,
         accept1,
         metadata,
-        parameters_access,
+        access,
         defaultEncryptionScope,
         preventEncryptionScopeOverride,
     ],
@@ -80984,7 +84507,7 @@ const setAccessPolicyOperationSpec = {
         accept,
         version,
         requestId,
-        parameters_access,
+        access,
         leaseId,
         ifModifiedSince,
         ifUnmodifiedSince,
@@ -89359,6 +92882,8 @@ class Batch {
     }
 }
 //# sourceMappingURL=Batch.js.map
+// EXTERNAL MODULE: external "node:fs"
+var external_node_fs_ = __nccwpck_require__(3024);
 ;// CONCATENATED MODULE: ./node_modules/@azure/storage-blob/dist/esm/utils/utils.js
 // Copyright (c) Microsoft Corporation.
 // Licensed under the MIT License.
@@ -89473,7 +92998,7 @@ async function streamToBuffer3(readableStream, encoding) {
  */
 async function readStreamToLocalFile(rs, file) {
     return new Promise((resolve, reject) => {
-        const ws = external_node_fs_namespaceObject.createWriteStream(file);
+        const ws = external_node_fs_.createWriteStream(file);
         rs.on("error", (err) => {
             reject(err);
         });
@@ -89489,8 +93014,8 @@ async function readStreamToLocalFile(rs, file) {
  *
  * Promisified version of fs.stat().
  */
-const fsStat = external_node_util_.promisify(external_node_fs_namespaceObject.stat);
-const fsCreateReadStream = external_node_fs_namespaceObject.createReadStream;
+const fsStat = external_node_util_.promisify(external_node_fs_.stat);
+const fsCreateReadStream = external_node_fs_.createReadStream;
 //# sourceMappingURL=utils.js.map
 ;// CONCATENATED MODULE: ./node_modules/@azure/storage-blob/dist/esm/Clients.js
 // Copyright (c) Microsoft Corporation.
@@ -95645,7 +99170,7 @@ class UploadProgress {
         const uploadSpeed = (transferredBytes /
             (1024 * 1024) /
             (elapsedTime / 1000)).toFixed(1);
-        info(`Sent ${transferredBytes} of ${this.contentLength} (${percentage}%), ${uploadSpeed} MBs/sec`);
+        lib_core/* info */.pq(`Sent ${transferredBytes} of ${this.contentLength} (${percentage}%), ${uploadSpeed} MBs/sec`);
         if (this.isDone()) {
             this.displayedComplete = true;
         }
@@ -95710,7 +99235,7 @@ function uploadCacheArchiveSDK(signedUploadURL, archivePath, options) {
         };
         try {
             uploadProgress.startDisplayTimer();
-            core_debug(`BlobClient: ${blobClient.name}:${blobClient.accountName}:${blobClient.containerName}`);
+            lib_core/* debug */.Yz(`BlobClient: ${blobClient.name}:${blobClient.accountName}:${blobClient.containerName}`);
             const response = yield blockBlobClient.uploadFile(archivePath, uploadOptions);
             // TODO: better management of non-retryable errors
             if (response._response.status >= 400) {
@@ -95719,7 +99244,7 @@ function uploadCacheArchiveSDK(signedUploadURL, archivePath, options) {
             return response;
         }
         catch (error) {
-            warning(`uploadCacheArchiveSDK: internal error uploading cache archive: ${error.message}`);
+            lib_core/* warning */.$e(`uploadCacheArchiveSDK: internal error uploading cache archive: ${error.message}`);
             throw error;
         }
         finally {
@@ -95758,9 +99283,9 @@ function isRetryableStatusCode(statusCode) {
         return false;
     }
     const retryableStatusCodes = [
-        HttpCodes.BadGateway,
-        HttpCodes.ServiceUnavailable,
-        HttpCodes.GatewayTimeout
+        lib/* HttpCodes */.Hv.BadGateway,
+        lib/* HttpCodes */.Hv.ServiceUnavailable,
+        lib/* HttpCodes */.Hv.GatewayTimeout
     ];
     return retryableStatusCodes.includes(statusCode);
 }
@@ -95797,9 +99322,9 @@ function retry(name_1, method_1, getStatusCode_1) {
                 isRetryable = isRetryableStatusCode(statusCode);
                 errorMessage = `Cache service responded with ${statusCode}`;
             }
-            core_debug(`${name} - Attempt ${attempt} of ${maxAttempts} failed with error: ${errorMessage}`);
+            lib_core/* debug */.Yz(`${name} - Attempt ${attempt} of ${maxAttempts} failed with error: ${errorMessage}`);
             if (!isRetryable) {
-                core_debug(`${name} - Error is not retryable`);
+                lib_core/* debug */.Yz(`${name} - Error is not retryable`);
                 break;
             }
             yield sleep(delay);
@@ -95814,7 +99339,7 @@ function retryTypedResponse(name_1, method_1) {
         // If the error object contains the statusCode property, extract it and return
         // an TypedResponse<T> so it can be processed by the retry logic.
         (error) => {
-            if (error instanceof HttpClientError) {
+            if (error instanceof lib/* HttpClientError */.Kg) {
                 return {
                     statusCode: error.statusCode,
                     result: null,
@@ -95890,7 +99415,7 @@ class DownloadProgress {
         this.segmentIndex = this.segmentIndex + 1;
         this.segmentSize = segmentSize;
         this.receivedBytes = 0;
-        core_debug(`Downloading segment at offset ${this.segmentOffset} with length ${this.segmentSize}...`);
+        lib_core/* debug */.Yz(`Downloading segment at offset ${this.segmentOffset} with length ${this.segmentSize}...`);
     }
     /**
      * Sets the number of bytes received for the current segment.
@@ -95926,7 +99451,7 @@ class DownloadProgress {
         const downloadSpeed = (transferredBytes /
             (1024 * 1024) /
             (elapsedTime / 1000)).toFixed(1);
-        info(`Received ${transferredBytes} of ${this.contentLength} (${percentage}%), ${downloadSpeed} MBs/sec`);
+        lib_core/* info */.pq(`Received ${transferredBytes} of ${this.contentLength} (${percentage}%), ${downloadSpeed} MBs/sec`);
         if (this.isDone()) {
             this.displayedComplete = true;
         }
@@ -95974,13 +99499,13 @@ class DownloadProgress {
  */
 function downloadCacheHttpClient(archiveLocation, archivePath) {
     return downloadUtils_awaiter(this, void 0, void 0, function* () {
-        const writeStream = external_fs_namespaceObject.createWriteStream(archivePath);
-        const httpClient = new lib_HttpClient('actions/cache');
+        const writeStream = external_fs_.createWriteStream(archivePath);
+        const httpClient = new lib/* HttpClient */.Qq('actions/cache');
         const downloadResponse = yield retryHttpClientResponse('downloadCache', () => downloadUtils_awaiter(this, void 0, void 0, function* () { return httpClient.get(archiveLocation); }));
         // Abort download if no traffic received over the socket.
         downloadResponse.message.socket.setTimeout(SocketTimeout, () => {
             downloadResponse.message.destroy();
-            core_debug(`Aborting download, socket timed out after ${SocketTimeout} ms`);
+            lib_core/* debug */.Yz(`Aborting download, socket timed out after ${SocketTimeout} ms`);
         });
         yield pipeResponseToStream(downloadResponse, writeStream);
         // Validate download size.
@@ -95993,7 +99518,7 @@ function downloadCacheHttpClient(archiveLocation, archivePath) {
             }
         }
         else {
-            core_debug('Unable to validate download, no Content-Length header');
+            lib_core/* debug */.Yz('Unable to validate download, no Content-Length header');
         }
     });
 }
@@ -96006,8 +99531,8 @@ function downloadCacheHttpClient(archiveLocation, archivePath) {
 function downloadCacheHttpClientConcurrent(archiveLocation, archivePath, options) {
     return downloadUtils_awaiter(this, void 0, void 0, function* () {
         var _a;
-        const archiveDescriptor = yield external_fs_namespaceObject.promises.open(archivePath, 'w');
-        const httpClient = new lib_HttpClient('actions/cache', undefined, {
+        const archiveDescriptor = yield external_fs_.promises.open(archivePath, 'w');
+        const httpClient = new lib/* HttpClient */.Qq('actions/cache', undefined, {
             socketTimeout: options.timeoutInMs,
             keepAlive: true
         });
@@ -96128,7 +99653,7 @@ function downloadCacheStorageSDK(archiveLocation, archivePath, options) {
         if (contentLength < 0) {
             // We should never hit this condition, but just in case fall back to downloading the
             // file as one large stream
-            core_debug('Unable to determine content length, downloading file with http-client...');
+            lib_core/* debug */.Yz('Unable to determine content length, downloading file with http-client...');
             yield downloadCacheHttpClient(archiveLocation, archivePath);
         }
         else {
@@ -96141,7 +99666,7 @@ function downloadCacheStorageSDK(archiveLocation, archivePath, options) {
             // Updated segment size to 128MB = 134217728 bytes, to complete a segment faster and fail fast
             const maxSegmentSize = Math.min(134217728, external_buffer_namespaceObject.constants.MAX_LENGTH);
             const downloadProgress = new DownloadProgress(contentLength);
-            const fd = external_fs_namespaceObject.openSync(archivePath, 'w');
+            const fd = external_fs_.openSync(archivePath, 'w');
             try {
                 downloadProgress.startDisplayTimer();
                 const controller = new AbortController();
@@ -96160,13 +99685,13 @@ function downloadCacheStorageSDK(archiveLocation, archivePath, options) {
                         throw new Error('Aborting cache download as the download time exceeded the timeout.');
                     }
                     else if (Buffer.isBuffer(result)) {
-                        external_fs_namespaceObject.writeFileSync(fd, result);
+                        external_fs_.writeFileSync(fd, result);
                     }
                 }
             }
             finally {
                 downloadProgress.stopDisplayTimer();
-                external_fs_namespaceObject.closeSync(fd);
+                external_fs_.closeSync(fd);
             }
         }
     });
@@ -96218,9 +99743,9 @@ function getUploadOptions(copy) {
     result.uploadChunkSize = !isNaN(Number(process.env['CACHE_UPLOAD_CHUNK_SIZE']))
         ? Math.min(128 * 1024 * 1024, Number(process.env['CACHE_UPLOAD_CHUNK_SIZE']) * 1024 * 1024)
         : result.uploadChunkSize;
-    core_debug(`Use Azure SDK: ${result.useAzureSdk}`);
-    core_debug(`Upload concurrency: ${result.uploadConcurrency}`);
-    core_debug(`Upload chunk size: ${result.uploadChunkSize}`);
+    lib_core/* debug */.Yz(`Use Azure SDK: ${result.useAzureSdk}`);
+    lib_core/* debug */.Yz(`Upload concurrency: ${result.uploadConcurrency}`);
+    lib_core/* debug */.Yz(`Upload chunk size: ${result.uploadChunkSize}`);
     return result;
 }
 /**
@@ -96263,12 +99788,12 @@ function getDownloadOptions(copy) {
         isFinite(Number(segmentDownloadTimeoutMins))) {
         result.segmentTimeoutInMs = Number(segmentDownloadTimeoutMins) * 60 * 1000;
     }
-    core_debug(`Use Azure SDK: ${result.useAzureSdk}`);
-    core_debug(`Download concurrency: ${result.downloadConcurrency}`);
-    core_debug(`Request timeout (ms): ${result.timeoutInMs}`);
-    core_debug(`Cache segment download timeout mins env var: ${process.env['SEGMENT_DOWNLOAD_TIMEOUT_MINS']}`);
-    core_debug(`Segment download timeout (ms): ${result.segmentTimeoutInMs}`);
-    core_debug(`Lookup only: ${result.lookupOnly}`);
+    lib_core/* debug */.Yz(`Use Azure SDK: ${result.useAzureSdk}`);
+    lib_core/* debug */.Yz(`Download concurrency: ${result.downloadConcurrency}`);
+    lib_core/* debug */.Yz(`Request timeout (ms): ${result.timeoutInMs}`);
+    lib_core/* debug */.Yz(`Cache segment download timeout mins env var: ${process.env['SEGMENT_DOWNLOAD_TIMEOUT_MINS']}`);
+    lib_core/* debug */.Yz(`Segment download timeout (ms): ${result.segmentTimeoutInMs}`);
+    lib_core/* debug */.Yz(`Lookup only: ${result.lookupOnly}`);
     return result;
 }
 //# sourceMappingURL=options.js.map
@@ -96362,7 +99887,7 @@ function getCacheApiUrl(resource) {
         throw new Error('Cache Service Url not found, unable to restore cache.');
     }
     const url = `${baseUrl}_apis/artifactcache/${resource}`;
-    core_debug(`Resource Url: ${url}`);
+    lib_core/* debug */.Yz(`Resource Url: ${url}`);
     return url;
 }
 function createAcceptHeader(type, apiVersion) {
@@ -96378,8 +99903,8 @@ function getRequestOptions() {
 }
 function createHttpClient() {
     const token = process.env['ACTIONS_RUNTIME_TOKEN'] || '';
-    const bearerCredentialHandler = new auth_BearerCredentialHandler(token);
-    return new lib_HttpClient(user_agent_getUserAgentString(), [bearerCredentialHandler], getRequestOptions());
+    const bearerCredentialHandler = new auth/* BearerCredentialHandler */.tZ(token);
+    return new lib/* HttpClient */.Qq(user_agent_getUserAgentString(), [bearerCredentialHandler], getRequestOptions());
 }
 function getCacheEntry(keys, paths, options) {
     return cacheHttpClient_awaiter(this, void 0, void 0, function* () {
@@ -96391,7 +99916,7 @@ function getCacheEntry(keys, paths, options) {
         // Cache not found
         if (response.statusCode === 204) {
             // List cache for primary key only if cache miss occurs
-            if (isDebug()) {
+            if (lib_core/* isDebug */._o()) {
                 yield printCachesListForDiagnostics(keys[0], httpClient, version);
             }
             return null;
@@ -96411,9 +99936,9 @@ function getCacheEntry(keys, paths, options) {
             // Cache achiveLocation not found. This should never happen, and hence bail out.
             throw new Error('Cache not found.');
         }
-        core_setSecret(cacheDownloadUrl);
-        core_debug(`Cache Result:`);
-        core_debug(JSON.stringify(cacheResult));
+        lib_core/* setSecret */.Pq(cacheDownloadUrl);
+        lib_core/* debug */.Yz(`Cache Result:`);
+        lib_core/* debug */.Yz(JSON.stringify(cacheResult));
         return cacheResult;
     });
 }
@@ -96425,9 +99950,9 @@ function printCachesListForDiagnostics(key, httpClient, version) {
             const cacheListResult = response.result;
             const totalCount = cacheListResult === null || cacheListResult === void 0 ? void 0 : cacheListResult.totalCount;
             if (totalCount && totalCount > 0) {
-                core_debug(`No matching cache found for cache key '${key}', version '${version} and scope ${process.env['GITHUB_REF']}. There exist one or more cache(s) with similar key but they have different version or scope. See more info on cache matching here: https://docs.github.com/en/actions/using-workflows/caching-dependencies-to-speed-up-workflows#matching-a-cache-key \nOther caches with similar key:`);
+                lib_core/* debug */.Yz(`No matching cache found for cache key '${key}', version '${version} and scope ${process.env['GITHUB_REF']}. There exist one or more cache(s) with similar key but they have different version or scope. See more info on cache matching here: https://docs.github.com/en/actions/using-workflows/caching-dependencies-to-speed-up-workflows#matching-a-cache-key \nOther caches with similar key:`);
                 for (const cacheEntry of (cacheListResult === null || cacheListResult === void 0 ? void 0 : cacheListResult.artifactCaches) || []) {
-                    core_debug(`Cache Key: ${cacheEntry === null || cacheEntry === void 0 ? void 0 : cacheEntry.cacheKey}, Cache Version: ${cacheEntry === null || cacheEntry === void 0 ? void 0 : cacheEntry.cacheVersion}, Cache Scope: ${cacheEntry === null || cacheEntry === void 0 ? void 0 : cacheEntry.scope}, Cache Created: ${cacheEntry === null || cacheEntry === void 0 ? void 0 : cacheEntry.creationTime}`);
+                    lib_core/* debug */.Yz(`Cache Key: ${cacheEntry === null || cacheEntry === void 0 ? void 0 : cacheEntry.cacheKey}, Cache Version: ${cacheEntry === null || cacheEntry === void 0 ? void 0 : cacheEntry.cacheVersion}, Cache Scope: ${cacheEntry === null || cacheEntry === void 0 ? void 0 : cacheEntry.scope}, Cache Created: ${cacheEntry === null || cacheEntry === void 0 ? void 0 : cacheEntry.creationTime}`);
                 }
             }
         }
@@ -96482,7 +100007,7 @@ function getContentRange(start, end) {
 }
 function uploadChunk(httpClient, resourceUrl, openStream, start, end) {
     return cacheHttpClient_awaiter(this, void 0, void 0, function* () {
-        core_debug(`Uploading chunk of size ${end - start + 1} bytes at offset ${start} with content range: ${getContentRange(start, end)}`);
+        lib_core/* debug */.Yz(`Uploading chunk of size ${end - start + 1} bytes at offset ${start} with content range: ${getContentRange(start, end)}`);
         const additionalHeaders = {
             'Content-Type': 'application/octet-stream',
             'Content-Range': getContentRange(start, end)
@@ -96500,12 +100025,12 @@ function uploadFile(httpClient, cacheId, archivePath, options) {
         // Upload Chunks
         const fileSize = getArchiveFileSizeInBytes(archivePath);
         const resourceUrl = getCacheApiUrl(`caches/${cacheId.toString()}`);
-        const fd = external_fs_namespaceObject.openSync(archivePath, 'r');
+        const fd = external_fs_.openSync(archivePath, 'r');
         const uploadOptions = getUploadOptions(options);
         const concurrency = assertDefined('uploadConcurrency', uploadOptions.uploadConcurrency);
         const maxChunkSize = assertDefined('uploadChunkSize', uploadOptions.uploadChunkSize);
         const parallelUploads = [...new Array(concurrency).keys()];
-        core_debug('Awaiting all uploads');
+        lib_core/* debug */.Yz('Awaiting all uploads');
         let offset = 0;
         try {
             yield Promise.all(parallelUploads.map(() => cacheHttpClient_awaiter(this, void 0, void 0, function* () {
@@ -96514,7 +100039,7 @@ function uploadFile(httpClient, cacheId, archivePath, options) {
                     const start = offset;
                     const end = offset + chunkSize - 1;
                     offset += maxChunkSize;
-                    yield uploadChunk(httpClient, resourceUrl, () => external_fs_namespaceObject.createReadStream(archivePath, {
+                    yield uploadChunk(httpClient, resourceUrl, () => external_fs_.createReadStream(archivePath, {
                         fd,
                         start,
                         end,
@@ -96527,7 +100052,7 @@ function uploadFile(httpClient, cacheId, archivePath, options) {
             })));
         }
         finally {
-            external_fs_namespaceObject.closeSync(fd);
+            external_fs_.closeSync(fd);
         }
         return;
     });
@@ -96552,17 +100077,17 @@ function saveCache(cacheId, archivePath, signedUploadURL, options) {
         }
         else {
             const httpClient = createHttpClient();
-            core_debug('Upload cache');
+            lib_core/* debug */.Yz('Upload cache');
             yield uploadFile(httpClient, cacheId, archivePath, options);
             // Commit Cache
-            core_debug('Commiting cache');
+            lib_core/* debug */.Yz('Commiting cache');
             const cacheSize = getArchiveFileSizeInBytes(archivePath);
-            info(`Cache Size: ~${Math.round(cacheSize / (1024 * 1024))} MB (${cacheSize} B)`);
+            lib_core/* info */.pq(`Cache Size: ~${Math.round(cacheSize / (1024 * 1024))} MB (${cacheSize} B)`);
             const commitCacheResponse = yield commitCache(httpClient, cacheId, cacheSize);
             if (!isSuccessStatusCode(commitCacheResponse.statusCode)) {
                 throw new Error(`Cache service responded with ${commitCacheResponse.statusCode} during commit cache.`);
             }
-            info('Cache saved successfully');
+            lib_core/* info */.pq('Cache saved successfully');
         }
     });
 }
@@ -97184,12 +100709,12 @@ function maskSigUrl(url) {
         const parsedUrl = new URL(url);
         const signature = parsedUrl.searchParams.get('sig');
         if (signature) {
-            core_setSecret(signature);
-            core_setSecret(encodeURIComponent(signature));
+            (0,lib_core/* setSecret */.Pq)(signature);
+            (0,lib_core/* setSecret */.Pq)(encodeURIComponent(signature));
         }
     }
     catch (error) {
-        core_debug(`Failed to parse URL: ${url} ${error instanceof Error ? error.message : String(error)}`);
+        (0,lib_core/* debug */.Yz)(`Failed to parse URL: ${url} ${error instanceof Error ? error.message : String(error)}`);
     }
 }
 /**
@@ -97215,7 +100740,7 @@ function maskSigUrl(url) {
  */
 function maskSecretUrls(body) {
     if (typeof body !== 'object' || body === null) {
-        core_debug('body is not an object or is null');
+        (0,lib_core/* debug */.Yz)('body is not an object or is null');
         return;
     }
     if ('signed_upload_url' in body &&
@@ -97270,8 +100795,8 @@ class CacheServiceClient {
         if (retryMultiplier) {
             this.retryMultiplier = retryMultiplier;
         }
-        this.httpClient = new lib_HttpClient(userAgent, [
-            new auth_BearerCredentialHandler(token)
+        this.httpClient = new lib/* HttpClient */.Qq(userAgent, [
+            new auth/* BearerCredentialHandler */.tZ(token)
         ]);
     }
     // This function satisfies the Rpc interface. It is compatible with the JSON
@@ -97279,7 +100804,7 @@ class CacheServiceClient {
     request(service, method, contentType, data) {
         return cacheTwirpClient_awaiter(this, void 0, void 0, function* () {
             const url = new URL(`/twirp/${service}/${method}`, this.baseUrl).href;
-            core_debug(`[Request] ${method} ${url}`);
+            (0,lib_core/* debug */.Yz)(`[Request] ${method} ${url}`);
             const headers = {
                 'Content-Type': contentType
             };
@@ -97303,11 +100828,11 @@ class CacheServiceClient {
                     const response = yield operation();
                     const statusCode = response.message.statusCode;
                     rawBody = yield response.readBody();
-                    core_debug(`[Response] - ${response.message.statusCode}`);
-                    core_debug(`Headers: ${JSON.stringify(response.message.headers, null, 2)}`);
+                    (0,lib_core/* debug */.Yz)(`[Response] - ${response.message.statusCode}`);
+                    (0,lib_core/* debug */.Yz)(`Headers: ${JSON.stringify(response.message.headers, null, 2)}`);
                     const body = JSON.parse(rawBody);
                     maskSecretUrls(body);
-                    core_debug(`Body: ${JSON.stringify(body, null, 2)}`);
+                    (0,lib_core/* debug */.Yz)(`Body: ${JSON.stringify(body, null, 2)}`);
                     if (this.isSuccessStatusCode(statusCode)) {
                         return { response, body };
                     }
@@ -97321,12 +100846,12 @@ class CacheServiceClient {
                     }
                     // Handle rate limiting - don't retry, just warn and exit
                     // For more info, see https://docs.github.com/en/actions/reference/limits
-                    if (statusCode === HttpCodes.TooManyRequests) {
+                    if (statusCode === lib/* HttpCodes */.Hv.TooManyRequests) {
                         const retryAfterHeader = response.message.headers['retry-after'];
                         if (retryAfterHeader) {
                             const parsedSeconds = parseInt(retryAfterHeader, 10);
                             if (!isNaN(parsedSeconds) && parsedSeconds > 0) {
-                                warning(`You've hit a rate limit, your rate limit will reset in ${parsedSeconds} seconds`);
+                                (0,lib_core/* warning */.$e)(`You've hit a rate limit, your rate limit will reset in ${parsedSeconds} seconds`);
                             }
                         }
                         throw new RateLimitError(`Rate limited: ${errorMessage}`);
@@ -97334,7 +100859,7 @@ class CacheServiceClient {
                 }
                 catch (error) {
                     if (error instanceof SyntaxError) {
-                        core_debug(`Raw Body: ${rawBody}`);
+                        (0,lib_core/* debug */.Yz)(`Raw Body: ${rawBody}`);
                     }
                     if (error instanceof UsageError) {
                         throw error;
@@ -97355,7 +100880,7 @@ class CacheServiceClient {
                     throw new Error(`Failed to make request after ${this.maxAttempts} attempts: ${errorMessage}`);
                 }
                 const retryTimeMilliseconds = this.getExponentialRetryTimeMilliseconds(attempt);
-                info(`Attempt ${attempt + 1} of ${this.maxAttempts} failed with error: ${errorMessage}. Retrying request in ${retryTimeMilliseconds} ms...`);
+                (0,lib_core/* info */.pq)(`Attempt ${attempt + 1} of ${this.maxAttempts} failed with error: ${errorMessage}. Retrying request in ${retryTimeMilliseconds} ms...`);
                 yield this.sleep(retryTimeMilliseconds);
                 attempt++;
             }
@@ -97371,10 +100896,10 @@ class CacheServiceClient {
         if (!statusCode)
             return false;
         const retryableStatusCodes = [
-            HttpCodes.BadGateway,
-            HttpCodes.GatewayTimeout,
-            HttpCodes.InternalServerError,
-            HttpCodes.ServiceUnavailable
+            lib/* HttpCodes */.Hv.BadGateway,
+            lib/* HttpCodes */.Hv.GatewayTimeout,
+            lib/* HttpCodes */.Hv.InternalServerError,
+            lib/* HttpCodes */.Hv.ServiceUnavailable
         ];
         return retryableStatusCodes.includes(statusCode);
     }
@@ -97430,20 +100955,20 @@ function getTarPath() {
                     // Use GNUtar as default on windows
                     return { path: gnuTar, type: ArchiveToolType.GNU };
                 }
-                else if ((0,external_fs_namespaceObject.existsSync)(systemTar)) {
+                else if ((0,external_fs_.existsSync)(systemTar)) {
                     return { path: systemTar, type: ArchiveToolType.BSD };
                 }
                 break;
             }
             case 'darwin': {
-                const gnuTar = yield which('gtar', false);
+                const gnuTar = yield io/* which */.K7('gtar', false);
                 if (gnuTar) {
                     // fix permission denied errors when extracting BSD tar archive with GNU tar - https://github.com/actions/cache/issues/527
                     return { path: gnuTar, type: ArchiveToolType.GNU };
                 }
                 else {
                     return {
-                        path: yield which('tar', true),
+                        path: yield io/* which */.K7('tar', true),
                         type: ArchiveToolType.BSD
                     };
                 }
@@ -97453,7 +100978,7 @@ function getTarPath() {
         }
         // Default assumption is GNU tar is present in path
         return {
-            path: yield which('tar', true),
+            path: yield io/* which */.K7('tar', true),
             type: ArchiveToolType.GNU
         };
     });
@@ -97474,21 +100999,21 @@ function getTarArgs(tarPath_1, compressionMethod_1, type_1) {
             case 'create':
                 args.push('--posix', '-cf', BSD_TAR_ZSTD
                     ? tarFile
-                    : cacheFileName.replace(new RegExp(`\\${external_path_namespaceObject.sep}`, 'g'), '/'), '--exclude', BSD_TAR_ZSTD
+                    : cacheFileName.replace(new RegExp(`\\${external_path_.sep}`, 'g'), '/'), '--exclude', BSD_TAR_ZSTD
                     ? tarFile
-                    : cacheFileName.replace(new RegExp(`\\${external_path_namespaceObject.sep}`, 'g'), '/'), '-P', '-C', workingDirectory.replace(new RegExp(`\\${external_path_namespaceObject.sep}`, 'g'), '/'), '--files-from', ManifestFilename);
+                    : cacheFileName.replace(new RegExp(`\\${external_path_.sep}`, 'g'), '/'), '-P', '-C', workingDirectory.replace(new RegExp(`\\${external_path_.sep}`, 'g'), '/'), '--files-from', ManifestFilename);
                 break;
             case 'extract':
                 args.push('-xf', BSD_TAR_ZSTD
                     ? tarFile
-                    : archivePath.replace(new RegExp(`\\${external_path_namespaceObject.sep}`, 'g'), '/'), '-P', '-C', BSD_TAR_ZSTD
+                    : archivePath.replace(new RegExp(`\\${external_path_.sep}`, 'g'), '/'), '-P', '-C', BSD_TAR_ZSTD
                     ? quoteAbsolutePath(workingDirectory)
-                    : workingDirectory.replace(new RegExp(`\\${external_path_namespaceObject.sep}`, 'g'), '/'));
+                    : workingDirectory.replace(new RegExp(`\\${external_path_.sep}`, 'g'), '/'));
                 break;
             case 'list':
                 args.push('-tf', BSD_TAR_ZSTD
                     ? tarFile
-                    : archivePath.replace(new RegExp(`\\${external_path_namespaceObject.sep}`, 'g'), '/'), '-P');
+                    : archivePath.replace(new RegExp(`\\${external_path_.sep}`, 'g'), '/'), '-P');
                 break;
         }
         // Platform specific args
@@ -97534,7 +101059,7 @@ function getWorkingDirectory() {
     return (_a = process.env['GITHUB_WORKSPACE']) !== null && _a !== void 0 ? _a : process.cwd();
 }
 function quoteAbsolutePath(filePath) {
-    return `"${external_path_namespaceObject.resolve(filePath).replace(new RegExp(`\\${external_path_namespaceObject.sep}`, 'g'), '/')}"`;
+    return `"${external_path_.resolve(filePath).replace(new RegExp(`\\${external_path_.sep}`, 'g'), '/')}"`;
 }
 // Common function for extractTar and listTar to get the compression method
 function getDecompressionProgram(tarPath, compressionMethod, archivePath) {
@@ -97584,7 +101109,7 @@ function getCompressionProgram(tarPath, compressionMethod) {
                 return BSD_TAR_ZSTD
                     ? [
                         'zstd -T0 --long=30 --force -o',
-                        cacheFileName.replace(new RegExp(`\\${external_path_namespaceObject.sep}`, 'g'), '/'),
+                        cacheFileName.replace(new RegExp(`\\${external_path_.sep}`, 'g'), '/'),
                         TarFilename
                     ]
                     : [
@@ -97595,7 +101120,7 @@ function getCompressionProgram(tarPath, compressionMethod) {
                 return BSD_TAR_ZSTD
                     ? [
                         'zstd -T0 --force -o',
-                        cacheFileName.replace(new RegExp(`\\${external_path_namespaceObject.sep}`, 'g'), '/'),
+                        cacheFileName.replace(new RegExp(`\\${external_path_.sep}`, 'g'), '/'),
                         TarFilename
                     ]
                     : ['--use-compress-program', tar_IS_WINDOWS ? '"zstd -T0"' : 'zstdmt'];
@@ -97609,7 +101134,7 @@ function execCommands(commands, cwd) {
     return tar_awaiter(this, void 0, void 0, function* () {
         for (const command of commands) {
             try {
-                yield exec_exec(command, undefined, {
+                yield (0,exec/* exec */.m)(command, undefined, {
                     cwd,
                     env: Object.assign(Object.assign({}, process.env), { MSYS: 'winsymlinks:nativestrict' })
                 });
@@ -97635,10 +101160,10 @@ function execReadCommands(archivePath, compressionMethod, type) {
         finally {
             if (tempDirectory) {
                 try {
-                    yield rmRF(tempDirectory);
+                    yield io/* rmRF */.Yz(tempDirectory);
                 }
                 catch (error) {
-                    core_debug(`Failed to delete temporary tar directory: ${error}`);
+                    lib_core/* debug */.Yz(`Failed to delete temporary tar directory: ${error}`);
                 }
             }
         }
@@ -97655,7 +101180,7 @@ function extractTar(archivePath, compressionMethod) {
     return tar_awaiter(this, void 0, void 0, function* () {
         // Create directory to extract tar into
         const workingDirectory = getWorkingDirectory();
-        yield mkdirP(workingDirectory);
+        yield io/* mkdirP */.U$(workingDirectory);
         yield execReadCommands(archivePath, compressionMethod, 'extract');
     });
 }
@@ -97663,7 +101188,7 @@ function extractTar(archivePath, compressionMethod) {
 function createTar(archiveFolder, sourceDirectories, compressionMethod) {
     return tar_awaiter(this, void 0, void 0, function* () {
         // Write source directories to manifest.txt to avoid command length limits
-        (0,external_fs_namespaceObject.writeFileSync)(external_path_namespaceObject.join(archiveFolder, ManifestFilename), sourceDirectories.join('\n'));
+        (0,external_fs_.writeFileSync)(external_path_.join(archiveFolder, ManifestFilename), sourceDirectories.join('\n'));
         const { commands } = yield getCommands(compressionMethod, 'create');
         yield execCommands(commands, archiveFolder);
     });
@@ -97797,12 +101322,12 @@ function isFeatureAvailable() {
 function restoreCache(paths_1, primaryKey_1, restoreKeys_1, options_1) {
     return cache_awaiter(this, arguments, void 0, function* (paths, primaryKey, restoreKeys, options, enableCrossOsArchive = false) {
         const cacheServiceVersion = getCacheServiceVersion();
-        core_debug(`Cache service version: ${cacheServiceVersion}`);
+        lib_core/* debug */.Yz(`Cache service version: ${cacheServiceVersion}`);
         checkPaths(paths);
         const cacheMode = getCacheMode();
         if (!isCacheReadable(cacheMode)) {
-            info(`Cache restore skipped: the effective cache-mode '${cacheMode}' does not permit reads.`);
-            core_debug(`Skipped restore for paths [${paths.join(', ')}] with primary key '${primaryKey}'.`);
+            lib_core/* info */.pq(`Cache restore skipped: the effective cache-mode '${cacheMode}' does not permit reads.`);
+            lib_core/* debug */.Yz(`Skipped restore for paths [${paths.join(', ')}] with primary key '${primaryKey}'.`);
             return undefined;
         }
         switch (cacheServiceVersion) {
@@ -97829,8 +101354,8 @@ function restoreCacheV1(paths_1, primaryKey_1, restoreKeys_1, options_1) {
         var _a;
         restoreKeys = restoreKeys || [];
         const keys = [primaryKey, ...restoreKeys];
-        core_debug('Resolved Keys:');
-        core_debug(JSON.stringify(keys));
+        lib_core/* debug */.Yz('Resolved Keys:');
+        lib_core/* debug */.Yz(JSON.stringify(keys));
         if (keys.length > 10) {
             throw new ValidationError(`Key Validation Error: Keys are limited to a maximum of 10.`);
         }
@@ -97866,20 +101391,20 @@ function restoreCacheV1(paths_1, primaryKey_1, restoreKeys_1, options_1) {
                 return undefined;
             }
             if (options === null || options === void 0 ? void 0 : options.lookupOnly) {
-                info('Lookup only - skipping download');
+                lib_core/* info */.pq('Lookup only - skipping download');
                 return cacheEntry.cacheKey;
             }
-            archivePath = external_path_namespaceObject.join(yield createTempDirectory(), getCacheFileName(compressionMethod));
-            core_debug(`Archive Path: ${archivePath}`);
+            archivePath = external_path_.join(yield createTempDirectory(), getCacheFileName(compressionMethod));
+            lib_core/* debug */.Yz(`Archive Path: ${archivePath}`);
             // Download the cache from the cache entry
             yield downloadCache(cacheEntry.archiveLocation, archivePath, options);
-            if (isDebug()) {
+            if (lib_core/* isDebug */._o()) {
                 yield listTar(archivePath, compressionMethod);
             }
             const archiveFileSize = getArchiveFileSizeInBytes(archivePath);
-            info(`Cache Size: ~${Math.round(archiveFileSize / (1024 * 1024))} MB (${archiveFileSize} B)`);
+            lib_core/* info */.pq(`Cache Size: ~${Math.round(archiveFileSize / (1024 * 1024))} MB (${archiveFileSize} B)`);
             yield extractTar(archivePath, compressionMethod);
-            info('Cache restored successfully');
+            lib_core/* info */.pq('Cache restored successfully');
             return cacheEntry.cacheKey;
         }
         catch (error) {
@@ -97892,13 +101417,13 @@ function restoreCacheV1(paths_1, primaryKey_1, restoreKeys_1, options_1) {
                 // Log server errors (5xx) as errors, all other errors as warnings.
                 // A read denied by policy (CacheReadDeniedError) is not an HttpClientError
                 // so it falls here and is warned, treated as a cache miss.
-                if (typedError instanceof HttpClientError &&
+                if (typedError instanceof lib/* HttpClientError */.Kg &&
                     typeof typedError.statusCode === 'number' &&
                     typedError.statusCode >= 500) {
-                    core_error(`Failed to restore: ${error.message}`);
+                    lib_core/* error */.z3(`Failed to restore: ${error.message}`);
                 }
                 else {
-                    warning(`Failed to restore: ${error.message}`);
+                    lib_core/* warning */.$e(`Failed to restore: ${error.message}`);
                 }
             }
         }
@@ -97908,7 +101433,7 @@ function restoreCacheV1(paths_1, primaryKey_1, restoreKeys_1, options_1) {
                 yield unlinkFile(archivePath);
             }
             catch (error) {
-                core_debug(`Failed to delete archive: ${error}`);
+                lib_core/* debug */.Yz(`Failed to delete archive: ${error}`);
             }
         }
         return undefined;
@@ -97931,8 +101456,8 @@ function restoreCacheV2(paths_1, primaryKey_1, restoreKeys_1, options_1) {
         options = Object.assign(Object.assign({}, options), { useAzureSdk: true });
         restoreKeys = restoreKeys || [];
         const keys = [primaryKey, ...restoreKeys];
-        core_debug('Resolved Keys:');
-        core_debug(JSON.stringify(keys));
+        lib_core/* debug */.Yz('Resolved Keys:');
+        lib_core/* debug */.Yz(JSON.stringify(keys));
         if (keys.length > 10) {
             throw new ValidationError(`Key Validation Error: Keys are limited to a maximum of 10.`);
         }
@@ -97963,31 +101488,31 @@ function restoreCacheV2(paths_1, primaryKey_1, restoreKeys_1, options_1) {
                 throw error;
             }
             if (!response.ok) {
-                core_debug(`Cache not found for version ${request.version} of keys: ${keys.join(', ')}`);
+                lib_core/* debug */.Yz(`Cache not found for version ${request.version} of keys: ${keys.join(', ')}`);
                 return undefined;
             }
             const isRestoreKeyMatch = request.key !== response.matchedKey;
             if (isRestoreKeyMatch) {
-                info(`Cache hit for restore-key: ${response.matchedKey}`);
+                lib_core/* info */.pq(`Cache hit for restore-key: ${response.matchedKey}`);
             }
             else {
-                info(`Cache hit for: ${response.matchedKey}`);
+                lib_core/* info */.pq(`Cache hit for: ${response.matchedKey}`);
             }
             if (options === null || options === void 0 ? void 0 : options.lookupOnly) {
-                info('Lookup only - skipping download');
+                lib_core/* info */.pq('Lookup only - skipping download');
                 return response.matchedKey;
             }
-            archivePath = external_path_namespaceObject.join(yield createTempDirectory(), getCacheFileName(compressionMethod));
-            core_debug(`Archive path: ${archivePath}`);
-            core_debug(`Starting download of archive to: ${archivePath}`);
+            archivePath = external_path_.join(yield createTempDirectory(), getCacheFileName(compressionMethod));
+            lib_core/* debug */.Yz(`Archive path: ${archivePath}`);
+            lib_core/* debug */.Yz(`Starting download of archive to: ${archivePath}`);
             yield downloadCache(response.signedDownloadUrl, archivePath, options);
             const archiveFileSize = getArchiveFileSizeInBytes(archivePath);
-            info(`Cache Size: ~${Math.round(archiveFileSize / (1024 * 1024))} MB (${archiveFileSize} B)`);
-            if (isDebug()) {
+            lib_core/* info */.pq(`Cache Size: ~${Math.round(archiveFileSize / (1024 * 1024))} MB (${archiveFileSize} B)`);
+            if (lib_core/* isDebug */._o()) {
                 yield listTar(archivePath, compressionMethod);
             }
             yield extractTar(archivePath, compressionMethod);
-            info('Cache restored successfully');
+            lib_core/* info */.pq('Cache restored successfully');
             return response.matchedKey;
         }
         catch (error) {
@@ -98000,13 +101525,13 @@ function restoreCacheV2(paths_1, primaryKey_1, restoreKeys_1, options_1) {
                 // Log server errors (5xx) as errors, all other errors as warnings.
                 // A read denied by policy (CacheReadDeniedError) is not an HttpClientError
                 // so it falls here and is warned, treated as a cache miss.
-                if (typedError instanceof HttpClientError &&
+                if (typedError instanceof lib/* HttpClientError */.Kg &&
                     typeof typedError.statusCode === 'number' &&
                     typedError.statusCode >= 500) {
-                    core_error(`Failed to restore: ${error.message}`);
+                    lib_core/* error */.z3(`Failed to restore: ${error.message}`);
                 }
                 else {
-                    warning(`Failed to restore: ${error.message}`);
+                    lib_core/* warning */.$e(`Failed to restore: ${error.message}`);
                 }
             }
         }
@@ -98017,7 +101542,7 @@ function restoreCacheV2(paths_1, primaryKey_1, restoreKeys_1, options_1) {
                 }
             }
             catch (error) {
-                core_debug(`Failed to delete archive: ${error}`);
+                lib_core/* debug */.Yz(`Failed to delete archive: ${error}`);
             }
         }
         return undefined;
@@ -98035,13 +101560,13 @@ function restoreCacheV2(paths_1, primaryKey_1, restoreKeys_1, options_1) {
 function cache_saveCache(paths_1, key_1, options_1) {
     return cache_awaiter(this, arguments, void 0, function* (paths, key, options, enableCrossOsArchive = false) {
         const cacheServiceVersion = getCacheServiceVersion();
-        core_debug(`Cache service version: ${cacheServiceVersion}`);
+        lib_core/* debug */.Yz(`Cache service version: ${cacheServiceVersion}`);
         checkPaths(paths);
         checkKey(key);
         const cacheMode = getCacheMode();
         if (!isCacheWritable(cacheMode)) {
-            info(`Cache save skipped: the effective cache-mode '${cacheMode}' does not permit writes.`);
-            core_debug(`Skipped save for paths [${paths.join(', ')}] with key '${key}'.`);
+            lib_core/* info */.pq(`Cache save skipped: the effective cache-mode '${cacheMode}' does not permit writes.`);
+            lib_core/* debug */.Yz(`Skipped save for paths [${paths.join(', ')}] with key '${key}'.`);
             return -1;
         }
         switch (cacheServiceVersion) {
@@ -98068,27 +101593,27 @@ function saveCacheV1(paths_1, key_1, options_1) {
         const compressionMethod = yield getCompressionMethod();
         let cacheId = -1;
         const cachePaths = yield resolvePaths(paths);
-        core_debug('Cache Paths:');
-        core_debug(`${JSON.stringify(cachePaths)}`);
+        lib_core/* debug */.Yz('Cache Paths:');
+        lib_core/* debug */.Yz(`${JSON.stringify(cachePaths)}`);
         if (cachePaths.length === 0) {
             throw new Error(`Path Validation Error: Path(s) specified in the action for caching do(es) not exist, hence no cache is being saved.`);
         }
         const archiveFolder = yield createTempDirectory();
-        const archivePath = external_path_namespaceObject.join(archiveFolder, getCacheFileName(compressionMethod));
-        core_debug(`Archive Path: ${archivePath}`);
+        const archivePath = external_path_.join(archiveFolder, getCacheFileName(compressionMethod));
+        lib_core/* debug */.Yz(`Archive Path: ${archivePath}`);
         try {
             yield createTar(archiveFolder, cachePaths, compressionMethod);
-            if (isDebug()) {
+            if (lib_core/* isDebug */._o()) {
                 yield listTar(archivePath, compressionMethod);
             }
             const fileSizeLimit = 10 * 1024 * 1024 * 1024; // 10GB per repo limit
             const archiveFileSize = getArchiveFileSizeInBytes(archivePath);
-            core_debug(`File Size: ${archiveFileSize}`);
+            lib_core/* debug */.Yz(`File Size: ${archiveFileSize}`);
             // For GHES, this check will take place in ReserveCache API with enterprise file size limit
             if (archiveFileSize > fileSizeLimit && !isGhes()) {
                 throw new Error(`Cache size of ~${Math.round(archiveFileSize / (1024 * 1024))} MB (${archiveFileSize} B) is over the 10GB limit, not saving cache.`);
             }
-            core_debug('Reserving Cache');
+            lib_core/* debug */.Yz('Reserving Cache');
             const reserveCacheResponse = yield reserveCache(key, paths, {
                 compressionMethod,
                 enableCrossOsArchive,
@@ -98113,7 +101638,7 @@ function saveCacheV1(paths_1, key_1, options_1) {
                 }
                 throw new ReserveCacheError(`Unable to reserve cache with key ${key}, another job may be creating this cache. More details: ${(_f = reserveCacheResponse === null || reserveCacheResponse === void 0 ? void 0 : reserveCacheResponse.error) === null || _f === void 0 ? void 0 : _f.message}`);
             }
-            core_debug(`Saving Cache (ID: ${cacheId})`);
+            lib_core/* debug */.Yz(`Saving Cache (ID: ${cacheId})`);
             yield saveCache(cacheId, archivePath, '', options);
         }
         catch (error) {
@@ -98122,20 +101647,20 @@ function saveCacheV1(paths_1, key_1, options_1) {
                 throw error;
             }
             else if (typedError.name === ReserveCacheError.name) {
-                info(`Failed to save: ${typedError.message}`);
+                lib_core/* info */.pq(`Failed to save: ${typedError.message}`);
             }
             else {
                 // Log server errors (5xx) as errors, all other errors as warnings.
                 // A write denied by policy (CacheWriteDeniedError) is not an
                 // HttpClientError and its name does not match the ReserveCacheError arm,
                 // so it falls here and is warned without failing the run.
-                if (typedError instanceof HttpClientError &&
+                if (typedError instanceof lib/* HttpClientError */.Kg &&
                     typeof typedError.statusCode === 'number' &&
                     typedError.statusCode >= 500) {
-                    core_error(`Failed to save: ${typedError.message}`);
+                    lib_core/* error */.z3(`Failed to save: ${typedError.message}`);
                 }
                 else {
-                    warning(`Failed to save: ${typedError.message}`);
+                    lib_core/* warning */.$e(`Failed to save: ${typedError.message}`);
                 }
             }
         }
@@ -98145,7 +101670,7 @@ function saveCacheV1(paths_1, key_1, options_1) {
                 yield unlinkFile(archivePath);
             }
             catch (error) {
-                core_debug(`Failed to delete archive: ${error}`);
+                lib_core/* debug */.Yz(`Failed to delete archive: ${error}`);
             }
         }
         return cacheId;
@@ -98171,24 +101696,24 @@ function saveCacheV2(paths_1, key_1, options_1) {
         const twirpClient = internalCacheTwirpClient();
         let cacheId = -1;
         const cachePaths = yield resolvePaths(paths);
-        core_debug('Cache Paths:');
-        core_debug(`${JSON.stringify(cachePaths)}`);
+        lib_core/* debug */.Yz('Cache Paths:');
+        lib_core/* debug */.Yz(`${JSON.stringify(cachePaths)}`);
         if (cachePaths.length === 0) {
             throw new Error(`Path Validation Error: Path(s) specified in the action for caching do(es) not exist, hence no cache is being saved.`);
         }
         const archiveFolder = yield createTempDirectory();
-        const archivePath = external_path_namespaceObject.join(archiveFolder, getCacheFileName(compressionMethod));
-        core_debug(`Archive Path: ${archivePath}`);
+        const archivePath = external_path_.join(archiveFolder, getCacheFileName(compressionMethod));
+        lib_core/* debug */.Yz(`Archive Path: ${archivePath}`);
         try {
             yield createTar(archiveFolder, cachePaths, compressionMethod);
-            if (isDebug()) {
+            if (lib_core/* isDebug */._o()) {
                 yield listTar(archivePath, compressionMethod);
             }
             const archiveFileSize = getArchiveFileSizeInBytes(archivePath);
-            core_debug(`File Size: ${archiveFileSize}`);
+            lib_core/* debug */.Yz(`File Size: ${archiveFileSize}`);
             // Set the archive size in the options, will be used to display the upload progress
             options.archiveSizeBytes = archiveFileSize;
-            core_debug('Reserving Cache');
+            lib_core/* debug */.Yz('Reserving Cache');
             const version = getCacheVersion(paths, compressionMethod, enableCrossOsArchive);
             const request = {
                 key,
@@ -98203,21 +101728,21 @@ function saveCacheV2(paths_1, key_1, options_1) {
                     // customer-facing warning.
                     if (response.message &&
                         !response.message.startsWith(CACHE_WRITE_DENIED_PREFIX)) {
-                        warning(`Cache reservation failed: ${response.message}`);
+                        lib_core/* warning */.$e(`Cache reservation failed: ${response.message}`);
                     }
                     throw new Error(response.message || 'Response was not ok');
                 }
                 signedUploadUrl = response.signedUploadUrl;
             }
             catch (error) {
-                core_debug(`Failed to reserve cache: ${error}`);
+                lib_core/* debug */.Yz(`Failed to reserve cache: ${error}`);
                 const errorMessage = (_a = error === null || error === void 0 ? void 0 : error.message) !== null && _a !== void 0 ? _a : '';
                 if (errorMessage.startsWith(CACHE_WRITE_DENIED_PREFIX)) {
                     throw new CacheWriteDeniedError(`Unable to reserve cache with key ${key}. More details: ${errorMessage}`);
                 }
                 throw new ReserveCacheError(`Unable to reserve cache with key ${key}, another job may be creating this cache.`);
             }
-            core_debug(`Attempting to upload cache located at: ${archivePath}`);
+            lib_core/* debug */.Yz(`Attempting to upload cache located at: ${archivePath}`);
             yield saveCache(cacheId, archivePath, signedUploadUrl, options);
             const finalizeRequest = {
                 key,
@@ -98225,7 +101750,7 @@ function saveCacheV2(paths_1, key_1, options_1) {
                 sizeBytes: `${archiveFileSize}`
             };
             const finalizeResponse = yield twirpClient.FinalizeCacheEntryUpload(finalizeRequest);
-            core_debug(`FinalizeCacheEntryUploadResponse: ${finalizeResponse.ok}`);
+            lib_core/* debug */.Yz(`FinalizeCacheEntryUploadResponse: ${finalizeResponse.ok}`);
             if (!finalizeResponse.ok) {
                 if (finalizeResponse.message) {
                     throw new FinalizeCacheError(finalizeResponse.message);
@@ -98240,23 +101765,23 @@ function saveCacheV2(paths_1, key_1, options_1) {
                 throw error;
             }
             else if (typedError.name === ReserveCacheError.name) {
-                info(`Failed to save: ${typedError.message}`);
+                lib_core/* info */.pq(`Failed to save: ${typedError.message}`);
             }
             else if (typedError.name === FinalizeCacheError.name) {
-                warning(typedError.message);
+                lib_core/* warning */.$e(typedError.message);
             }
             else {
                 // Log server errors (5xx) as errors, all other errors as warnings.
                 // A write denied by policy (CacheWriteDeniedError) is not an
                 // HttpClientError and its name does not match the ReserveCacheError arm,
                 // so it falls here and is warned without failing the run.
-                if (typedError instanceof HttpClientError &&
+                if (typedError instanceof lib/* HttpClientError */.Kg &&
                     typeof typedError.statusCode === 'number' &&
                     typedError.statusCode >= 500) {
-                    core_error(`Failed to save: ${typedError.message}`);
+                    lib_core/* error */.z3(`Failed to save: ${typedError.message}`);
                 }
                 else {
-                    warning(`Failed to save: ${typedError.message}`);
+                    lib_core/* warning */.$e(`Failed to save: ${typedError.message}`);
                 }
             }
         }
@@ -98266,6314 +101791,3068 @@ function saveCacheV2(paths_1, key_1, options_1) {
                 yield unlinkFile(archivePath);
             }
             catch (error) {
-                core_debug(`Failed to delete archive: ${error}`);
+                lib_core/* debug */.Yz(`Failed to delete archive: ${error}`);
             }
         }
         return cacheId;
     });
 }
 //# sourceMappingURL=cache.js.map
-;// CONCATENATED MODULE: ./src/log/escape.ts
+
+/***/ }),
+
+/***/ 3838:
+/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
+
+
+// EXPORTS
+__nccwpck_require__.d(__webpack_exports__, {
+  fM: () => (/* binding */ addPath),
+  Yz: () => (/* binding */ core_debug),
+  z3: () => (/* binding */ error),
+  dN: () => (/* binding */ exportVariable),
+  V4: () => (/* binding */ getInput),
+  Os: () => (/* binding */ group),
+  pq: () => (/* binding */ info),
+  _o: () => (/* binding */ isDebug),
+  lm: () => (/* binding */ notice),
+  C1: () => (/* binding */ setFailed),
+  uH: () => (/* binding */ setOutput),
+  Pq: () => (/* binding */ core_setSecret),
+  z: () => (/* reexport */ summary),
+  $e: () => (/* binding */ warning)
+});
+
+// UNUSED EXPORTS: ExitCode, endGroup, getBooleanInput, getIDToken, getMultilineInput, getState, markdownSummary, platform, saveState, setCommandEcho, startGroup, toPlatformPath, toPosixPath, toWin32Path
+
+// EXTERNAL MODULE: external "os"
+var external_os_ = __nccwpck_require__(857);
+;// CONCATENATED MODULE: ./node_modules/@actions/core/lib/utils.js
+// We use any as a valid input type
+/* eslint-disable @typescript-eslint/no-explicit-any */
 /**
- * The one escaping function for values the action prints. Inputs, paths,
- * URLs, server answers and file excerpts are data: a line break in one would
- * let it start a line of its own, which the runner reads as a workflow command
- * (`::set-output …`, `::warning …`). Control characters become visible escapes.
+ * Sanitizes an input into a string so it can be passed into issueCommand safely
+ * @param input input to sanitize into a string
  */
-function shown(value) {
-    return value.replace(CONTROL, c => ESCAPES[c] ?? `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
-}
-// C0 and C1 controls, DEL, and the Unicode line and paragraph separators.
-// eslint-disable-next-line no-control-regex
-const CONTROL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g;
-const ESCAPES = { '\n': '\\n', '\r': '\\r', '\t': '\\t' };
-/** Whether a value holds a control character, raw or percent-encoded (`%0A`). */
-function hasControlCharacters(value) {
-    CONTROL.lastIndex = 0;
-    return CONTROL.test(value) || /%(?:[01][0-9a-f]|7f)/i.test(value);
-}
-
-;// CONCATENATED MODULE: ./src/log/log.ts
-
-
-/**
- * Log lines that the runner can never take for workflow commands. Values in
- * messages go through `shown()` first, so a message holds no line break of
- * theirs; a line that still starts with `::` (a value at its start) is
- * written with the runner's command processing stopped around it.
- */
-function log_info(message) {
-    if (!/^\s*::/m.test(message))
-        return info(message);
-    const resume = stopCommands();
-    info(message);
-    resume();
-}
-/**
- * Switches workflow commands off until the returned function is called:
- * whatever is printed meanwhile (a child's output, a file's lines) is shown as
- * text. The token is random so that nothing printed can switch them back on.
- */
-function stopCommands() {
-    const token = (0,external_node_crypto_.randomUUID)();
-    info(`::stop-commands::${token}`);
-    return () => info(`::${token}::`);
-}
-// Annotations and group titles are escaped by the toolkit itself (%, CR, LF).
-const { /* warning */ "$e": log_warning, /* notice */ "lm": log_notice, /* debug */ "Yz": log_debug, /* group */ "Os": log_group } = core_namespaceObject;
-
-;// CONCATENATED MODULE: ./src/cache/service.ts
-
-
-
-
-
-/** Whether the runner offers a cache service; without one the action installs uncached. */
-function cacheServiceAvailable() {
-    return isFeatureAvailable();
+function utils_toCommandValue(input) {
+    if (input === null || input === undefined) {
+        return '';
+    }
+    else if (typeof input === 'string' || input instanceof String) {
+        return input;
+    }
+    return JSON.stringify(input);
 }
 /**
- * Restores `dir`; any failure is a warning and a miss, never a failed job. A
- * download that stops sending is given up by the toolkit (its socket and
- * segment time-outs, set from the `timeout` input).
+ *
+ * @param annotationProperties
+ * @returns The command properties to send with the actual annotation command
+ * See IssueCommandProperties: https://github.com/actions/runner/blob/main/src/Runner.Worker/ActionCommandManager.cs#L646
  */
-async function restoreDir(dir, keys, timeoutSeconds) {
-    const started = Date.now();
-    let matchedKey;
-    try {
-        matchedKey = await restoreCache([dir], keys.identity, [keys.identity, ...keys.fallbacks], {
-            timeoutInMs: timeoutSeconds * 1000,
-            segmentTimeoutInMs: timeoutSeconds * 1000
-        });
+function toCommandProperties(annotationProperties) {
+    if (!Object.keys(annotationProperties).length) {
+        return {};
     }
-    catch (error) {
-        log_warning(`Cache restore failed, installing without it: ${shown(error.message)}`);
-    }
-    return { matchedKey, exactHit: matchedKey?.startsWith(keys.identity) ?? false, ms: Date.now() - started, bytes: matchedKey ? dirSize(dir) : 0 };
+    return {
+        title: annotationProperties.title,
+        file: annotationProperties.file,
+        line: annotationProperties.startLine,
+        endLine: annotationProperties.endLine,
+        col: annotationProperties.startColumn,
+        endColumn: annotationProperties.endColumn
+    };
 }
-/** Saves `dir` under `key`; a key another job saved first is normal in a matrix, a failing service a warning. */
-async function saveDir(dir, key) {
-    const started = Date.now();
-    const bytes = dirSize(dir);
-    if (bytes === 0) {
-        log_info(`${shown(dir)} is empty; nothing to cache.`);
-        return { saved: false, ms: 0, bytes };
-    }
-    let saved = false;
-    try {
-        // The library reports a key reserved by a concurrent job as an info line
-        // and other failures as warnings, and returns -1 for both.
-        saved = (await cache_saveCache([dir], key)) !== -1;
-    }
-    catch (error) {
-        log_warning(`Cache save failed; the next run will install uncached again: ${shown(error.message)}`);
-    }
-    return { saved, ms: Date.now() - started, bytes };
-}
-function dirSize(dir) {
-    let total = 0;
-    let entries;
-    try {
-        entries = external_node_fs_namespaceObject.readdirSync(dir, { withFileTypes: true });
-    }
-    catch {
-        return 0;
-    }
-    for (const entry of entries) {
-        const full = external_node_path_namespaceObject.join(dir, entry.name);
-        if (entry.isDirectory())
-            total += dirSize(full);
-        else if (entry.isFile())
-            total += external_node_fs_namespaceObject.statSync(full).size;
-    }
-    return total;
-}
+//# sourceMappingURL=utils.js.map
+;// CONCATENATED MODULE: ./node_modules/@actions/core/lib/command.js
 
-;// CONCATENATED MODULE: ./src/errors.ts
+
 /**
- * A failure the user can act on. Its message is shown as-is by `core.setFailed`,
- * so it must say what was wrong and how to fix it; anything else that escapes
- * is a bug in the action and is reported as such.
+ * Issues a command to the GitHub Actions runner
+ *
+ * @param command - The command name to issue
+ * @param properties - Additional properties for the command (key-value pairs)
+ * @param message - The message to include with the command
+ * @remarks
+ * This function outputs a specially formatted string to stdout that the Actions
+ * runner interprets as a command. These commands can control workflow behavior,
+ * set outputs, create annotations, mask values, and more.
+ *
+ * Command Format:
+ *   ::name key=value,key=value::message
+ *
+ * @example
+ * ```typescript
+ * // Issue a warning annotation
+ * issueCommand('warning', {}, 'This is a warning message');
+ * // Output: ::warning::This is a warning message
+ *
+ * // Set an environment variable
+ * issueCommand('set-env', { name: 'MY_VAR' }, 'some value');
+ * // Output: ::set-env name=MY_VAR::some value
+ *
+ * // Add a secret mask
+ * issueCommand('add-mask', {}, 'secretValue123');
+ * // Output: ::add-mask::secretValue123
+ * ```
+ *
+ * @internal
+ * This is an internal utility function that powers the public API functions
+ * such as setSecret, warning, error, and exportVariable.
  */
-class ActionError extends Error {
-    constructor(message) {
-        super(message);
-        this.name = 'ActionError';
+function command_issueCommand(command, properties, message) {
+    const cmd = new Command(command, properties, message);
+    process.stdout.write(cmd.toString() + external_os_.EOL);
+}
+function command_issue(name, message = '') {
+    command_issueCommand(name, {}, message);
+}
+const CMD_STRING = '::';
+class Command {
+    constructor(command, properties, message) {
+        if (!command) {
+            command = 'missing.command';
+        }
+        this.command = command;
+        this.properties = properties;
+        this.message = message;
+    }
+    toString() {
+        let cmdStr = CMD_STRING + this.command;
+        if (this.properties && Object.keys(this.properties).length > 0) {
+            cmdStr += ' ';
+            let first = true;
+            for (const key in this.properties) {
+                if (this.properties.hasOwnProperty(key)) {
+                    const val = this.properties[key];
+                    if (val) {
+                        if (first) {
+                            first = false;
+                        }
+                        else {
+                            cmdStr += ',';
+                        }
+                        cmdStr += `${key}=${escapeProperty(val)}`;
+                    }
+                }
+            }
+        }
+        cmdStr += `${CMD_STRING}${escapeData(this.message)}`;
+        return cmdStr;
     }
 }
+function escapeData(s) {
+    return utils_toCommandValue(s)
+        .replace(/%/g, '%25')
+        .replace(/\r/g, '%0D')
+        .replace(/\n/g, '%0A');
+}
+function escapeProperty(s) {
+    return utils_toCommandValue(s)
+        .replace(/%/g, '%25')
+        .replace(/\r/g, '%0D')
+        .replace(/\n/g, '%0A')
+        .replace(/:/g, '%3A')
+        .replace(/,/g, '%2C');
+}
+//# sourceMappingURL=command.js.map
+// EXTERNAL MODULE: external "crypto"
+var external_crypto_ = __nccwpck_require__(6982);
+// EXTERNAL MODULE: external "fs"
+var external_fs_ = __nccwpck_require__(9896);
+;// CONCATENATED MODULE: ./node_modules/@actions/core/lib/file-command.js
+// For internal use, subject to change.
+// We use any as a valid input type
+/* eslint-disable @typescript-eslint/no-explicit-any */
 
-;// CONCATENATED MODULE: external "node:child_process"
-const external_node_child_process_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:child_process");
-;// CONCATENATED MODULE: ./src/io/process.ts
 
 
 
-/** Output kept per stream: enough for pip's error summary, bounded for a runaway child. */
-const MAX_CAPTURED = 2 * 1024 * 1024;
-/** Between asking a process tree to stop and killing it. */
-const GRACE_MS = 2000;
-const running = new Set();
-/**
- * The one place child processes are started. Each runs in a process group of
- * its own, so that a time limit or a cancelled job stops the whole tree (pip's
- * build backends, git's helpers), not just the direct child. Arguments are a
- * list, never a shell line. Written on `child_process` rather than
- * `@actions/exec`, which re-parses the program path as a command line (a venv
- * path with spaces breaks) and gives neither a process group nor a time limit.
- */
-function runProcess(program, args, options) {
-    if (options.stream)
-        log_info(`[command]${[program, ...args].map(quoted).join(' ')}`);
-    const resume = options.stream ? stopCommands() : undefined;
-    return new Promise(resolve => {
-        const child = (0,external_node_child_process_namespaceObject.spawn)(program, args, {
-            env: options.env ?? process.env,
-            cwd: options.cwd,
-            stdio: ['ignore', 'pipe', 'pipe'],
-            detached: true
-        });
-        running.add(child);
-        const stdout = new Tail();
-        const stderr = new Tail();
-        // The resume token must start a line of its own, or commands stay off.
-        let lineOpen = false;
-        const show = (chunk) => {
-            process.stdout.write(chunk);
-            lineOpen = chunk[chunk.length - 1] !== 0x0a;
-        };
-        child.stdout.on('data', (chunk) => {
-            stdout.push(chunk);
-            if (options.stream)
-                show(chunk);
-        });
-        child.stderr.on('data', (chunk) => {
-            stderr.push(chunk);
-            if (options.stream)
-                show(chunk);
-        });
-        let timedOut = false;
-        const timer = setTimeout(() => {
-            timedOut = true;
-            stopTree(child, 'SIGTERM');
-        }, options.timeoutMs);
-        const finish = (exitCode, extra = '') => {
-            clearTimeout(timer);
-            running.delete(child);
-            if (lineOpen)
-                process.stdout.write('\n');
-            resume?.();
-            const limit = timedOut ? `\n${options.what} did not finish within ${Math.round(options.timeoutMs / 1000)} s and was stopped.` : '';
-            resolve({ exitCode, stdout: stdout.text(), stderr: stderr.text() + extra + limit, timedOut });
-        };
-        child.on('error', error => finish(127, error.message));
-        child.on('close', (code, signal) => finish(code ?? 128, signal && !timedOut ? `killed by ${signal}` : ''));
+function file_command_issueFileCommand(command, message) {
+    const filePath = process.env[`GITHUB_${command}`];
+    if (!filePath) {
+        throw new Error(`Unable to find environment variable for file command ${command}`);
+    }
+    if (!external_fs_.existsSync(filePath)) {
+        throw new Error(`Missing file at path: ${filePath}`);
+    }
+    external_fs_.appendFileSync(filePath, `${utils_toCommandValue(message)}${external_os_.EOL}`, {
+        encoding: 'utf8'
     });
 }
-function stopTree(child, signal) {
-    if (child.pid === undefined)
-        return;
-    try {
-        process.kill(-child.pid, signal);
+function file_command_prepareKeyValueMessage(key, value) {
+    const delimiter = `ghadelimiter_${external_crypto_.randomUUID()}`;
+    const convertedValue = utils_toCommandValue(value);
+    // These should realistically never happen, but just in case someone finds a
+    // way to exploit uuid generation let's not allow keys or values that contain
+    // the delimiter.
+    if (key.includes(delimiter)) {
+        throw new Error(`Unexpected input: name should not contain the delimiter "${delimiter}"`);
     }
-    catch {
-        return; // already gone
+    if (convertedValue.includes(delimiter)) {
+        throw new Error(`Unexpected input: value should not contain the delimiter "${delimiter}"`);
     }
-    if (signal !== 'SIGKILL') {
-        setTimeout(() => {
-            if (running.has(child))
-                stopTree(child, 'SIGKILL');
-        }, GRACE_MS).unref();
+    return `${key}<<${delimiter}${external_os_.EOL}${convertedValue}${external_os_.EOL}${delimiter}`;
+}
+//# sourceMappingURL=file-command.js.map
+// EXTERNAL MODULE: external "path"
+var external_path_ = __nccwpck_require__(6928);
+// EXTERNAL MODULE: ./node_modules/@actions/http-client/lib/index.js + 1 modules
+var lib = __nccwpck_require__(4942);
+// EXTERNAL MODULE: ./node_modules/@actions/http-client/lib/auth.js
+var auth = __nccwpck_require__(2145);
+;// CONCATENATED MODULE: ./node_modules/@actions/core/lib/oidc-utils.js
+var __awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
+    function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
+    return new (P || (P = Promise))(function (resolve, reject) {
+        function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
+        function rejected(value) { try { step(generator["throw"](value)); } catch (e) { reject(e); } }
+        function step(result) { result.done ? resolve(result.value) : adopt(result.value).then(fulfilled, rejected); }
+        step((generator = generator.apply(thisArg, _arguments || [])).next());
+    });
+};
+
+
+
+class oidc_utils_OidcClient {
+    static createHttpClient(allowRetry = true, maxRetry = 10) {
+        const requestOptions = {
+            allowRetries: allowRetry,
+            maxRetries: maxRetry
+        };
+        return new HttpClient('actions/oidc-client', [new BearerCredentialHandler(oidc_utils_OidcClient.getRequestToken())], requestOptions);
     }
-}
-/** Stops every process tree still running: the job was cancelled. */
-function stopAll(signal) {
-    for (const child of running)
-        stopTree(child, signal);
-}
-/** Whether any child is still running (for a cancellation to wait on). */
-function anyRunning() {
-    return running.size > 0;
-}
-function quoted(arg) {
-    return /^[\w@%+=:,./<>-]+$/.test(arg) ? arg : JSON.stringify(shown(arg));
-}
-/** Keeps the last MAX_CAPTURED bytes of a stream. */
-class Tail {
-    chunks = [];
-    size = 0;
-    dropped = false;
-    push(chunk) {
-        this.chunks.push(chunk);
-        this.size += chunk.length;
-        while (this.size > MAX_CAPTURED && this.chunks.length > 1) {
-            this.size -= this.chunks.shift().length;
-            this.dropped = true;
+    static getRequestToken() {
+        const token = process.env['ACTIONS_ID_TOKEN_REQUEST_TOKEN'];
+        if (!token) {
+            throw new Error('Unable to get ACTIONS_ID_TOKEN_REQUEST_TOKEN env variable');
         }
+        return token;
     }
-    text() {
-        return (this.dropped ? '[earlier output dropped]\n' : '') + Buffer.concat(this.chunks).toString();
+    static getIDTokenUrl() {
+        const runtimeUrl = process.env['ACTIONS_ID_TOKEN_REQUEST_URL'];
+        if (!runtimeUrl) {
+            throw new Error('Unable to get ACTIONS_ID_TOKEN_REQUEST_URL env variable');
+        }
+        return runtimeUrl;
+    }
+    static getCall(id_token_url) {
+        return __awaiter(this, void 0, void 0, function* () {
+            var _a;
+            const httpclient = oidc_utils_OidcClient.createHttpClient();
+            const res = yield httpclient
+                .getJson(id_token_url)
+                .catch(error => {
+                throw new Error(`Failed to get ID Token. \n 
+        Error Code : ${error.statusCode}\n 
+        Error Message: ${error.message}`);
+            });
+            const id_token = (_a = res.result) === null || _a === void 0 ? void 0 : _a.value;
+            if (!id_token) {
+                throw new Error('Response json body do not have ID Token field');
+            }
+            return id_token;
+        });
+    }
+    static getIDToken(audience) {
+        return __awaiter(this, void 0, void 0, function* () {
+            try {
+                // New ID Token is requested from action service
+                let id_token_url = oidc_utils_OidcClient.getIDTokenUrl();
+                if (audience) {
+                    const encodedAudience = encodeURIComponent(audience);
+                    id_token_url = `${id_token_url}&audience=${encodedAudience}`;
+                }
+                debug(`ID token url is ${id_token_url}`);
+                const id_token = yield oidc_utils_OidcClient.getCall(id_token_url);
+                setSecret(id_token);
+                return id_token;
+            }
+            catch (error) {
+                throw new Error(`Error message: ${error.message}`);
+            }
+        });
     }
 }
+//# sourceMappingURL=oidc-utils.js.map
+;// CONCATENATED MODULE: ./node_modules/@actions/core/lib/summary.js
+var summary_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
+    function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
+    return new (P || (P = Promise))(function (resolve, reject) {
+        function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
+        function rejected(value) { try { step(generator["throw"](value)); } catch (e) { reject(e); } }
+        function step(result) { result.done ? resolve(result.value) : adopt(result.value).then(fulfilled, rejected); }
+        step((generator = generator.apply(thisArg, _arguments || [])).next());
+    });
+};
 
-;// CONCATENATED MODULE: ./src/io/tempDir.ts
 
-
-
-
-
-let made;
+const { access, appendFile, writeFile } = external_fs_.promises;
+const SUMMARY_ENV_VAR = 'GITHUB_STEP_SUMMARY';
+const SUMMARY_DOCS_URL = 'https://docs.github.com/actions/using-workflows/workflow-commands-for-github-actions#adding-a-job-summary';
+class Summary {
+    constructor() {
+        this._buffer = '';
+    }
+    /**
+     * Finds the summary file path from the environment, rejects if env var is not found or file does not exist
+     * Also checks r/w permissions.
+     *
+     * @returns step summary file path
+     */
+    filePath() {
+        return summary_awaiter(this, void 0, void 0, function* () {
+            if (this._filePath) {
+                return this._filePath;
+            }
+            const pathFromEnv = process.env[SUMMARY_ENV_VAR];
+            if (!pathFromEnv) {
+                throw new Error(`Unable to find environment variable for $${SUMMARY_ENV_VAR}. Check if your runtime environment supports job summaries.`);
+            }
+            try {
+                yield access(pathFromEnv, external_fs_.constants.R_OK | external_fs_.constants.W_OK);
+            }
+            catch (_a) {
+                throw new Error(`Unable to access summary file: '${pathFromEnv}'. Check if the file has correct read/write permissions.`);
+            }
+            this._filePath = pathFromEnv;
+            return this._filePath;
+        });
+    }
+    /**
+     * Wraps content in an HTML tag, adding any HTML attributes
+     *
+     * @param {string} tag HTML tag to wrap
+     * @param {string | null} content content within the tag
+     * @param {[attribute: string]: string} attrs key-value list of HTML attributes to add
+     *
+     * @returns {string} content wrapped in HTML element
+     */
+    wrap(tag, content, attrs = {}) {
+        const htmlAttrs = Object.entries(attrs)
+            .map(([key, value]) => ` ${key}="${value}"`)
+            .join('');
+        if (!content) {
+            return `<${tag}${htmlAttrs}>`;
+        }
+        return `<${tag}${htmlAttrs}>${content}</${tag}>`;
+    }
+    /**
+     * Writes text in the buffer to the summary buffer file and empties buffer. Will append by default.
+     *
+     * @param {SummaryWriteOptions} [options] (optional) options for write operation
+     *
+     * @returns {Promise<Summary>} summary instance
+     */
+    write(options) {
+        return summary_awaiter(this, void 0, void 0, function* () {
+            const overwrite = !!(options === null || options === void 0 ? void 0 : options.overwrite);
+            const filePath = yield this.filePath();
+            const writeFunc = overwrite ? writeFile : appendFile;
+            yield writeFunc(filePath, this._buffer, { encoding: 'utf8' });
+            return this.emptyBuffer();
+        });
+    }
+    /**
+     * Clears the summary buffer and wipes the summary file
+     *
+     * @returns {Summary} summary instance
+     */
+    clear() {
+        return summary_awaiter(this, void 0, void 0, function* () {
+            return this.emptyBuffer().write({ overwrite: true });
+        });
+    }
+    /**
+     * Returns the current summary buffer as a string
+     *
+     * @returns {string} string of summary buffer
+     */
+    stringify() {
+        return this._buffer;
+    }
+    /**
+     * If the summary buffer is empty
+     *
+     * @returns {boolen} true if the buffer is empty
+     */
+    isEmptyBuffer() {
+        return this._buffer.length === 0;
+    }
+    /**
+     * Resets the summary buffer without writing to summary file
+     *
+     * @returns {Summary} summary instance
+     */
+    emptyBuffer() {
+        this._buffer = '';
+        return this;
+    }
+    /**
+     * Adds raw text to the summary buffer
+     *
+     * @param {string} text content to add
+     * @param {boolean} [addEOL=false] (optional) append an EOL to the raw text (default: false)
+     *
+     * @returns {Summary} summary instance
+     */
+    addRaw(text, addEOL = false) {
+        this._buffer += text;
+        return addEOL ? this.addEOL() : this;
+    }
+    /**
+     * Adds the operating system-specific end-of-line marker to the buffer
+     *
+     * @returns {Summary} summary instance
+     */
+    addEOL() {
+        return this.addRaw(external_os_.EOL);
+    }
+    /**
+     * Adds an HTML codeblock to the summary buffer
+     *
+     * @param {string} code content to render within fenced code block
+     * @param {string} lang (optional) language to syntax highlight code
+     *
+     * @returns {Summary} summary instance
+     */
+    addCodeBlock(code, lang) {
+        const attrs = Object.assign({}, (lang && { lang }));
+        const element = this.wrap('pre', this.wrap('code', code), attrs);
+        return this.addRaw(element).addEOL();
+    }
+    /**
+     * Adds an HTML list to the summary buffer
+     *
+     * @param {string[]} items list of items to render
+     * @param {boolean} [ordered=false] (optional) if the rendered list should be ordered or not (default: false)
+     *
+     * @returns {Summary} summary instance
+     */
+    addList(items, ordered = false) {
+        const tag = ordered ? 'ol' : 'ul';
+        const listItems = items.map(item => this.wrap('li', item)).join('');
+        const element = this.wrap(tag, listItems);
+        return this.addRaw(element).addEOL();
+    }
+    /**
+     * Adds an HTML table to the summary buffer
+     *
+     * @param {SummaryTableCell[]} rows table rows
+     *
+     * @returns {Summary} summary instance
+     */
+    addTable(rows) {
+        const tableBody = rows
+            .map(row => {
+            const cells = row
+                .map(cell => {
+                if (typeof cell === 'string') {
+                    return this.wrap('td', cell);
+                }
+                const { header, data, colspan, rowspan } = cell;
+                const tag = header ? 'th' : 'td';
+                const attrs = Object.assign(Object.assign({}, (colspan && { colspan })), (rowspan && { rowspan }));
+                return this.wrap(tag, data, attrs);
+            })
+                .join('');
+            return this.wrap('tr', cells);
+        })
+            .join('');
+        const element = this.wrap('table', tableBody);
+        return this.addRaw(element).addEOL();
+    }
+    /**
+     * Adds a collapsable HTML details element to the summary buffer
+     *
+     * @param {string} label text for the closed state
+     * @param {string} content collapsable content
+     *
+     * @returns {Summary} summary instance
+     */
+    addDetails(label, content) {
+        const element = this.wrap('details', this.wrap('summary', label) + content);
+        return this.addRaw(element).addEOL();
+    }
+    /**
+     * Adds an HTML image tag to the summary buffer
+     *
+     * @param {string} src path to the image you to embed
+     * @param {string} alt text description of the image
+     * @param {SummaryImageOptions} options (optional) addition image attributes
+     *
+     * @returns {Summary} summary instance
+     */
+    addImage(src, alt, options) {
+        const { width, height } = options || {};
+        const attrs = Object.assign(Object.assign({}, (width && { width })), (height && { height }));
+        const element = this.wrap('img', null, Object.assign({ src, alt }, attrs));
+        return this.addRaw(element).addEOL();
+    }
+    /**
+     * Adds an HTML section heading element
+     *
+     * @param {string} text heading text
+     * @param {number | string} [level=1] (optional) the heading level, default: 1
+     *
+     * @returns {Summary} summary instance
+     */
+    addHeading(text, level) {
+        const tag = `h${level}`;
+        const allowedTag = ['h1', 'h2', 'h3', 'h4', 'h5', 'h6'].includes(tag)
+            ? tag
+            : 'h1';
+        const element = this.wrap(allowedTag, text);
+        return this.addRaw(element).addEOL();
+    }
+    /**
+     * Adds an HTML thematic break (<hr>) to the summary buffer
+     *
+     * @returns {Summary} summary instance
+     */
+    addSeparator() {
+        const element = this.wrap('hr', null);
+        return this.addRaw(element).addEOL();
+    }
+    /**
+     * Adds an HTML line break (<br>) to the summary buffer
+     *
+     * @returns {Summary} summary instance
+     */
+    addBreak() {
+        const element = this.wrap('br', null);
+        return this.addRaw(element).addEOL();
+    }
+    /**
+     * Adds an HTML blockquote to the summary buffer
+     *
+     * @param {string} text quote text
+     * @param {string} cite (optional) citation url
+     *
+     * @returns {Summary} summary instance
+     */
+    addQuote(text, cite) {
+        const attrs = Object.assign({}, (cite && { cite }));
+        const element = this.wrap('blockquote', text, attrs);
+        return this.addRaw(element).addEOL();
+    }
+    /**
+     * Adds an HTML anchor tag to the summary buffer
+     *
+     * @param {string} text link text/content
+     * @param {string} href hyperlink
+     *
+     * @returns {Summary} summary instance
+     */
+    addLink(text, href) {
+        const element = this.wrap('a', text, { href });
+        return this.addRaw(element).addEOL();
+    }
+}
+const _summary = new Summary();
 /**
- * A directory of the action's own for this run, under the runner's temp
- * directory. A runner without a usable RUNNER_TEMP still installs: the
- * system's temp directory serves, with a warning.
+ * @deprecated use `core.summary`
  */
-function runTempDir() {
-    if (made)
-        return made;
-    const runnerTemp = process.env.RUNNER_TEMP;
-    if (runnerTemp) {
-        try {
-            made = external_node_fs_namespaceObject.mkdtempSync(external_node_path_namespaceObject.join(runnerTemp, 'setup-nova-dpm-'));
-            return made;
-        }
-        catch (error) {
-            log_warning(`RUNNER_TEMP (${shown(runnerTemp)}) is not usable (${shown(error.message)}); using ${external_node_os_namespaceObject.tmpdir()} instead.`);
-        }
+const markdownSummary = (/* unused pure expression or super */ null && (_summary));
+const summary = _summary;
+//# sourceMappingURL=summary.js.map
+;// CONCATENATED MODULE: ./node_modules/@actions/core/lib/path-utils.js
+
+/**
+ * toPosixPath converts the given path to the posix form. On Windows, \\ will be
+ * replaced with /.
+ *
+ * @param pth. Path to transform.
+ * @return string Posix path.
+ */
+function toPosixPath(pth) {
+    return pth.replace(/[\\]/g, '/');
+}
+/**
+ * toWin32Path converts the given path to the win32 form. On Linux, / will be
+ * replaced with \\.
+ *
+ * @param pth. Path to transform.
+ * @return string Win32 path.
+ */
+function toWin32Path(pth) {
+    return pth.replace(/[/]/g, '\\');
+}
+/**
+ * toPlatformPath converts the given path to a platform-specific path. It does
+ * this by replacing instances of / and \ with the platform-specific path
+ * separator.
+ *
+ * @param pth The path to platformize.
+ * @return string The platform-specific path.
+ */
+function toPlatformPath(pth) {
+    return pth.replace(/[/\\]/g, path.sep);
+}
+//# sourceMappingURL=path-utils.js.map
+// EXTERNAL MODULE: ./node_modules/@actions/exec/lib/exec.js + 3 modules
+var lib_exec = __nccwpck_require__(7187);
+;// CONCATENATED MODULE: ./node_modules/@actions/core/lib/platform.js
+var platform_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
+    function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
+    return new (P || (P = Promise))(function (resolve, reject) {
+        function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
+        function rejected(value) { try { step(generator["throw"](value)); } catch (e) { reject(e); } }
+        function step(result) { result.done ? resolve(result.value) : adopt(result.value).then(fulfilled, rejected); }
+        step((generator = generator.apply(thisArg, _arguments || [])).next());
+    });
+};
+
+
+const getWindowsInfo = () => platform_awaiter(void 0, void 0, void 0, function* () {
+    const { stdout: version } = yield exec.getExecOutput('powershell -command "(Get-CimInstance -ClassName Win32_OperatingSystem).Version"', undefined, {
+        silent: true
+    });
+    const { stdout: name } = yield exec.getExecOutput('powershell -command "(Get-CimInstance -ClassName Win32_OperatingSystem).Caption"', undefined, {
+        silent: true
+    });
+    return {
+        name: name.trim(),
+        version: version.trim()
+    };
+});
+const getMacOsInfo = () => platform_awaiter(void 0, void 0, void 0, function* () {
+    var _a, _b, _c, _d;
+    const { stdout } = yield exec.getExecOutput('sw_vers', undefined, {
+        silent: true
+    });
+    const version = (_b = (_a = stdout.match(/ProductVersion:\s*(.+)/)) === null || _a === void 0 ? void 0 : _a[1]) !== null && _b !== void 0 ? _b : '';
+    const name = (_d = (_c = stdout.match(/ProductName:\s*(.+)/)) === null || _c === void 0 ? void 0 : _c[1]) !== null && _d !== void 0 ? _d : '';
+    return {
+        name,
+        version
+    };
+});
+const getLinuxInfo = () => platform_awaiter(void 0, void 0, void 0, function* () {
+    const { stdout } = yield exec.getExecOutput('lsb_release', ['-i', '-r', '-s'], {
+        silent: true
+    });
+    const [name, version] = stdout.trim().split('\n');
+    return {
+        name,
+        version
+    };
+});
+const platform = external_os_.platform();
+const arch = external_os_.arch();
+const isWindows = platform === 'win32';
+const isMacOS = platform === 'darwin';
+const isLinux = platform === 'linux';
+function getDetails() {
+    return platform_awaiter(this, void 0, void 0, function* () {
+        return Object.assign(Object.assign({}, (yield (isWindows
+            ? getWindowsInfo()
+            : isMacOS
+                ? getMacOsInfo()
+                : getLinuxInfo()))), { platform,
+            arch,
+            isWindows,
+            isMacOS,
+            isLinux });
+    });
+}
+//# sourceMappingURL=platform.js.map
+;// CONCATENATED MODULE: ./node_modules/@actions/core/lib/core.js
+var core_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
+    function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
+    return new (P || (P = Promise))(function (resolve, reject) {
+        function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
+        function rejected(value) { try { step(generator["throw"](value)); } catch (e) { reject(e); } }
+        function step(result) { result.done ? resolve(result.value) : adopt(result.value).then(fulfilled, rejected); }
+        step((generator = generator.apply(thisArg, _arguments || [])).next());
+    });
+};
+
+
+
+
+
+
+/**
+ * The code to exit an action
+ */
+var ExitCode;
+(function (ExitCode) {
+    /**
+     * A code indicating that the action was successful
+     */
+    ExitCode[ExitCode["Success"] = 0] = "Success";
+    /**
+     * A code indicating that the action was a failure
+     */
+    ExitCode[ExitCode["Failure"] = 1] = "Failure";
+})(ExitCode || (ExitCode = {}));
+//-----------------------------------------------------------------------
+// Variables
+//-----------------------------------------------------------------------
+/**
+ * Sets env variable for this action and future actions in the job
+ * @param name the name of the variable to set
+ * @param val the value of the variable. Non-string values will be converted to a string via JSON.stringify
+ */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+function exportVariable(name, val) {
+    const convertedVal = utils_toCommandValue(val);
+    process.env[name] = convertedVal;
+    const filePath = process.env['GITHUB_ENV'] || '';
+    if (filePath) {
+        return file_command_issueFileCommand('ENV', file_command_prepareKeyValueMessage(name, val));
+    }
+    command_issueCommand('set-env', { name }, convertedVal);
+}
+/**
+ * Registers a secret which will get masked from logs
+ *
+ * @param secret - Value of the secret to be masked
+ * @remarks
+ * This function instructs the Actions runner to mask the specified value in any
+ * logs produced during the workflow run. Once registered, the secret value will
+ * be replaced with asterisks (***) whenever it appears in console output, logs,
+ * or error messages.
+ *
+ * This is useful for protecting sensitive information such as:
+ * - API keys
+ * - Access tokens
+ * - Authentication credentials
+ * - URL parameters containing signatures (SAS tokens)
+ *
+ * Note that masking only affects future logs; any previous appearances of the
+ * secret in logs before calling this function will remain unmasked.
+ *
+ * @example
+ * ```typescript
+ * // Register an API token as a secret
+ * const apiToken = "abc123xyz456";
+ * setSecret(apiToken);
+ *
+ * // Now any logs containing this value will show *** instead
+ * console.log(`Using token: ${apiToken}`); // Outputs: "Using token: ***"
+ * ```
+ */
+function core_setSecret(secret) {
+    command_issueCommand('add-mask', {}, secret);
+}
+/**
+ * Prepends inputPath to the PATH (for this action and future actions)
+ * @param inputPath
+ */
+function addPath(inputPath) {
+    const filePath = process.env['GITHUB_PATH'] || '';
+    if (filePath) {
+        file_command_issueFileCommand('PATH', inputPath);
     }
     else {
-        log_warning(`RUNNER_TEMP is not set; using ${external_node_os_namespaceObject.tmpdir()} for the action's temporary files.`);
+        command_issueCommand('add-path', {}, inputPath);
     }
-    made = external_node_fs_namespaceObject.mkdtempSync(external_node_path_namespaceObject.join(external_node_os_namespaceObject.tmpdir(), 'setup-nova-dpm-'));
-    return made;
+    process.env['PATH'] = `${inputPath}${external_path_.delimiter}${process.env['PATH']}`;
 }
-
-;// CONCATENATED MODULE: ./src/python/probe.ts
-
-
-
-
-
-
-
 /**
- * The one Python program the action runs in an interpreter it does not know.
- * It must run unchanged on 2.7, 3.5 and every later version: no f-strings, no
- * importlib.metadata, no `nonlocal`, no keyword-only arguments. Distributions
- * are read from what every version writes, the dist-info and egg-info
- * directories on sys.path; requirement markers are evaluated with the
- * `packaging` that pip vendors, from pip 9 (2.7) to pip 24 (3.13).
+ * Gets the value of an input.
+ * Unless trimWhitespace is set to false in InputOptions, the value is also trimmed.
+ * Returns an empty string if the value is not defined.
  *
- * `python -E -s -c PROBE_SOURCE <mode> <nonce> [argument]`; the answer is the
- * line after `setup-nova-dpm-probe:<nonce>`, so a banner or a module that
- * prints on import cannot be taken for it, and a program that echoes its
- * arguments (the source holds no such line) cannot fake it.
+ * @param     name     name of the input to get
+ * @param     options  optional. See InputOptions.
+ * @returns   string
  */
-const PROBE_SOURCE = String.raw `
-from __future__ import print_function
-import io, json, os, re, sys
-
-
-def answer(value):
-    out = sys.__stdout__
-    out.write("\nsetup-nova-dpm-probe:" + sys.argv[2] + "\n" + json.dumps(value) + "\n")
-    out.flush()
-    # A module imported by "verify" may leave threads running; the answer is out.
-    os._exit(0)
-
-
-def canonical(name):
-    return re.sub(r"[-_.]+", "-", name).lower()
-
-
-def found(module):
-    try:
-        import importlib.util
-        find_spec = importlib.util.find_spec
-    except ImportError:
-        find_spec = None
-    try:
-        if find_spec is not None:
-            return find_spec(module) is not None
-        import imp
-        imp.find_module(module)
-        return True
-    except Exception:
-        return False
-
-
-def read_headers(path):
-    # RFC 822 headers up to the first empty line; the description may be long.
-    fields = {}
-    last = None
-    try:
-        handle = io.open(path, encoding="utf-8", errors="replace")
-    except (IOError, OSError):
-        return None
-    with handle:
-        for line in handle:
-            line = line.rstrip("\r\n")
-            if not line:
-                break
-            if line[0] in " \t":
-                if last is not None:
-                    fields[last][-1] += "\n" + line.strip()
-                continue
-            key, sep, value = line.partition(":")
-            if not sep:
-                continue
-            last = key.strip().lower()
-            fields.setdefault(last, []).append(value.strip())
-    return fields
-
-
-def read_text(path):
-    try:
-        with io.open(path, encoding="utf-8", errors="replace") as handle:
-            return handle.read()
-    except (IOError, OSError):
-        return None
-
-
-def distribution(info):
-    kind = "dist-info" if info.lower().endswith(".dist-info") else "egg-info"
-    if kind == "dist-info":
-        headers = read_headers(os.path.join(info, "METADATA"))
-    elif os.path.isdir(info):
-        headers = read_headers(os.path.join(info, "PKG-INFO"))
-    else:
-        # distutils writes an egg-info that is itself the PKG-INFO file.
-        headers = read_headers(info)
-    if not headers or not headers.get("name") or not headers.get("version"):
-        return None
-    return {"name": headers["name"][0], "version": headers["version"][0], "kind": kind, "info": info, "headers": headers}
-
-
-def distributions():
-    # Like the import system: the first on sys.path wins.
-    found_dists = {}
-    for entry in sys.path:
-        if not entry or not os.path.isdir(entry):
-            continue
-        infos = []
-        if entry.lower().endswith(".egg") and os.path.isdir(os.path.join(entry, "EGG-INFO")):
-            infos.append(os.path.join(entry, "EGG-INFO"))
-        try:
-            names = sorted(os.listdir(entry))
-        except OSError:
-            continue
-        for name in names:
-            low = name.lower()
-            if low.endswith(".dist-info") or low.endswith(".egg-info"):
-                infos.append(os.path.join(entry, name))
-        for info in infos:
-            dist = distribution(info)
-            if dist is not None:
-                found_dists.setdefault(canonical(dist["name"]), dist)
-    return found_dists
-
-
-def requirements(dist):
-    # (requirement, extra or None, section marker or None); dist-info keeps markers inside the requirement.
-    if dist["kind"] == "dist-info":
-        return [(text, None, None) for text in dist["headers"].get("requires-dist", [])]
-    text = read_text(os.path.join(dist["info"], "requires.txt")) if os.path.isdir(dist["info"]) else None
-    result = []
-    extra = marker = None
-    for line in (text or "").splitlines():
-        line = line.strip()
-        if not line or line.startswith("#"):
-            continue
-        if line.startswith("[") and line.endswith("]"):
-            extra, _, marker = line[1:-1].partition(":")
-            extra = extra.strip() or None
-            marker = marker.strip() or None
-            continue
-        result.append((line, extra, marker))
-    return result
-
-
-def requirement_tools():
-    try:
-        from pip._vendor.packaging.requirements import Requirement
-        from pip._vendor.packaging.markers import Marker
-        return Requirement, Marker
-    except Exception:
-        pass
-    try:
-        from packaging.requirements import Requirement
-        from packaging.markers import Marker
-        return Requirement, Marker
-    except Exception:
-        pass
-    try:
-        import pkg_resources
-
-        def marker(text):
-            return pkg_resources.Requirement.parse("x; " + text).marker
-
-        return pkg_resources.Requirement.parse, marker
-    except Exception:
-        return None
-
-
-def applies(marker, extra):
-    if marker is None:
-        return True
-    try:
-        return bool(marker.evaluate({"extra": extra or ""}))
-    except Exception:
-        return False
-
-
-def declared_extras(dist, needs):
-    # canonical name -> the extra as the distribution spells it. Like pip, an extra the distribution
-    # does not declare (Provides-Extra, or a requires.txt section) adds nothing.
-    if dist["kind"] == "dist-info":
-        names = dist["headers"].get("provides-extra", [])
-    else:
-        names = [extra for _, extra, _ in needs if extra]
-    return dict((canonical(name), name) for name in names)
-
-
-def closure(dists, roots, problems):
-    tools = requirement_tools()
-    wanted = {}
-    order = []
-    queue = [(key, ()) for key in roots]
-    while queue:
-        key, asked = queue.pop(0)
-        dist = dists[key]
-        needs = requirements(dist)
-        declared = declared_extras(dist, needs)
-        extras = set(declared[canonical(e)] for e in asked if canonical(e) in declared)
-        if key in wanted and extras <= wanted[key]:
-            continue
-        if key not in wanted:
-            wanted[key] = set()
-            order.append(key)
-        wanted[key] |= extras
-        if needs and tools is None:
-            add(problems, "the dependencies of %s %s cannot be checked: neither pip nor setuptools is importable" % (dist["name"], dist["version"]))
-            continue
-        for text, section_extra, section_marker in needs:
-            if section_extra and section_extra not in wanted[key]:
-                continue
-            try:
-                req = tools[0](text)
-                marker = tools[1](section_marker) if section_marker else req.marker
-            except Exception:
-                continue
-            active = [section_extra] if section_extra else [""] + sorted(wanted[key])
-            if not any(applies(marker, extra) for extra in active):
-                continue
-            name = getattr(req, "name", None) or req.project_name
-            shown = name + ("[%s]" % ",".join(sorted(req.extras)) if req.extras else "") + str(req.specifier)
-            target = dists.get(canonical(name))
-            if target is None:
-                add(problems, "%s required by %s %s is not installed" % (shown, dist["name"], dist["version"]))
-                continue
-            if str(req.specifier):
-                try:
-                    ok = req.specifier.contains(target["version"], prereleases=True)
-                except Exception:
-                    ok = True
-                if not ok:
-                    add(problems, "%s %s does not satisfy %s required by %s %s" % (target["name"], target["version"], shown, dist["name"], dist["version"]))
-            queue.append((canonical(name), tuple(req.extras)))
-    return order
-
-
-def add(problems, problem):
-    # A distribution is visited again when a later requirement asks for more of its extras.
-    if problem not in problems:
-        problems.append(problem)
-
-
-def record_of(dist):
-    info = dist["info"]
-    if dist["kind"] == "dist-info":
-        # Only an installer that follows the wheel spec writes INSTALLER; Debian rewrites its packages' RECORDs.
-        record = os.path.join(info, "RECORD")
-        installer = (read_text(os.path.join(info, "INSTALLER")) or "").strip()
-        if installer and os.path.isfile(record):
-            return {"file": record, "base": os.path.dirname(info), "hashed": True}
-    elif os.path.isfile(os.path.join(info, "installed-files.txt")):
-        return {"file": os.path.join(info, "installed-files.txt"), "base": info, "hashed": False}
-    return None
-
-
-def verify(request):
-    dists = distributions()
-    problems = []
-    roots = [canonical(name) for name in request["names"] if canonical(name) in dists]
-    order = closure(dists, roots, problems)
-    members = []
-    for key in order:
-        dist = dists[key]
-        members.append({"name": dist["name"], "version": dist["version"], "record": record_of(dist)})
-    versions = {}
-    for name in request["names"]:
-        dist = dists.get(canonical(name))
-        if dist is not None:
-            versions[name] = dist["version"]
-    imports = []
-    for module in request["modules"]:
-        # Should the import kill the interpreter, the last line of stderr names it.
-        sys.stderr.write("while: import %s\n" % module)
-        sys.stderr.flush()
-        try:
-            __import__(module)
-            imports.append({"module": module, "file": getattr(sys.modules[module], "__file__", None)})
-        except BaseException:
-            import traceback
-            error = sys.exc_info()[1]
-            imports.append({"module": module, "error": traceback.format_exception_only(type(error), error)[-1].strip()})
-    return {"versions": versions, "problems": problems, "members": members, "imports": imports}
-
-
-def installed():
-    # Python 2.7 ships egg-infos for itself and wsgiref in its stdlib (lib-dynload too): part of Python, not installed.
-    stdlib = os.path.realpath(os.path.dirname(os.__file__))
-
-    def in_stdlib(dist):
-        parent = os.path.realpath(os.path.dirname(dist["info"]))
-        return parent == stdlib or (os.path.dirname(parent) == stdlib and os.path.basename(parent) not in ("site-packages", "dist-packages"))
-
-    return dict((key, dist["version"]) for key, dist in distributions().items() if not in_stdlib(dist))
-
-
-def base_executable(executable, in_venv):
-    real = os.path.realpath(executable)
-    if not in_venv:
-        return real
-    config = {}
-    for line in (read_text(os.path.join(sys.prefix, "pyvenv.cfg")) or "").splitlines():
-        key, sep, value = line.partition("=")
-        if sep:
-            config[key.strip().lower()] = value.strip()
-    candidates = [config.get("base-executable"), getattr(sys, "_base_executable", None)]
-    homes = [config.get("home"), os.path.join(getattr(sys, "real_prefix", ""), "bin")]
-    for home in homes:
-        if home:
-            for name in (os.path.basename(executable), "python%d.%d" % sys.version_info[:2], "python%d" % sys.version_info[0], "python"):
-                candidates.append(os.path.join(home, name))
-    for candidate in candidates:
-        if candidate and os.path.isfile(candidate) and os.path.realpath(candidate) != real:
-            return os.path.realpath(candidate)
-    return real
-
-
-def abi_tag():
-    import platform, sysconfig
-    soabi = sysconfig.get_config_var("SOABI")
-    if soabi:
-        return soabi
-    # Python 2.7 has no SOABI: build what 3.x would call it.
-    flags = ""
-    if sysconfig.get_config_var("Py_DEBUG") or hasattr(sys, "gettotalrefcount"):
-        flags += "d"
-    if sysconfig.get_config_var("WITH_PYMALLOC") and sys.version_info[0] == 2:
-        flags += "m"
-    if sys.version_info[0] == 2 and sys.maxunicode == 0x10FFFF:
-        flags += "u"
-    machine = sysconfig.get_config_var("MULTIARCH") or re.sub(r"[-.]", "_", sysconfig.get_platform())
-    return "%s-%d%d%s-%s" % (platform.python_implementation().lower(), sys.version_info[0], sys.version_info[1], flags, machine)
-
-
-def facts():
-    import sysconfig, warnings
-    executable = os.path.abspath(sys.executable) if sys.executable else ""
-    in_venv = hasattr(sys, "real_prefix") or getattr(sys, "base_prefix", sys.prefix) != sys.prefix
-    marker = os.path.join(sysconfig.get_paths()["stdlib"], "EXTERNALLY-MANAGED")
-    try:
-        import pip
-        pip_version = pip.__version__
-    except Exception:
-        pip_version = None
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            import pkg_resources  # noqa: F401
-        has_pkg_resources = True
-    except Exception:
-        has_pkg_resources = False
-    return {
-        "executable": executable,
-        "version": "%d.%d.%d" % sys.version_info[:3],
-        "major": sys.version_info[0],
-        "minor": sys.version_info[1],
-        "abi": abi_tag(),
-        "prefix": sys.prefix,
-        "baseExecutable": base_executable(executable, in_venv) if executable else "",
-        "inVirtualEnv": in_venv,
-        "externallyManaged": not in_venv and os.path.isfile(marker),
-        "pipVersion": pip_version,
-        "hasVenv": found("venv") and found("ensurepip"),
-        "hasVirtualenvModule": found("virtualenv"),
-        "hasPkgResources": has_pkg_resources,
+function getInput(name, options) {
+    const val = process.env[`INPUT_${name.replace(/ /g, '_').toUpperCase()}`] || '';
+    if (options && options.required && !val) {
+        throw new Error(`Input required and not supplied: ${name}`);
     }
-
-
-def entry_points(request):
-    # {distribution: [names]} of one entry point group, for the named distributions.
-    dists = distributions()
-    result = {}
-    for name in request["distributions"]:
-        dist = dists.get(canonical(name))
-        if dist is None or not os.path.isdir(dist["info"]):
-            continue
-        text = read_text(os.path.join(dist["info"], "entry_points.txt")) or ""
-        section = None
-        for line in text.splitlines():
-            line = line.strip()
-            if line.startswith("[") and line.endswith("]"):
-                section = line[1:-1].strip()
-            elif section == request["group"] and "=" in line:
-                result.setdefault(dist["name"], []).append(line.split("=", 1)[0].strip())
-    return result
-
-
-mode = sys.argv[1]
-if mode == "facts":
-    answer(facts())
-elif mode == "installed":
-    answer(installed())
-elif mode == "verify":
-    answer(verify(json.loads(sys.argv[3])))
-elif mode == "entry-points":
-    answer(entry_points(json.loads(sys.argv[3])))
-sys.exit("unknown probe mode " + mode)
-`;
-/** The longest an interpreter may take to answer the facts or the listing. */
-const PROBE_LIMIT_MS = 60_000;
-let neutral;
-/**
- * The working directory of every interpreter start: an empty directory of the
- * action's own. Python puts the working directory first on sys.path, so in the
- * job's workspace a `json.py` or a `nova_dpm/` folder would shadow the real
- * ones.
- */
-function neutralDirectory() {
-    if (neutral && external_node_fs_namespaceObject.existsSync(neutral))
-        return neutral;
-    neutral = external_node_fs_namespaceObject.mkdtempSync(external_node_path_namespaceObject.join(runTempDir(), 'python-cwd-'));
-    return neutral;
+    if (options && options.trimWhitespace === false) {
+        return val;
+    }
+    return val.trim();
 }
 /**
- * Runs the probe in `mode` and returns its answer. `label` is the interpreter
- * as the user named it; every failure says what that program did instead.
- */
-async function runProbe(executable, mode, options) {
-    const nonce = (0,external_node_crypto_.randomUUID)();
-    const args = ['-E', '-s', '-c', PROBE_SOURCE, mode, nonce, ...(options.argument === undefined ? [] : [options.argument])];
-    const result = await runProcess(executable, args, { what: `the Python probe (${mode})`, timeoutMs: options.timeoutMs, cwd: neutralDirectory() });
-    const label = `'${shown(options.label)}'`;
-    const lines = result.stdout.split(/\r?\n/);
-    const at = lines.indexOf(`setup-nova-dpm-probe:${nonce}`);
-    if (at >= 0) {
-        try {
-            return JSON.parse(lines[at + 1] ?? '');
-        }
-        catch {
-            return fail(`${label} answered ${TASKS[mode]} with unreadable data: ${excerpt(lines[at + 1] ?? '')}`);
-        }
-    }
-    // Only the first start can meet something that is not Python; later ones fail in the environment.
-    const isPython = mode === 'facts' ? ' Is it a Python interpreter, version 2.7 or 3.5 or later?' : '';
-    if (result.timedOut) {
-        return fail(`${label} did not finish ${TASKS[mode]} within ${Math.round(options.timeoutMs / 1000)} s and was stopped.${isPython}`);
-    }
-    const printed = result.stdout.trim() || result.stderr.trim();
-    if (result.exitCode === 0) {
-        return printed
-            ? fail(`${label} printed ${excerpt(printed)} instead of the answer to ${TASKS[mode]}: is it a Python interpreter?`)
-            : fail(`${label} exited without answering ${TASKS[mode]}: is it a Python interpreter?`);
-    }
-    const last = lastLine(result.stderr) || lastLine(result.stdout);
-    return fail(`${label} failed in ${TASKS[mode]} (exit code ${result.exitCode})${last ? `: ${excerpt(last)}` : ''}.${isPython}`);
-}
-const TASKS = {
-    facts: "the action's Python probe",
-    installed: 'listing the installed distributions',
-    verify: 'verifying the environment',
-    'entry-points': 'listing entry points'
-};
-function fail(message) {
-    throw new ActionError(message);
-}
-function lastLine(text) {
-    return text.trim().split(/\r?\n/).pop()?.trim() ?? '';
-}
-/** A quoted, escaped and shortened piece of a program's output. */
-function excerpt(text, max = 160) {
-    const escaped = shown(text);
-    return `'${escaped.length > max ? `${escaped.slice(0, max)}…` : escaped}'`;
-}
-
-;// CONCATENATED MODULE: ./src/python/interpreter.ts
-
-
-
-
-
-
-/**
- * A Python interpreter the action has probed: what it is, and the only ways
- * the action runs it. Every start is bounded in time and runs from an empty
- * directory, so nothing in the job's workspace lands on sys.path.
- */
-class Interpreter {
-    facts;
-    constructor(facts) {
-        this.facts = facts;
-    }
-    /** Starts the interpreter once and learns its facts. */
-    static async probe(pathOrName, options = {}) {
-        const program = isPath(pathOrName) ? checkedExecutable(pathOrName) : onPath(pathOrName, process.env.PATH);
-        if (!program)
-            throw new ActionError(`'${shown(pathOrName)}' is not on PATH. Give a full path to the interpreter, or set up Python first.`);
-        const answer = (await runProbe(program, 'facts', { label: pathOrName, timeoutMs: options.timeoutMs ?? PROBE_LIMIT_MS }));
-        const facts = { ...answer, executable: answer.executable || program, baseExecutable: answer.baseExecutable || program, pipVersion: answer.pipVersion ?? undefined };
-        if (facts.pipVersion === undefined)
-            delete facts.pipVersion;
-        return new Interpreter(facts);
-    }
-    /**
-     * `python -E -s -m pip …` from the empty directory: neither the workspace
-     * nor PYTHONPATH nor the user site is on pip's sys.path, so pip sees the
-     * environment the verification sees. Callers pass absolute paths.
-     */
-    async pip(args, options) {
-        if (this.facts.pipVersion === undefined)
-            throw new ActionError(noPipMessage(this.facts));
-        return runProcess(this.facts.executable, ['-E', '-s', '-m', 'pip', ...args], { ...options, cwd: neutralDirectory() });
-    }
-    /**
-     * `python -E -s -m <module> …` from the empty directory, for tools that
-     * live in the environment (oslo.config's generator).
-     */
-    module(name, args, options) {
-        return runProcess(this.facts.executable, ['-E', '-s', '-m', name, ...args], { ...options, cwd: neutralDirectory() });
-    }
-    /** Distribution -> the names it registers in an entry point group, for the named distributions that are installed. */
-    async entryPoints(group, distributions) {
-        const argument = JSON.stringify({ group, distributions });
-        return (await runProbe(this.facts.executable, 'entry-points', { label: this.facts.executable, timeoutMs: PROBE_LIMIT_MS, argument }));
-    }
-    /**
-     * The name of a project that only a setup.py knows, from `setup.py --name`
-     * run in its own directory (where setup.py expects to run).
-     */
-    async setupPyName(dir) {
-        const result = await runProcess(this.facts.executable, ['-E', '-s', 'setup.py', '--name'], { what: 'setup.py --name', timeoutMs: PROBE_LIMIT_MS, cwd: dir });
-        const name = result.stdout.trim().split(/\r?\n/).pop()?.trim() ?? '';
-        if (result.exitCode !== 0 || !/^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(name)) {
-            throw new ActionError(`Could not read the name of the project in ${shown(dir)} from its setup.py (${shown(interpreter_lastLine(result.stderr) || name || 'no output')}). Give it a pyproject.toml [project] name or a setup.cfg [metadata] name.`);
-        }
-        return name;
-    }
-    /** Normalized name (PEP 503) -> version of every distribution on the interpreter's sys.path; the first found wins. */
-    async installed() {
-        return (await runProbe(this.facts.executable, 'installed', { label: this.facts.executable, timeoutMs: PROBE_LIMIT_MS }));
-    }
-}
-function interpreter_lastLine(text) {
-    return text.trim().split(/\r?\n/).pop()?.trim() ?? '';
-}
-function noPipMessage(facts) {
-    const python = shown(facts.executable);
-    return (`'${python}' (Python ${facts.version}) has no pip. Run '${python} -m ensurepip --upgrade' in a step before this one` +
-        `${facts.major === 2 ? '' : ' (for a Debian/Ubuntu system Python: apt-get install python3-pip)'}, or point 'python' at an interpreter with pip.`);
-}
-/**
- * The interpreter named by the `python` input (a name on PATH or a path),
- * else `python`, else `python3` on PATH.
- */
-async function findInterpreter(wanted) {
-    const searchPath = process.env.PATH;
-    if (wanted) {
-        if (isPath(wanted))
-            return checkedExecutable(wanted);
-        const found = onPath(wanted, searchPath);
-        if (!found) {
-            throw new ActionError(`Input 'python' names '${shown(wanted)}', which is not on PATH. Give a full path, or set up Python first (actions/setup-python).`);
-        }
-        return found;
-    }
-    const found = onPath('python', searchPath) ?? onPath('python3', searchPath);
-    if (!found)
-        throw new ActionError(`No 'python' or 'python3' on PATH. Add an actions/setup-python step before this one, or set the 'python' input.`);
-    return found;
-}
-function isPath(name) {
-    return name.includes('/') || name.includes(external_node_path_namespaceObject.sep);
-}
-/** An absolute path to an existing executable file, or an ActionError saying which of those it is not. */
-function checkedExecutable(given) {
-    const resolved = external_node_path_namespaceObject.resolve(given);
-    const name = `'${shown(given)}'${resolved === given ? '' : ` (${shown(resolved)})`}`;
-    let stat;
-    try {
-        stat = external_node_fs_namespaceObject.statSync(resolved);
-    }
-    catch {
-        throw new ActionError(`The Python interpreter ${name} does not exist. Check the 'python' input.`);
-    }
-    if (stat.isDirectory())
-        throw new ActionError(`The Python interpreter ${name} is a directory; point 'python' at the interpreter itself, e.g. ${shown(external_node_path_namespaceObject.join(given, 'bin', 'python'))}.`);
-    try {
-        external_node_fs_namespaceObject.accessSync(resolved, external_node_fs_namespaceObject.constants.X_OK);
-    }
-    catch {
-        throw new ActionError(`The Python interpreter ${name} is not executable. Point 'python' at the interpreter, or make it executable (chmod +x).`);
-    }
-    return resolved;
-}
-/** The first executable file named `name` in the PATH directories, as `which` finds it. */
-function onPath(name, searchPath) {
-    for (const dir of (searchPath ?? '').split(external_node_path_namespaceObject.delimiter)) {
-        if (!dir)
-            continue;
-        const candidate = external_node_path_namespaceObject.join(dir, name);
-        try {
-            if (external_node_fs_namespaceObject.statSync(candidate).isFile()) {
-                external_node_fs_namespaceObject.accessSync(candidate, external_node_fs_namespaceObject.constants.X_OK);
-                return candidate;
-            }
-        }
-        catch {
-            // not here
-        }
-    }
-    return undefined;
-}
-
-;// CONCATENATED MODULE: ./src/python/venv.ts
-
-
-
-
-
-
-
-/** The file that makes a directory the action's own: only such a directory is ever cleared. */
-const VENV_MARKER = '.setup-nova-dpm-venv';
-/** Creating a venv runs ensurepip: seconds, but a slow disk or a hang must still end. */
-const VENV_LIMIT_MS = 5 * 60 * 1000;
-function venvPython(dir) {
-    return process.platform === 'win32' ? external_node_path_namespaceObject.join(dir, 'Scripts', 'python.exe') : external_node_path_namespaceObject.join(dir, 'bin', 'python');
-}
-/** What is at `dir`: 'ours' carries the action's marker file; 'foreign' is anything else that exists, a file included. */
-function venvState(dir) {
-    let stat;
-    try {
-        stat = external_node_fs_namespaceObject.statSync(dir);
-    }
-    catch (error) {
-        if (error.code === 'ENOENT')
-            return 'absent';
-        return 'foreign';
-    }
-    if (!stat.isDirectory())
-        return 'foreign';
-    const entries = external_node_fs_namespaceObject.readdirSync(dir);
-    if (entries.length === 0)
-        return 'empty';
-    return entries.includes(VENV_MARKER) && external_node_fs_namespaceObject.statSync(external_node_path_namespaceObject.join(dir, VENV_MARKER)).isFile() ? 'ours' : 'foreign';
-}
-/**
- * A fresh virtual environment at `dir` made from `base`, with the pip that
- * base bundles (nothing is upgraded). Python 3 uses `-m venv`; 2.7 has none,
- * so virtualenv makes it: the interpreter's own module, else a `virtualenv`
- * on PATH (Debian's 20.x creates 2.7 environments but cannot seed them
- * offline, so it makes a bare one and the environment's ensurepip adds pip).
- * A directory that is not absent, empty, or marked as the action's own is
- * never touched.
- */
-async function createVenv(base, dir, options = {}) {
-    const target = external_node_path_namespaceObject.resolve(dir);
-    const state = venvState(target);
-    if (state === 'foreign')
-        throw new ActionError(foreignMessage(target));
-    const steps = creationSteps(base, target, options.env ?? process.env);
-    if (state === 'ours')
-        external_node_fs_namespaceObject.rmSync(target, { recursive: true, force: true });
-    external_node_fs_namespaceObject.mkdirSync(target, { recursive: true });
-    // Marked before anything is created, so that a half-made environment is still ours to replace next time.
-    external_node_fs_namespaceObject.writeFileSync(external_node_path_namespaceObject.join(target, VENV_MARKER), 'Created by setup-nova-dpm, which deletes and recreates this directory when it needs to.\n');
-    for (const step of steps) {
-        const result = await runProcess(step.program, step.args, {
-            what: step.what,
-            timeoutMs: options.timeoutMs ?? VENV_LIMIT_MS,
-            env: options.env,
-            cwd: neutralDirectory()
-        });
-        if (result.exitCode !== 0)
-            throw new ActionError(step.failure(result));
-    }
-    const python = await Interpreter.probe(venvPython(target));
-    if (!python.facts.inVirtualEnv)
-        throw new ActionError(`${shown(venvPython(target))} does not run as a virtual environment after it was created; remove ${shown(target)} and run again.`);
-    if (python.facts.pipVersion === undefined) {
-        throw new ActionError(`The virtual environment at ${shown(target)} has no pip after it was created from ${shown(base.facts.executable)}; its ensurepip did not install one.`);
-    }
-    return python;
-}
-function creationSteps(base, target, env) {
-    const { executable, version, major, minor, hasVenv, hasVirtualenvModule } = base.facts;
-    const python = shown(executable);
-    const failed = (tool) => (result) => `Could not create a virtual environment at ${shown(target)} with ${tool} (exit code ${result.exitCode}): ${excerpt(lastLines(result))}`;
-    if (major >= 3) {
-        const ensurepipMissing = `'${python}' (Python ${version}) cannot create a virtual environment: its ensurepip module is missing. On Debian/Ubuntu install python3-venv (apt-get install python3.${minor}-venv) in a step before this one, or use actions/setup-python.`;
-        if (!hasVenv)
-            throw new ActionError(ensurepipMissing);
-        return [
-            {
-                program: executable,
-                args: ['-E', '-m', 'venv', target],
-                what: 'python -m venv',
-                failure: result => (/ensurepip is not\s+available/.test(result.stdout + result.stderr) ? ensurepipMissing : failed(`'${python} -m venv'`)(result))
-            }
-        ];
-    }
-    if (hasVirtualenvModule) {
-        return [{ program: executable, args: ['-E', '-m', 'virtualenv', target], what: 'virtualenv', failure: failed(`'${python} -m virtualenv'`) }];
-    }
-    const virtualenv = onPath('virtualenv', env.PATH);
-    if (!virtualenv) {
-        throw new ActionError(`'${python}' is Python ${version}, which has no venv module, and neither it nor PATH has virtualenv to create a virtual environment with. ` +
-            `Run '${python} -m pip install "virtualenv<20.22"' in a step before this one, or put a virtualenv older than 20.22 on PATH (Debian 12: apt-get install python3-virtualenv).`);
-    }
-    const newPython = venvPython(target);
-    return [
-        {
-            program: virtualenv,
-            args: ['--no-seed', '--python', executable, target],
-            what: 'virtualenv',
-            failure: failed(`'${shown(virtualenv)}'`)
-        },
-        {
-            program: newPython,
-            args: ['-E', '-m', 'ensurepip', '--default-pip'],
-            what: 'ensurepip',
-            failure: result => `Created a virtual environment at ${shown(target)}, but its ensurepip could not install pip (exit code ${result.exitCode}): ${excerpt(lastLines(result))}`
-        }
-    ];
-}
-function foreignMessage(target) {
-    let what = 'not a directory the action can use';
-    try {
-        what = external_node_fs_namespaceObject.statSync(target).isDirectory() ? 'a directory the action did not create' : 'a file, not a directory';
-    }
-    catch {
-        // unreadable: the generic description stands
-    }
-    return (`The virtual environment path ${shown(target)} is ${what} (it has no ${VENV_MARKER} marker), so the action leaves it untouched. ` +
-        `Set 'venv-path' to a new or empty directory, or to one this action created before.`);
-}
-/** The end of a failed tool's output, where its error is. */
-function lastLines(result) {
-    const text = (result.stderr.trim() || result.stdout.trim()).split(/\r?\n/);
-    return text.slice(-3).join('\n');
-}
-
-;// CONCATENATED MODULE: ./src/cache/strategies.ts
-
-
-
-
-
-
-
-
-/** pip's download and wheel cache: pip still resolves, but downloads and builds nothing twice. */
-class PipCache {
-    python;
-    keys;
-    timeoutSeconds;
-    kind = 'pip';
-    dir;
-    constructor(python, keys, timeoutSeconds) {
-        this.python = python;
-        this.keys = keys;
-        this.timeoutSeconds = timeoutSeconds;
-    }
-    async restore() {
-        return restoreDir(await this.cacheDir(), this.keys, this.timeoutSeconds);
-    }
-    async save() {
-        return saveDir(await this.cacheDir(), saveKey(this.keys));
-    }
-    /** Asked once, of the base interpreter: a venv made from it shares the user's pip cache. */
-    cacheDir() {
-        this.dir ??= pipCacheDir(this.python, this.timeoutSeconds);
-        return this.dir;
-    }
-}
-/** The whole installed venv: a verified hit needs no pip at all. */
-class VenvCache {
-    keys;
-    dir;
-    timeoutSeconds;
-    kind = 'venv';
-    constructor(keys, dir, timeoutSeconds) {
-        this.keys = keys;
-        this.dir = dir;
-        this.timeoutSeconds = timeoutSeconds;
-    }
-    /**
-     * Restores only where the action may write: an absent or empty directory,
-     * or a venv of its own (replaced whole, never mixed with the entry).
-     */
-    async restore() {
-        const state = venvState(this.dir);
-        if (state === 'foreign')
-            return { exactHit: false, ms: 0, bytes: 0 };
-        if (state === 'ours')
-            external_node_fs_namespaceObject.rmSync(this.dir, { recursive: true, force: true });
-        return restoreDir(this.dir, this.keys, this.timeoutSeconds);
-    }
-    save() {
-        return saveDir(this.dir, saveKey(this.keys));
-    }
-}
-/**
- * Where pip keeps its cache. `pip cache dir` exists from pip 20.1 on; older
- * pip (Python 2.7's 19.2, 3.6's 18.1) uses PIP_CACHE_DIR or the XDG default.
- */
-async function pipCacheDir(python, timeoutSeconds) {
-    const result = await python.pip(['cache', 'dir'], { what: 'pip cache dir', timeoutMs: timeoutSeconds * 1000 });
-    const dir = result.stdout.trim().split('\n').pop();
-    if (result.exitCode === 0 && dir)
-        return dir;
-    const fallback = process.env.PIP_CACHE_DIR || external_node_path_namespaceObject.join(process.env.XDG_CACHE_HOME || external_node_path_namespaceObject.join(external_node_os_namespaceObject.homedir(), '.cache'), 'pip');
-    log_info(`pip ${shown(python.facts.pipVersion ?? '')} has no 'pip cache dir'; caching ${shown(fallback)}.`);
-    return fallback;
-}
-
-;// CONCATENATED MODULE: ./src/config/sample.ts
-
-
-
-
-
-/** oslo.config's generator reads options from this entry point group; nova-dpm registers `nova_dpm` there. */
-const OPTS_GROUP = 'oslo.config.opts';
-const GENERATOR_LIMIT_MS = 2 * 60 * 1000;
-/** The namespaces the named distributions register for oslo.config. */
-async function configNamespaces(python, distributions) {
-    const found = await python.entryPoints(OPTS_GROUP, distributions);
-    const namespaces = [...new Set(Object.values(found).flat())].sort();
-    if (namespaces.length === 0) {
-        throw new ActionError(`None of ${distributions.join(', ')} registers an oslo.config namespace (entry point group '${OPTS_GROUP}'), so there is no sample configuration to write. ` +
-            `Drop 'config-sample', or add to 'package' or 'requirements' the project whose options you want. The install itself succeeded.`);
-    }
-    return namespaces;
-}
-/**
- * Writes a sample configuration with oslo.config's own generator, run in the
- * target environment: the sample documents exactly the options of the code
- * installed there. The install stands whatever happens here.
- */
-async function writeConfigSample(python, namespaces, file) {
-    external_node_fs_namespaceObject.mkdirSync(external_node_path_namespaceObject.dirname(file), { recursive: true });
-    const result = await python.module('oslo_config.generator', [...namespaces.flatMap(n => ['--namespace', n]), '--output-file', file], {
-        what: 'oslo-config-generator',
-        timeoutMs: GENERATOR_LIMIT_MS
-    });
-    if (result.exitCode !== 0) {
-        const last = shown(result.stderr.trim().split('\n').pop() ?? '');
-        if (/No module named '?oslo_config/.test(result.stderr)) {
-            throw new ActionError(`oslo.config is not importable in ${shown(python.facts.executable)}, so no sample configuration could be written (${last}). ` +
-                `Add 'oslo.config' to 'requirements' (it installs under the same constraints), or drop 'config-sample'. The install itself succeeded.`);
-        }
-        throw new ActionError(`oslo-config-generator failed for namespace(s) ${namespaces.join(', ')}: ${last}. The install itself succeeded.`);
-    }
-    log_info(`Wrote the sample configuration for ${namespaces.join(', ')} to ${shown(file)}.`);
-    return file;
-}
-
-;// CONCATENATED MODULE: ./src/io/files.ts
-
-
-
-
-/** Far above any real constraints or requirements file (upper-constraints is ~30 KiB), far below trouble. */
-const MAX_TEXT_FILE_BYTES = 4 * 1024 * 1024;
-const CHUNK = 64 * 1024;
-/**
- * Reads a text file a user named. Only a regular file (or a symlink to one)
- * is read: a FIFO would block the run, /dev/zero would never end, a
- * directory says nothing useful. The file is opened non-blocking and checked
- * through its open descriptor, so no FIFO can hold the open and nothing can
- * swap the file between the check and the read. Reads stop past the limit
- * whatever the size claims (/proc files claim 0). A file that is not text is
- * refused without quoting it.
- */
-function readTextFile(file, what) {
-    const named = `${what} '${shown(file)}'`;
-    let fd;
-    try {
-        fd = external_node_fs_namespaceObject.openSync(file, external_node_fs_namespaceObject.constants.O_RDONLY | (external_node_fs_namespaceObject.constants.O_NONBLOCK ?? 0));
-    }
-    catch (error) {
-        throw new ActionError(`${named} ${openProblem(file, error)}`);
-    }
-    try {
-        const stat = external_node_fs_namespaceObject.fstatSync(fd);
-        if (!stat.isFile())
-            throw new ActionError(`${named} is ${kindOf(stat)}, not a regular file. Name the text file itself.`);
-        const tooLarge = new ActionError(`${named} is larger than ${MAX_TEXT_FILE_BYTES / 1024 / 1024} MiB, too large for this kind of file. Check that it is the file meant.`);
-        if (stat.size > MAX_TEXT_FILE_BYTES)
-            throw tooLarge;
-        const chunks = [];
-        let total = 0;
-        for (;;) {
-            const chunk = Buffer.alloc(CHUNK);
-            const n = external_node_fs_namespaceObject.readSync(fd, chunk, 0, CHUNK, null);
-            if (n === 0)
-                break;
-            chunks.push(chunk.subarray(0, n));
-            total += n;
-            if (total > MAX_TEXT_FILE_BYTES)
-                throw tooLarge;
-        }
-        const text = decodeText(Buffer.concat(chunks));
-        if (text === undefined)
-            throw new ActionError(`${named} is not a text file (not UTF-8, or it holds NUL bytes). Name the text file meant.`);
-        return text;
-    }
-    catch (error) {
-        if (error instanceof ActionError)
-            throw error;
-        throw new ActionError(`${named} could not be read: ${shown(error.message)}.`);
-    }
-    finally {
-        external_node_fs_namespaceObject.closeSync(fd);
-    }
-}
-/** UTF-8 text without NUL bytes (a leading byte-order mark dropped), or undefined. */
-function decodeText(bytes) {
-    if (bytes.includes(0))
-        return undefined;
-    try {
-        return new TextDecoder('utf-8', { fatal: true }).decode(bytes);
-    }
-    catch {
-        return undefined;
-    }
-}
-function openProblem(file, error) {
-    const relative = external_node_path_namespaceObject.isAbsolute(file) ? '' : ` (a relative path starts from '${shown(process.cwd())}')`;
-    switch (error.code) {
-        case 'ENOENT':
-        case 'ENOTDIR':
-            return `does not exist. Check the path${relative}.`;
-        case 'EACCES':
-        case 'EPERM':
-            return 'cannot be read: permission denied. Make it readable by the runner, or name another file.';
-        case 'ENXIO':
-            return 'is a socket, not a regular file. Name the text file itself.';
-        case 'ELOOP':
-            return 'is a symbolic link that loops. Name the text file itself.';
-        default:
-            return `could not be opened: ${shown(error.message)}.`;
-    }
-}
-function kindOf(stat) {
-    if (stat.isDirectory())
-        return 'a directory';
-    if (stat.isFIFO())
-        return 'a named pipe (FIFO)';
-    if (stat.isCharacterDevice() || stat.isBlockDevice())
-        return 'a device';
-    if (stat.isSocket())
-        return 'a socket';
-    return 'not a regular file';
-}
-
-;// CONCATENATED MODULE: external "node:stream/promises"
-const promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:stream/promises");
-;// CONCATENATED MODULE: ./src/log/secrets.ts
-
-// Special schemes (RFC 3986 + WHATWG) may omit the slashes; any scheme may be followed by '//' authority.
-const SCHEME = String.raw `(?:\b(https?|wss?|ftp):[/\\]*|(?:\b([a-z][a-z0-9+.-]*):)?[/\\]{2})`;
-const URL_AUTHORITY = new RegExp(String.raw `${SCHEME}([^\s/\\?#]*)@`, 'gi');
-const WHOLE_URL_AUTHORITY = new RegExp(String.raw `^${SCHEME}([^/\\?#]*)@`, 'gi');
-// `user:token@host:path`, standing on its own (not inside a URL: the URL form is found first and its '//' precedes).
-const SCP_LIKE = /(?<![^\s'"=(<[,])([\w.+-]+):([^\s@/]+)@[\w.-]+:/g;
-function findCredentials(text) {
-    const found = [];
-    const whole = /^[a-z][a-z0-9+.-]*:[/\\]/i.test(text) && URL.canParse(text);
-    const urls = [...(whole ? text.matchAll(WHOLE_URL_AUTHORITY) : []), ...text.matchAll(URL_AUTHORITY)];
-    for (const m of urls) {
-        const userinfo = m[3];
-        if (!userinfo)
-            continue;
-        const start = m.index + m[0].length - 1 - userinfo.length;
-        // The whole-value reading comes first and wins over a shorter one at the same place.
-        if (found.some(c => start >= c.start && start < c.end))
-            continue;
-        const colon = userinfo.indexOf(':');
-        found.push({
-            scheme: (m[1] ?? m[2] ?? '').toLowerCase(),
-            user: colon < 0 ? userinfo : userinfo.slice(0, colon),
-            password: colon < 0 ? undefined : userinfo.slice(colon + 1),
-            start,
-            end: start + userinfo.length
-        });
-    }
-    const inUrl = (i) => found.some(c => i >= c.start && i < c.end);
-    for (const m of text.matchAll(SCP_LIKE)) {
-        const start = m.index + m[1].length + 1;
-        if (!inUrl(m.index))
-            found.push({ scheme: '', user: m[1], password: m[2], start, end: start + m[2].length });
-    }
-    return found.sort((a, b) => a.start - b.start);
-}
-/**
- * The credentials written in a URL-like value (or in any text holding URLs),
- * in every spelling they may be printed in: as written, percent-decoded,
- * re-encoded as a URL parser or encodeURIComponent writes them, with upper-
- * and lower-case escapes, and as the HTTP Basic header value.
+ * Gets the values of an multiline input.  Each value is also trimmed.
  *
- * A password always is a secret. A user name is one only over http(s) and
- * only when it stands alone (`https://TOKEN@host`), where a token takes its
- * place; beside a password it names an account (`x-access-token`, `oauth2`),
- * and over ssh it is `git`: masking those would blank every such word in the log.
+ * @param     name     name of the input to get
+ * @param     options  optional. See InputOptions.
+ * @returns   string[]
+ *
  */
-function secretsIn(value) {
-    const secrets = new Set();
-    for (const c of findCredentials(value)) {
-        const overHttp = isHttp(c.scheme);
-        if (c.password)
-            for (const s of spellings(c.password))
-                secrets.add(s);
-        if (overHttp && !c.password && c.user)
-            for (const s of spellings(c.user))
-                secrets.add(s);
-        if (overHttp && (c.password || c.user))
-            secrets.add(Buffer.from(`${decoded(c.user)}:${decoded(c.password ?? '')}`).toString('base64'));
+function getMultilineInput(name, options) {
+    const inputs = getInput(name, options)
+        .split('\n')
+        .filter(x => x !== '');
+    if (options && options.trimWhitespace === false) {
+        return inputs;
     }
-    return [...secrets];
-}
-function isHttp(scheme) {
-    return /(^|\+)https?$/.test(scheme);
-}
-function spellings(raw) {
-    const plain = decoded(raw);
-    const encoded = [raw, encodeURIComponent(plain), asUserinfo(raw), asUserinfo(plain)];
-    const forms = [
-        ...encoded.flatMap(e => [e, e.replace(/%[0-9a-f]{2}/gi, x => x.toUpperCase()), e.replace(/%[0-9a-f]{2}/gi, x => x.toLowerCase())]),
-        // A decoded form with a line break in it would have the runner mask line breaks; its encoded forms suffice.
-        ...(/[\u0000-\u001f\u007f]/.test(plain) ? [] : [plain]) // eslint-disable-line no-control-regex
-    ];
-    return [...new Set(forms)].filter(s => s.length > 0);
-}
-/** Percent-decoding that keeps what does not decode (a stray '%', bytes that are not UTF-8). */
-function decoded(raw) {
-    try {
-        return decodeURIComponent(raw);
-    }
-    catch {
-        return raw.replace(/(?:%[0-9a-f]{2})+/gi, run => {
-            try {
-                return decodeURIComponent(run);
-            }
-            catch {
-                return run;
-            }
-        });
-    }
-}
-/** How a URL parser writes a user-info part (what `new URL(…).href` prints). */
-function asUserinfo(value) {
-    const url = new URL('http://host');
-    url.password = value;
-    return url.password;
-}
-/** Asks the runner to mask every spelling of every credential in the values. */
-function maskSecrets(values) {
-    const all = new Set(values.flatMap(v => (v ? secretsIn(v) : [])));
-    for (const secret of all)
-        core_setSecret(secret);
+    return inputs.map(input => input.trim());
 }
 /**
- * Hides credentials in every URL-like part of a text (an input, an error
- * message, an excerpt of pip's or git's output): the user info of a URL
- * becomes `***`, as does the password of an scp-like address. A user name
- * alone stays where it cannot be a token (`ssh://git@host`).
+ * Gets the input value of the boolean type in the YAML 1.2 "core schema" specification.
+ * Support boolean input list: `true | True | TRUE | false | False | FALSE` .
+ * The return value is also in boolean type.
+ * ref: https://yaml.org/spec/1.2/spec.html#id2804923
+ *
+ * @param     name     name of the input to get
+ * @param     options  optional. See InputOptions.
+ * @returns   boolean
  */
-function redact(text) {
-    let out = '';
-    let at = 0;
-    for (const c of findCredentials(text)) {
-        if (c.start < at || (c.password === undefined && c.scheme !== '' && !isHttp(c.scheme)))
-            continue;
-        out += text.slice(at, c.start) + '***';
-        at = c.end;
-    }
-    return out + text.slice(at);
-}
-
-;// CONCATENATED MODULE: ./src/io/retry.ts
-
-
-/** Thrown by an attempt that may succeed if tried again (network error, 5xx). */
-class TransientError extends Error {
-    retryAfterMs;
-    constructor(message, 
-    /** How long the server asked us to wait (Retry-After), if it did. */
-    retryAfterMs) {
-        super(message);
-        this.retryAfterMs = retryAfterMs;
-        this.name = 'TransientError';
-    }
-}
-function retry_retryPolicy(network) {
-    return { attempts: network.retries + 1, baseDelayMs: 500, maxTotalMs: network.retryMaxSeconds * 1000 };
-}
-/**
- * Runs `attempt` until it succeeds or throws a non-transient error. When the
- * policy is spent, fails with `giveUp(last reason, with how often it was tried)`.
- */
-async function withRetries(what, attempt, policy, giveUp) {
-    const started = Date.now();
-    for (let n = 1;; n++) {
-        try {
-            return await attempt();
-        }
-        catch (error) {
-            if (!(error instanceof TransientError))
-                throw error;
-            const delay = error.retryAfterMs ?? policy.baseDelayMs * 2 ** (n - 1);
-            const spent = n >= policy.attempts || Date.now() - started + delay > policy.maxTotalMs;
-            if (spent)
-                throw new ActionError(giveUp(`${error.message} (tried ${n} time${n === 1 ? '' : 's'})`));
-            log_info(`${what}: ${error.message}; retrying in ${(delay / 1000).toFixed(1)} s (attempt ${n + 1} of ${policy.attempts})`);
-            await new Promise(resolve => setTimeout(resolve, delay));
-        }
-    }
-}
-
-;// CONCATENATED MODULE: ./src/io/transport.ts
-
-
-
-/** localhost, 127.0.0.0/8 and ::1, as a URL parser writes them (`[::1]`) or bare. */
-function isLoopback(hostname) {
-    const host = hostname.toLowerCase();
-    if (host === 'localhost' || host === '[::1]' || host === '::1')
+function getBooleanInput(name, options) {
+    const trueValue = ['true', 'True', 'TRUE'];
+    const falseValue = ['false', 'False', 'FALSE'];
+    const val = getInput(name, options);
+    if (trueValue.includes(val))
         return true;
-    const octets = host.match(/^127\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/);
-    return octets !== null && octets.slice(1).every(o => Number(o) <= 255);
-}
-/**
- * Whether an input is meant as a URL rather than a path: it starts with a
- * scheme. Two letters at least, so that a Windows drive (`C:\…`) is a path.
- * What looks like a URL goes through the URL checks, which refuse the
- * schemes that are not http(s) (`file:`, `data:`, …) instead of taking them
- * for odd file names.
- */
-function looksLikeUrl(value) {
-    return /^[a-z][a-z0-9+.-]+:/i.test(value);
-}
-/**
- * Checks an http(s) URL input ('constraints', 'index-url') and returns it
- * parsed; hand `url.href` on, so that every program reads the value we checked.
- * Besides the scheme and the transport rule, it refuses the spellings that
- * parsers read differently (a backslash, two '@', missing or extra slashes):
- * `http://127.0.0.1\@evil.example/` is loopback to Node but evil.example to Python.
- */
-function checkHttpInput(input, value, rule) {
-    const fail = (problem, fix) => new ActionError(`Input '${input}' ${problem}: ${transport_quoted(value)}. ${fix}`);
-    refuseCommon(input, value);
-    if (!URL.canParse(value))
-        throw fail('is not a valid URL', 'Write it as https://host/path.');
-    const url = new URL(value);
-    if (!/^https?:$/.test(url.protocol)) {
-        const local = url.protocol === 'file:' ? ' Name a local file by its plain path, where the input takes one.' : '';
-        throw fail(`uses the scheme '${url.protocol.slice(0, -1)}'`, `Only https URLs are fetched (http to this machine, or with allow-insecure: true).${local}`);
-    }
-    refuseAmbiguous(input, value);
-    if (!/^https?:\/\/[^/]/i.test(value))
-        throw fail('is not written as scheme://host/path', 'Write it as https://host/path.');
-    const http = httpProblem(url, rule);
-    if (http)
-        throw fail(http, INSECURE_FIX);
-    return url;
-}
-/**
- * Checks a git repository input ('repository', git URLs of 'requirements').
- * git's own syntax gives an address the power to run programs: a remote
- * helper (`ext::sh -c …`, `fd::…`, `https::http://…` naming one), an ssh host
- * or user that starts with '-' (read by ssh as an option). git:// has no
- * authentication or encryption at all.
- */
-function checkRepositoryInput(input, value, rule) {
-    const fail = (problem, fix) => new ActionError(`Input '${input}' ${problem}: ${transport_quoted(value)}. ${fix}`);
-    refuseCommon(input, value);
-    const helper = value.match(/^([a-z][a-z0-9+.-]*)::/i);
-    if (helper) {
-        throw fail(`uses git's remote-helper syntax '${helper[1]}::', which has git run a program the value names`, REPOSITORY_FIX);
-    }
-    const scheme = value.match(/^([a-z][a-z0-9+.-]*):\/\//i)?.[1].toLowerCase();
-    if (scheme !== undefined) {
-        if (scheme === 'git')
-            throw fail('uses git://, which has neither authentication nor encryption: anyone on the path can change the code', REPOSITORY_FIX);
-        if (!['https', 'http', 'ssh', 'file'].includes(scheme))
-            throw fail(`uses the scheme '${scheme}'`, REPOSITORY_FIX);
-        if (!URL.canParse(value))
-            throw fail('is not a valid URL', REPOSITORY_FIX);
-        if (scheme === 'file')
-            return;
-        refuseAmbiguous(input, value);
-        const authority = value.slice(scheme.length + 3).split('/')[0];
-        refuseOptionLikeHost(input, value, authority);
-        const http = httpProblem(new URL(value), rule);
-        if (http)
-            throw fail(http, INSECURE_FIX);
-        return;
-    }
-    // scp-like `[user@]host:path`: git reads a ':' before any '/' so (and a path otherwise).
-    const colon = value.indexOf(':');
-    const slash = value.indexOf('/');
-    if (colon > 0 && (slash < 0 || colon < slash) && !/^[a-z]:[\\/]/i.test(value)) {
-        const address = value.slice(0, colon);
-        if (/\s/.test(address))
-            throw fail('has white space in its ssh address', REPOSITORY_FIX);
-        refuseOptionLikeHost(input, value, address);
-    }
-}
-const REPOSITORY_FIX = 'Use an https:// or ssh:// URL (user@host:path works too), a file:// URL, or a path.';
-const INSECURE_FIX = "Use https, or set 'allow-insecure: true' if you trust that network.";
-/**
- * Checks one request before it is made: the first (`from` undefined) or a
- * redirect hop. Only http(s) is followed; https never falls back to http; a
- * server on this machine may not send us to another one; the http rule holds.
- */
-function checkHop(from, to, rule) {
-    const problem = hopProblem(from, to, rule);
-    if (!problem)
-        return;
-    const what = from ? `${transport_quoted(from.href)} redirects to ${transport_quoted(to.href)}` : `Refusing to fetch ${transport_quoted(to.href)}`;
-    throw new ActionError(`${what}: ${problem}`);
-}
-function hopProblem(from, to, rule) {
-    if (!/^https?:$/.test(to.protocol)) {
-        return `only http(s) is fetched, never a ${to.protocol.slice(0, -1)} URL. Set the input to the document's https URL.`;
-    }
-    if (from?.protocol === 'https:' && to.protocol === 'http:') {
-        return 'a downgrade from https to plain http, which anyone on the path could tamper with. Set the input to an https URL that does not redirect to http.';
-    }
-    if (from && isLoopback(from.hostname) && !isLoopback(to.hostname)) {
-        return 'a server on this machine may not send the action to another host. Set the input to the final URL if that is intended.';
-    }
-    const http = httpProblem(to, rule);
-    return http && `${http}. ${INSECURE_FIX}`;
-}
-function httpProblem(url, rule) {
-    if (url.protocol !== 'http:' || rule.allowInsecure || isLoopback(url.hostname))
-        return undefined;
-    return `uses plain http to ${shown(url.hostname)}, which anyone on the path can read and tamper with`;
-}
-/** What no value may hold: a leading '-' (an option to git or pip), control characters (a forged log line, a header). */
-function refuseCommon(input, value) {
-    if (value.startsWith('-')) {
-        throw new ActionError(`Input '${input}' must not start with '-': ${transport_quoted(value)} would be read as a command-line option. Remove the '-'.`);
-    }
-    if (hasControlCharacters(value)) {
-        throw new ActionError(`Input '${input}' holds a control character (a line break, tab or NUL, raw or percent-encoded like %0A): ${transport_quoted(value)}. Remove it.`);
-    }
-}
-/** Spellings that URL parsers disagree on, so that what we check is what pip, git and curl reach. */
-function refuseAmbiguous(input, value) {
-    const fail = (problem, fix) => new ActionError(`Input '${input}' ${problem}: ${transport_quoted(value)}. ${fix}`);
-    if (/\s/.test(value))
-        throw fail('holds white space', 'Percent-encode a space as %20.');
-    if (value.includes('\\')) {
-        throw fail('holds a backslash, which URL parsers read differently', "Write '/' between path parts; percent-encode a literal backslash as %5C.");
-    }
-    const authority = value.replace(/^[a-z][a-z0-9+.-]*:\/\//i, '').split(/[/?#]/)[0];
-    if (authority.split('@').length > 2) {
-        throw fail("has more than one '@' before its host, which URL parsers read differently", "Percent-encode an '@' in a user name or token as %40.");
-    }
-}
-function refuseOptionLikeHost(input, value, authority) {
-    const at = authority.lastIndexOf('@');
-    const user = at < 0 ? '' : authority.slice(0, at);
-    const host = authority.slice(at + 1).replace(/^\[/, '');
-    if (user.startsWith('-') || host.startsWith('-')) {
-        throw new ActionError(`Input '${input}' names an ssh user or host that starts with '-', which ssh would read as an option: ${transport_quoted(value)}. ${REPOSITORY_FIX}`);
-    }
-}
-function transport_quoted(value) {
-    return `'${shown(redact(value))}'`;
-}
-/**
- * The environment overlay for EVERY git process, ours and those pip starts
- * for git requirements: merge it over the inherited environment.
- *
- * - GIT_ALLOW_PROTOCOL is git's strict allow-list: it overrides any
- *   `protocol.*.allow` configuration, so `ext` and `fd` (remote helpers that
- *   run programs) and `git://` are never used, and git hands the same list to
- *   curl as the protocols a redirect may go to (an https repository cannot
- *   redirect to http unless http is listed). http is listed only when the rule
- *   allows it anywhere or a repository given (already checked, hence loopback
- *   or allowed) uses it; git cannot restrict http to loopback hosts itself.
- * - No prompt may wait for a password: GIT_TERMINAL_PROMPT=0 for http, ssh's
- *   BatchMode for keys and unknown host keys.
- * - A stalled transfer fails: curl gives up below 1 KiB/s for the timeout;
- *   ssh gives up connecting after the timeout, and on a silent peer after
- *   three unanswered keep-alives a third of the timeout apart.
- *
- * A GIT_SSH_COMMAND of the user's (an identity file, say) is kept, with our
- * options added; a GIT_SSH program is kept as is, as it may not take options.
- */
-function gitEnvironment(rule, timeoutSeconds, options = {}) {
-    const env = options.env ?? process.env;
-    const http = rule.allowInsecure || (options.repositories ?? []).some(r => /^(git\+)?http:\/\//i.test(r));
-    const seconds = Math.max(1, Math.round(timeoutSeconds));
-    const sshOptions = `-o BatchMode=yes -o ConnectTimeout=${seconds} -o ServerAliveInterval=${Math.max(1, Math.ceil(seconds / 3))} -o ServerAliveCountMax=3`;
-    const overlay = {
-        GIT_TERMINAL_PROMPT: '0',
-        GIT_ALLOW_PROTOCOL: ['https', 'ssh', 'file', ...(http ? ['http'] : [])].join(':'),
-        GIT_HTTP_LOW_SPEED_LIMIT: '1024',
-        GIT_HTTP_LOW_SPEED_TIME: String(seconds)
-    };
-    if (env.GIT_SSH_COMMAND)
-        overlay.GIT_SSH_COMMAND = `${env.GIT_SSH_COMMAND} ${sshOptions}`;
-    else if (!env.GIT_SSH)
-        overlay.GIT_SSH_COMMAND = `ssh ${sshOptions}`;
-    return overlay;
-}
-
-;// CONCATENATED MODULE: ./src/io/http.ts
-
-
-
-
-
-
-
-
-
-
-
-
-const MAX_REDIRECTS = 10;
-const REDIRECTS = new Set([301, 302, 303, 307, 308]);
-const USER_AGENT = 'setup-nova-dpm';
-/**
- * GETs a text document, retrying what may pass (network errors, 5xx, 429).
- *
- * Requests are made with node's http/https rather than through
- * @actions/http-client's `get`: its `socketTimeout` is an idle timer, reset
- * by every byte, so a server that trickles a byte a second holds it forever,
- * and it cannot resolve a relative redirect. Here one deadline covers a whole
- * attempt (DNS, connect, TLS, every redirect, the complete body), and at it
- * the sockets are destroyed, so nothing keeps the process alive afterwards.
- * The client still supplies the agent, which honours https_proxy/no_proxy.
- *
- * Redirects are followed here, each hop through `checkHop`. Credentials in
- * the URL travel as HTTP Basic auth, never in the request line, and only to
- * the origin they were written for.
- */
-async function fetchText(url, options) {
-    if (!URL.canParse(url))
-        throw new ActionError(`${options.what} has no valid URL: ${http_quoted(url)}. Write it as https://host/path.`);
-    const start = new URL(url);
-    return withRetries(`GET ${shown(redact(url))}`, () => fetchOnce(start, options), retry_retryPolicy(options.network), reason => `${options.what} could not be fetched from ${http_quoted(url)}: ${reason}. The host may be down or unreachable; re-run the job later.`);
-}
-async function fetchOnce(start, options) {
-    const seconds = options.network.timeoutSeconds;
-    const deadline = new AbortController();
-    const timer = setTimeout(() => deadline.abort(), seconds * 1000);
-    let url = start;
-    let from;
-    try {
-        for (let hop = 0;; hop++) {
-            checkHop(from, url, options.rule);
-            const response = await get(url, url.origin === start.origin ? basicAuth(start) : undefined, deadline.signal);
-            const status = response.statusCode ?? 0;
-            if (REDIRECTS.has(status)) {
-                response.destroy();
-                from = url;
-                url = nextHop(response.headers.location, url, start, hop, options);
-                continue;
-            }
-            if (status !== 200) {
-                response.destroy();
-                throw statusError(status, url, response.headers, options);
-            }
-            const text = await readBody(response, url, options.what, deadline.signal);
-            return { text, finalUrl: withoutCredentials(url) };
-        }
-    }
-    catch (error) {
-        if (deadline.signal.aborted)
-            throw new TransientError(`no complete answer within ${seconds} s`);
-        if (error instanceof ActionError || error instanceof TransientError)
-            throw error;
-        throw requestError(error, url);
-    }
-    finally {
-        clearTimeout(timer);
-    }
-}
-function nextHop(location, url, start, hop, options) {
-    if (hop >= MAX_REDIRECTS) {
-        throw new ActionError(`${http_quoted(start.href)} redirected more than ${MAX_REDIRECTS} times (a redirect loop?). Set the input to the document's final URL.`);
-    }
-    if (!location || !URL.canParse(location, url)) {
-        throw new ActionError(`${options.what} could not be fetched: ${http_quoted(url.href)} redirects to an invalid address ${http_quoted(location ?? '')}.`);
-    }
-    return new URL(location, url);
-}
-function get(url, authorization, signal) {
-    const secure = url.protocol === 'https:';
-    return new Promise((resolve, reject) => {
-        const request = (secure ? external_node_https_namespaceObject : external_node_http_).request({
-            host: url.hostname.replace(/^\[(.*)\]$/, '$1'),
-            port: url.port || (secure ? 443 : 80),
-            path: url.pathname + url.search,
-            method: 'GET',
-            headers: {
-                'user-agent': USER_AGENT,
-                accept: 'text/plain, */*;q=0.1',
-                'accept-encoding': 'gzip, deflate, br',
-                ...(authorization ? { authorization } : {})
-            },
-            // A fresh agent without keep-alive (or the proxy tunnel the environment asks for): no socket outlives the request.
-            agent: new lib_HttpClient(USER_AGENT).getAgent(url.href),
-            signal
-        });
-        request.once('response', resolve);
-        request.once('error', reject);
-        request.end();
-    });
-}
-function basicAuth(url) {
-    if (!url.username && !url.password)
-        return undefined;
-    const plain = (s) => {
-        try {
-            return decodeURIComponent(s);
-        }
-        catch {
-            return s; // a stray '%' is part of the token
-        }
-    };
-    return `Basic ${Buffer.from(`${plain(url.username)}:${plain(url.password)}`).toString('base64')}`;
-}
-/** The body, decompressed, within the size limit and the deadline. */
-async function readBody(response, url, what, signal) {
-    const tooLarge = new ActionError(`${what} at ${http_quoted(url.href)} is larger than ${MAX_TEXT_FILE_BYTES / 1024 / 1024} MiB, far more than such a file holds. ` +
-        'Check that the URL names the right file.');
-    if (Number(response.headers['content-length']) > MAX_TEXT_FILE_BYTES) {
-        response.destroy();
-        throw tooLarge;
-    }
-    const chunks = [];
-    let total = 0;
-    const sink = new external_node_stream_.Writable({
-        write(chunk, _encoding, done) {
-            total += chunk.length;
-            if (total > MAX_TEXT_FILE_BYTES)
-                return done(tooLarge);
-            chunks.push(chunk);
-            done();
-        }
-    });
-    const decoder = decoderFor(response.headers['content-encoding'], url, what);
-    await (decoder ? (0,promises_namespaceObject.pipeline)(response, decoder, sink, { signal }) : (0,promises_namespaceObject.pipeline)(response, sink, { signal }));
-    const text = decodeText(Buffer.concat(chunks));
-    if (text === undefined) {
-        throw new ActionError(`${what} at ${http_quoted(url.href)} is not text (not UTF-8, or it holds NUL bytes). Check that the URL names the right file.`);
-    }
-    return text;
-}
-function decoderFor(encoding, url, what) {
-    switch ((encoding ?? 'identity').trim().toLowerCase()) {
-        case 'identity':
-            return undefined;
-        case 'gzip':
-        case 'x-gzip':
-        case 'deflate':
-            return external_node_zlib_.createUnzip();
-        case 'br':
-            return external_node_zlib_.createBrotliDecompress();
-        default:
-            throw new ActionError(`${what} at ${http_quoted(url.href)} came in an encoding the action cannot read (${shown(encoding ?? '')}).`);
-    }
-}
-function statusError(status, url, headers, options) {
-    const at = http_quoted(url.href);
-    if (status >= 500 || status === 429) {
-        const wait = retryAfterMs(headers['retry-after']);
-        return new TransientError(wait === undefined ? `HTTP ${status}` : `HTTP ${status}, asked to retry after ${Math.round(wait / 1000)} s`, wait);
-    }
-    if (status === 404 || status === 410)
-        return new ActionError(`${options.what} was not found (HTTP ${status}) at ${at}. ${options.advice ?? 'Check the URL.'}`);
-    if (status === 401 || status === 403) {
-        return new ActionError(`${options.what} at ${at} needs credentials, and they were missing or refused (HTTP ${status}). ` +
-            'Put a token in the URL (https://TOKEN@host/…; the log masks it), or check that the one given is valid and may read this file.');
-    }
-    return new ActionError(`${options.what} could not be fetched from ${at}: HTTP ${status}. ${options.advice ?? 'Check the URL.'}`);
-}
-/** Retry-After in seconds or as an HTTP date. */
-function retryAfterMs(header) {
-    if (!header)
-        return undefined;
-    const ms = /^\d+$/.test(header.trim()) ? Number(header) * 1000 : Date.parse(header) - Date.now();
-    return Number.isFinite(ms) ? Math.max(0, ms) : undefined;
-}
-/**
- * A request that failed before an answer. A certificate that does not verify
- * will not verify next time either; anything else (refused, reset, DNS) may pass.
- */
-function requestError(error, url) {
-    const code = error.code ?? '';
-    const message = shown(error.message || code);
-    if (/CERT|SELF_SIGNED|ERR_TLS|ERR_SSL/.test(code)) {
-        return new ActionError(`The TLS certificate of ${shown(url.host)} was not accepted (${message}). ` +
-            'If the server uses a private certificate authority, point NODE_EXTRA_CA_CERTS at its certificate.');
-    }
-    return new TransientError(`network error: ${code && !message.includes(code) ? `${code} ` : ''}${message}`);
-}
-function withoutCredentials(url) {
-    const clean = new URL(url.href);
-    clean.username = '';
-    clean.password = '';
-    return clean.href;
-}
-function http_quoted(value) {
-    return `'${shown(redact(value))}'`;
-}
-
-;// CONCATENATED MODULE: ./src/constraints/constraints.ts
-
-
-
-const OPERATOR = '(?:===|==|~=|!=|<=|>=|<|>)';
-// name [extras] [op version, ...] [; marker]: the shape of every line in
-// openstack/requirements' upper-constraints.txt (`six===1.10.0;python_version=='2.7'`).
-const LINE = new RegExp(`^([A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9])?)\\s*(?:\\[[^\\]]*\\])?\\s*` +
-    `(?:${OPERATOR}\\s*[^\\s,;]+(?:\\s*,\\s*${OPERATOR}\\s*[^\\s,;]+)*)?\\s*(?:;.*)?$`);
-/** PEP 503 name normalization: `Nova_DPM` and `nova-dpm` are one project. */
-function constraints_normalizeName(name) {
-    return name.toLowerCase().replace(/[-_.]+/g, '-');
-}
-function withoutComment(line) {
-    return line.replace(/(^|\s)#.*$/, '').trim();
-}
-/**
- * Checks that text is a constraints file, so that a wrong URL (an HTML page,
- * a typo'd path) fails here instead of deep inside pip. The error names line
- * numbers and a short excerpt of the first bad line only: the file may be
- * anything, and its content is not ours to print.
- */
-function validateConstraints(text, source) {
-    if (/^\s*<(!doctype|html)/i.test(text)) {
-        throw new ActionError(`The constraints at ${source} are an HTML page, not a constraints file. Point 'constraints' at the raw upper-constraints.txt.`);
-    }
-    const bad = [];
-    let firstBad = '';
-    text.split(/\r?\n/).forEach((raw, i) => {
-        const line = withoutComment(raw);
-        if (line && !LINE.test(line)) {
-            if (bad.length === 0)
-                firstBad = line;
-            bad.push(i + 1);
-        }
-    });
-    if (bad.length > 0) {
-        const lines = bad.slice(0, 10).join(', ') + (bad.length > 10 ? ` and ${bad.length - 10} more` : '');
-        const excerpt = shown(firstBad.length > 40 ? `${firstBad.slice(0, 40)}…` : firstBad);
-        throw new ActionError(`The constraints at ${source} have ${bad.length} line(s) that are not 'name===version' constraints (line ${lines}; line ${bad[0]} starts '${excerpt}'). Point 'constraints' at an upper-constraints.txt.`);
-    }
-}
-/**
- * Drops the lines that constrain the named projects. pip refuses a pinned
- * name that is also given as a URL or a path, so OpenStack's tooling
- * (edit-constraints) does the same before installing a project from git or
- * from a checkout.
- */
-function dropProjects(text, names) {
-    const wanted = new Set(names.map(constraints_normalizeName));
-    const removed = [];
-    const kept = text.split(/\r?\n/).filter(raw => {
-        const name = LINE.exec(withoutComment(raw))?.[1];
-        if (name !== undefined && wanted.has(constraints_normalizeName(name))) {
-            removed.push(raw.trim());
-            return false;
-        }
-        return true;
-    });
-    return { text: kept.join('\n'), removed };
-}
-/** The constraints lines that pin a project (all of them: one per marker). */
-function pinsOf(text, name) {
-    const wanted = constraints_normalizeName(name);
-    return text
-        .split(/\r?\n/)
-        .filter(raw => {
-        const found = LINE.exec(withoutComment(raw))?.[1];
-        return found !== undefined && constraints_normalizeName(found) === wanted;
-    })
-        .map(l => l.trim());
-}
-function sha256(text) {
-    return (0,external_node_crypto_.createHash)('sha256').update(text).digest('hex');
-}
-
-;// CONCATENATED MODULE: ./src/constraints/load.ts
-
-
-
-
-
-
-
-
-
-/** Fetches or reads the constraints once and checks that they are constraints. */
-async function readConstraints(source, network, rule) {
-    if (source.kind === 'none') {
-        log_info('Installing without constraints (constraints: none).');
-        return undefined;
-    }
-    const shownSource = shown(redact(source.kind === 'url' ? source.url : source.path));
-    const text = source.kind === 'url'
-        ? (await fetchText(source.url, { network, rule, what: 'The constraints file' })).text
-        : readTextFile(source.path, `Input 'constraints' (${shownSource})`);
-    validateConstraints(text, shownSource);
-    return { source: shownSource, text };
-}
-/**
- * Writes the copy pip uses, without the pins of the projects installed from
- * git or a checkout, and says which pins it dropped.
- */
-function writeConstraints(constraints, installedFromSource) {
-    const { text, removed } = dropProjects(constraints.text, installedFromSource);
-    for (const line of removed)
-        log_info(`Dropped the pin '${shown(line)}' from the constraints: that project is installed from source, and pip refuses a pinned name given as a URL or path.`);
-    const file = external_node_path_namespaceObject.join(runTempDir(), 'upper-constraints.txt');
-    external_node_fs_namespaceObject.writeFileSync(file, text);
-    const digest = sha256(text);
-    log_info(`Constraints from ${constraints.source} (${text.split('\n').filter(l => l.trim()).length} lines), sha256 ${digest.slice(0, 12)}`);
-    return { file, source: constraints.source, sha256: digest, text };
-}
-
-;// CONCATENATED MODULE: ./src/io/treeHash.ts
-
-
-
-/** What never changes an install: version control, caches, build output. */
-const SKIPPED = new Set(['.git', '.hg', '.tox', '.nox', '.venv', 'venv', 'node_modules', '__pycache__', 'build', 'dist', '.eggs', '.mypy_cache', '.pytest_cache']);
-/** Bounds on the work: a checkout larger than this is hashed by names, sizes and times beyond the bound. */
-const MAX_FILES = 20_000;
-const MAX_CONTENT_BYTES = 64 * 1024 * 1024;
-/**
- * A digest of a local project's files, for cache keys: a venv built from
- * one state of a checkout must not be restored for another.
- */
-function treeHash(root) {
-    const hash = (0,external_node_crypto_.createHash)('sha256');
-    let files = 0;
-    let content = 0;
-    const walk = (dir) => {
-        let entries;
-        try {
-            entries = external_node_fs_namespaceObject.readdirSync(dir, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name));
-        }
-        catch {
-            return;
-        }
-        for (const entry of entries) {
-            if (files >= MAX_FILES)
-                return;
-            if (SKIPPED.has(entry.name) || entry.name.endsWith('.egg-info'))
-                continue;
-            const full = external_node_path_namespaceObject.join(dir, entry.name);
-            if (entry.isDirectory())
-                walk(full);
-            else if (entry.isFile()) {
-                files++;
-                const stat = external_node_fs_namespaceObject.statSync(full);
-                hash.update(`${external_node_path_namespaceObject.relative(root, full)}\0${stat.size}\0`);
-                if (content + stat.size <= MAX_CONTENT_BYTES) {
-                    content += stat.size;
-                    hash.update(external_node_fs_namespaceObject.readFileSync(full));
-                }
-                else {
-                    hash.update(String(stat.mtimeMs));
-                }
-            }
-        }
-    };
-    walk(root);
-    return hash.digest('hex');
-}
-
-;// CONCATENATED MODULE: ./src/source/releases.ts
-
-
-/**
- * The packages the action installs, with the releases each made for each
- * series. Source: the release tags of opendev.org/x/nova-dpm and
- * x/networking-dpm (shared facts: nova-dpm 1.0.0 2017-02-23 Ocata, 2.0.0
- * 2017-08-30 Pike, 3.0.0 2018-02-27 Queens; networking-dpm 1.0.0, 2.0.0,
- * 2.0.1 2018-04-24 on stable/pike, 3.0.0). No later series was released.
- */
-const PACKAGES = {
-    'nova-dpm': {
-        /** Import name (setup.cfg `packages`). */
-        module: 'nova_dpm',
-        releases: { ocata: ['1.0.0'], pike: ['2.0.0'], queens: ['3.0.0'] }
-    },
-    'networking-dpm': {
-        module: 'networking_dpm',
-        releases: { ocata: ['1.0.0'], pike: ['2.0.0', '2.0.1'], queens: ['3.0.0'] }
-    }
-};
-const PACKAGE_NAMES = Object.keys(PACKAGES);
-/**
- * Both packages import pbr at run time, and pbr imports `pkg_resources`
- * (shared facts), which a new venv on Python 3.12+ lacks and setuptools 82
- * removed: such an environment gets `setuptools<82` alongside.
- */
-const RUNTIME_PKG_RESOURCES = 'setuptools<82';
-/** The major a package released for a series, if it released one. */
-function majorOf(pkg, series) {
-    const releases = PACKAGES[pkg].releases[series];
-    return releases ? Number(releases[0].split('.')[0]) : undefined;
-}
-/** Every OpenStack series, oldest first (openstack/releases, via the shared facts). */
-const SERIES = [
-    ...['austin', 'bexar', 'cactus', 'diablo', 'essex', 'folsom', 'grizzly', 'havana', 'icehouse', 'juno', 'kilo', 'liberty', 'mitaka', 'newton'].map(name => ({ name })),
-    { name: 'ocata', pythons: ['2.7', '3.5'] },
-    { name: 'pike', pythons: ['2.7', '3.5'] },
-    { name: 'queens', pythons: ['2.7', '3.5'] },
-    ...['rocky', 'stein', 'train', 'ussuri', 'victoria', 'wallaby', 'xena', 'yoga', 'zed'].map(name => ({ name })),
-    { name: '2023.1', codename: 'antelope' },
-    { name: '2023.2', codename: 'bobcat' },
-    { name: '2024.1', codename: 'caracal' },
-    { name: '2024.2', codename: 'dalmatian' },
-    { name: '2025.1', codename: 'epoxy' },
-    { name: '2025.2', codename: 'flamingo' },
-    { name: '2026.1', codename: 'gazpacho' },
-    { name: '2026.2', codename: 'hibiscus' },
-    { name: '2027.1', codename: 'indri' }
-];
-/** The development branch, accepted wherever a series name is. */
-const MASTER = 'master';
-/** Series for which every one of `packages` has a PyPI release, oldest first. */
-function releasedSeries(packages = PACKAGE_NAMES) {
-    return SERIES.filter(s => packages.every(p => majorOf(p, s.name) !== undefined));
-}
-/**
- * Finds a series by name or code name, case-insensitively; `master` is a
- * series of its own. An unknown name fails with the closest known one.
- */
-function findSeries(input) {
-    const wanted = input.trim().toLowerCase();
-    if (wanted === MASTER)
-        return { name: MASTER };
-    const found = SERIES.find(s => s.name === wanted || s.codename === wanted);
-    if (found)
-        return found;
-    const names = [MASTER, ...SERIES.flatMap(s => (s.codename ? [s.name, s.codename] : [s.name]))];
-    const closest = closestName(wanted, names);
-    throw new ActionError(`Input 'release' has an unknown OpenStack series '${shown(input)}'.` +
-        (closest ? ` Did you mean '${closest}'?` : '') +
-        ` Use a series name such as ${releasedSeries()
-            .map(s => `'${s.name}'`)
-            .join(', ')} or 'master'.`);
-}
-/** The closest name by edit distance, if it is close enough to be a likely typo. */
-function closestName(input, names) {
-    let best;
-    let bestDistance = Infinity;
-    for (const name of names) {
-        const d = editDistance(input, name);
-        if (d < bestDistance) {
-            best = name;
-            bestDistance = d;
-        }
-    }
-    return bestDistance <= Math.max(2, Math.floor(input.length / 3)) ? best : undefined;
-}
-function editDistance(a, b) {
-    let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
-    for (let i = 1; i <= a.length; i++) {
-        const current = [i];
-        for (let j = 1; j <= b.length; j++) {
-            current[j] = Math.min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
-        }
-        previous = current;
-    }
-    return previous[b.length];
-}
-
-// EXTERNAL MODULE: ./node_modules/@renovatebot/pep440/index.js
-var pep440 = __nccwpck_require__(8898);
-// EXTERNAL MODULE: ./node_modules/@renovatebot/pep440/lib/specifier.js
-var lib_specifier = __nccwpck_require__(790);
-;// CONCATENATED MODULE: ./src/source/versions.ts
-
-
-
-
-
-/** Every release of one major, as a PEP 440 specifier: `>=3.0.0,<4.0.0`. */
-function majorSpecifier(major) {
-    return `>=${major}.0.0,<${major + 1}.0.0`;
-}
-/**
- * The `version` input as a PEP 440 specifier set, the language pip and the
- * versions themselves speak. A PEP 440 specifier (`~=2.0`, `>=3,<4`,
- * `==4.0.0.dev1`) is taken as it is; otherwise the semver ranges the input
- * always accepted (`1.x`, `^2.0.1`, `~3.0`, `>=3.0.0 <3.1.0`, `4.0.0-dev1`)
- * are translated, pre-release tags included (`-dev1` is PEP 440's `.dev1`).
- */
-function parseVersionInput(input) {
-    const text = input.trim();
-    if (pep440.validRange(text))
-        return text.replace(/\s+/g, '');
-    let range;
-    try {
-        range = new (semver_default()).Range(text);
-    }
-    catch {
-        throw new ActionError(`Input 'version' is neither a PEP 440 specifier nor a semver range: '${shown(input)}'. Write it like '~=2.0', '>=3,<4', '1.x', '^2.0.1' or '>=3.0.0 <3.1.0'.`);
-    }
-    if (range.set.length !== 1) {
-        throw new ActionError(`Input 'version' range '${shown(input)}' uses '||'; pip specifiers cannot express "either", so give a single range such as '>=2.0.0 <3.0.0'.`);
-    }
-    const parts = range.set[0].filter(c => c.value !== '').map(c => `${c.operator || '=='}${pep440Version(c.semver)}`);
-    return parts.length ? parts.join(',') : '>=0';
-}
-/**
- * semver's `-0` bounds (which only keep pre-releases out) are dropped, since
- * PEP 440's `<V` already excludes V's pre-releases; other pre-release tags are
- * normalized the PEP 440 way (`4.0.0-dev1` → `4.0.0.dev1`).
- */
-function pep440Version(v) {
-    const base = `${v.major}.${v.minor}.${v.patch}`;
-    if (v.prerelease.length === 0 || (v.prerelease.length === 1 && v.prerelease[0] === 0))
-        return base;
-    return pep440.clean(v.version) ?? v.version;
-}
-/**
- * Whether an installed version lies in a specifier set. Pre-releases count:
- * pip installs one only when asked for it (or when nothing else exists), and
- * a development build of a branch (`3.0.1.dev3`) is in its major's range.
- */
-function inRange(version, specifier) {
-    return pep440.satisfies(version, specifier, { prereleases: true });
-}
-/**
- * Versions around every bound a specifier names: enough to tell whether it
- * matches anything at all, and whether it meets a given major.
- */
-function probes(specifier, extra) {
-    const named = (0,lib_specifier.parse)(specifier)?.map(c => c.version) ?? [];
-    const around = [...named, ...extra].flatMap(v => {
-        const release = (pep440.explain(v)?.release ?? [0]).concat([0, 0, 0]).slice(0, 3);
-        const [a, b, c] = release;
-        return [v, `${a}.${b}.${c}`, `${a}.${b}.${c + 1}`, `${a}.${b + 1}.0`, `${a + 1}.0.0`, `${a}.${b}.${c}.post1`, `${a}.${b}.${c + 1}.dev1`];
-    });
-    return [...new Set(around)].filter(v => pep440.valid(v));
-}
-/** Whether no version at all satisfies the specifier (`>=3,<2`). */
-function matchesNothing(specifier) {
-    return !probes(specifier, ['0.0.0']).some(v => inRange(v, specifier));
-}
-/** Whether some version of `major` satisfies the specifier. */
-function meetsMajor(specifier, major) {
-    const majorRange = majorSpecifier(major);
-    return probes(specifier, [`${major}.0.0`]).some(v => inRange(v, specifier) && inRange(v, majorRange));
-}
-
-;// CONCATENATED MODULE: ./src/source/plan.ts
-
-
-
-
-
-const MODES = ['release', 'stable', 'master'];
-/** releases.openstack.org redirects a series to its file in openstack/requirements (shared facts). */
-const CONSTRAINTS_HOST = 'https://releases.openstack.org/constraints/upper';
-/** Where both projects live since 2019-09-26 (shared facts); `{package}` is replaced by each name. */
-const DEFAULT_REPOSITORY = 'https://opendev.org/x/{package}';
-function makePlan(request) {
-    const { series, mode } = request;
-    const warnings = [];
-    const packages = request.packages.map((name) => {
-        const module = PACKAGES[name].module;
-        if (mode !== 'release') {
-            const refs = mode === 'master' ? ['refs/heads/master'] : [`refs/heads/stable/${series.name}`, `refs/tags/${series.name}-eol`];
-            return { name, module, git: { repository: repositoryFor(request.repository, name), refs } };
-        }
-        const major = majorOf(name, series.name);
-        if (major === undefined)
-            throw noReleaseError(name, series.name);
-        const specifier = request.version ?? majorSpecifier(major);
-        if (request.version !== undefined) {
-            if (matchesNothing(specifier))
-                throw new ActionError(`Input 'version' '${specifier}' matches no version at all; check its bounds.`);
-            if (!meetsMajor(specifier, major)) {
-                warnings.push(`Input 'version' '${specifier}' lies outside ${series.name}'s releases of ${name} (${major}.x); pip will install it with ${series.name}'s constraints anyway.`);
-            }
-        }
-        return { name, module, specifier };
-    });
-    return { series, mode, packages, constraints: request.constraints ?? { kind: 'url', url: `${CONSTRAINTS_HOST}/${series.name}` }, warnings };
-}
-function repositoryFor(template, pkg) {
-    return template.replaceAll('{package}', pkg);
-}
-function noReleaseError(pkg, series) {
-    const released = Object.entries(PACKAGES[pkg].releases)
-        .map(([s, versions]) => `${s} (${versions[0].split('.')[0]}.x)`)
-        .join(', ');
-    return new ActionError(`${pkg} has no release for OpenStack ${series}: PyPI has releases for ${released} only. ` +
-        `Pick one of those, use 'mode: stable' if ${series} has a stable branch, or 'release: ${MASTER}' for the development code.`);
-}
-/** The requirement pip is given in release mode: `nova-dpm>=3.0.0,<4.0.0`. */
-function releaseRequirement(pkg) {
-    return `${pkg.name}${pkg.specifier}`;
-}
-/**
- * A pip VCS requirement for one commit. Pinning the sha makes the install
- * reproducible and lets pip cache the wheel it builds. The `#egg=` form, not
- * PEP 508's `name @ url`: pip before 23.3 rejects `name @ git+file:///...`.
- */
-function gitRequirement(pkg, repository, sha) {
-    return `git+${repositoryUrl(repository)}@${sha}#egg=${pkg}`;
-}
-/** pip needs a URL: a path becomes a file:// URL, git's scp-like `user@host:path` an ssh:// one. */
-function repositoryUrl(repository) {
-    if (/^[a-z][a-z0-9+.-]*:\/\//i.test(repository))
-        return repository;
-    const scp = repository.match(/^([^/@:]+@[^/:]+):(.*)$/);
-    if (scp)
-        return `ssh://${scp[1]}/${scp[2].replace(/^\//, '')}`;
-    return (0,external_node_url_.pathToFileURL)(external_node_path_namespaceObject.resolve(repository)).href;
-}
-/** A sentence when the interpreter is outside the Pythons the series gated on, with what to do. */
-function untestedPython(series, version) {
-    const minor = `${version.major}.${version.minor}`;
-    if (!series.pythons || series.pythons.includes(minor))
-        return undefined;
-    return (`OpenStack ${series.name} was tested on Python ${series.pythons.join(' and ')}, not ${minor}; its constraints pin packages of its time that may not install on ${minor}. ` +
-        `GitHub-hosted runners no longer offer those Pythons through actions/setup-python: run the job in a container of that era (container: python:2.7 or python:3.5) and set 'python: /usr/local/bin/python'.`);
-}
-
-;// CONCATENATED MODULE: ./src/source/requirements.ts
-
-
-
-
-
-/** '-r' files nest no deeper than this, and no more of them are read in all. */
-const MAX_DEPTH = 8;
-const requirements_MAX_FILES = 64;
-/** PEP 508: a project name starts and ends with a letter or digit. */
-const NAME = /^[A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9])?/;
-/** What may follow the name in a specifier (PEP 508, loosely): extras, versions, markers. pip checks the details. */
-const AFTER_NAME = /^\s*(?:\[[^\]]*\])?\s*(?:\(?\s*(?:(?:===|==|!=|<=|>=|~=|<|>)\s*[A-Za-z0-9.*+!_-]+\s*,?\s*)+\)?)?\s*(?:;.*)?$/;
-/** A direct reference: `name[extras] @ url`. */
-const DIRECT = /^\s*(?:\[[^\]]*\]\s*)?@\s*(\S.*)$/;
-const URL_SCHEME = /^(?:git\+|hg\+|svn\+|bzr\+)?[A-Za-z][A-Za-z0-9+.-]*:\/\//;
-const VCS = /^(?:git|hg|svn|bzr)\+/;
-const ARCHIVE = /\.(?:whl|zip|tar\.gz|tgz|tar\.bz2|tbz|tar\.xz|txz|tar)$/i;
-/** The options the action decides itself, and which input to use instead. */
-const REFUSED = [
-    [/^(?:-i|--index-url|--extra-index-url|--no-index|-f|--find-links|--trusted-host)$/, "the action sets the package index itself: use the input 'index-url'"],
-    [/^(?:-c|--constraint)$/, "the action hands pip the release's constraints itself: use the input 'constraints'"],
-    [/^(?:--hash|--global-option|--install-option|--config-settings)$/, 'per-requirement pip options are not passed on'],
-    [
-        /^(?:--pre|--no-binary|--only-binary|--prefer-binary|--require-hashes|--use-feature|--no-deps|--upgrade|-U|--user|--target|-t|--prefix|--root|--src)$/,
-        "pip options are not taken from 'requirements': only requirements, local paths, URLs, '-r <file>' and '-e <path or VCS URL>'"
-    ]
-];
-/**
- * The `requirements` input, and every '-r' file it names, read the way pip
- * reads a requirements file (comments, blank lines, `\` continuations), into
- * requirements the action can plan with: specifiers, local projects by
- * absolute path, URLs. The action sets the index, the constraints and pip's
- * transport itself, so the options that would change them are refused with
- * the file (or input) and line that holds them. Relative project paths start
- * at `baseDir` (where pip runs), a '-r' path at the file that names it, as
- * pip has them.
- */
-function parseRequirements(text, options) {
-    const state = { files: 0 };
-    return parseSource(text, { label: "input 'requirements'", dir: options.baseDir, chain: [] }, options, state);
-}
-function parseSource(text, source, options, state) {
-    const requirements = [];
-    for (const { line, content } of logicalLines(text)) {
-        const at = `${source.label}, line ${line}`;
-        const fail = (why) => new ActionError(`${at}: ${quote(content)} ${why}`);
-        if (hasControlCharacters(content.replace(/\t/g, ' ')))
-            throw fail('holds a control character. Write one requirement per line, in plain text.');
-        const entry = stripComment(content);
-        if (entry === '')
-            continue;
-        // pip would expand ${VAR} where the action resolved paths and names without it.
-        if (/\$\{[A-Za-z0-9_]+\}/.test(entry))
-            throw fail("uses an environment variable (${…}), which the action does not expand. Write the value itself (in the workflow file, an expression such as ${{ env.NAME }} can put it into 'requirements').");
-        if (entry.startsWith('-')) {
-            const { option, value } = splitOption(entry);
-            if (option === '-r' || option === '--requirement') {
-                if (!value)
-                    throw fail('names no file.');
-                requirements.push(...requirements_include(value, source, options, state, at));
-            }
-            else if (option === '-e' || option === '--editable') {
-                if (!value)
-                    throw fail('names no project.');
-                requirements.push(editableOf(value, options.baseDir, fail));
-            }
-            else {
-                const refusal = REFUSED.find(([re]) => re.test(option));
-                throw fail(`is not accepted: ${refusal ? refusal[1] : "only requirements, local paths, URLs, '-r <file>' and '-e <path or VCS URL>' are"}.`);
-            }
-            continue;
-        }
-        requirements.push(requirementOf(entry, options, fail));
-    }
-    return requirements;
-}
-/** pip's logical lines: `\` at the end joins the next line, unless the line is a comment. Numbers are where each starts. */
-function logicalLines(text) {
-    const result = [];
-    let pending;
-    text.split(/\r?\n/).forEach((physical, i) => {
-        const isComment = /^\s*#/.test(physical);
-        if (physical.endsWith('\\') && !isComment) {
-            pending ??= { line: i + 1, parts: [] };
-            pending.parts.push(physical.slice(0, -1));
-            return;
-        }
-        if (pending) {
-            // A comment line ends a continuation without adding to it.
-            result.push({ line: pending.line, content: pending.parts.join('') + (isComment ? '' : physical) });
-            pending = undefined;
-            if (!isComment)
-                return;
-        }
-        result.push({ line: i + 1, content: physical });
-    });
-    if (pending)
-        result.push({ line: pending.line, content: pending.parts.join('') });
-    return result;
-}
-/** A comment starts at '#' at the line's start or after whitespace; a URL's '#egg=' fragment is not one. */
-function stripComment(line) {
-    return line.replace(/(^|\s)#.*$/, '').trim();
-}
-function splitOption(entry) {
-    const long = /^(--[A-Za-z][\w-]*)(?:\s*=\s*|\s+|$)(.*)$/.exec(entry);
-    if (long)
-        return { option: long[1], value: unquote(long[2].trim()) };
-    // Short options take their value attached or after whitespace: '-r file', '-rfile', '-e.'.
-    const short = /^(-[A-Za-z])\s*(.*)$/.exec(entry);
-    if (short)
-        return { option: short[1], value: unquote(short[2].trim()) };
-    return { option: entry.split(/\s/)[0], value: '' };
-}
-/** pip reads an option's value as a shell word: surrounding quotes go. */
-function unquote(value) {
-    const m = /^(['"])(.*)\1$/.exec(value);
-    return m ? m[2] : value;
-}
-function requirements_include(value, from, options, state, at) {
-    if (URL_SCHEME.test(value)) {
-        throw new ActionError(`${at}: '-r ${shown(redact(value))}' names a URL. Only local requirements files are read: check the file into the repository and name its path.`);
-    }
-    const file = external_node_path_namespaceObject.resolve(from.dir, value);
-    const chain = [...from.chain, file];
-    if (from.chain.includes(file)) {
-        throw new ActionError(`${at}: requirements file '${shown(file)}' includes itself (${chain.map(f => `'${shown(f)}'`).join(' → ')}). Remove the '-r' line that closes the loop.`);
-    }
-    if (chain.length > MAX_DEPTH) {
-        throw new ActionError(`${at}: '-r' files nest deeper than ${MAX_DEPTH} levels (${chain.map(f => `'${shown(f)}'`).join(' → ')}). Flatten them.`);
-    }
-    if (++state.files > requirements_MAX_FILES)
-        throw new ActionError(`${at}: more than ${requirements_MAX_FILES} '-r' files are named in all. Merge them into fewer files.`);
-    let text;
-    try {
-        text = options.readFile(file);
-    }
-    catch (error) {
-        if (error instanceof ActionError)
-            throw new ActionError(`${at}: ${error.message}`);
-        throw error;
-    }
-    return parseSource(text, { label: `requirements file '${shown(file)}'`, dir: external_node_path_namespaceObject.dirname(file), chain }, options, state);
-}
-function requirementOf(entry, options, fail) {
-    if (/\s-{1,2}[A-Za-z]/.test(` ${entry.split(/\s+/).slice(1).join(' ')}`)) {
-        throw fail('carries pip options after the requirement; they are not passed on. Write the requirement alone.');
-    }
-    const name = NAME.exec(entry)?.[0];
-    const direct = name === undefined ? null : DIRECT.exec(entry.slice(name.length));
-    if (name && direct) {
-        if (/^file:/i.test(direct[1]))
-            return pathOf(filePath(direct[1], fail), options.baseDir, options.editable, fail);
-        return urlOf(direct[1], name, false, fail);
-    }
-    if (/^file:/i.test(entry))
-        return pathOf(filePath(entry, fail), options.baseDir, options.editable, fail);
-    if (URL_SCHEME.test(entry))
-        return urlOf(entry, undefined, false, fail);
-    if (VCS.test(entry))
-        throw fail('is not a URL pip can fetch: write it as git+https://… or git+ssh://….');
-    if (looksLikePath(entry))
-        return pathOf(entry, options.baseDir, options.editable, fail);
-    if (name === undefined || !AFTER_NAME.test(entry.slice(name.length))) {
-        throw fail("is not a requirement: write a project name with an optional version (nova-dpm>=3), a local path ('.', './lib'), a URL, '-r <file>' or '-e <path>'.");
-    }
-    return { kind: 'specifier', text: entry, name };
-}
-function editableOf(value, baseDir, fail) {
-    if (!/^file:/i.test(value) && !URL_SCHEME.test(value) && !looksLikePath(value)) {
-        throw fail("is not editable: -e takes a local project directory (write './name' for one in the workspace) or a version-control URL (git+https://…).");
-    }
-    if (/^file:/i.test(value) || !URL_SCHEME.test(value)) {
-        const local = pathOf(/^file:/i.test(value) ? filePath(value, fail) : value, baseDir, true, fail);
-        if (local.kind === 'path' && ARCHIVE.test(local.path))
-            throw fail('names a distribution file; only a project directory can be installed editable.');
-        return local;
-    }
-    if (!VCS.test(value))
-        throw fail('is not editable: -e takes a local project directory or a version-control URL (git+https://…).');
-    return urlOf(value, undefined, true, fail);
-}
-/** pip's test: a path has a separator or starts with a dot; a bare archive name is a file too. */
-function looksLikePath(entry) {
-    return entry.startsWith('.') || entry.includes('/') || ARCHIVE.test(entry.replace(/\[[^\]]*\]$/, ''));
-}
-function pathOf(value, baseDir, editable, fail) {
-    if (/;/.test(value))
-        throw fail('has environment markers; they are supported on requirement specifiers only, not on local paths.');
-    const m = /^(.*?)(\[[^\]]*\])?$/.exec(value);
-    const target = external_node_path_namespaceObject.resolve(baseDir, m[1]);
-    if (/\s#/.test(target))
-        throw fail("is a path pip cannot read from a requirements file (whitespace before '#'). Rename the directory.");
-    return { kind: 'path', path: target, editable: editable && !ARCHIVE.test(target), ...(m[2] ? { extras: m[2] } : {}) };
-}
-function urlOf(value, name, editable, fail) {
-    // pip separates a URL's markers with '; ' (whitespace before or after the ';').
-    if (/\s;|;\s/.test(value))
-        throw fail('has environment markers; they are supported on requirement specifiers only, not on URLs.');
-    const url = value.trim();
-    if (!URL.canParse(url.replace(VCS, '')))
-        throw fail('is not a valid URL.');
-    const derived = name ?? /[#&]egg=([^&\s]+)/.exec(url)?.[1] ?? wheelName(url);
-    if (derived !== undefined && NAME.exec(derived)?.[0] !== derived)
-        throw fail(`names the project '${shown(derived)}', which is not a valid project name.`);
-    return { kind: 'url', url, ...(derived ? { name: derived } : {}), editable };
-}
-function filePath(url, fail) {
-    try {
-        return (0,external_node_url_.fileURLToPath)(url);
-    }
-    catch {
-        throw fail('is not a valid file: URL. Name the local path instead.');
-    }
-}
-/** The project a wheel URL installs: the file name's first field (PEP 427). */
-function wheelName(url) {
-    const file = url.split(/[?#]/)[0].split('/').pop() ?? '';
-    return /\.whl$/i.test(file) ? decodeURIComponent(file).split('-')[0] : undefined;
-}
-function quote(line) {
-    return `'${shown(redact(line.trim()))}'`;
-}
-/**
- * The lines of the one requirements file handed to pip, duplicates dropped.
- * A path pip would misread on such a line (whitespace, a leading '-') goes as a
- * file: URL, or quoted after '-e' (pip reads an option's value as a shell word).
- */
-function requirementLines(reqs) {
-    return [...new Set(reqs.map(lineOf))];
-}
-function lineOf(req) {
-    switch (req.kind) {
-        case 'specifier':
-            return req.text;
-        case 'path': {
-            const plain = /^[^\s'"\\$]+$/.test(req.path);
-            if (req.editable)
-                return `-e ${plain ? req.path : `"${req.path.replace(/(["\\$`])/g, '\\$1')}"`}${req.extras ?? ''}`;
-            return `${plain ? req.path : (0,external_node_url_.pathToFileURL)(req.path).href}${req.extras ?? ''}`;
-        }
-        case 'url': {
-            if (req.editable)
-                return `-e ${req.url}`;
-            const nameInUrl = /[#&]egg=/.test(req.url) || wheelName(req.url) !== undefined;
-            return req.name && !nameInUrl ? `${req.name} @ ${req.url}` : req.url;
-        }
-    }
-}
-
-;// CONCATENATED MODULE: ./src/inputs/inputs.ts
-
-
-
-
-
-
-
-
-
-const VENV_CHOICES = ['auto', 'true', 'false'];
-const CACHE_KINDS = ['pip', 'venv', 'false'];
-/** Longest `cache-key-suffix`: the whole key must stay under the cache service's 512 characters. */
-const MAX_SUFFIX = 100;
-/**
- * Reads and checks every input. Paths are made absolute against the
- * workspace (`~` is the home directory), so that everything reported or
- * exported later is absolute.
- */
-function parseInputs(read, workspace) {
-    const transport = { allowInsecure: parseBoolean('allow-insecure', read('allow-insecure')) };
-    const series = findSeries(required('release', read('release')));
-    const mode = resolveMode(series, oneOf('mode', read('mode') || 'release', MODES));
-    const packages = parsePackages(read('package'));
-    const versionInput = read('version').trim();
-    if (versionInput && mode !== 'release') {
-        throw new ActionError(`Input 'version' applies to mode 'release' only; mode '${mode}' installs whatever the git branch holds. Remove 'version', or use mode: release.`);
-    }
-    if (versionInput && packages.length > 1) {
-        throw new ActionError(`Input 'version' applies to one package; 'package' names ${packages.join(', ')}. Remove 'version', or install one package.`);
-    }
-    const repository = read('repository').trim() || DEFAULT_REPOSITORY;
-    if (packages.length > 1 && !repository.includes('{package}')) {
-        throw new ActionError(`Input 'repository' must contain '{package}' when 'package' names several (${packages.join(', ')}): each comes from its own repository, e.g. 'https://git.example.com/mirror/{package}'.`);
-    }
-    checkRepositoryInput('repository', repository.replaceAll('{package}', packages[0]), transport);
-    const indexInput = optional(read('index-url'));
-    const indexUrl = indexInput && checkHttpInput('index-url', indexInput, transport).href;
-    const cache = oneOf('cache', read('cache') || 'pip', CACHE_KINDS);
-    const venv = oneOf('venv', read('venv') || 'auto', VENV_CHOICES);
-    if (cache === 'venv' && venv === 'false') {
-        throw new ActionError(`Inputs 'cache: venv' and 'venv: false' contradict each other: the venv cache needs a venv. Use 'cache: pip', or drop 'venv: false'.`);
-    }
-    const python = optional(read('python'));
-    const venvPath = optional(read('venv-path'));
-    const configSample = optional(read('config-sample'));
-    return {
-        series,
-        mode,
-        packages,
-        version: versionInput ? parseVersionInput(versionInput) : undefined,
-        requirements: read('requirements'),
-        editable: parseBoolean('editable', read('editable')),
-        constraints: parseConstraints(read('constraints'), workspace, transport),
-        indexUrl,
-        repository,
-        python: python && (python.includes('/') ? absolutePath('python', python, workspace) : checkName('python', python)),
-        venv,
-        venvPath: venvPath && absolutePath('venv-path', venvPath, workspace),
-        cache,
-        cacheKeySuffix: parseSuffix(read('cache-key-suffix')),
-        configSample: configSample && absolutePath('config-sample', configSample, workspace),
-        dryRun: parseBoolean('dry-run', read('dry-run')),
-        network: parseNetwork(read),
-        transport
-    };
-}
-/** Names separated by whitespace, commas or newlines; each once, in the order given. */
-function parsePackages(value) {
-    const names = value.split(/[\s,]+/).filter(Boolean);
-    if (names.length === 0)
-        return ['nova-dpm'];
-    const packages = [];
-    for (const name of names) {
-        const found = oneOf('package', name, PACKAGE_NAMES);
-        if (!packages.includes(found))
-            packages.push(found);
-    }
-    return packages;
-}
-function parseNetwork(read) {
-    const retries = optional(read('retries'));
-    const timeout = optional(read('timeout'));
-    return {
-        retries: retries ? wholeNumber('retries', retries, 0, 20) : 3,
-        timeoutSeconds: timeout ? wholeNumber('timeout', timeout, 1, 600) : 30,
-        retryMaxSeconds: wholeNumber('retry-max-time', read('retry-max-time') || '120', 1, 3600),
-        pipArgs: [...(retries ? ['--retries', retries] : []), ...(timeout ? ['--timeout', timeout] : [])]
-    };
-}
-function wholeNumber(name, value, min, max) {
-    const n = Number(value);
-    if (!/^\d+$/.test(value) || n < min || n > max)
-        throw new ActionError(`Input '${name}' must be a whole number from ${min} to ${max}, not '${shown(value)}'.`);
-    return n;
-}
-/** `release: master` needs no mode; a series with `mode: master` is a contradiction: master has constraints of its own. */
-function resolveMode(series, mode) {
-    if (series.name === 'master') {
-        if (mode === 'stable') {
-            throw new ActionError(`Inputs 'release: master' and 'mode: stable' contradict each other: master has no stable branch. Use 'release: master' alone for the development code, or name a series (e.g. 'release: queens') with 'mode: stable'.`);
-        }
-        return 'master';
-    }
-    if (mode === 'master') {
-        throw new ActionError(`Inputs 'release: ${series.name}' and 'mode: master' contradict each other: mode 'master' installs the development code with master's constraints, not ${series.name}'s. Use 'release: master' for that, or 'mode: stable' for ${series.name}'s stable branch.`);
-    }
-    return mode;
-}
-function parseConstraints(value, workspace, transport) {
-    const v = value.trim();
-    if (!v)
-        return undefined;
-    if (v.toLowerCase() === 'none')
-        return { kind: 'none' };
-    if (looksLikeUrl(v))
-        return { kind: 'url', url: checkHttpInput('constraints', v, transport).href };
-    return { kind: 'file', path: absolutePath('constraints', v, workspace) };
-}
-/** A path input, absolute: relative to the workspace, `~` the home directory. */
-function absolutePath(name, value, workspace) {
-    checkName(name, value);
-    const expanded = value === '~' ? external_node_os_namespaceObject.homedir() : value.startsWith('~/') ? external_node_path_namespaceObject.join(external_node_os_namespaceObject.homedir(), value.slice(2)) : value;
-    return external_node_path_namespaceObject.resolve(workspace, expanded);
-}
-/** Values are single arguments to pip and git and appear in logs: no leading '-', no control characters. */
-function checkName(name, value) {
-    if (hasControlCharacters(value)) {
-        throw new ActionError(`Input '${name}' contains a line break or another control character: '${shown(redact(value))}'. Give a single plain value.`);
-    }
-    if (value.startsWith('-'))
-        throw new ActionError(`Input '${name}' must not start with '-': '${shown(redact(value))}' would be read as a command-line option.`);
-    return value;
-}
-function parseSuffix(value) {
-    const suffix = checkName('cache-key-suffix', value.trim());
-    if (suffix.length > MAX_SUFFIX) {
-        throw new ActionError(`Input 'cache-key-suffix' is ${suffix.length} characters long; the cache service takes keys up to 512, so keep it to ${MAX_SUFFIX} or fewer.`);
-    }
-    return suffix;
-}
-function required(name, value) {
-    if (!value.trim())
-        throw new ActionError(`Input '${name}' is required: name an OpenStack series such as 'queens', or 'master'.`);
-    return checkName(name, value.trim());
-}
-function optional(value) {
-    return value.trim() || undefined;
-}
-function oneOf(name, value, allowed) {
-    const found = allowed.find(a => a === value.trim().toLowerCase());
-    if (!found)
-        throw new ActionError(`Input '${name}' has an unknown value '${shown(value)}'. Use one of: ${allowed.join(', ')}.`);
-    return found;
-}
-function parseBoolean(name, value) {
-    const v = value.trim().toLowerCase();
-    if (v === '' || v === 'false')
+    if (falseValue.includes(val))
         return false;
-    if (v === 'true')
-        return true;
-    throw new ActionError(`Input '${name}' must be 'true' or 'false', not '${shown(value)}'.`);
-}
-
-;// CONCATENATED MODULE: ./src/inputs/settings.ts
-
-
-
-
-
-
-
-
-function readSettings(read, env = process.env) {
-    const workspace = env.GITHUB_WORKSPACE || process.cwd();
-    // Masked before anything, even a refusal, could print them.
-    maskSecrets(['index-url', 'repository', 'constraints', 'requirements'].flatMap(name => read(name).split('\n')));
-    const inputs = parseInputs(read, workspace);
-    const requirements = parseRequirements(inputs.requirements, {
-        baseDir: workspace,
-        editable: inputs.editable,
-        readFile: file => readTextFile(file, `The requirements file ${file}`)
-    });
-    const plan = makePlan({
-        series: inputs.series,
-        mode: inputs.mode,
-        packages: inputs.packages,
-        version: inputs.version,
-        repository: inputs.repository,
-        constraints: inputs.constraints
-    });
-    return { ...inputs, plan, requirements, venvPath: inputs.venvPath ?? defaultVenvPath(inputs, env), workspace };
-}
-/** One venv per set of packages and extra requirements, so that two steps with different sets never share one. */
-function defaultVenvPath(inputs, env) {
-    const extra = inputs.requirements.trim() ? `-${(0,external_node_crypto_.createHash)('sha256').update(inputs.requirements.trim()).digest('hex').slice(0, 8)}` : '';
-    return external_node_path_namespaceObject.join(env.RUNNER_TEMP || external_node_os_namespaceObject.tmpdir(), 'setup-nova-dpm', `venv-${inputs.packages.join('+')}${extra}`);
-}
-
-;// CONCATENATED MODULE: ./src/python/pipFailure.ts
-
-
-/**
- * What went wrong in a failed `pip install`, said so that the user can act
- * on it: one paragraph, pip's own words quoted (escaped, credentials masked),
- * none of its "a subprocess failed, see above" boilerplate. Keyed on the
- * wording of pip 18.1 (Python 3.6), 19.2 (2.7) and 23 (3.11): the oldest pips
- * the supported series run on and today's.
- */
-function explainPipFailure(output, context) {
-    const text = new PipText(output, context.log);
-    const failure = notAProject(text, context) ??
-        gitFetch(text) ??
-        pythonVersion(text, context) ??
-        buildFailure(text, context) ??
-        conflict(text, context) ??
-        network(text) ??
-        notFound(text, context) ??
-        unknown(text, context);
-    return { kind: failure.kind, message: redact(failure.message) };
-}
-// --- pip's text -------------------------------------------------------------
-// eslint-disable-next-line no-control-regex -- pip colours its output when it thinks it has a terminal
-const ANSI = /\u001b\[[0-9;?]*[A-Za-z]/g;
-/** `--log` prefixes every line with a timestamp. */
-const LOG_STAMP = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d[,.]\d+ /;
-/** The frame of pip ≥ 22's error boxes. */
-const BOX = /^(?:[×│╰─>]+\s*)+/u;
-/** Where a subprocess's output starts and ends in pip's console report (pip 23, 19, 18). */
-const BLOCK_START = /^(?:\[\d+ lines? of output\]|Complete output \(\d+ lines?\):|Complete output from command .*:)$/;
-const BLOCK_END = /^(?:\[end of output\]|-{20,})$/;
-class PipText {
-    /** Console lines, trimmed, box frames removed. */
-    console;
-    /** Log lines, trimmed, timestamps removed. */
-    log;
-    all;
-    /** Console lines that are pip's own, not a subprocess's output pip quotes in a block. */
-    outside;
-    /** The output of the failed subprocesses pip quoted in blocks. */
-    blocks;
-    constructor(output, log) {
-        this.console = lines(output);
-        this.log = log ? lines(log, LOG_STAMP) : [];
-        this.all = [...this.console, ...this.log];
-        this.outside = [];
-        this.blocks = [];
-        let inside = false;
-        for (const line of this.console) {
-            if (BLOCK_START.test(line))
-                inside = true;
-            else if (inside && BLOCK_END.test(line))
-                inside = false;
-            else
-                (inside ? this.blocks : this.outside).push(line);
-        }
-    }
-    first(re) {
-        for (const line of this.all) {
-            const m = re.exec(line);
-            if (m)
-                return m;
-        }
-        return undefined;
-    }
-    last(re, where = this.all) {
-        for (let i = where.length - 1; i >= 0; i--) {
-            const m = re.exec(where[i]);
-            if (m)
-                return m;
-        }
-        return undefined;
-    }
-    every(re) {
-        return this.all.map(line => re.exec(line)).filter((m) => m !== null);
-    }
-    has(re) {
-        return this.all.some(line => re.test(line));
-    }
-    /** The index pip searched, as pip printed it (pip masks a password itself). */
-    get index() {
-        return this.first(/^Looking in indexes: (.+)$/)?.[1];
-    }
-}
-function lines(text, stamp) {
-    return text
-        .replace(ANSI, '')
-        .split(/\r?\n|\r/)
-        .map(line => (stamp ? line.replace(stamp, '') : line).trim().replace(BOX, '').trim());
-}
-/** pip's words, quoted for the annotation: escaped, and cut where a line runs on. */
-function pipFailure_quote(value) {
-    const cut = value.length > 300 ? `${value.slice(0, 300)}…` : value;
-    return `"${shown(cut)}"`;
-}
-/** PEP 503 normalized project name. */
-function normalized(name) {
-    return name.toLowerCase().replace(/[-_.]+/g, '-');
-}
-/** The project name a requirement string starts with (PEP 508). */
-function nameOf(requirement) {
-    return /^\s*([A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9])?)/.exec(requirement)?.[1];
-}
-function pipMajor(version) {
-    return Number.parseInt(version, 10);
-}
-function withUntested(message, context) {
-    return context.untestedPython ? `${message} ${context.untestedPython}` : message;
-}
-// --- not a project, pip too old -----------------------------------------------
-function notAProject(text, context) {
-    // pip ≥ 20: "<req> does not appear to be a Python project: neither 'setup.py' nor 'pyproject.toml' found."
-    // pip 18/19 on a directory: "Directory '<dir>' is not installable. Neither 'setup.py' nor 'pyproject.toml' found."
-    const said = text.first(/^(?:ERROR: )?(.+?) does not appear to be a Python project/) ?? text.first(/^(?:ERROR: )?Directory '(.+)' is not installable\./);
-    if (said)
-        return notAProjectFailure(said[1]);
-    // pip 18/19 on a git checkout run `setup.py egg_info` regardless, and Python says the file is missing.
-    const missingSetupPy = text.first(/No such file or directory: '[^']*\/setup\.py'/);
-    if (!missingSetupPy || !text.has(/setup\.py egg_info|egg_info --egg-base/))
-        return undefined;
-    const source = what(text) ?? 'the project';
-    // pip < 19 ran `setup.py` because it cannot build through pyproject.toml's backend (PEP 517):
-    // it installed that backend first, so the project has a pyproject.toml.
-    if (pipMajor(context.pipVersion) < 19 && text.has(/^Installing build dependencies/)) {
-        return {
-            kind: 'pip-too-old',
-            message: `pip ${context.pipVersion} cannot install ${pipFailure_quote(source)}: the project has a pyproject.toml build backend and no setup.py, and pip builds such ` +
-                `projects (PEP 517) only from version 19 on; pip ran setup.py anyway and failed with ${pipFailure_quote(missingSetupPy[0])}. Upgrade pip in this ` +
-                `Python (${context.pythonVersion}) before this step, e.g. \`python -m pip install "pip>=19,<21"\` (pip 20.3.4 is the last for 2.7, 21.3.1 for 3.6), ` +
-                'then re-run.'
-        };
-    }
-    return notAProjectFailure(source);
-}
-function notAProjectFailure(source) {
-    return {
-        kind: 'not-a-project',
-        message: `${pipFailure_quote(source)} is not a Python project: it has neither setup.py nor pyproject.toml. A branch that only holds a README is a retired ` +
-            "one; install a released version ('mode: release') or a series whose branch still holds the code, or point 'requirements' at the project's " +
-            'directory.'
-    };
-}
-/** What pip was working on: the source it cloned or the directory it processed. */
-function what(text) {
-    const cloned = text.last(/^Cloning (\S+)(?: \(to revision (\S+)\))?/, text.outside);
-    if (cloned)
-        return cloned[2] ? `${cloned[1]} (revision ${cloned[2]})` : cloned[1];
-    return text.last(/^(?:Processing|Obtaining|Collecting) (\S+)(?: from (\S+))?/, text.outside)?.slice(1).filter(Boolean).join(' from ');
-}
-// --- git ----------------------------------------------------------------------
-/** pip's statement that a git command failed, in each pip's words. */
-const GIT_FAILED = /^(?:git (?:clone|checkout|fetch|submodule|reset|rev-parse)\b.* did not run successfully|(?:ERROR: )?Command errored out with exit status \d+: git (?:clone|checkout|fetch|submodule|reset)\b|Command "git (?:clone|checkout|fetch|submodule|reset)\b.*" failed with error code)/;
-function gitFetch(text) {
-    if (!text.has(GIT_FAILED))
-        return undefined;
-    // git's own reason: its first fatal line (the later ones are generic), or its error line.
-    const reason = text.first(/^fatal: (?!Could not read from remote repository)(.+)$/)?.[0] ?? text.first(/^error: (?!subprocess-exited-with-error)(.+)$/)?.[0];
-    const source = text.last(/^Cloning (\S+)(?: \(to revision (\S+)\))?/, text.console);
-    const from = source ? `${source[1]}${source[2] ? ` at revision ${source[2]}` : ''}` : 'a git repository';
-    return {
-        kind: 'git-fetch',
-        message: `pip could not fetch ${pipFailure_quote(from)} with git${reason ? `: git said ${pipFailure_quote(reason)}` : ''}. Check 'repository' (the URL) and that the ` +
-            'branch or tag exists there, and that the git server is reachable from the runner; then re-run.'
-    };
-}
-// --- Python version ------------------------------------------------------------
-function pythonVersion(text, context) {
-    // pip ≥ 21: "Package 'x' requires a different Python: 3.11.7 not in '>=3.99'" (from the wheel's metadata).
-    // pip 18:   "x requires Python '>=3.99' but the running Python is 3.6.15".
-    const metadata = text.first(/^(?:ERROR: )?Package '([^']+)' requires a different Python: \S+ not in '([^']+)'/);
-    if (metadata)
-        return pythonFailure(metadata[1], metadata[2], metadata[0], context);
-    const old = text.first(/^(?:ERROR: )?(\S+) requires Python '([^']+)' but the running Python is \S+/);
-    if (old)
-        return pythonFailure(old[1], old[2], old[0], context);
-    // pip ≥ 21.2 lists what it skipped (from the index's data-requires-python) next to "no matching distribution".
-    const ignored = text.first(/^(?:ERROR: )?Ignored the following versions that require a different python version: (.+)$/);
-    const missing = lastNotFound(text);
-    if (ignored && missing) {
-        return pythonFailure(missing.name, undefined, ignored[0].replace(/^ERROR: /, ''), context);
-    }
-    // Older pips say so only in their debug log: pip 19/20 "Link requires a different Python (2.7.18 not in: '>=3.99'): <url>",
-    // pip 18 "The package <url> (requires-python:>=3.99) is incompatible with the pythonversion in use."
-    if (missing && missing.versions.length === 0) {
-        for (const m of text.every(/Link requires a different Python \((\S+) not in: u?'([^']+)'\): (\S+)/)) {
-            if (fileProject(m[3]) === normalized(missing.name))
-                return pythonFailure(missing.name, m[2], m[0], context);
-        }
-        for (const m of text.every(/The package (\S+) .*is incompatible with the pythonversion in use\. Acceptable python versions are:\s*(\S+)/)) {
-            if (fileProject(m[1]) === normalized(missing.name))
-                return pythonFailure(missing.name, m[2], m[0], context);
-        }
-    }
-    return undefined;
-}
-function pythonFailure(name, range, said, context) {
-    // A file's URL says no more than its name does.
-    const short = said.replace(/^ERROR: /, '').replace(/\S+\/([^/\s#]+)#\S+/g, '$1').replace(/ \(from [^)]*\)/g, '');
-    const needs = range ? `needs Python ${range}` : 'has no version for this Python';
-    return {
-        kind: 'python-version',
-        message: `${pipFailure_quote(name)} ${needs}, and this interpreter is Python ${context.pythonVersion} (pip: ${pipFailure_quote(short)}). Use a Python the release ` +
-            `supports (input 'python'), or a version of ${pipFailure_quote(name)} that still supports Python ${context.pythonVersion}.`
-    };
-}
-/** The normalized project of a distribution file's URL (`…/nova_dpm-3.0.0-py3-none-any.whl` → `nova-dpm`). */
-function fileProject(url) {
-    const file = url.split('#')[0].split('/').pop() ?? '';
-    const name = /^(.+?)-\d/.exec(decodeURIComponentSafe(file))?.[1];
-    return name ? normalized(name) : undefined;
-}
-function decodeURIComponentSafe(value) {
-    try {
-        return decodeURIComponent(value);
-    }
-    catch {
-        return value;
-    }
-}
-// --- builds -------------------------------------------------------------------
-/** pip's statement that installing the build requirements failed, per pip. */
-const BUILD_DEPS_FAILED = /^(?:Installing build dependencies(?:: finished with status 'error'| \.\.\. error)|pip subprocess to install build dependencies did not run successfully|(?:ERROR: )?Command errored out with exit status \d+: .* install --ignore-installed .*--prefix|Command ".* install --ignore-installed .*--prefix .*" failed with error code)/;
-/** pip's statement that a build step failed, per pip. */
-const BUILD_FAILED = /^(?:(?:Preparing (?:wheel )?metadata|Getting requirements to build (?:wheel|editable)|Building (?:wheel|editable) for \S+)\b.*(?:: finished with status 'error'| \.\.\. error)|.* did not run successfully\.?$|(?:error: )?metadata-generation-failed|Failed building (?:wheel|editable) for|(?:ERROR: )?Could not build wheels for|(?:ERROR: )?Failed to build |Command "python setup\.py \S+" failed with error code|(?:ERROR: )?Command errored out with exit status \d+: (?:python setup\.py|.*_in_process\.py|.*setup\.py)|Running setup\.py install for \S+ \.\.\. error|(?:error: )?legacy-install-failure)/;
-function buildFailure(text, context) {
-    const deps = text.has(BUILD_DEPS_FAILED);
-    if (!deps && !text.has(BUILD_FAILED))
-        return undefined;
-    const source = what(text) ?? 'a project from source';
-    const reason = buildError(text);
-    const said = reason ? `: ${pipFailure_quote(reason)}` : '';
-    if (deps) {
-        return {
-            kind: 'build-failure',
-            message: withUntested(`pip could not install the build requirements of ${pipFailure_quote(source)} (its pyproject.toml [build-system] requires, such as setuptools, ` +
-                `wheel or pbr)${said}. Make sure the package index (input 'index-url' or your pip configuration) serves them for Python ` +
-                `${context.pythonVersion}.`, context)
-        };
-    }
-    return {
-        kind: 'build-failure',
-        message: withUntested(`pip could not build ${pipFailure_quote(source)} from source${said}. Install what its build needs on the runner (compilers, system libraries), ` +
-            'or use a version that publishes a wheel for this Python.', context)
-    };
-}
-/** Lines that are pip's, not the build's. */
-const PIP_OWN = /^(?:pip\._\w+|(?:InstallationError|InstallationSubprocessError|MetadataGenerationFailed|DistributionNotFound|UnsupportedPythonVersion|HashMismatch|HashErrors|BadCommand|CommandError|PreviousBuildDirError|NetworkConnectionError|ResolutionImpossible|RequirementsConflicted|LegacyInstallFailure|InstallationFailed|SubProcessError)\b|(?:ERROR: )?\[present-rich\]|(?:ERROR: )?Command errored out|.*Check the logs for full command output|error: (?:subprocess-exited-with-error|metadata-generation-failed|legacy-install-failure)\b|Traceback \(most recent call last\)|File ".*", line \d+|Exception information:)/;
-const ERRORISH = /^(?:[A-Za-z_][\w.]*(?:Error|Exception|Exit|Failure|Failed)(?::|$)|error:|Error:|fatal error:|fatal:|ERROR:|No matching distribution found for |Could not find a version that satisfies)/;
-/** The last line of the build's own output that reports an error. */
-function buildError(text) {
-    // With --log, pip writes the build's output to the log only.
-    const fromBlocks = text.blocks.length > 0;
-    const candidates = (fromBlocks ? text.blocks : text.log).filter(line => line !== '' && !PIP_OWN.test(line));
-    const found = [...candidates].reverse().find(line => ERRORISH.test(line)) ?? (fromBlocks ? candidates.at(-1) : undefined);
-    return found?.replace(/^ERROR: /, '');
-}
-// --- conflicts ----------------------------------------------------------------
-function conflict(text, context) {
-    // The console only: pip's log holds the resolver's internal ResolutionImpossible for any unmet requirement.
-    const resolver = text.console.some(line => /^(?:ERROR: )?(?:ResolutionImpossible\b|Cannot install .* conflicting dependencies)|^The conflict is caused by:/.test(line));
-    // The legacy resolver (pip < 20.3) names the constraints file in the requirement it could not satisfy.
-    const missing = lastNotFound(text);
-    const legacy = missing?.from.some(from => /^-c |\(line \d+\)/.test(from)) ? missing : undefined;
-    if (!resolver && !legacy)
-        return undefined;
-    const causes = conflictCauses(text);
-    const names = new Set();
-    for (const cause of causes) {
-        const m = /^(?:The user requested (?:\(constraint\) )?(\S+)|(\S+) \S+ depends on (\S+))/.exec(cause);
-        for (const requirement of m?.slice(1) ?? []) {
-            const name = requirement && nameOf(requirement);
-            if (name)
-                names.add(normalized(name));
-        }
-    }
-    if (legacy)
-        names.add(normalized(legacy.name));
-    const pinned = constraintLines(context.constraints, names);
-    const pins = pinned.length ? ` The constraints involved: ${pinned.map(p => `line ${p.line} ${pipFailure_quote(p.text)}`).join(', ')}.` : '';
-    const cause = legacy
-        ? `the constraints ask for ${pipFailure_quote(legacy.requirement)}, and the index has only ${legacy.versions.length ? legacy.versions.join(', ') : 'no version of it'}`
-        : causes.length
-            ? causes.map(pipFailure_quote).join('; ')
-            : pipFailure_quote(text.last(/^ERROR: (Cannot install .+)$/)?.[1] ?? 'ResolutionImpossible');
-    return {
-        kind: 'constraint-conflict',
-        message: `pip cannot satisfy the requirements together with the constraints: ${cause}.${pins} Choose a version the release's constraints allow ` +
-            "(inputs 'version' and 'requirements'), or other constraints (input 'constraints'; 'none' installs unconstrained)."
-    };
-}
-/** The lines under pip's "The conflict is caused by:". */
-function conflictCauses(text) {
-    const start = text.console.findIndex(line => line === 'The conflict is caused by:');
-    if (start < 0)
-        return [];
-    const causes = [];
-    for (const line of text.console.slice(start + 1)) {
-        if (line === '' || /^To fix this/.test(line))
-            break;
-        causes.push(line);
-    }
-    return causes;
-}
-function constraintLines(constraints, names) {
-    if (!constraints)
-        return [];
-    return constraints
-        .split(/\r?\n/)
-        .map((text, i) => ({ line: i + 1, text: text.replace(/(^|\s)#.*$/, '').trim() }))
-        .filter(({ text }) => {
-        const name = nameOf(text);
-        return name !== undefined && names.has(normalized(name));
-    });
-}
-function network(text) {
-    const problem = networkProblem(text);
-    return problem && networkFailure(problem, text);
-}
-function networkProblem(text) {
-    // A download that failed outright: pip 18 "Could not install packages due to an EnvironmentError: HTTPConnectionPool(…)…",
-    // pip 23 "… due to an OSError: …"; pip 23 "HTTP error 404 while getting <url>".
-    const oserror = text.last(/^(?:ERROR: )?Could not install packages due to an (?:OSError|EnvironmentError): (.+)$/);
-    if (oserror) {
-        const problem = fromReason(oserror[1], oserror[0]);
-        if (problem)
-            return problem;
-    }
-    const http = text.last(/^(?:ERROR: )?HTTP error (\d{3}) while getting (\S+)/);
-    if (http)
-        return fromStatus(Number(http[1]), http[2], http[0]);
-    // A project page pip could not get ends as "no matching distribution" with no versions.
-    const missing = lastNotFound(text);
-    if (!missing || missing.versions.length > 0)
-        return undefined;
-    const untrusted = text.first(/The repository located at (\S+) is not a trusted or secure host and is being ignored/);
-    if (untrusted)
-        return { kind: 'index-unreachable', why: 'plain http to a host not marked trusted', url: text.index, said: untrusted[0], untrusted: true };
-    const project = normalized(missing.name);
-    const pageOf = (url) => normalized(url.replace(/\/+$/, '').split('/').pop() ?? '') === project;
-    const fetched = text.every(/Could not fetch URL (\S+?): (.+) - skipping$/).filter(m => pageOf(m[1]));
-    for (const m of fetched.reverse()) {
-        const problem = fromReason(m[2], m[0], m[1]);
-        if (problem && problem.status !== 404)
-            return problem;
-    }
-    const retried = text.every(/Retrying \(Retry\(.*\)\) after connection broken by '(.+)': (\S+)$/).filter(m => pageOf(m[2]));
-    const last = retried.at(-1);
-    if (last)
-        return fromReason(last[1], last[0], resolveAgainst(last[2], text.index));
-    return undefined;
-}
-/** A urllib3/requests reason, as pip logs it. */
-function fromReason(reason, said, url) {
-    const status = /^(\d{3}) (?:Client|Server) Error\b/.exec(reason) ?? /too many (\d{3}) error responses/.exec(reason);
-    const where = url ?? poolUrl(reason);
-    if (status)
-        return fromStatus(Number(status[1]), where, said);
-    const why = unreachableWhy(reason);
-    return why ? { kind: 'index-unreachable', why, url: where, said } : undefined;
-}
-function fromStatus(status, url, said) {
-    const kind = status === 401 || status === 403 ? 'authentication' : 'index-http-error';
-    return { kind, status, why: `HTTP ${status}`, url: url?.split('#')[0], said };
-}
-function unreachableWhy(reason) {
-    if (/Name or service not known|nodename nor servname|Temporary failure in name resolution|NameResolutionError|getaddrinfo failed|No address associated/i.test(reason)) {
-        return 'its host name does not resolve';
-    }
-    if (/Connection refused/i.test(reason))
-        return 'the connection was refused';
-    if (/SSLError|CERTIFICATE_VERIFY_FAILED|certificate verify|confirming the ssl certificate/i.test(reason))
-        return 'its TLS certificate was not accepted';
-    if (/ProxyError|Cannot connect to proxy/i.test(reason))
-        return 'the proxy failed';
-    if (/timed out|Timeout/i.test(reason))
-        return 'it did not answer in time';
-    if (/Connection reset|RemoteDisconnected|Connection aborted|Broken pipe|IncompleteRead|ProtocolError/i.test(reason))
-        return 'the connection broke off';
-    if (/NewConnectionError|Failed to establish a new connection|connection error|Max retries exceeded/i.test(reason))
-        return 'no connection could be made';
-    return undefined;
-}
-/** `HTTPConnectionPool(host='h', port=80): Max retries exceeded with url: /p` → `http://h:80/p`. */
-function poolUrl(reason) {
-    const m = /(HTTPS?)ConnectionPool\(host='([^']+)', port=(\d+)\): Max retries exceeded with url: (\S+)/.exec(reason);
-    return m ? `${m[1].toLowerCase()}://${m[2]}:${m[3]}${m[4]}` : undefined;
-}
-function resolveAgainst(path, index) {
-    const base = index?.split(',')[0].trim();
-    if (!base || !URL.canParse(base))
-        return path;
-    return new URL(path, base).href;
-}
-/** The part of a urllib3 reason that says what happened, without pip's wrapping and object addresses. */
-function networkDetail(said) {
-    const plain = said.replace(/^(?:ERROR|WARNING): /, '').replace(/<[\w.]+ object at 0x[0-9a-f]+>:\s*/g, '');
-    const detail = /(Failed to establish a new connection: [^'"]+|Read timed out\.?(?: \(read timeout=[\d.]+\))?|\d{3} (?:Client|Server) Error: [^:]+ for url: \S+|too many \d{3} error responses|Cannot connect to proxy[^'"]*|\[SSL[^\]]*\][^'"]*|certificate verify failed[^'"]*)/.exec(plain);
-    return detail ? detail[1] : plain;
-}
-function networkFailure(problem, text) {
-    const url = problem.url ?? text.index ?? 'the package index';
-    const at = pipFailure_quote(url);
-    const said = pipFailure_quote(networkDetail(problem.said));
-    switch (problem.kind) {
-        case 'authentication':
-            return {
-                kind: 'authentication',
-                message: `The package index refused access to ${at} (${problem.why}${problem.status === 401 ? ': credentials required' : ': forbidden'}; pip: ${said}). ` +
-                    "Give pip credentials for it: put a user and token (from a secret) into 'index-url', or into the pip configuration this step sees, " +
-                    'and check that they grant read access; then re-run.'
-            };
-        case 'index-http-error':
-            return {
-                kind: 'index-http-error',
-                message: `The package index answered ${problem.why} for ${at} (pip: ${said}). ${problem.status !== undefined && problem.status >= 500 ? 'The index is failing; re-run later, raise \'retries\', or' : 'Check that the index serves this project and its files, or'} ` +
-                    "point 'index-url' at a working index."
-            };
-        default:
-            if (problem.untrusted) {
-                return {
-                    kind: 'index-unreachable',
-                    message: `pip did not use the package index ${at}: ${problem.why} (pip: ${said}). Use an https URL for the index, or, if you trust the ` +
-                        'network, name the host in the pip configuration as trusted-host.'
-                };
-            }
-            return {
-                kind: 'index-unreachable',
-                message: `pip could not reach the package index at ${at}: ${problem.why} (pip: ${said}). Check 'index-url' (or the pip configuration this step ` +
-                    "sees) and that the index is reachable from the runner (proxy, firewall, DNS); 'timeout' and 'retries' bound how long pip tries."
-            };
-    }
-}
-function lastNotFound(text) {
-    // pip 18 prints "(from versions: )" where later pips print "(from versions: none)".
-    const m = text.last(/Could not find a version that satisfies the requirement (.+) \(from versions: ([^()]*)\)$/, text.console);
-    if (!m)
-        return undefined;
-    const from = [];
-    let requirement = m[1];
-    for (;;) {
-        const note = /^(.*) \(from (.+)\)$/.exec(requirement);
-        if (!note || !pipFailure_balanced(note[2]))
-            break;
-        from.unshift(note[2]);
-        requirement = note[1];
-    }
-    const versions = m[2].trim() === 'none' ? [] : m[2].split(',').map(v => v.trim()).filter(Boolean);
-    return { requirement, name: nameOf(requirement) ?? requirement, from, versions };
-}
-function pipFailure_balanced(value) {
-    let depth = 0;
-    for (const c of value) {
-        depth += c === '(' ? 1 : c === ')' ? -1 : 0;
-        if (depth < 0)
-            return false;
-    }
-    return depth === 0;
-}
-function notFound(text, context) {
-    const missing = lastNotFound(text);
-    if (!missing)
-        return undefined;
-    const index = pipFailure_quote(text.index ?? 'the package index');
-    const asked = context.requirements.some(r => nameOf(r) !== undefined && normalized(nameOf(r)) === normalized(missing.name));
-    const via = missing.from.length ? ` (required by ${missing.from.map(pipFailure_quote).join(', ')})` : asked ? '' : ' (a dependency of what was asked)';
-    if (missing.versions.length > 0) {
-        return {
-            kind: 'no-matching-version',
-            message: `No version of ${pipFailure_quote(missing.name)} on ${index} matches ${pipFailure_quote(missing.requirement)}${via}; pip saw ${missing.versions.join(', ')}. ` +
-                "Ask for a version that exists (inputs 'version' and 'requirements'), or use an index that has the one you need (input 'index-url')."
-        };
-    }
-    // With pip's log at hand, a 404 for the project's page is proof; without it, pip's silence covers an index that did not answer too.
-    const proven = text.has(/Could not fetch URL \S+: 404 Client Error/);
-    const unsure = context.log === undefined && !proven ? ' (or the index did not answer for it: pip says which only in its log)' : '';
-    return {
-        kind: 'no-such-distribution',
-        message: `There is no project ${pipFailure_quote(missing.name)} on ${index}${via}${unsure}. Check the name (a typo in 'requirements'?) and that 'index-url' ` +
-            'or the pip configuration names the index that serves it.'
-    };
-}
-// --- anything else --------------------------------------------------------------
-function unknown(text, context) {
-    const errors = text.console
-        .filter(line => /^(?:ERROR|error|fatal):\s*\S/.test(line) && !PIP_OWN.test(line) && !/^ERROR: Exception:$/.test(line))
-        .map(line => line.replace(/^(?:ERROR|error|fatal):\s*/, ''));
-    // pip itself crashed: its traceback ends in the exception that says what broke.
-    const traceback = text.console.lastIndexOf('Traceback (most recent call last):');
-    const crash = traceback >= 0 ? text.last(/^[A-Za-z_][\w.]*: \S.*$/, text.console.slice(traceback))?.[0] : undefined;
-    const said = crash ? [...errors.slice(-1), crash] : errors.length ? errors.slice(-2) : text.console.filter(line => line !== '').slice(-2);
-    const subject = what(text);
-    const during = subject ? ` while installing ${pipFailure_quote(subject)}` : '';
-    const reason = said.length ? `: ${said.map(pipFailure_quote).join(' ')}` : ' without saying why';
-    return { kind: 'unknown', message: withUntested(`pip install failed${during}${reason}. The step's log above has pip's full output.`, context) };
-}
-
-;// CONCATENATED MODULE: ./src/python/install.ts
-
-
-
-/** pip's arguments; the user's own pip configuration (PIP_*, pip.conf) still applies. */
-function pipInstallArgs(request) {
-    return [
-        'install',
-        ...(request.constraintsFile ? ['--constraint', request.constraintsFile] : []),
-        ...(request.indexUrl ? ['--index-url', request.indexUrl] : []),
-        ...request.networkArgs,
-        ...request.requirements
-    ];
-}
-/** The longest a whole `pip install` may take: the nova-dpm closure builds in minutes, a hang is stopped. */
-const PIP_INSTALL_LIMIT_MS = 45 * 60 * 1000;
-/**
- * Runs pip once for everything. pip's git clones obey the same transport
- * rule as the action's own git calls. A failure is explained by its cause,
- * with what pip left behind.
- */
-async function pipInstall(python, request, context) {
-    const before = await python.installed();
-    const result = await python.pip(pipInstallArgs(request), {
-        what: 'pip install',
-        timeoutMs: PIP_INSTALL_LIMIT_MS,
-        stream: true,
-        env: { ...process.env, ...gitEnvironment(context.rule, context.timeoutSeconds, { repositories: context.repositories }) }
-    });
-    if (result.exitCode === 0)
-        return;
-    const { message } = explainPipFailure(`${result.stdout}\n${result.stderr}`, {
-        requirements: context.redacted,
-        constraints: request.constraintsText,
-        pythonVersion: python.facts.version,
-        pipVersion: python.facts.pipVersion ?? '',
-        untestedPython: context.untestedPython
-    });
-    throw new ActionError(`${message}\n${describeLeftovers(before, await python.installed(), context.packages)}`);
+    throw new TypeError(`Input does not meet YAML 1.2 "Core Schema" specification: ${name}\n` +
+        `Support boolean input list: \`true | True | TRUE | false | False | FALSE\``);
 }
 /**
- * What a failed pip run left behind, so that nobody mistakes a half-changed
- * environment for the one asked for.
+ * Sets the value of an output.
+ *
+ * @param     name     name of the output to set
+ * @param     value    value to store. Non-string values will be converted to a string via JSON.stringify
  */
-function describeLeftovers(before, after, packages) {
-    const changed = Object.keys(after)
-        .filter(name => before[name] !== after[name])
-        .sort()
-        .map(name => (before[name] ? `${name} ${before[name]} -> ${after[name]}` : `${name} ${after[name]}`));
-    const removed = Object.keys(before).filter(name => !(name in after));
-    if (changed.length === 0 && removed.length === 0)
-        return 'pip changed nothing; the environment is as it was.';
-    const missing = packages.filter(p => !(p in after));
-    const parts = [
-        changed.length ? `pip installed or changed ${changed.join(', ')} before it stopped` : '',
-        removed.length ? `removed ${removed.sort().join(', ')}` : '',
-        missing.length ? `${missing.join(', ')} ${missing.length === 1 ? 'is' : 'are'} not installed` : ''
-    ].filter(Boolean);
-    return `${parts.join('; ')}. Re-running the step after fixing the cause completes the install.`;
-}
-
-;// CONCATENATED MODULE: ./src/python/verify.ts
-
-
-
-
-
-/** File sentences per distribution before the rest is summed up. */
-const MAX_FILE_PROBLEMS = 5;
-/**
- * Proves the environment is usable, in one interpreter start plus file checks
- * here: each expected distribution is installed, in its range, and imports;
- * every dependency in its closure is installed at a version that satisfies
- * what requires it; and every file pip recorded for the closure is on disk
- * as pip wrote it (size and sha256 from RECORD). Distributions outside the
- * closure are not judged: a system's broken package is not ours to fail on.
- */
-async function verifyEnvironment(python, expected, options) {
-    const request = { names: expected.map(e => e.name), modules: [...new Set(expected.map(e => e.module))] };
-    const answer = (await runProbe(python.facts.executable, 'verify', {
-        label: python.facts.executable,
-        timeoutMs: options.timeoutMs,
-        argument: JSON.stringify(request)
-    }));
-    const problems = [];
-    for (const e of expected) {
-        const version = answer.versions[e.name];
-        if (version === undefined)
-            problems.push(`${e.name} is not installed for ${shown(python.facts.executable)}`);
-        else if (e.range && !e.range(version))
-            problems.push(`${e.name} ${version} is installed, outside the range asked for${e.wanted ? ` (${e.wanted})` : ''}`);
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+function setOutput(name, value) {
+    const filePath = process.env['GITHUB_OUTPUT'] || '';
+    if (filePath) {
+        return file_command_issueFileCommand('OUTPUT', file_command_prepareKeyValueMessage(name, value));
     }
-    problems.push(...answer.problems);
-    for (const member of answer.members) {
-        if (member.record)
-            problems.push(...(await checkFiles(`${member.name} ${member.version}`, member.record)));
-    }
-    const imported = {};
-    for (const result of answer.imports) {
-        if (result.error !== undefined) {
-            const owner = expected.find(e => e.module === result.module);
-            const installed = owner && answer.versions[owner.name] !== undefined ? `${owner.name} ${answer.versions[owner.name]} is installed but ` : '';
-            problems.push(`${installed}'import ${result.module}' fails: ${shown(result.error)}`);
-        }
-        else if (result.file) {
-            imported[result.module] = result.file;
-        }
-    }
-    return { versions: answer.versions, problems, imported };
-}
-/** Each recorded file exists, with its recorded size and hash. */
-async function checkFiles(distribution, record) {
-    let text;
-    try {
-        text = await external_node_fs_namespaceObject.promises.readFile(record.file, 'utf8');
-    }
-    catch (error) {
-        return [`the file list of ${distribution} (${shown(record.file)}) cannot be read: ${error.message}`];
-    }
-    const entries = recordEntries(text, record.hashed).filter(entry => external_node_path_namespaceObject.resolve(record.base, entry.path) !== record.file);
-    const found = await mapLimit(entries, 32, entry => checkEntry(distribution, record, entry));
-    const problems = found.filter((p) => p !== undefined);
-    if (problems.length <= MAX_FILE_PROBLEMS)
-        return problems;
-    return [
-        ...problems.slice(0, MAX_FILE_PROBLEMS),
-        `${problems.length - MAX_FILE_PROBLEMS} more files of ${distribution} are missing or changed; reinstall it (or drop the cache that restored it)`
-    ];
-}
-async function checkEntry(distribution, record, entry) {
-    // Byte code pip compiled is listed without a hash; Python remakes it when it is gone.
-    if (!entry.hash && entry.path.endsWith('.pyc'))
-        return undefined;
-    const file = external_node_path_namespaceObject.resolve(record.base, entry.path);
-    const shownPath = shown(record.hashed ? entry.path : external_node_path_namespaceObject.relative(external_node_path_namespaceObject.dirname(record.base), file));
-    let size;
-    try {
-        size = (await external_node_fs_namespaceObject.promises.stat(file)).size;
-    }
-    catch {
-        return `${shownPath} of ${distribution} is missing`;
-    }
-    if (entry.size !== undefined && size !== entry.size)
-        return `${shownPath} of ${distribution} was changed after it was installed (${size} bytes, not ${entry.size})`;
-    if (!entry.hash)
-        return undefined;
-    const [algorithm, digest] = splitOnce(entry.hash, '=');
-    if (!digest || !(0,external_node_crypto_.getHashes)().includes(algorithm))
-        return undefined;
-    const actual = (0,external_node_crypto_.createHash)(algorithm).update(await external_node_fs_namespaceObject.promises.readFile(file)).digest('base64url');
-    return actual === digest.replace(/=+$/, '') ? undefined : `${shownPath} of ${distribution} was changed after it was installed (its ${algorithm} differs from the record)`;
-}
-/** Rows of a wheel RECORD (CSV: path,hash,size) or the lines of installed-files.txt. */
-function recordEntries(text, hashed) {
-    const entries = [];
-    for (const line of text.split(/\r?\n/)) {
-        if (!line.trim())
-            continue;
-        if (!hashed) {
-            entries.push({ path: line.trim() });
-            continue;
-        }
-        const [file, hash, size] = csvFields(line);
-        if (!file)
-            continue;
-        entries.push({ path: file, hash: hash || undefined, size: size && /^\d+$/.test(size) ? Number(size) : undefined });
-    }
-    return entries;
-}
-/** One CSV line: fields separated by commas, a field in double quotes may hold commas and doubled quotes. */
-function csvFields(line) {
-    const fields = [];
-    let at = 0;
-    while (at <= line.length) {
-        if (line[at] === '"') {
-            let value = '';
-            at++;
-            while (at < line.length) {
-                if (line[at] === '"' && line[at + 1] === '"') {
-                    value += '"';
-                    at += 2;
-                }
-                else if (line[at] === '"') {
-                    at++;
-                    break;
-                }
-                else {
-                    value += line[at++];
-                }
-            }
-            fields.push(value);
-            at = line.indexOf(',', at) === -1 ? line.length + 1 : line.indexOf(',', at) + 1;
-        }
-        else {
-            const end = line.indexOf(',', at);
-            fields.push(line.slice(at, end === -1 ? line.length : end));
-            at = end === -1 ? line.length + 1 : end + 1;
-        }
-    }
-    return fields;
-}
-function splitOnce(text, separator) {
-    const at = text.indexOf(separator);
-    return at === -1 ? [text, ''] : [text.slice(0, at), text.slice(at + 1)];
-}
-async function mapLimit(items, limit, work) {
-    const results = new Array(items.length);
-    let next = 0;
-    const worker = async () => {
-        while (next < items.length) {
-            const index = next++;
-            results[index] = await work(items[index]);
-        }
-    };
-    await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-    return results;
-}
-
-;// CONCATENATED MODULE: ./src/report/exports.ts
-
-
-/**
- * Makes later steps of the job use the venv, as `source bin/activate` would.
- * Called only once the install is verified: a failed run exports nothing.
- */
-function exportVenv(venvPython) {
-    exportVariable('VIRTUAL_ENV', external_node_path_namespaceObject.dirname(external_node_path_namespaceObject.dirname(venvPython)));
-    addPath(external_node_path_namespaceObject.dirname(venvPython));
-}
-
-;// CONCATENATED MODULE: ./src/report/report.ts
-
-
-
-function setOutputs(report) {
-    const first = report.packages[0];
-    setOutput('version', report.versions[first] ?? '');
-    setOutput('versions', JSON.stringify(report.versions));
-    setOutput('commit', report.commits[first] ?? '');
-    setOutput('commits', JSON.stringify(report.commits));
-    setOutput('pip-spec', report.pipSpecs.join(' '));
-    setOutput('constraints-url', report.constraintsSource);
-    setOutput('python-path', report.pythonPath);
-    setOutput('cache-hit', String(report.cache?.restore?.exactHit ?? false));
-    setOutput('config-sample', report.configSample ?? '');
+    process.stdout.write(external_os_.EOL);
+    command_issueCommand('set-output', { name }, utils_toCommandValue(value));
 }
 /**
- * The job summary. Only the install decides the step's result: a summary
- * file that is missing or cannot be written is a warning.
+ * Enables or disables the echoing of commands into stdout for the rest of the step.
+ * Echoing is disabled by default if ACTIONS_STEP_DEBUG is not set.
+ *
  */
-async function writeSummary(report, timeline) {
-    if (!process.env.GITHUB_STEP_SUMMARY) {
-        log_warning('GITHUB_STEP_SUMMARY is not set, so there is no job summary; the outputs and the log hold the same facts.');
-        return;
-    }
-    const rows = [
-        ['Release', report.series],
-        ['Mode', report.mode],
-        ...report.packages.map((p, i) => [
-            p,
-            [report.dryRun ? 'dry run: nothing installed' : report.versions[p] ?? '', report.pipSpecs[i], report.commits[p] ? `commit ${report.commits[p]}` : '']
-                .filter(Boolean)
-                .join(' — ')
-        ]),
-        ...(report.extraRequirements.length ? [['Also installed', report.extraRequirements.join(', ')]] : []),
-        ['Constraints', report.constraintsSource || 'none'],
-        ['Python', `${report.pythonVersion} (${report.pythonPath})`],
-        ...(report.venv ? [['Virtual environment', report.venv]] : []),
-        ...(report.configSample ? [['Config sample', report.configSample]] : [])
-    ];
-    const c = report.cache;
-    if (c) {
-        rows.push(['Cache', `${c.kind}, key ${c.key}`]);
-        if (c.restore) {
-            const r = c.restore;
-            rows.push(['Cache restore', r.matchedKey ? `${r.exactHit ? 'hit' : `partial hit (${r.matchedKey})`}, ${mib(r.bytes)} in ${seconds(r.ms)}` : `miss (${seconds(r.ms)})`]);
-        }
-        if (c.save)
-            rows.push(['Cache save', c.save.saved ? `${mib(c.save.bytes)} in ${seconds(c.save.ms)}` : 'not saved']);
-    }
-    try {
-        await summary
-            .addHeading(escapeHtml(`setup-nova-dpm: ${report.packages.join(', ')} for ${report.series}`), 3)
-            .addTable([[{ data: 'Item', header: true }, { data: 'Value', header: true }], ...rows.map(([k, v]) => [escapeHtml(k), escapeHtml(v)])])
-            .addHeading('Phases', 4)
-            .addTable([[{ data: 'Phase', header: true }, { data: 'Time', header: true }], ...timeline.phases.map(p => [escapeHtml(p.name), seconds(p.ms)])])
-            .write();
-    }
-    catch (error) {
-        log_warning(`Could not write the job summary (${shown(error.message)}); the install itself succeeded.`);
-    }
+function setCommandEcho(enabled) {
+    issue('echo', enabled ? 'on' : 'off');
 }
-/** Summary cells are HTML: a spec such as 'nova-dpm>=1.0.0,<2.0.0' would otherwise open a tag. */
-function escapeHtml(text) {
-    return shown(text).replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+//-----------------------------------------------------------------------
+// Results
+//-----------------------------------------------------------------------
+/**
+ * Sets the action status to failed.
+ * When the action exits it will be with an exit code of 1
+ * @param message add error issue message
+ */
+function setFailed(message) {
+    process.exitCode = ExitCode.Failure;
+    error(message);
 }
-function seconds(ms) {
-    return `${(ms / 1000).toFixed(1)} s`;
+//-----------------------------------------------------------------------
+// Logging Commands
+//-----------------------------------------------------------------------
+/**
+ * Gets whether Actions Step Debug is on or not
+ */
+function isDebug() {
+    return process.env['RUNNER_DEBUG'] === '1';
 }
-function mib(bytes) {
-    return `${(bytes / 1024 / 1024).toFixed(1)} MiB`;
+/**
+ * Writes debug message to user log
+ * @param message debug message
+ */
+function core_debug(message) {
+    command_issueCommand('debug', {}, message);
 }
-
-;// CONCATENATED MODULE: ./src/report/timeline.ts
-
-/** Times each phase of the run; the summary shows the table. */
-class Timeline {
-    phases = [];
-    /** A phase with a collapsible log group of its own. */
-    run(name, work) {
-        return this.measure(name, () => log_group(name, work));
-    }
-    /** A phase that runs beside others: timed, but no group (groups cannot overlap in the log). */
-    async measure(name, work) {
-        const started = Date.now();
+/**
+ * Adds an error issue
+ * @param message error issue message. Errors will be converted to string via toString()
+ * @param properties optional properties to add to the annotation.
+ */
+function error(message, properties = {}) {
+    command_issueCommand('error', toCommandProperties(properties), message instanceof Error ? message.toString() : message);
+}
+/**
+ * Adds a warning issue
+ * @param message warning issue message. Errors will be converted to string via toString()
+ * @param properties optional properties to add to the annotation.
+ */
+function warning(message, properties = {}) {
+    command_issueCommand('warning', toCommandProperties(properties), message instanceof Error ? message.toString() : message);
+}
+/**
+ * Adds a notice issue
+ * @param message notice issue message. Errors will be converted to string via toString()
+ * @param properties optional properties to add to the annotation.
+ */
+function notice(message, properties = {}) {
+    command_issueCommand('notice', toCommandProperties(properties), message instanceof Error ? message.toString() : message);
+}
+/**
+ * Writes info to log with console.log.
+ * @param message info message
+ */
+function info(message) {
+    process.stdout.write(message + external_os_.EOL);
+}
+/**
+ * Begin an output group.
+ *
+ * Output until the next `groupEnd` will be foldable in this group
+ *
+ * @param name The name of the output group
+ */
+function startGroup(name) {
+    command_issue('group', name);
+}
+/**
+ * End an output group.
+ */
+function endGroup() {
+    command_issue('endgroup');
+}
+/**
+ * Wrap an asynchronous function call in a group.
+ *
+ * Returns the same type as the function itself.
+ *
+ * @param name The name of the group
+ * @param fn The function to wrap in the group
+ */
+function group(name, fn) {
+    return core_awaiter(this, void 0, void 0, function* () {
+        startGroup(name);
+        let result;
         try {
-            return await work();
+            result = yield fn();
         }
         finally {
-            this.phases.push({ name, ms: Date.now() - started });
+            endGroup();
         }
-    }
+        return result;
+    });
 }
-
-;// CONCATENATED MODULE: ./node_modules/smol-toml/dist/error.js
-/*!
- * Copyright (c) Squirrel Chat et al., All rights reserved.
- * SPDX-License-Identifier: BSD-3-Clause
+//-----------------------------------------------------------------------
+// Wrapper action state
+//-----------------------------------------------------------------------
+/**
+ * Saves state for current action, the state can only be retrieved by this action's post job execution.
  *
- * Redistribution and use in source and binary forms, with or without
- * modification, are permitted provided that the following conditions are met:
- *
- * 1. Redistributions of source code must retain the above copyright notice, this
- *    list of conditions and the following disclaimer.
- * 2. Redistributions in binary form must reproduce the above copyright notice,
- *    this list of conditions and the following disclaimer in the
- *    documentation and/or other materials provided with the distribution.
- * 3. Neither the name of the copyright holder nor the names of its contributors
- *    may be used to endorse or promote products derived from this software without
- *    specific prior written permission.
- *
- * THIS SOFTWARE IS PROVIDED BY THE COPYRIGHT HOLDERS AND CONTRIBUTORS "AS IS" AND
- * ANY EXPRESS OR IMPLIED WARRANTIES, INCLUDING, BUT NOT LIMITED TO, THE IMPLIED
- * WARRANTIES OF MERCHANTABILITY AND FITNESS FOR A PARTICULAR PURPOSE ARE
- * DISCLAIMED. IN NO EVENT SHALL THE COPYRIGHT HOLDER OR CONTRIBUTORS BE LIABLE
- * FOR ANY DIRECT, INDIRECT, INCIDENTAL, SPECIAL, EXEMPLARY, OR CONSEQUENTIAL
- * DAMAGES (INCLUDING, BUT NOT LIMITED TO, PROCUREMENT OF SUBSTITUTE GOODS OR
- * SERVICES; LOSS OF USE, DATA, OR PROFITS; OR BUSINESS INTERRUPTION) HOWEVER
- * CAUSED AND ON ANY THEORY OF LIABILITY, WHETHER IN CONTRACT, STRICT LIABILITY,
- * OR TORT (INCLUDING NEGLIGENCE OR OTHERWISE) ARISING IN ANY WAY OUT OF THE USE
- * OF THIS SOFTWARE, EVEN IF ADVISED OF THE POSSIBILITY OF SUCH DAMAGE.
+ * @param     name     name of the state to store
+ * @param     value    value to store. Non-string values will be converted to a string via JSON.stringify
  */
-function getLineColFromPtr(string, ptr) {
-    let lines = string.slice(0, ptr).split(/\r?\n/);
-    return [lines.length, lines.pop().length + 1];
-}
-function makeCodeBlock(string, line, column) {
-    let lines = string.split(/\r?\n/);
-    let codeblock = '';
-    let numberLen = (Math.log10(line + 1) | 0) + 1;
-    for (let i = line - 1; i <= line + 1; i++) {
-        let l = lines[i - 1];
-        if (!l)
-            continue;
-        codeblock += i.toString().padEnd(numberLen, ' ');
-        codeblock += ':  ';
-        codeblock += l;
-        codeblock += '\n';
-        if (i === line) {
-            codeblock += ' '.repeat(numberLen + column + 2);
-            codeblock += '^\n';
-        }
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+function saveState(name, value) {
+    const filePath = process.env['GITHUB_STATE'] || '';
+    if (filePath) {
+        return issueFileCommand('STATE', prepareKeyValueMessage(name, value));
     }
-    return codeblock;
+    issueCommand('save-state', { name }, toCommandValue(value));
 }
-class TomlError extends Error {
-    line;
-    column;
-    codeblock;
-    constructor(message, options) {
-        const [line, column] = getLineColFromPtr(options.toml, options.ptr);
-        const codeblock = makeCodeBlock(options.toml, line, column);
-        super(`Invalid TOML document: ${message}\n\n${codeblock}`, options);
-        this.line = line;
-        this.column = column;
-        this.codeblock = codeblock;
-    }
-    /** @internal */
-    static x(message, ctx, ptr) {
-        throw new TomlError(message, { toml: ctx.s, ptr: ptr ?? ctx.p });
-    }
+/**
+ * Gets the value of an state set by this action's main execution.
+ *
+ * @param     name     name of the state to get
+ * @returns   string
+ */
+function getState(name) {
+    return process.env[`STATE_${name}`] || '';
 }
-
-;// CONCATENATED MODULE: ./node_modules/smol-toml/dist/primitive.js
-/*!
- * Copyright (c) Squirrel Chat et al., All rights reserved.
- * SPDX-License-Identifier: BSD-3-Clause
- *
- * Redistribution and use in source and binary forms, with or without
- * modification, are permitted provided that the following conditions are met:
- *
- * 1. Redistributions of source code must retain the above copyright notice, this
- *    list of conditions and the following disclaimer.
- * 2. Redistributions in binary form must reproduce the above copyright notice,
- *    this list of conditions and the following disclaimer in the
- *    documentation and/or other materials provided with the distribution.
- * 3. Neither the name of the copyright holder nor the names of its contributors
- *    may be used to endorse or promote products derived from this software without
- *    specific prior written permission.
- *
- * THIS SOFTWARE IS PROVIDED BY THE COPYRIGHT HOLDERS AND CONTRIBUTORS "AS IS" AND
- * ANY EXPRESS OR IMPLIED WARRANTIES, INCLUDING, BUT NOT LIMITED TO, THE IMPLIED
- * WARRANTIES OF MERCHANTABILITY AND FITNESS FOR A PARTICULAR PURPOSE ARE
- * DISCLAIMED. IN NO EVENT SHALL THE COPYRIGHT HOLDER OR CONTRIBUTORS BE LIABLE
- * FOR ANY DIRECT, INDIRECT, INCIDENTAL, SPECIAL, EXEMPLARY, OR CONSEQUENTIAL
- * DAMAGES (INCLUDING, BUT NOT LIMITED TO, PROCUREMENT OF SUBSTITUTE GOODS OR
- * SERVICES; LOSS OF USE, DATA, OR PROFITS; OR BUSINESS INTERRUPTION) HOWEVER
- * CAUSED AND ON ANY THEORY OF LIABILITY, WHETHER IN CONTRACT, STRICT LIABILITY,
- * OR TORT (INCLUDING NEGLIGENCE OR OTHERWISE) ARISING IN ANY WAY OUT OF THE USE
- * OF THIS SOFTWARE, EVEN IF ADVISED OF THE POSSIBILITY OF SUCH DAMAGE.
+function getIDToken(aud) {
+    return core_awaiter(this, void 0, void 0, function* () {
+        return yield OidcClient.getIDToken(aud);
+    });
+}
+/**
+ * Summary exports
  */
 
-/** @internal */
-function parseString(ctx) {
-    let startPtr = ctx.p;
-    let c = ctx.s.charCodeAt(ctx.p++);
-    let first = c;
-    let isLiteral = c === 0x27; /* ' */
-    let isMultiline = c === ctx.s.charCodeAt(ctx.p) && c === ctx.s.charCodeAt(ctx.p + 1);
-    if (isMultiline) {
-        // Trim initial newline
-        if ((c = ctx.s.charCodeAt(ctx.p += 2)) === 0xa /* \n */)
-            ctx.p++;
-        else if (c === 0xd /* \r */ && ctx.s.charCodeAt(ctx.p + 1) === 0xa /* \n */)
-            ctx.p += 2;
+/**
+ * @deprecated use core.summary
+ */
+
+/**
+ * Path exports
+ */
+
+/**
+ * Platform utilities exports
+ */
+
+//# sourceMappingURL=core.js.map
+
+/***/ }),
+
+/***/ 7187:
+/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
+
+
+// EXPORTS
+__nccwpck_require__.d(__webpack_exports__, {
+  m: () => (/* binding */ exec)
+});
+
+// UNUSED EXPORTS: getExecOutput
+
+// EXTERNAL MODULE: external "string_decoder"
+var external_string_decoder_ = __nccwpck_require__(3193);
+// EXTERNAL MODULE: external "os"
+var external_os_ = __nccwpck_require__(857);
+// EXTERNAL MODULE: external "events"
+var external_events_ = __nccwpck_require__(4434);
+;// CONCATENATED MODULE: external "child_process"
+const external_child_process_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("child_process");
+// EXTERNAL MODULE: external "path"
+var external_path_ = __nccwpck_require__(6928);
+// EXTERNAL MODULE: ./node_modules/@actions/io/lib/io.js
+var io = __nccwpck_require__(8701);
+// EXTERNAL MODULE: ./node_modules/@actions/io/lib/io-util.js
+var io_util = __nccwpck_require__(90);
+;// CONCATENATED MODULE: external "timers"
+const external_timers_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("timers");
+;// CONCATENATED MODULE: ./node_modules/@actions/exec/lib/toolrunner.js
+var __awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
+    function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
+    return new (P || (P = Promise))(function (resolve, reject) {
+        function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
+        function rejected(value) { try { step(generator["throw"](value)); } catch (e) { reject(e); } }
+        function step(result) { result.done ? resolve(result.value) : adopt(result.value).then(fulfilled, rejected); }
+        step((generator = generator.apply(thisArg, _arguments || [])).next());
+    });
+};
+
+
+
+
+
+
+
+/* eslint-disable @typescript-eslint/unbound-method */
+const IS_WINDOWS = process.platform === 'win32';
+/*
+ * Class for running command line tools. Handles quoting and arg parsing in a platform agnostic way.
+ */
+class ToolRunner extends external_events_.EventEmitter {
+    constructor(toolPath, args, options) {
+        super();
+        if (!toolPath) {
+            throw new Error("Parameter 'toolPath' cannot be null or empty.");
+        }
+        this.toolPath = toolPath;
+        this.args = args || [];
+        this.options = options || {};
     }
-    // For the record: it is not worth it to use a fast-path for literal strings using `indexOf`.
-    // Doing a char-by-char iteration ends up dispatching less instructions, for the same wall-clock runtime.
-    let parsed = '';
-    let sliceStart = ctx.p;
-    // states:
-    //   0 - decoding
-    //   1 - decoding escape
-    //   2 - whitespace escape (no newline encountered yet, must fail on non-whitespace)
-    //   3 - whitespace escape (newline encountered, allowed to transition back to normal decode)
-    let state = 0;
-    for (; ctx.p < ctx.s.length; ctx.p++) {
-        c = ctx.s.charCodeAt(ctx.p);
-        // Deal with newlines first, since that simplifies control character checking and handling across all states
-        if (isMultiline && (c === 0xa /* \n */ || (c === 0xd /* \r */ && ctx.s.charCodeAt(ctx.p + 1) === 0xa /* \n */))) {
-            state = state && 3;
+    _debug(message) {
+        if (this.options.listeners && this.options.listeners.debug) {
+            this.options.listeners.debug(message);
         }
-        // Control characters are banned in TOML, so we throw an error if we encounter them
-        else if ((c < 0x20 && c !== 0x9 /* \t */) || c === 0x7f) {
-            TomlError.x('control characters are not allowed in strings', ctx);
-        }
-        // The string might terminate while we're parsing through a newline escape.
-        // It must have encountered a newline; otherwise, it'll simply fail in another branch.
-        else if ((!state || state === 3) && c === first && (!isMultiline || (ctx.s.charCodeAt(ctx.p + 1) === first && ctx.s.charCodeAt(ctx.p + 2) === first))) {
-            if (isMultiline) {
-                // If the string ends with 4-5 quotes, then the first 1-2 are part of the string
-                if (ctx.s.charCodeAt(ctx.p + 3) === first)
-                    ctx.p++;
-                if (ctx.s.charCodeAt(ctx.p + 3) === first)
-                    ctx.p++;
-            }
-            // If we're in a newline escape still, then there's nothing to add.
-            if (!state) {
-                // Avoid a useless concat operation if the string can be used as-is.
-                let s = ctx.s.slice(sliceStart, ctx.p);
-                parsed = parsed ? parsed + s : s;
-            }
-            ctx.p += isMultiline ? 3 : 1;
-            return parsed;
-        }
-        // Baseline state; keep moving forward unless an escape sequence starts
-        else if (!state) {
-            if (!isLiteral && c === 0x5c /* \ */) {
-                parsed += ctx.s.slice(sliceStart, (sliceStart = ctx.p));
-                state = 1;
-            }
-        }
-        else if (state === 1) {
-            if (c === 0x78 /* x */ || c === 0x75 /* u */ || c === 0x55 /* U */) { // Unicode escape
-                let errPtr = ctx.p++ - 1;
-                let value = 0;
-                let len = c === 0x78 /* x */ ? 2 : c === 0x75 /* u */ ? 4 : 8;
-                for (let j = 0; j < len; j++, ctx.p++) {
-                    let hex = ctx.s.charCodeAt(ctx.p);
-                    let digit = 
-                    /* 0-9 */ hex >= 0x30 && hex <= 0x39 ? hex - 0x30 :
-                        /* A-F */ hex >= 0x41 && hex <= 0x46 ? hex - 0x41 + 10 :
-                            /* a-f */ hex >= 0x61 && hex <= 0x66 ? hex - 0x61 + 10 : -1;
-                    if (digit < 0)
-                        TomlError.x('invalid non-hex character in unicode escape', ctx);
-                    value = (value << 4) | digit;
+    }
+    _getCommandString(options, noPrefix) {
+        const toolPath = this._getSpawnFileName();
+        const args = this._getSpawnArgs(options);
+        let cmd = noPrefix ? '' : '[command]'; // omit prefix when piped to a second tool
+        if (IS_WINDOWS) {
+            // Windows + cmd file
+            if (this._isCmdFile()) {
+                cmd += toolPath;
+                for (const a of args) {
+                    cmd += ` ${a}`;
                 }
-                // Because JS does bitwise on signed 32bit integers, all 0xfzzzzzzz values are actually seen as negative
-                if (value < 0 || value > 0x10ffff || (value >= 0xd800 && value <= 0xdfff)) {
-                    TomlError.x('invalid unicode escape', ctx, errPtr);
+            }
+            // Windows + verbatim
+            else if (options.windowsVerbatimArguments) {
+                cmd += `"${toolPath}"`;
+                for (const a of args) {
+                    cmd += ` ${a}`;
                 }
-                parsed += String.fromCodePoint(value);
-                sliceStart = ctx.p--;
-                state = 0;
             }
-            // Newline escape sequence. We only need to care about spaces and tabs; newlines are dealt with earlier
-            else if (isMultiline && (c === 0x20 || c === 0x9 /* \t */)) {
-                state = 2;
-            }
-            // Basic escape sequence
+            // Windows (regular)
             else {
-                if (c === 0x62 /* b */)
-                    parsed += '\b';
-                else if (c === 0x74 /* t */)
-                    parsed += '\t';
-                else if (c === 0x6e /* n */)
-                    parsed += '\n';
-                else if (c === 0x66 /* f */)
-                    parsed += '\f';
-                else if (c === 0x72 /* r */)
-                    parsed += '\r';
-                else if (c === 0x65 /* e */)
-                    parsed += '\x1b';
-                else if (c === 0x22 /* " */)
-                    parsed += '"';
-                else if (c === 0x5c /* \ */)
-                    parsed += '\\';
-                else
-                    TomlError.x('unrecognised escape sequence', ctx);
-                sliceStart = ctx.p + 1;
-                state = 0;
-            }
-        }
-        // Newline escape continuation: keep moving forward until the first non-whitespace char
-        else if (c !== 0x20 && c !== 0x9 /* \t */) {
-            if (state === 2)
-                TomlError.x('invalid escape: only line-ending whitespace may be escaped', ctx, sliceStart);
-            // State cannot be zero, or we'd have branched earlier already.
-            // If it's a backslash, immediately transition to the escape state so it can be processed.
-            state = !isLiteral && c === 0x5c /* \ */ ? 1 : 0;
-            sliceStart = ctx.p;
-        }
-    }
-    TomlError.x('unfinished string', ctx, startPtr);
-}
-
-;// CONCATENATED MODULE: ./node_modules/smol-toml/dist/date.js
-/*!
- * Copyright (c) Squirrel Chat et al., All rights reserved.
- * SPDX-License-Identifier: BSD-3-Clause
- *
- * Redistribution and use in source and binary forms, with or without
- * modification, are permitted provided that the following conditions are met:
- *
- * 1. Redistributions of source code must retain the above copyright notice, this
- *    list of conditions and the following disclaimer.
- * 2. Redistributions in binary form must reproduce the above copyright notice,
- *    this list of conditions and the following disclaimer in the
- *    documentation and/or other materials provided with the distribution.
- * 3. Neither the name of the copyright holder nor the names of its contributors
- *    may be used to endorse or promote products derived from this software without
- *    specific prior written permission.
- *
- * THIS SOFTWARE IS PROVIDED BY THE COPYRIGHT HOLDERS AND CONTRIBUTORS "AS IS" AND
- * ANY EXPRESS OR IMPLIED WARRANTIES, INCLUDING, BUT NOT LIMITED TO, THE IMPLIED
- * WARRANTIES OF MERCHANTABILITY AND FITNESS FOR A PARTICULAR PURPOSE ARE
- * DISCLAIMED. IN NO EVENT SHALL THE COPYRIGHT HOLDER OR CONTRIBUTORS BE LIABLE
- * FOR ANY DIRECT, INDIRECT, INCIDENTAL, SPECIAL, EXEMPLARY, OR CONSEQUENTIAL
- * DAMAGES (INCLUDING, BUT NOT LIMITED TO, PROCUREMENT OF SUBSTITUTE GOODS OR
- * SERVICES; LOSS OF USE, DATA, OR PROFITS; OR BUSINESS INTERRUPTION) HOWEVER
- * CAUSED AND ON ANY THEORY OF LIABILITY, WHETHER IN CONTRACT, STRICT LIABILITY,
- * OR TORT (INCLUDING NEGLIGENCE OR OTHERWISE) ARISING IN ANY WAY OUT OF THE USE
- * OF THIS SOFTWARE, EVEN IF ADVISED OF THE POSSIBILITY OF SUCH DAMAGE.
- */
-let DATE_TIME_RE = /^(\d{4}-\d{2}-\d{2})?[Tt ]?(?:(\d{2}):\d{2}(?::\d{2}(?:\.\d+)?)?)?(Z|z|[-+]\d{2}:\d{2})?$/i;
-class TomlDate extends Date {
-    #hasDate = false;
-    #hasTime = false;
-    #offset = null;
-    constructor(date, fasttype, unsafeDelim) {
-        let hasDate = true;
-        let hasTime = true;
-        let offset = 'Z';
-        let c;
-        if (typeof date === 'string') {
-            if (fasttype)
-                prep: {
-                    // Date-time
-                    if (fasttype < 3) {
-                        if (+date.slice(11, 13) > 23) {
-                            date = '';
-                            break prep;
-                        }
-                        // Local
-                        if (fasttype === 2) {
-                            offset = null;
-                            date += 'Z';
-                        }
-                        // Offset; keep track of offset if not Z
-                        else if ((c = date.charCodeAt(date.length - 1)) !== 0x5a /* Z */ && c !== 0x7a /* z */) {
-                            offset = date.slice(date.length - 6);
-                        }
-                        if (unsafeDelim)
-                            date = date.slice(0, 10) + 'T' + date.slice(11);
-                    }
-                    // Time
-                    else if (fasttype === 4) {
-                        date = +date.slice(0, 2) > 23 ? '' : `0000-01-01T${date}Z`;
-                    }
-                    hasDate = fasttype !== 4;
-                    hasTime = fasttype !== 3;
-                }
-            else {
-                let match = date.match(DATE_TIME_RE);
-                if (match) {
-                    if (!match[1]) {
-                        hasDate = false;
-                        date = `0000-01-01T${date}`;
-                    }
-                    hasTime = !!match[2];
-                    // Make sure to use T instead of a space. Breaks in case of extreme values otherwise.
-                    hasTime && date[10] === ' ' && (date = date.replace(' ', 'T'));
-                    // Do not allow rollover hours.
-                    if (match[2] && +match[2] > 23) {
-                        date = '';
-                    }
-                    else {
-                        offset = match[3] || null;
-                        if (!offset && hasTime)
-                            date += 'Z';
-                    }
-                }
-                else {
-                    date = '';
+                cmd += this._windowsQuoteCmdArg(toolPath);
+                for (const a of args) {
+                    cmd += ` ${this._windowsQuoteCmdArg(a)}`;
                 }
             }
         }
-        super(date);
-        if (!isNaN(this.getTime())) {
-            this.#hasDate = hasDate;
-            this.#hasTime = hasTime;
-            this.#offset = offset;
-        }
-    }
-    isDateTime() {
-        return this.#hasDate && this.#hasTime;
-    }
-    isLocal() {
-        return !this.#hasDate || !this.#hasTime || !this.#offset;
-    }
-    isDate() {
-        return this.#hasDate && !this.#hasTime;
-    }
-    isTime() {
-        return this.#hasTime && !this.#hasDate;
-    }
-    isValid() {
-        return this.#hasDate || this.#hasTime;
-    }
-    toISOString() {
-        let iso = super.toISOString();
-        // Local Date
-        if (this.isDate())
-            return iso.slice(0, 10);
-        // Local Time
-        if (this.isTime())
-            return iso.slice(11, 23);
-        // Local DateTime
-        if (this.#offset === null)
-            return iso.slice(0, -1);
-        // Offset DateTime
-        if (this.#offset === 'Z' || this.#offset === 'z')
-            return iso;
-        // This part is quite annoying: JS strips the original timezone from the ISO string representation
-        // Instead of using a "modified" date and "Z", we restore the representation "as authored"
-        let offset = (+(this.#offset.slice(1, 3)) * 60) + +(this.#offset.slice(4, 6));
-        offset = this.#offset[0] === '-' ? offset : -offset;
-        let offsetDate = new Date(this.getTime() - (offset * 60e3));
-        return offsetDate.toISOString().slice(0, -1) + this.#offset;
-    }
-    static wrapAsOffsetDateTime(jsDate, offset = 'Z') {
-        let date = new TomlDate(jsDate);
-        date.#offset = offset;
-        return date;
-    }
-    static wrapAsLocalDateTime(jsDate) {
-        let date = new TomlDate(jsDate);
-        date.#offset = null;
-        return date;
-    }
-    static wrapAsLocalDate(jsDate) {
-        let date = new TomlDate(jsDate);
-        date.#hasTime = false;
-        date.#offset = null;
-        return date;
-    }
-    static wrapAsLocalTime(jsDate) {
-        let date = new TomlDate(jsDate);
-        date.#hasDate = false;
-        date.#offset = null;
-        return date;
-    }
-}
-
-;// CONCATENATED MODULE: ./node_modules/smol-toml/dist/extract.js
-/*!
- * Copyright (c) Squirrel Chat et al., All rights reserved.
- * SPDX-License-Identifier: BSD-3-Clause
- *
- * Redistribution and use in source and binary forms, with or without
- * modification, are permitted provided that the following conditions are met:
- *
- * 1. Redistributions of source code must retain the above copyright notice, this
- *    list of conditions and the following disclaimer.
- * 2. Redistributions in binary form must reproduce the above copyright notice,
- *    this list of conditions and the following disclaimer in the
- *    documentation and/or other materials provided with the distribution.
- * 3. Neither the name of the copyright holder nor the names of its contributors
- *    may be used to endorse or promote products derived from this software without
- *    specific prior written permission.
- *
- * THIS SOFTWARE IS PROVIDED BY THE COPYRIGHT HOLDERS AND CONTRIBUTORS "AS IS" AND
- * ANY EXPRESS OR IMPLIED WARRANTIES, INCLUDING, BUT NOT LIMITED TO, THE IMPLIED
- * WARRANTIES OF MERCHANTABILITY AND FITNESS FOR A PARTICULAR PURPOSE ARE
- * DISCLAIMED. IN NO EVENT SHALL THE COPYRIGHT HOLDER OR CONTRIBUTORS BE LIABLE
- * FOR ANY DIRECT, INDIRECT, INCIDENTAL, SPECIAL, EXEMPLARY, OR CONSEQUENTIAL
- * DAMAGES (INCLUDING, BUT NOT LIMITED TO, PROCUREMENT OF SUBSTITUTE GOODS OR
- * SERVICES; LOSS OF USE, DATA, OR PROFITS; OR BUSINESS INTERRUPTION) HOWEVER
- * CAUSED AND ON ANY THEORY OF LIABILITY, WHETHER IN CONTRACT, STRICT LIABILITY,
- * OR TORT (INCLUDING NEGLIGENCE OR OTHERWISE) ARISING IN ANY WAY OUT OF THE USE
- * OF THIS SOFTWARE, EVEN IF ADVISED OF THE POSSIBILITY OF SUCH DAMAGE.
- */
-
-
-
-
-function isDigit(char, base = 10) {
-    return base === 16
-        ? (char > 0x2f && char < 0x3a) || (char > 0x40 && char < 0x47) || (char > 0x60 && char < 0x67)
-        : (char > 0x2f && char < 0x30 + base);
-}
-function isEndOfValue(char, delim) {
-    // Whitespace -- we're permissive on `\r` for performance; it'll be dealt with later anyway
-    return char === 0x20 || char === 0x9 /* \t */ || char === 0xa /* \n */ || char === 0xd /* \r */ ||
-        // Structure end or next value delimiter
-        (delim && (char === delim || char === 0x2c /* , */)) ||
-        // Comment
-        char === 0x23; /* # */
-}
-/** @internal */
-function extractValue(ctx, end) {
-    let errPtr = ctx.p;
-    let c = ctx.s.charCodeAt(ctx.p);
-    // Structs
-    if (c === 0x5b /* [ */ || c === 0x7b /* { */) {
-        ctx.d-- || TomlError.x('document contains excessively nested structures. aborting.', ctx);
-        let value = c === 0x5b /* [ */
-            ? parseArray(ctx)
-            : parseInlineTable(ctx);
-        ctx.d++;
-        return value;
-    }
-    // Strings
-    if (c === 0x22 /* " */ || c === 0x27 /* ' */) {
-        return parseString(ctx);
-    }
-    // Booleans
-    // We can fast-path because the first character is enough to know the only possible value
-    if (c === 0x74 /* t */) { // Only possible valid value is `true`
-        if (ctx.s.charCodeAt(++ctx.p) !== 0x72 || ctx.s.charCodeAt(++ctx.p) !== 0x75 || ctx.s.charCodeAt(++ctx.p) !== 0x65)
-            TomlError.x('invalid value', ctx, errPtr);
-        return ctx.p++, true;
-    }
-    if (c === 0x66 /* f */) { // Only possible valid value is `false`
-        if (ctx.s.charCodeAt(++ctx.p) !== 0x61 || ctx.s.charCodeAt(++ctx.p) !== 0x6c || ctx.s.charCodeAt(++ctx.p) !== 0x73 || ctx.s.charCodeAt(++ctx.p) !== 0x65)
-            TomlError.x('invalid value', ctx, errPtr);
-        return ctx.p++, false;
-    }
-    if (c === 0x2b /* + */ || c === 0x2d /* - */) {
-        return parseNumber(ctx, ctx.p, ctx.s.charCodeAt(++ctx.p), 0x2c - c, end);
-    }
-    // Rough heuristic, but `parseDate` falls back to number parsing if it's a false positive.
-    // e.g.: `a = 1\n-------------- = 1` would match this heuristic, but gracefully fallback to numbers.
-    if (ctx.s.charCodeAt(ctx.p + 4) === 0x2d /* - */ && ctx.s.charCodeAt(ctx.p + 7) === 0x2d /* - */) {
-        return parseDate(ctx, c, end);
-    }
-    // Same logic as above; `parseTime` falls back to number parsing if it's a false positive.
-    if (ctx.s.charCodeAt(ctx.p + 2) === 0x3a /* : */) {
-        return parseTime(ctx, c, end);
-    }
-    return parseNumber(ctx, ctx.p, c, 0, end);
-}
-// State:
-// 0: init
-// 1: integer
-// 2: fractional dot
-// 3: fractional
-// 4: exponent letter
-// 5: exponent
-// 6: exponent sign
-// 7: exponent with sign
-// >9: underscore; see below
-//     -> 12: was integer
-//     -> 14: was fractional
-//     -> 16: was exponent
-// states 2-5, 14, 16 are ONLY permitted iif base === 10
-function parseNumber(ctx, startPtr, startChr, sign, endChr) {
-    let c = startChr;
-    let state = 0;
-    let hasUnderscores = false;
-    // (+/-)inf
-    if (c === 0x69 /* i */) {
-        if (ctx.s.charCodeAt(++ctx.p) !== 0x6e || ctx.s.charCodeAt(++ctx.p) !== 0x66)
-            TomlError.x('invalid value', ctx, startPtr);
-        return ctx.p++, (sign || 1) / 0;
-    }
-    // (+/-)nan
-    if (c === 0x6e /* n */) {
-        if (ctx.s.charCodeAt(++ctx.p) !== 0x61 || ctx.s.charCodeAt(++ctx.p) !== 0x6e)
-            TomlError.x('invalid value', ctx, startPtr);
-        return ctx.p++, NaN;
-    }
-    // Leading zero
-    // Only allowed cases: `0<EOV>`, `0.(...)`, `0e(...)`, `0x(...)`, `0b(...)`, `0o(...)`
-    // FWIW, `0e(...)` is a stupid case, but it's not banned per-se so we have to parse it
-    if (c === 0x30 /* 0 */) {
-        if (++ctx.p >= ctx.s.length || isEndOfValue(c = ctx.s.charCodeAt(ctx.p), endChr))
-            return ctx.bi === true ? 0n : 0; // note: conveniently deals with `-0`
-        if (!sign) {
-            if (c === 0x78 /* x */)
-                return parseIntegerBaseN(ctx, startPtr, 16, endChr);
-            else if (c === 0x62 /* b */)
-                return parseIntegerBaseN(ctx, startPtr, 2, endChr);
-            else if (c === 0x6f /* o */)
-                return parseIntegerBaseN(ctx, startPtr, 8, endChr);
-        }
-        if (c === 0x2e /* . */)
-            state = 2;
-        else if (c === 0x65 /* e */ || c === 0x45 /* E */)
-            state = 4;
-        else
-            TomlError.x('illegal leading zero', ctx, startPtr);
-    }
-    // If the 1st char is not a digit by now, then it's not a valid TOML value at all
-    else if (!isDigit(c))
-        TomlError.x('invalid value', ctx, startPtr);
-    while (++ctx.p < ctx.s.length && (c = ctx.s.charCodeAt(ctx.p), !isEndOfValue(c, endChr))) {
-        if (!state)
-            state = 1; // Detects single-digit numbers we can use a fast parse path for
-        // The way the states are numbered is not random: underscores are always permitted in odd-numbered states and
-        // never permitted in even-numbered ones.
-        if (c === 0x5f /* _ */) {
-            if (!(state & 1))
-                TomlError.x('illegal underscore', ctx);
-            state += 11; // 11 is a marker that makes the state even and greater than 9; see the numbering + rationale above
-            hasUnderscores = true;
-        }
-        // Transition to fractional part.
-        else if (state === 1 && c === 0x2e /* . */)
-            state = 2;
-        // Transition to exponent part.
-        else if ((state === 1 || state === 3) && (c === 0x65 /* e */ || c === 0x45 /* E */))
-            state = 4;
-        // + and - are permitted in state 4 only (handled before entering the function for state 0)
-        else if (state === 4 && (c === 0x2b /* + */ || c === 0x2d /* - */)) {
-            state = 6;
-        }
-        // All special cases have been handled; only digits are allowed here
-        else if (!isDigit(c))
-            TomlError.x(`illegal character in numeric literal`, ctx);
-        // Clear state flags
-        else if (state > 9)
-            state -= 11;
-        else if (!(state & 1))
-            state++;
-    }
-    // Single-char number; we can fast-path these very easily.
-    if (!state) {
-        let val = (startChr - 0x30 /* 0 */) * (sign || 1);
-        return ctx.bi === true ? BigInt(val) : val;
-    }
-    // Even-numbered states absolutely require a digit next; not even end of value is permitted
-    if (!(state & 1))
-        TomlError.x('unfinished numeric value', ctx, startPtr);
-    let str = ctx.s.slice(startPtr, ctx.p);
-    if (hasUnderscores)
-        str = str.replaceAll('_', ''); // perf: replaceAll 1.25x faster than replace with a regex
-    return state > 1
-        ? parseFloat(str)
-        : parseInteger(ctx, str, 10, startPtr);
-}
-function parseIntegerBaseN(ctx, startPtr, base, endChr) {
-    let c, underscore = 1;
-    while (++ctx.p < ctx.s.length && (c = ctx.s.charCodeAt(ctx.p), !isEndOfValue(c, endChr))) {
-        if (c === 0x5f /* _ */) {
-            if (underscore & 1)
-                TomlError.x('illegal underscore', ctx);
-            underscore = 3;
-        }
-        // We only need to check if the number is a valid digit, nothing else is permitted
-        else if (!isDigit(c, base))
-            TomlError.x(`illegal character in numeric literal`, ctx);
-        // Clear underscore flag
-        else if (underscore & 1)
-            underscore--;
-    }
-    // Trailing underscore is not allowed
-    if (underscore & 1)
-        TomlError.x('unfinished numeric value', ctx);
-    let str = ctx.s.slice(startPtr + 2, ctx.p);
-    if (underscore)
-        str = str.replaceAll('_', ''); // perf: replaceAll 1.25x faster than replace with a regex
-    return parseInteger(ctx, str, base, startPtr);
-}
-function parseInteger(ctx, str, base, startPtr) {
-    if (ctx.bi !== true)
-        int: {
-            let val = parseInt(str, base);
-            if (!Number.isSafeInteger(val)) {
-                if (ctx.bi)
-                    break int;
-                TomlError.x('integer value cannot be represented losslessly', ctx, startPtr);
-            }
-            return val;
-        }
-    return base === 10 ? BigInt(str) : BigInt((base === 2 ? '0b' : base === 8 ? '0o' : '0x') + str);
-}
-function parseDate(ctx, c, endChr) {
-    let startPtr = ctx.p++, unsafeSeparator;
-    if (!isDigit(c) ||
-        !isDigit(ctx.s.charCodeAt(ctx.p++)) ||
-        !isDigit(ctx.s.charCodeAt(ctx.p++)) ||
-        !isDigit(ctx.s.charCodeAt(ctx.p++))) {
-        return parseNumber(ctx, ctx.p = startPtr, c, 0, endChr);
-    }
-    ctx.p += 5;
-    if (!isDigit(ctx.s.charCodeAt(ctx.p++)))
-        TomlError.x('invalid date-time: date part is malformed', ctx, startPtr);
-    if (ctx.p >= ctx.s.length || (((c = ctx.s.charCodeAt(ctx.p)) !== 0x20 || (unsafeSeparator = true, !isDigit(ctx.s.charCodeAt(ctx.p + 1)))) && c !== 0x54 /* T */ && c !== 0x74 /* t */)) {
-        let t = ctx.s.slice(startPtr, ctx.p);
-        return readDate(ctx, t, 3, false, startPtr);
-    }
-    if (ctx.s.charCodeAt(ctx.p += 3) !== 0x3a /* : */)
-        TomlError.x('invalid date-time: time part is malformed', ctx, startPtr);
-    if (ctx.s.charCodeAt(ctx.p += 3) === 0x3a /* : */)
-        ctx.p += 3;
-    if (ctx.s.charCodeAt(ctx.p) === 0x2e /* . */)
-        while (isDigit(ctx.s.charCodeAt(++ctx.p)))
-            ;
-    if (c = ctx.s.charCodeAt(ctx.p)) {
-        if (c === 0x5a /* Z */ || c === 0x7a /* z */) {
-            let t = ctx.s.slice(startPtr, ++ctx.p);
-            return readDate(ctx, t, 1, unsafeSeparator, startPtr, '[+00:00]');
-        }
-        if (c === 0x2b /* + */ || c === 0x2d /* - */) {
-            // Temporal's ZonedDateTime is weird asf when it comes to dealing with traditional offsets...
-            // It's 1.2x faster to allocate a new string to pass to ZDT than use Instant.toZonedDateTimeISO
-            let t = ctx.s.slice(startPtr, ctx.p += 6);
-            return readDate(ctx, t, 1, unsafeSeparator, startPtr, !ctx.ld && ('[' + ctx.s.slice(ctx.p - 6, ctx.p) + ']'));
-        }
-    }
-    let t = ctx.s.slice(startPtr, ctx.p);
-    return readDate(ctx, t, 2, unsafeSeparator, startPtr);
-}
-function parseTime(ctx, c, endChr) {
-    let start = ctx.p;
-    if (!isDigit(c) || !isDigit(ctx.s.charCodeAt(++ctx.p))) {
-        return parseNumber(ctx, --ctx.p, c, 0, endChr);
-    }
-    if (ctx.s.charCodeAt(ctx.p += 4) === 0x3a /* : */)
-        ctx.p += 3;
-    if (ctx.s.charCodeAt(ctx.p) === 0x2e /* . */)
-        while (isDigit(ctx.s.charCodeAt(++ctx.p)))
-            ;
-    let t = ctx.s.slice(start, ctx.p);
-    return readDate(ctx, t, 4, false, start);
-}
-function readDate(ctx, str, type, unsafeDelim, errPtr, temporalSuffix) {
-    if (ctx.ld) {
-        let date = new TomlDate(str, type, unsafeDelim);
-        if (!date.isValid())
-            TomlError.x('invalid date', ctx, errPtr);
-        return date;
-    }
-    try {
-        if (temporalSuffix)
-            str += temporalSuffix;
-        switch (type) {
-            case 1: return Temporal.ZonedDateTime.from(str);
-            case 2: return Temporal.PlainDateTime.from(str);
-            case 3: return Temporal.PlainDate.from(str);
-            case 4: return Temporal.PlainTime.from(str);
-        }
-    }
-    catch (e) {
-        TomlError.x(e instanceof Error ? e.message : '' + e, ctx, errPtr);
-    }
-}
-
-;// CONCATENATED MODULE: ./node_modules/smol-toml/dist/util.js
-/*!
- * Copyright (c) Squirrel Chat et al., All rights reserved.
- * SPDX-License-Identifier: BSD-3-Clause
- *
- * Redistribution and use in source and binary forms, with or without
- * modification, are permitted provided that the following conditions are met:
- *
- * 1. Redistributions of source code must retain the above copyright notice, this
- *    list of conditions and the following disclaimer.
- * 2. Redistributions in binary form must reproduce the above copyright notice,
- *    this list of conditions and the following disclaimer in the
- *    documentation and/or other materials provided with the distribution.
- * 3. Neither the name of the copyright holder nor the names of its contributors
- *    may be used to endorse or promote products derived from this software without
- *    specific prior written permission.
- *
- * THIS SOFTWARE IS PROVIDED BY THE COPYRIGHT HOLDERS AND CONTRIBUTORS "AS IS" AND
- * ANY EXPRESS OR IMPLIED WARRANTIES, INCLUDING, BUT NOT LIMITED TO, THE IMPLIED
- * WARRANTIES OF MERCHANTABILITY AND FITNESS FOR A PARTICULAR PURPOSE ARE
- * DISCLAIMED. IN NO EVENT SHALL THE COPYRIGHT HOLDER OR CONTRIBUTORS BE LIABLE
- * FOR ANY DIRECT, INDIRECT, INCIDENTAL, SPECIAL, EXEMPLARY, OR CONSEQUENTIAL
- * DAMAGES (INCLUDING, BUT NOT LIMITED TO, PROCUREMENT OF SUBSTITUTE GOODS OR
- * SERVICES; LOSS OF USE, DATA, OR PROFITS; OR BUSINESS INTERRUPTION) HOWEVER
- * CAUSED AND ON ANY THEORY OF LIABILITY, WHETHER IN CONTRACT, STRICT LIABILITY,
- * OR TORT (INCLUDING NEGLIGENCE OR OTHERWISE) ARISING IN ANY WAY OUT OF THE USE
- * OF THIS SOFTWARE, EVEN IF ADVISED OF THE POSSIBILITY OF SUCH DAMAGE.
- */
-
-/** @internal */
-function skipComment(ctx) {
-    for (; ctx.p < ctx.s.length; ctx.p++) {
-        let c = ctx.s.charCodeAt(ctx.p);
-        if (c === 0xa /* \n */)
-            break;
-        if (c === 0xd /* \r */ && ctx.s.charCodeAt(ctx.p + 1) === 0xa /* \n */) {
-            ctx.p++;
-            break;
-        }
-        if ((c < 0x20 && c !== 0x9 /* \t */) || c === 0x7f) {
-            TomlError.x('control characters are not allowed in comments', ctx);
-        }
-    }
-}
-/** @internal */
-function skipVoid(ctx, banNewLines, banComments) {
-    let c;
-    while (ctx.p < ctx.s.length) {
-        while (ctx.p < ctx.s.length && ((c = ctx.s.charCodeAt(ctx.p)) === 0x20 ||
-            c === 0x9 /* \t */ ||
-            (!banNewLines &&
-                (c === 0xa /* \n */ || (c === 0xd /* \r */ && ctx.s.charCodeAt(ctx.p + 1) === 0xa /* \n */)))))
-            ctx.p++;
-        if (banComments || c !== 0x23 /* # */)
-            break;
-        skipComment(ctx);
-    }
-}
-
-;// CONCATENATED MODULE: ./node_modules/smol-toml/dist/struct.js
-/*!
- * Copyright (c) Squirrel Chat et al., All rights reserved.
- * SPDX-License-Identifier: BSD-3-Clause
- *
- * Redistribution and use in source and binary forms, with or without
- * modification, are permitted provided that the following conditions are met:
- *
- * 1. Redistributions of source code must retain the above copyright notice, this
- *    list of conditions and the following disclaimer.
- * 2. Redistributions in binary form must reproduce the above copyright notice,
- *    this list of conditions and the following disclaimer in the
- *    documentation and/or other materials provided with the distribution.
- * 3. Neither the name of the copyright holder nor the names of its contributors
- *    may be used to endorse or promote products derived from this software without
- *    specific prior written permission.
- *
- * THIS SOFTWARE IS PROVIDED BY THE COPYRIGHT HOLDERS AND CONTRIBUTORS "AS IS" AND
- * ANY EXPRESS OR IMPLIED WARRANTIES, INCLUDING, BUT NOT LIMITED TO, THE IMPLIED
- * WARRANTIES OF MERCHANTABILITY AND FITNESS FOR A PARTICULAR PURPOSE ARE
- * DISCLAIMED. IN NO EVENT SHALL THE COPYRIGHT HOLDER OR CONTRIBUTORS BE LIABLE
- * FOR ANY DIRECT, INDIRECT, INCIDENTAL, SPECIAL, EXEMPLARY, OR CONSEQUENTIAL
- * DAMAGES (INCLUDING, BUT NOT LIMITED TO, PROCUREMENT OF SUBSTITUTE GOODS OR
- * SERVICES; LOSS OF USE, DATA, OR PROFITS; OR BUSINESS INTERRUPTION) HOWEVER
- * CAUSED AND ON ANY THEORY OF LIABILITY, WHETHER IN CONTRACT, STRICT LIABILITY,
- * OR TORT (INCLUDING NEGLIGENCE OR OTHERWISE) ARISING IN ANY WAY OUT OF THE USE
- * OF THIS SOFTWARE, EVEN IF ADVISED OF THE POSSIBILITY OF SUCH DAMAGE.
- */
-
-
-
-
-/** @internal */
-function parseKey(ctx, end = 0x3d /* = */) {
-    // States:
-    // 0: before first char
-    // 1: parsing bare key
-    // 2: after key component
-    let startPtr;
-    let state = 0;
-    let parsed = [];
-    let sliceStart;
-    let c = ctx.s.charCodeAt(startPtr = ctx.p);
-    do {
-        // End of key
-        if (c === end) {
-            if (!state)
-                TomlError.x('unexpected end of key', ctx);
-            if (state === 1)
-                parsed.push(ctx.s.slice(sliceStart, ctx.p));
-            return ctx.p++, parsed;
-        }
-        // Dotted key separator
-        else if (c === 0x2e /* . */) {
-            if (!state)
-                TomlError.x('illegal empty bare key', ctx);
-            if (state === 1)
-                parsed.push(ctx.s.slice(sliceStart, ctx.p));
-            state = 0;
-        }
-        // Quoted key
-        else if (!state && (c === 0x22 /* " */ || c === 0x27 /* ' */)) {
-            if (c === ctx.s.charCodeAt(ctx.p + 1) && c === ctx.s.charCodeAt(ctx.p + 2))
-                TomlError.x('illegal quoted key: multiline strings are not allowed', ctx);
-            parsed.push(parseString(ctx));
-            state = 2;
-            ctx.p--;
-        }
-        // Whitespace; no-op in state 0 and 2, end of bare key in state 1
-        else if (c === 0x20 || c === 0x9 /* \t */) {
-            if (state === 1) {
-                parsed.push(ctx.s.slice(sliceStart, ctx.p));
-                state = 2;
+        else {
+            // OSX/Linux - this can likely be improved with some form of quoting.
+            // creating processes on Unix is fundamentally different than Windows.
+            // on Unix, execvp() takes an arg array.
+            cmd += toolPath;
+            for (const a of args) {
+                cmd += ` ${a}`;
             }
         }
-        // If state is post-key, no character is allowed; otherwise ensure it's a bare-key component
-        else if (state === 2 || (c < 0x30 && c !== 0x2d /* - */) || (c > 0x39 && c < 0x41) || (c > 0x5a && c < 0x61 && c !== 0x5f /* _ */) || c > 0x7a) {
-            TomlError.x('illegal character in key', ctx);
-        }
-        // Illegal character
-        else if (!state) {
-            state = 1;
-            sliceStart = ctx.p;
-        }
-    } while (c = ctx.s.charCodeAt(++ctx.p));
-    TomlError.x('incomplete key-value: cannot find end of key', ctx, startPtr);
-}
-/** @internal */
-function parseInlineTable(ctx) {
-    let startPtr = ctx.p++;
-    let res = Object.create(null);
-    let seen = new Set();
-    let c;
-    while (ctx.p < ctx.s.length) {
-        skipVoid(ctx);
-        if ((c = ctx.s.charCodeAt(ctx.p)) === 0x7d /* } */) {
-            ctx.p++;
-            return res;
-        }
-        let k;
-        let t = res;
-        let hasOwn = false;
-        let errPtr = ctx.p;
-        let key = parseKey(ctx);
-        for (let i = 0; i < key.length; i++) {
-            if (i)
-                t = hasOwn ? t[k] : (t[k] = Object.create(null));
-            k = key[i];
-            if ((hasOwn = Object.hasOwn(t, k)) && (typeof t[k] !== 'object' || seen.has(t[k]))) {
-                TomlError.x('trying to redefine an already defined value', ctx, errPtr);
+        return cmd;
+    }
+    _processLineBuffer(data, strBuffer, onLine) {
+        try {
+            let s = strBuffer + data.toString();
+            let n = s.indexOf(external_os_.EOL);
+            while (n > -1) {
+                const line = s.substring(0, n);
+                onLine(line);
+                // the rest of the string ...
+                s = s.substring(n + external_os_.EOL.length);
+                n = s.indexOf(external_os_.EOL);
             }
-            let unsafe = k === '__proto__';
-            if (ctx.uk && (unsafe || k === 'constructor')) {
-                t = ctx.uk !== 1 && TomlError.x('document contains an unsafe property', ctx, errPtr);
+            return s;
+        }
+        catch (err) {
+            // streaming lines to console is best effort.  Don't fail a build.
+            this._debug(`error processing line. Failed with error ${err}`);
+            return '';
+        }
+    }
+    _getSpawnFileName() {
+        if (IS_WINDOWS) {
+            if (this._isCmdFile()) {
+                return process.env['COMSPEC'] || 'cmd.exe';
+            }
+        }
+        return this.toolPath;
+    }
+    _getSpawnArgs(options) {
+        if (IS_WINDOWS) {
+            if (this._isCmdFile()) {
+                let argline = `/D /S /C "${this._windowsQuoteCmdArg(this.toolPath)}`;
+                for (const a of this.args) {
+                    argline += ' ';
+                    argline += options.windowsVerbatimArguments
+                        ? a
+                        : this._windowsQuoteCmdArg(a);
+                }
+                argline += '"';
+                return [argline];
+            }
+        }
+        return this.args;
+    }
+    _endsWith(str, end) {
+        return str.endsWith(end);
+    }
+    _isCmdFile() {
+        const upperToolPath = this.toolPath.toUpperCase();
+        return (this._endsWith(upperToolPath, '.CMD') ||
+            this._endsWith(upperToolPath, '.BAT'));
+    }
+    _windowsQuoteCmdArg(arg) {
+        // for .exe, apply the normal quoting rules that libuv applies
+        if (!this._isCmdFile()) {
+            return this._uvQuoteCmdArg(arg);
+        }
+        // otherwise apply quoting rules specific to the cmd.exe command line parser.
+        // the libuv rules are generic and are not designed specifically for cmd.exe
+        // command line parser.
+        //
+        // for a detailed description of the cmd.exe command line parser, refer to
+        // http://stackoverflow.com/questions/4094699/how-does-the-windows-command-interpreter-cmd-exe-parse-scripts/7970912#7970912
+        // need quotes for empty arg
+        if (!arg) {
+            return '""';
+        }
+        // determine whether the arg needs to be quoted
+        const cmdSpecialChars = [
+            ' ',
+            '\t',
+            '&',
+            '(',
+            ')',
+            '[',
+            ']',
+            '{',
+            '}',
+            '^',
+            '=',
+            ';',
+            '!',
+            "'",
+            '+',
+            ',',
+            '`',
+            '~',
+            '|',
+            '<',
+            '>',
+            '"'
+        ];
+        let needsQuotes = false;
+        for (const char of arg) {
+            if (cmdSpecialChars.some(x => x === char)) {
+                needsQuotes = true;
                 break;
             }
-            if (!hasOwn && unsafe) {
-                Object.defineProperty(t, k, { enumerable: true, configurable: true, writable: true });
+        }
+        // short-circuit if quotes not needed
+        if (!needsQuotes) {
+            return arg;
+        }
+        // the following quoting rules are very similar to the rules that by libuv applies.
+        //
+        // 1) wrap the string in quotes
+        //
+        // 2) double-up quotes - i.e. " => ""
+        //
+        //    this is different from the libuv quoting rules. libuv replaces " with \", which unfortunately
+        //    doesn't work well with a cmd.exe command line.
+        //
+        //    note, replacing " with "" also works well if the arg is passed to a downstream .NET console app.
+        //    for example, the command line:
+        //          foo.exe "myarg:""my val"""
+        //    is parsed by a .NET console app into an arg array:
+        //          [ "myarg:\"my val\"" ]
+        //    which is the same end result when applying libuv quoting rules. although the actual
+        //    command line from libuv quoting rules would look like:
+        //          foo.exe "myarg:\"my val\""
+        //
+        // 3) double-up slashes that precede a quote,
+        //    e.g.  hello \world    => "hello \world"
+        //          hello\"world    => "hello\\""world"
+        //          hello\\"world   => "hello\\\\""world"
+        //          hello world\    => "hello world\\"
+        //
+        //    technically this is not required for a cmd.exe command line, or the batch argument parser.
+        //    the reasons for including this as a .cmd quoting rule are:
+        //
+        //    a) this is optimized for the scenario where the argument is passed from the .cmd file to an
+        //       external program. many programs (e.g. .NET console apps) rely on the slash-doubling rule.
+        //
+        //    b) it's what we've been doing previously (by deferring to node default behavior) and we
+        //       haven't heard any complaints about that aspect.
+        //
+        // note, a weakness of the quoting rules chosen here, is that % is not escaped. in fact, % cannot be
+        // escaped when used on the command line directly - even though within a .cmd file % can be escaped
+        // by using %%.
+        //
+        // the saving grace is, on the command line, %var% is left as-is if var is not defined. this contrasts
+        // the line parsing rules within a .cmd file, where if var is not defined it is replaced with nothing.
+        //
+        // one option that was explored was replacing % with ^% - i.e. %var% => ^%var^%. this hack would
+        // often work, since it is unlikely that var^ would exist, and the ^ character is removed when the
+        // variable is used. the problem, however, is that ^ is not removed when %* is used to pass the args
+        // to an external program.
+        //
+        // an unexplored potential solution for the % escaping problem, is to create a wrapper .cmd file.
+        // % can be escaped within a .cmd file.
+        let reverse = '"';
+        let quoteHit = true;
+        for (let i = arg.length; i > 0; i--) {
+            // walk the string in reverse
+            reverse += arg[i - 1];
+            if (quoteHit && arg[i - 1] === '\\') {
+                reverse += '\\'; // double the slash
             }
-        }
-        if (hasOwn) {
-            TomlError.x('trying to redefine an already defined value', ctx, errPtr);
-        }
-        skipVoid(ctx, true, true);
-        let value = extractValue(ctx, 0x7d /* } */);
-        if (t && typeof (t[k] = value) === 'object')
-            seen.add(value);
-        skipVoid(ctx);
-        if ((c = ctx.s.charCodeAt(ctx.p++)) === 0x7d /* } */) {
-            return res;
-        }
-        if (c !== 0x2c /* , */)
-            TomlError.x('expected comma or end of structure', ctx, ctx.p - 1);
-    }
-    TomlError.x('unfinished table', ctx, startPtr);
-}
-/** @internal */
-function parseArray(ctx) {
-    let startPtr = ctx.p++;
-    let res = [];
-    let c;
-    while (ctx.p < ctx.s.length) {
-        skipVoid(ctx);
-        if ((c = ctx.s.charCodeAt(ctx.p)) === 0x5d /* ] */) {
-            ctx.p++;
-            return res;
-        }
-        res.push(extractValue(ctx, 0x5d /* ] */));
-        skipVoid(ctx);
-        if ((c = ctx.s.charCodeAt(ctx.p++)) === 0x5d /* ] */) {
-            return res;
-        }
-        if (c !== 0x2c /* , */)
-            TomlError.x('expected comma or end of structure', ctx, ctx.p - 1);
-    }
-    TomlError.x('unfinished array', ctx, startPtr);
-}
-
-;// CONCATENATED MODULE: ./node_modules/smol-toml/dist/parse.js
-/*!
- * Copyright (c) Squirrel Chat et al., All rights reserved.
- * SPDX-License-Identifier: BSD-3-Clause
- *
- * Redistribution and use in source and binary forms, with or without
- * modification, are permitted provided that the following conditions are met:
- *
- * 1. Redistributions of source code must retain the above copyright notice, this
- *    list of conditions and the following disclaimer.
- * 2. Redistributions in binary form must reproduce the above copyright notice,
- *    this list of conditions and the following disclaimer in the
- *    documentation and/or other materials provided with the distribution.
- * 3. Neither the name of the copyright holder nor the names of its contributors
- *    may be used to endorse or promote products derived from this software without
- *    specific prior written permission.
- *
- * THIS SOFTWARE IS PROVIDED BY THE COPYRIGHT HOLDERS AND CONTRIBUTORS "AS IS" AND
- * ANY EXPRESS OR IMPLIED WARRANTIES, INCLUDING, BUT NOT LIMITED TO, THE IMPLIED
- * WARRANTIES OF MERCHANTABILITY AND FITNESS FOR A PARTICULAR PURPOSE ARE
- * DISCLAIMED. IN NO EVENT SHALL THE COPYRIGHT HOLDER OR CONTRIBUTORS BE LIABLE
- * FOR ANY DIRECT, INDIRECT, INCIDENTAL, SPECIAL, EXEMPLARY, OR CONSEQUENTIAL
- * DAMAGES (INCLUDING, BUT NOT LIMITED TO, PROCUREMENT OF SUBSTITUTE GOODS OR
- * SERVICES; LOSS OF USE, DATA, OR PROFITS; OR BUSINESS INTERRUPTION) HOWEVER
- * CAUSED AND ON ANY THEORY OF LIABILITY, WHETHER IN CONTRACT, STRICT LIABILITY,
- * OR TORT (INCLUDING NEGLIGENCE OR OTHERWISE) ARISING IN ANY WAY OUT OF THE USE
- * OF THIS SOFTWARE, EVEN IF ADVISED OF THE POSSIBILITY OF SUCH DAMAGE.
- */
-
-
-
-
-function peekTable(ctx, key, table, meta, type) {
-    let t = table;
-    let m = meta;
-    let k;
-    let hasOwn = false;
-    let state;
-    for (let i = 0; i < key.length; i++) {
-        if (i) {
-            t = hasOwn ? t[k] : (t[k] = Object.create(null));
-            m = (state = m[k]).c;
-            if (type === 0 /* Type.DOTTED */ && (state.t === 1 /* Type.EXPLICIT */ || state.t === 2 /* Type.ARRAY */)) {
-                return null;
-            }
-            if (state.t === 2 /* Type.ARRAY */) {
-                let l = t.length - 1;
-                t = t[l];
-                m = m[l].c;
-            }
-        }
-        k = key[i];
-        if ((hasOwn = Object.hasOwn(t, k)) && m[k]?.t === 0 /* Type.DOTTED */ && m[k]?.d) {
-            return null;
-        }
-        if (!hasOwn) {
-            let unsafe = k === '__proto__';
-            if (ctx.uk && (unsafe || k === 'constructor'))
-                return false;
-            if (unsafe) {
-                Object.defineProperty(t, k, { enumerable: true, configurable: true, writable: true });
-                Object.defineProperty(m, k, { enumerable: true, configurable: true, writable: true });
-            }
-            m[k] = {
-                t: i < key.length - 1 && type === 2 /* Type.ARRAY */
-                    ? 3 /* Type.ARRAY_DOTTED */ : type,
-                d: false,
-                i: 0,
-                c: Object.create(null),
-            };
-        }
-    }
-    state = m[k];
-    if (state.t !== type && !(type === 1 /* Type.EXPLICIT */ && state.t === 3 /* Type.ARRAY_DOTTED */)) {
-        // Bad key type!
-        return null;
-    }
-    if (type === 2 /* Type.ARRAY */) {
-        if (!state.d) {
-            state.d = true;
-            t[k] = [];
-        }
-        t[k].push(t = Object.create(null));
-        state.c[state.i++] = (state = { t: 1 /* Type.EXPLICIT */, d: false, i: 0, c: Object.create(null) });
-    }
-    if (state.d) {
-        // Redefining a table!
-        return null;
-    }
-    state.d = true;
-    if (type === 1 /* Type.EXPLICIT */) {
-        t = hasOwn ? t[k] : (t[k] = Object.create(null));
-    }
-    else if (type === 0 /* Type.DOTTED */ && hasOwn) {
-        return null;
-    }
-    return [k, t, state.c];
-}
-function validateTablePeek(ctx, peek, ptr) {
-    if (peek === null || ctx.uk === 2)
-        TomlError.x(peek === null
-            ? 'trying to redefine an already defined table or value'
-            : 'document contains an unsafe property', ctx, ptr);
-}
-function parse_parse(toml, options = {}) {
-    let ctx = {
-        s: toml,
-        p: 0,
-        d: options.maxDepth ?? 1000,
-        bi: options.integersAsBigInt ?? false,
-        ld: options.useLegacyDate ?? true,
-        uk: options.unsafeKeyBehaviour === 'throw' ? 2 : options.unsafeKeyBehaviour === 'drop' ? 1 : 0,
-    };
-    let res = Object.create(null);
-    let meta = Object.create(null);
-    let tmp;
-    let skipping = false;
-    let tbl = res;
-    let m = meta;
-    // BOM is allowed, skip.
-    // JS is UTF-16, so we have to check for the UTF-16 BOM instead of the UTF-8 BOM sequence!
-    if (toml.charCodeAt(0) === 0xfeff)
-        ctx.p++;
-    skipVoid(ctx);
-    while (ctx.p < toml.length) {
-        if (toml.charCodeAt(ctx.p) === 0x5b /* [ */) {
-            let isTableArray = toml.charCodeAt(++ctx.p) === 0x5b; /* [ */
-            tmp = ctx.p += +isTableArray;
-            skipping = false;
-            let k = parseKey(ctx, 0x5d /* ] */);
-            if (isTableArray) {
-                if (toml.charCodeAt(ctx.p) !== 0x5d /* ] */) {
-                    TomlError.x('expected end of table array declaration', ctx);
-                }
-                ctx.p++;
-            }
-            let p = peekTable(ctx, k, res, meta, isTableArray ? 2 /* Type.ARRAY */ : 1 /* Type.EXPLICIT */);
-            if (!p) {
-                validateTablePeek(ctx, p, tmp);
-                skipping = true;
+            else if (arg[i - 1] === '"') {
+                quoteHit = true;
+                reverse += '"'; // double the quote
             }
             else {
-                m = p[2];
-                tbl = p[1];
+                quoteHit = false;
             }
+        }
+        reverse += '"';
+        return reverse.split('').reverse().join('');
+    }
+    _uvQuoteCmdArg(arg) {
+        // Tool runner wraps child_process.spawn() and needs to apply the same quoting as
+        // Node in certain cases where the undocumented spawn option windowsVerbatimArguments
+        // is used.
+        //
+        // Since this function is a port of quote_cmd_arg from Node 4.x (technically, lib UV,
+        // see https://github.com/nodejs/node/blob/v4.x/deps/uv/src/win/process.c for details),
+        // pasting copyright notice from Node within this function:
+        //
+        //      Copyright Joyent, Inc. and other Node contributors. All rights reserved.
+        //
+        //      Permission is hereby granted, free of charge, to any person obtaining a copy
+        //      of this software and associated documentation files (the "Software"), to
+        //      deal in the Software without restriction, including without limitation the
+        //      rights to use, copy, modify, merge, publish, distribute, sublicense, and/or
+        //      sell copies of the Software, and to permit persons to whom the Software is
+        //      furnished to do so, subject to the following conditions:
+        //
+        //      The above copyright notice and this permission notice shall be included in
+        //      all copies or substantial portions of the Software.
+        //
+        //      THE SOFTWARE IS PROVIDED "AS IS", WITHOUT WARRANTY OF ANY KIND, EXPRESS OR
+        //      IMPLIED, INCLUDING BUT NOT LIMITED TO THE WARRANTIES OF MERCHANTABILITY,
+        //      FITNESS FOR A PARTICULAR PURPOSE AND NONINFRINGEMENT. IN NO EVENT SHALL THE
+        //      AUTHORS OR COPYRIGHT HOLDERS BE LIABLE FOR ANY CLAIM, DAMAGES OR OTHER
+        //      LIABILITY, WHETHER IN AN ACTION OF CONTRACT, TORT OR OTHERWISE, ARISING
+        //      FROM, OUT OF OR IN CONNECTION WITH THE SOFTWARE OR THE USE OR OTHER DEALINGS
+        //      IN THE SOFTWARE.
+        if (!arg) {
+            // Need double quotation for empty argument
+            return '""';
+        }
+        if (!arg.includes(' ') && !arg.includes('\t') && !arg.includes('"')) {
+            // No quotation needed
+            return arg;
+        }
+        if (!arg.includes('"') && !arg.includes('\\')) {
+            // No embedded double quotes or backslashes, so I can just wrap
+            // quote marks around the whole thing.
+            return `"${arg}"`;
+        }
+        // Expected input/output:
+        //   input : hello"world
+        //   output: "hello\"world"
+        //   input : hello""world
+        //   output: "hello\"\"world"
+        //   input : hello\world
+        //   output: hello\world
+        //   input : hello\\world
+        //   output: hello\\world
+        //   input : hello\"world
+        //   output: "hello\\\"world"
+        //   input : hello\\"world
+        //   output: "hello\\\\\"world"
+        //   input : hello world\
+        //   output: "hello world\\" - note the comment in libuv actually reads "hello world\"
+        //                             but it appears the comment is wrong, it should be "hello world\\"
+        let reverse = '"';
+        let quoteHit = true;
+        for (let i = arg.length; i > 0; i--) {
+            // walk the string in reverse
+            reverse += arg[i - 1];
+            if (quoteHit && arg[i - 1] === '\\') {
+                reverse += '\\';
+            }
+            else if (arg[i - 1] === '"') {
+                quoteHit = true;
+                reverse += '\\';
+            }
+            else {
+                quoteHit = false;
+            }
+        }
+        reverse += '"';
+        return reverse.split('').reverse().join('');
+    }
+    _cloneExecOptions(options) {
+        options = options || {};
+        const result = {
+            cwd: options.cwd || process.cwd(),
+            env: options.env || process.env,
+            silent: options.silent || false,
+            windowsVerbatimArguments: options.windowsVerbatimArguments || false,
+            failOnStdErr: options.failOnStdErr || false,
+            ignoreReturnCode: options.ignoreReturnCode || false,
+            delay: options.delay || 10000
+        };
+        result.outStream = options.outStream || process.stdout;
+        result.errStream = options.errStream || process.stderr;
+        return result;
+    }
+    _getSpawnOptions(options, toolPath) {
+        options = options || {};
+        const result = {};
+        result.cwd = options.cwd;
+        result.env = options.env;
+        result['windowsVerbatimArguments'] =
+            options.windowsVerbatimArguments || this._isCmdFile();
+        if (options.windowsVerbatimArguments) {
+            result.argv0 = `"${toolPath}"`;
+        }
+        return result;
+    }
+    /**
+     * Exec a tool.
+     * Output will be streamed to the live console.
+     * Returns promise with return code
+     *
+     * @param     tool     path to tool to exec
+     * @param     options  optional exec options.  See ExecOptions
+     * @returns   number
+     */
+    exec() {
+        return __awaiter(this, void 0, void 0, function* () {
+            // root the tool path if it is unrooted and contains relative pathing
+            if (!io_util/* isRooted */.Qh(this.toolPath) &&
+                (this.toolPath.includes('/') ||
+                    (IS_WINDOWS && this.toolPath.includes('\\')))) {
+                // prefer options.cwd if it is specified, however options.cwd may also need to be rooted
+                this.toolPath = external_path_.resolve(process.cwd(), this.options.cwd || process.cwd(), this.toolPath);
+            }
+            // if the tool is only a file name, then resolve it from the PATH
+            // otherwise verify it exists (add extension on Windows if necessary)
+            this.toolPath = yield io/* which */.K7(this.toolPath, true);
+            return new Promise((resolve, reject) => __awaiter(this, void 0, void 0, function* () {
+                this._debug(`exec tool: ${this.toolPath}`);
+                this._debug('arguments:');
+                for (const arg of this.args) {
+                    this._debug(`   ${arg}`);
+                }
+                const optionsNonNull = this._cloneExecOptions(this.options);
+                if (!optionsNonNull.silent && optionsNonNull.outStream) {
+                    optionsNonNull.outStream.write(this._getCommandString(optionsNonNull) + external_os_.EOL);
+                }
+                const state = new ExecState(optionsNonNull, this.toolPath);
+                state.on('debug', (message) => {
+                    this._debug(message);
+                });
+                if (this.options.cwd && !(yield io_util/* exists */.t2(this.options.cwd))) {
+                    return reject(new Error(`The cwd: ${this.options.cwd} does not exist!`));
+                }
+                const fileName = this._getSpawnFileName();
+                const cp = external_child_process_namespaceObject.spawn(fileName, this._getSpawnArgs(optionsNonNull), this._getSpawnOptions(this.options, fileName));
+                let stdbuffer = '';
+                if (cp.stdout) {
+                    cp.stdout.on('data', (data) => {
+                        if (this.options.listeners && this.options.listeners.stdout) {
+                            this.options.listeners.stdout(data);
+                        }
+                        if (!optionsNonNull.silent && optionsNonNull.outStream) {
+                            optionsNonNull.outStream.write(data);
+                        }
+                        stdbuffer = this._processLineBuffer(data, stdbuffer, (line) => {
+                            if (this.options.listeners && this.options.listeners.stdline) {
+                                this.options.listeners.stdline(line);
+                            }
+                        });
+                    });
+                }
+                let errbuffer = '';
+                if (cp.stderr) {
+                    cp.stderr.on('data', (data) => {
+                        state.processStderr = true;
+                        if (this.options.listeners && this.options.listeners.stderr) {
+                            this.options.listeners.stderr(data);
+                        }
+                        if (!optionsNonNull.silent &&
+                            optionsNonNull.errStream &&
+                            optionsNonNull.outStream) {
+                            const s = optionsNonNull.failOnStdErr
+                                ? optionsNonNull.errStream
+                                : optionsNonNull.outStream;
+                            s.write(data);
+                        }
+                        errbuffer = this._processLineBuffer(data, errbuffer, (line) => {
+                            if (this.options.listeners && this.options.listeners.errline) {
+                                this.options.listeners.errline(line);
+                            }
+                        });
+                    });
+                }
+                cp.on('error', (err) => {
+                    state.processError = err.message;
+                    state.processExited = true;
+                    state.processClosed = true;
+                    state.CheckComplete();
+                });
+                cp.on('exit', (code) => {
+                    state.processExitCode = code;
+                    state.processExited = true;
+                    this._debug(`Exit code ${code} received from tool '${this.toolPath}'`);
+                    state.CheckComplete();
+                });
+                cp.on('close', (code) => {
+                    state.processExitCode = code;
+                    state.processExited = true;
+                    state.processClosed = true;
+                    this._debug(`STDIO streams have closed for tool '${this.toolPath}'`);
+                    state.CheckComplete();
+                });
+                state.on('done', (error, exitCode) => {
+                    if (stdbuffer.length > 0) {
+                        this.emit('stdline', stdbuffer);
+                    }
+                    if (errbuffer.length > 0) {
+                        this.emit('errline', errbuffer);
+                    }
+                    cp.removeAllListeners();
+                    if (error) {
+                        reject(error);
+                    }
+                    else {
+                        resolve(exitCode);
+                    }
+                });
+                if (this.options.input) {
+                    if (!cp.stdin) {
+                        throw new Error('child process missing stdin');
+                    }
+                    cp.stdin.end(this.options.input);
+                }
+            }));
+        });
+    }
+}
+/**
+ * Convert an arg string to an array of args. Handles escaping
+ *
+ * @param    argString   string of arguments
+ * @returns  string[]    array of arguments
+ */
+function argStringToArray(argString) {
+    const args = [];
+    let inQuotes = false;
+    let escaped = false;
+    let arg = '';
+    function append(c) {
+        // we only escape double quotes.
+        if (escaped && c !== '"') {
+            arg += '\\';
+        }
+        arg += c;
+        escaped = false;
+    }
+    for (let i = 0; i < argString.length; i++) {
+        const c = argString.charAt(i);
+        if (c === '"') {
+            if (!escaped) {
+                inQuotes = !inQuotes;
+            }
+            else {
+                append(c);
+            }
+            continue;
+        }
+        if (c === '\\' && escaped) {
+            append(c);
+            continue;
+        }
+        if (c === '\\' && inQuotes) {
+            escaped = true;
+            continue;
+        }
+        if (c === ' ' && !inQuotes) {
+            if (arg.length > 0) {
+                args.push(arg);
+                arg = '';
+            }
+            continue;
+        }
+        append(c);
+    }
+    if (arg.length > 0) {
+        args.push(arg.trim());
+    }
+    return args;
+}
+class ExecState extends external_events_.EventEmitter {
+    constructor(options, toolPath) {
+        super();
+        this.processClosed = false; // tracks whether the process has exited and stdio is closed
+        this.processError = '';
+        this.processExitCode = 0;
+        this.processExited = false; // tracks whether the process has exited
+        this.processStderr = false; // tracks whether stderr was written to
+        this.delay = 10000; // 10 seconds
+        this.done = false;
+        this.timeout = null;
+        if (!toolPath) {
+            throw new Error('toolPath must not be empty');
+        }
+        this.options = options;
+        this.toolPath = toolPath;
+        if (options.delay) {
+            this.delay = options.delay;
+        }
+    }
+    CheckComplete() {
+        if (this.done) {
+            return;
+        }
+        if (this.processClosed) {
+            this._setResult();
+        }
+        else if (this.processExited) {
+            this.timeout = (0,external_timers_namespaceObject.setTimeout)(ExecState.HandleTimeout, this.delay, this);
+        }
+    }
+    _debug(message) {
+        this.emit('debug', message);
+    }
+    _setResult() {
+        // determine whether there is an error
+        let error;
+        if (this.processExited) {
+            if (this.processError) {
+                error = new Error(`There was an error when attempting to execute the process '${this.toolPath}'. This may indicate the process failed to start. Error: ${this.processError}`);
+            }
+            else if (this.processExitCode !== 0 && !this.options.ignoreReturnCode) {
+                error = new Error(`The process '${this.toolPath}' failed with exit code ${this.processExitCode}`);
+            }
+            else if (this.processStderr && this.options.failOnStdErr) {
+                error = new Error(`The process '${this.toolPath}' failed because one or more lines were written to the STDERR stream`);
+            }
+        }
+        // clear the timeout
+        if (this.timeout) {
+            clearTimeout(this.timeout);
+            this.timeout = null;
+        }
+        this.done = true;
+        this.emit('done', error, this.processExitCode);
+    }
+    static HandleTimeout(state) {
+        if (state.done) {
+            return;
+        }
+        if (!state.processClosed && state.processExited) {
+            const message = `The STDIO streams did not close within ${state.delay / 1000} seconds of the exit event from process '${state.toolPath}'. This may indicate a child process inherited the STDIO streams and has not yet exited.`;
+            state._debug(message);
+        }
+        state._setResult();
+    }
+}
+//# sourceMappingURL=toolrunner.js.map
+;// CONCATENATED MODULE: ./node_modules/@actions/exec/lib/exec.js
+var exec_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
+    function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
+    return new (P || (P = Promise))(function (resolve, reject) {
+        function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
+        function rejected(value) { try { step(generator["throw"](value)); } catch (e) { reject(e); } }
+        function step(result) { result.done ? resolve(result.value) : adopt(result.value).then(fulfilled, rejected); }
+        step((generator = generator.apply(thisArg, _arguments || [])).next());
+    });
+};
+
+
+/**
+ * Exec a command.
+ * Output will be streamed to the live console.
+ * Returns promise with return code
+ *
+ * @param     commandLine        command to execute (can include additional args). Must be correctly escaped.
+ * @param     args               optional arguments for tool. Escaping is handled by the lib.
+ * @param     options            optional exec options.  See ExecOptions
+ * @returns   Promise<number>    exit code
+ */
+function exec(commandLine, args, options) {
+    return exec_awaiter(this, void 0, void 0, function* () {
+        const commandArgs = argStringToArray(commandLine);
+        if (commandArgs.length === 0) {
+            throw new Error(`Parameter 'commandLine' cannot be null or empty.`);
+        }
+        // Path to tool to execute should be first arg
+        const toolPath = commandArgs[0];
+        args = commandArgs.slice(1).concat(args || []);
+        const runner = new ToolRunner(toolPath, args, options);
+        return runner.exec();
+    });
+}
+/**
+ * Exec a command and get the output.
+ * Output will be streamed to the live console.
+ * Returns promise with the exit code and collected stdout and stderr
+ *
+ * @param     commandLine           command to execute (can include additional args). Must be correctly escaped.
+ * @param     args                  optional arguments for tool. Escaping is handled by the lib.
+ * @param     options               optional exec options.  See ExecOptions
+ * @returns   Promise<ExecOutput>   exit code, stdout, and stderr
+ */
+function getExecOutput(commandLine, args, options) {
+    return exec_awaiter(this, void 0, void 0, function* () {
+        var _a, _b;
+        let stdout = '';
+        let stderr = '';
+        //Using string decoder covers the case where a mult-byte character is split
+        const stdoutDecoder = new StringDecoder('utf8');
+        const stderrDecoder = new StringDecoder('utf8');
+        const originalStdoutListener = (_a = options === null || options === void 0 ? void 0 : options.listeners) === null || _a === void 0 ? void 0 : _a.stdout;
+        const originalStdErrListener = (_b = options === null || options === void 0 ? void 0 : options.listeners) === null || _b === void 0 ? void 0 : _b.stderr;
+        const stdErrListener = (data) => {
+            stderr += stderrDecoder.write(data);
+            if (originalStdErrListener) {
+                originalStdErrListener(data);
+            }
+        };
+        const stdOutListener = (data) => {
+            stdout += stdoutDecoder.write(data);
+            if (originalStdoutListener) {
+                originalStdoutListener(data);
+            }
+        };
+        const listeners = Object.assign(Object.assign({}, options === null || options === void 0 ? void 0 : options.listeners), { stdout: stdOutListener, stderr: stdErrListener });
+        const exitCode = yield exec(commandLine, args, Object.assign(Object.assign({}, options), { listeners }));
+        //flush any remaining characters
+        stdout += stdoutDecoder.end();
+        stderr += stderrDecoder.end();
+        return {
+            exitCode,
+            stdout,
+            stderr
+        };
+    });
+}
+//# sourceMappingURL=exec.js.map
+
+/***/ }),
+
+/***/ 2145:
+/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   tZ: () => (/* binding */ BearerCredentialHandler)
+/* harmony export */ });
+/* unused harmony exports BasicCredentialHandler, PersonalAccessTokenCredentialHandler */
+var __awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
+    function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
+    return new (P || (P = Promise))(function (resolve, reject) {
+        function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
+        function rejected(value) { try { step(generator["throw"](value)); } catch (e) { reject(e); } }
+        function step(result) { result.done ? resolve(result.value) : adopt(result.value).then(fulfilled, rejected); }
+        step((generator = generator.apply(thisArg, _arguments || [])).next());
+    });
+};
+class BasicCredentialHandler {
+    constructor(username, password) {
+        this.username = username;
+        this.password = password;
+    }
+    prepareRequest(options) {
+        if (!options.headers) {
+            throw Error('The request has no headers');
+        }
+        options.headers['Authorization'] = `Basic ${Buffer.from(`${this.username}:${this.password}`).toString('base64')}`;
+    }
+    // This handler cannot handle 401
+    canHandleAuthentication() {
+        return false;
+    }
+    handleAuthentication() {
+        return __awaiter(this, void 0, void 0, function* () {
+            throw new Error('not implemented');
+        });
+    }
+}
+class BearerCredentialHandler {
+    constructor(token) {
+        this.token = token;
+    }
+    // currently implements pre-authorization
+    // TODO: support preAuth = false where it hooks on 401
+    prepareRequest(options) {
+        if (!options.headers) {
+            throw Error('The request has no headers');
+        }
+        options.headers['Authorization'] = `Bearer ${this.token}`;
+    }
+    // This handler cannot handle 401
+    canHandleAuthentication() {
+        return false;
+    }
+    handleAuthentication() {
+        return __awaiter(this, void 0, void 0, function* () {
+            throw new Error('not implemented');
+        });
+    }
+}
+class PersonalAccessTokenCredentialHandler {
+    constructor(token) {
+        this.token = token;
+    }
+    // currently implements pre-authorization
+    // TODO: support preAuth = false where it hooks on 401
+    prepareRequest(options) {
+        if (!options.headers) {
+            throw Error('The request has no headers');
+        }
+        options.headers['Authorization'] = `Basic ${Buffer.from(`PAT:${this.token}`).toString('base64')}`;
+    }
+    // This handler cannot handle 401
+    canHandleAuthentication() {
+        return false;
+    }
+    handleAuthentication() {
+        return __awaiter(this, void 0, void 0, function* () {
+            throw new Error('not implemented');
+        });
+    }
+}
+//# sourceMappingURL=auth.js.map
+
+/***/ }),
+
+/***/ 4942:
+/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
+
+
+// EXPORTS
+__nccwpck_require__.d(__webpack_exports__, {
+  Qq: () => (/* binding */ HttpClient),
+  Kg: () => (/* binding */ HttpClientError),
+  Hv: () => (/* binding */ HttpCodes)
+});
+
+// UNUSED EXPORTS: Headers, HttpClientResponse, MediaTypes, getProxyUrl, isHttps
+
+// EXTERNAL MODULE: external "http"
+var external_http_ = __nccwpck_require__(8611);
+var external_http_namespaceObject = /*#__PURE__*/__nccwpck_require__.t(external_http_, 2);
+// EXTERNAL MODULE: external "https"
+var external_https_ = __nccwpck_require__(5692);
+var external_https_namespaceObject = /*#__PURE__*/__nccwpck_require__.t(external_https_, 2);
+;// CONCATENATED MODULE: ./node_modules/@actions/http-client/lib/proxy.js
+function getProxyUrl(reqUrl) {
+    const usingSsl = reqUrl.protocol === 'https:';
+    if (checkBypass(reqUrl)) {
+        return undefined;
+    }
+    const proxyVar = (() => {
+        if (usingSsl) {
+            return process.env['https_proxy'] || process.env['HTTPS_PROXY'];
         }
         else {
-            tmp = ctx.p;
-            let k = parseKey(ctx);
-            let p = peekTable(ctx, k, tbl, m, 0 /* Type.DOTTED */);
-            if (!p && !skipping)
-                validateTablePeek(ctx, p, tmp);
-            skipVoid(ctx, true, true);
-            let v = extractValue(ctx, void 0);
-            if (p && !skipping)
-                p[1][p[0]] = v;
+            return process.env['http_proxy'] || process.env['HTTP_PROXY'];
         }
-        skipVoid(ctx, true);
-        if (ctx.p < toml.length && (tmp = toml.charCodeAt(ctx.p)) !== 0xa /* \n */ && (tmp !== 0xd /* \r */ || toml.charCodeAt(ctx.p + 1) !== 0xa /* \n */)) {
-            TomlError.x('each key-value declaration must be followed by an end-of-line', ctx);
+    })();
+    if (proxyVar) {
+        try {
+            return new DecodedURL(proxyVar);
         }
-        skipVoid(ctx);
-    }
-    return res;
-}
-
-;// CONCATENATED MODULE: ./node_modules/smol-toml/dist/stringify.js
-/*!
- * Copyright (c) Squirrel Chat et al., All rights reserved.
- * SPDX-License-Identifier: BSD-3-Clause
- *
- * Redistribution and use in source and binary forms, with or without
- * modification, are permitted provided that the following conditions are met:
- *
- * 1. Redistributions of source code must retain the above copyright notice, this
- *    list of conditions and the following disclaimer.
- * 2. Redistributions in binary form must reproduce the above copyright notice,
- *    this list of conditions and the following disclaimer in the
- *    documentation and/or other materials provided with the distribution.
- * 3. Neither the name of the copyright holder nor the names of its contributors
- *    may be used to endorse or promote products derived from this software without
- *    specific prior written permission.
- *
- * THIS SOFTWARE IS PROVIDED BY THE COPYRIGHT HOLDERS AND CONTRIBUTORS "AS IS" AND
- * ANY EXPRESS OR IMPLIED WARRANTIES, INCLUDING, BUT NOT LIMITED TO, THE IMPLIED
- * WARRANTIES OF MERCHANTABILITY AND FITNESS FOR A PARTICULAR PURPOSE ARE
- * DISCLAIMED. IN NO EVENT SHALL THE COPYRIGHT HOLDER OR CONTRIBUTORS BE LIABLE
- * FOR ANY DIRECT, INDIRECT, INCIDENTAL, SPECIAL, EXEMPLARY, OR CONSEQUENTIAL
- * DAMAGES (INCLUDING, BUT NOT LIMITED TO, PROCUREMENT OF SUBSTITUTE GOODS OR
- * SERVICES; LOSS OF USE, DATA, OR PROFITS; OR BUSINESS INTERRUPTION) HOWEVER
- * CAUSED AND ON ANY THEORY OF LIABILITY, WHETHER IN CONTRACT, STRICT LIABILITY,
- * OR TORT (INCLUDING NEGLIGENCE OR OTHERWISE) ARISING IN ANY WAY OUT OF THE USE
- * OF THIS SOFTWARE, EVEN IF ADVISED OF THE POSSIBILITY OF SUCH DAMAGE.
- */
-let BARE_KEY = /^[a-z0-9-_]+$/i;
-let HAS_WELLFORMED = !!(''.isWellFormed);
-function extendedTypeOf(obj) {
-    let type = typeof obj;
-    if (type === 'object') {
-        if (Array.isArray(obj))
-            return 'array';
-        if (typeof obj.getUTCDate === 'function' && obj instanceof Date)
-            return 'date';
-        if (globalThis.Temporal) {
-            if (obj.until) {
-                if (obj instanceof Temporal.ZonedDateTime)
-                    return 'temporal/tz+uc';
-                if (obj instanceof Temporal.PlainDateTime || obj instanceof Temporal.PlainDate)
-                    return 'temporal/uc';
-                if (obj instanceof Temporal.PlainTime || obj instanceof Temporal.Instant)
-                    return 'temporal';
-                if (obj instanceof Temporal.PlainYearMonth)
-                    return 'temporal/x';
-            }
-            else if ((obj.toPlainDate && obj instanceof Temporal.PlainMonthDay) ||
-                (obj.negated && obj instanceof Temporal.Duration)) {
-                return 'temporal/x';
-            }
+        catch (_a) {
+            if (!proxyVar.startsWith('http://') && !proxyVar.startsWith('https://'))
+                return new DecodedURL(`http://${proxyVar}`);
         }
-    }
-    return type;
-}
-function isArrayOfTables(obj) {
-    for (let i = 0; i < obj.length; i++) {
-        if (extendedTypeOf(obj[i]) !== 'object')
-            return false;
-    }
-    return obj.length != 0;
-}
-function formatWellFormedStringUnchecked(s) {
-    return JSON.stringify(s).replaceAll('\x7f', '\\u007f');
-}
-function formatString(s) {
-    return formatWellFormedStringUnchecked(HAS_WELLFORMED ? s.toWellFormed() : s);
-}
-function formatKey(s) {
-    if (BARE_KEY.test(s))
-        return s;
-    if (HAS_WELLFORMED && !s.isWellFormed())
-        throw new RangeError('key contains illegal lone surrogates');
-    return formatWellFormedStringUnchecked(s);
-}
-function stringifyValue(val, type, depth, numberAsFloat, strictTemporal) {
-    if (depth === 0) {
-        throw new Error('Could not stringify the object: maximum object depth exceeded');
-    }
-    switch (type) {
-        // @ts-expect-error -- intentional fallthrough case
-        case 'number':
-            if (isNaN(val))
-                return 'nan';
-            if (val === Infinity)
-                return 'inf';
-            if (val === -Infinity)
-                return '-inf';
-            if (Number.isInteger(val) && (numberAsFloat || !Number.isSafeInteger(val)))
-                return val.toFixed(1);
-        case 'bigint':
-        case 'boolean':
-        case 'temporal':
-            return val.toString();
-        case 'string':
-            return formatString(val);
-        case 'date':
-            if (isNaN(val.getTime()))
-                throw new TypeError('cannot serialize invalid date');
-            return val.toISOString();
-        case 'object':
-            return stringifyInlineTable(val, depth, numberAsFloat, strictTemporal);
-        case 'array':
-            return stringifyArray(val, depth, numberAsFloat, strictTemporal);
-        // @ts-expect-error -- intentional fallthrough case
-        case 'temporal/tz+uc':
-            if (strictTemporal) {
-                let tz = val.timeZoneId;
-                let tzc = tz.charCodeAt(0);
-                if (
-                // Classic offset
-                tzc !== 0x2b /* + */ && tzc !== 0x2d /* - */ &&
-                    (
-                    // Fast pre-check pass; see below for the actually accepted values
-                    (tzc !== 0x55 /* U */ && tzc !== 0x47 /* G */ && tzc !== 0x5a /* Z */ && tzc !== 0x45 /* E */) ||
-                        (
-                        // UTC and its aliases; Temporal implementations don't all canonicalise unfortunately
-                        tz !== 'UTC' && tz !== 'UCT' && tz !== 'Universal' && tz !== 'Zulu' &&
-                            // GMT is a TZ but it's for all intents and purposes equivalent to UTC. Safe to downgrade.
-                            !tz.startsWith('GMT') && tz !== 'Greenwich' &&
-                            // Etc/* are all safe to downgrade to offset (either UTC, GMT, or offset)
-                            !tz.startsWith('Etc/')))) {
-                    throw new TypeError('Temporal objects with an IANA timezone are not allowed in Temporal strict mode');
-                }
-            }
-        case 'temporal/uc':
-            if (strictTemporal && val.calendarId !== 'iso8601')
-                throw new TypeError('Temporal objects with a non-default calendar are not allowed in Temporal strict mode');
-            return val.toString({
-                calendarName: 'never',
-                timeZoneName: 'never',
-            });
-        case 'temporal/x':
-            throw new TypeError('Unsupported ' + val[Symbol.toStringTag]);
-    }
-}
-function stringifyInlineTable(obj, depth, numberAsFloat, strictTemporal) {
-    let keys = Object.keys(obj);
-    if (keys.length === 0)
-        return '{}';
-    let res = '{ ';
-    for (let i = 0; i < keys.length; i++) {
-        let k = keys[i];
-        if (i)
-            res += ', ';
-        res += formatKey(k) + ' = ' + stringifyValue(obj[k], extendedTypeOf(obj[k]), depth - 1, numberAsFloat, strictTemporal);
-    }
-    return res + ' }';
-}
-function stringifyArray(array, depth, numberAsFloat, strictTemporal) {
-    if (array.length === 0)
-        return '[]';
-    let res = '[ ';
-    for (let i = 0; i < array.length; i++) {
-        if (i)
-            res += ', ';
-        if (array[i] === null || array[i] === void 0) {
-            throw new TypeError('arrays cannot contain null or undefined values');
-        }
-        res += stringifyValue(array[i], extendedTypeOf(array[i]), depth - 1, numberAsFloat, strictTemporal);
-    }
-    return res + ' ]';
-}
-function stringifyArrayTable(array, key, depth, numberAsFloat, strictTemporal) {
-    if (depth === 0) {
-        throw new Error('Could not stringify the object: maximum object depth exceeded');
-    }
-    let res = '';
-    for (let i = 0; i < array.length; i++) {
-        res += `${res && '\n'}[[${key}]]\n`;
-        res += stringifyTable(0, array[i], key, depth, numberAsFloat, strictTemporal);
-    }
-    return res;
-}
-function stringifyTable(tableKey, obj, prefix, depth, numberAsFloat, strictTemporal) {
-    if (depth === 0) {
-        throw new Error('Could not stringify the object: maximum object depth exceeded');
-    }
-    let preamble = '';
-    let tables = '';
-    let keys = Object.keys(obj);
-    for (let i = 0; i < keys.length; i++) {
-        let k = keys[i];
-        if (obj[k] !== null && obj[k] !== void 0) {
-            let type = extendedTypeOf(obj[k]);
-            if (type === 'symbol' || type === 'function') {
-                throw new TypeError(`cannot serialize values of type '${type}'`);
-            }
-            let key = formatKey(k);
-            if (type === 'array' && isArrayOfTables(obj[k])) {
-                tables += (tables && '\n') + stringifyArrayTable(obj[k], prefix ? `${prefix}.${key}` : key, depth - 1, numberAsFloat, strictTemporal);
-            }
-            else if (type === 'object') {
-                let tblKey = prefix ? `${prefix}.${key}` : key;
-                tables += (tables && '\n') + stringifyTable(tblKey, obj[k], tblKey, depth - 1, numberAsFloat, strictTemporal);
-            }
-            else {
-                preamble += key;
-                preamble += ' = ';
-                preamble += stringifyValue(obj[k], type, depth, numberAsFloat, strictTemporal);
-                preamble += '\n';
-            }
-        }
-    }
-    if (tableKey && (preamble || !tables)) // Create table only if necessary
-        preamble = preamble ? `[${tableKey}]\n${preamble}` : `[${tableKey}]`;
-    return preamble && tables
-        ? `${preamble}\n${tables}`
-        : preamble || tables;
-}
-function stringify(obj, { maxDepth = 1000, numbersAsFloat = false, strictTemporal = false } = {}) {
-    if (extendedTypeOf(obj) !== 'object') {
-        throw new TypeError('stringify can only be called with an object');
-    }
-    let str = stringifyTable(0, obj, '', maxDepth, numbersAsFloat, strictTemporal);
-    if (str[str.length - 1] !== '\n')
-        return str + '\n';
-    return str;
-}
-
-;// CONCATENATED MODULE: ./node_modules/smol-toml/dist/index.js
-/*!
- * Copyright (c) Squirrel Chat et al., All rights reserved.
- * SPDX-License-Identifier: BSD-3-Clause
- *
- * Redistribution and use in source and binary forms, with or without
- * modification, are permitted provided that the following conditions are met:
- *
- * 1. Redistributions of source code must retain the above copyright notice, this
- *    list of conditions and the following disclaimer.
- * 2. Redistributions in binary form must reproduce the above copyright notice,
- *    this list of conditions and the following disclaimer in the
- *    documentation and/or other materials provided with the distribution.
- * 3. Neither the name of the copyright holder nor the names of its contributors
- *    may be used to endorse or promote products derived from this software without
- *    specific prior written permission.
- *
- * THIS SOFTWARE IS PROVIDED BY THE COPYRIGHT HOLDERS AND CONTRIBUTORS "AS IS" AND
- * ANY EXPRESS OR IMPLIED WARRANTIES, INCLUDING, BUT NOT LIMITED TO, THE IMPLIED
- * WARRANTIES OF MERCHANTABILITY AND FITNESS FOR A PARTICULAR PURPOSE ARE
- * DISCLAIMED. IN NO EVENT SHALL THE COPYRIGHT HOLDER OR CONTRIBUTORS BE LIABLE
- * FOR ANY DIRECT, INDIRECT, INCIDENTAL, SPECIAL, EXEMPLARY, OR CONSEQUENTIAL
- * DAMAGES (INCLUDING, BUT NOT LIMITED TO, PROCUREMENT OF SUBSTITUTE GOODS OR
- * SERVICES; LOSS OF USE, DATA, OR PROFITS; OR BUSINESS INTERRUPTION) HOWEVER
- * CAUSED AND ON ANY THEORY OF LIABILITY, WHETHER IN CONTRACT, STRICT LIABILITY,
- * OR TORT (INCLUDING NEGLIGENCE OR OTHERWISE) ARISING IN ANY WAY OUT OF THE USE
- * OF THIS SOFTWARE, EVEN IF ADVISED OF THE POSSIBILITY OF SUCH DAMAGE.
- */
-
-
-
-
-
-/** @deprecated use `import * as ... from 'smol-toml'` instead */
-/* harmony default export */ const smol_toml_dist = ({ parse: parse_parse, stringify: stringify, TomlDate: TomlDate, TomlError: TomlError });
-
-;// CONCATENATED MODULE: ./src/source/localProject.ts
-
-
-
-
-
-
-/** PEP 508's project name. */
-const localProject_NAME = /^[A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9])?$/;
-/**
- * The name a local project installs under, from its metadata, never from its
- * folder (a checkout of nova-dpm may sit in 'src' or 'nova-dpm-stable'):
- * pyproject.toml's [project] name (or Poetry's [tool.poetry] name), else
- * setup.cfg's [metadata] name (pbr and setuptools keep it there), else what
- * `buildMetadataName` gets from setup.py. A wheel or source archive is named
- * by its file name.
- */
-async function localProjectName(dir, buildMetadataName) {
-    const named = `local project '${shown(dir)}'`;
-    let stat;
-    try {
-        stat = external_node_fs_namespaceObject.statSync(dir);
-    }
-    catch {
-        throw new ActionError(`The ${named} does not exist. Check the path in 'requirements' (a relative path starts at the workspace).`);
-    }
-    if (stat.isFile())
-        return archiveName(dir, named);
-    if (!stat.isDirectory())
-        throw new ActionError(`The ${named} is neither a directory nor a distribution file. Name the project's directory.`);
-    const pyproject = external_node_path_namespaceObject.join(dir, 'pyproject.toml');
-    const setupCfg = external_node_path_namespaceObject.join(dir, 'setup.cfg');
-    const setupPy = external_node_path_namespaceObject.join(dir, 'setup.py');
-    if (external_node_fs_namespaceObject.existsSync(pyproject)) {
-        const name = pyprojectName(pyproject);
-        if (name !== undefined)
-            return valid(name, `the [project] name in '${shown(pyproject)}'`);
-    }
-    if (external_node_fs_namespaceObject.existsSync(setupCfg)) {
-        const name = iniValue(readTextFile(setupCfg, 'setup.cfg'), 'metadata', 'name');
-        if (name)
-            return valid(name, `the [metadata] name in '${shown(setupCfg)}'`);
-    }
-    if (external_node_fs_namespaceObject.existsSync(setupPy))
-        return valid((await buildMetadataName(dir)).trim(), `the name '${shown(setupPy)}' gives`);
-    if (external_node_fs_namespaceObject.existsSync(pyproject)) {
-        throw new ActionError(`The ${named} has a pyproject.toml without a [project] name, no setup.cfg [metadata] name and no setup.py, so its name is unknown. Add name = "…" under [project].`);
-    }
-    throw new ActionError(`The ${named} is not a Python project: it has no pyproject.toml, setup.cfg or setup.py. Check the path in 'requirements'.`);
-}
-/** [project] name, or Poetry's; undefined when the file names none (setuptools with setup.py keeps [build-system] only). */
-function pyprojectName(file) {
-    let doc;
-    try {
-        doc = parse_parse(readTextFile(file, 'pyproject.toml'));
-    }
-    catch (error) {
-        if (!(error instanceof TomlError))
-            throw error;
-        const where = error.line ? ` (line ${error.line}, column ${error.column})` : '';
-        throw new ActionError(`'${shown(file)}' is not valid TOML${where}: ${shown(error.message.split('\n')[0])}. Fix the file.`);
-    }
-    const project = table(doc.project);
-    if (project) {
-        // PEP 621: the name is required and may not be dynamic.
-        if (typeof project.name !== 'string') {
-            throw new ActionError(`'${shown(file)}' has a [project] table without a name (PEP 621 requires it; it cannot be dynamic). Add name = "…" under [project].`);
-        }
-        return project.name;
-    }
-    const poetry = table(table(doc.tool)?.poetry);
-    return typeof poetry?.name === 'string' ? poetry.name : undefined;
-}
-function table(value) {
-    return typeof value === 'object' && value !== null && !Array.isArray(value) ? value : undefined;
-}
-/**
- * One value of an INI file as Python's configparser reads setup.cfg: '=' or
- * ':' between key and value, keys in any case, whole-line '#' and ';'
- * comments, indented lines continuing a value.
- */
-function iniValue(text, section, key) {
-    let current;
-    let value;
-    for (const raw of text.split(/\r?\n/)) {
-        if (value && /^\s+\S/.test(raw) && !/^\s*[#;]/.test(raw)) {
-            value.push(raw.trim());
-            continue;
-        }
-        if (value)
-            break;
-        const line = raw.trim();
-        if (line === '' || /^[#;]/.test(line))
-            continue;
-        const header = /^\[([^\]]+)\]$/.exec(line);
-        if (header) {
-            current = header[1].trim();
-            continue;
-        }
-        const entry = /^([^=:]+?)\s*[=:]\s*(.*)$/.exec(line);
-        if (current === section && entry && entry[1].toLowerCase() === key)
-            value = [entry[2]];
-    }
-    return value?.filter(Boolean).join('\n') || undefined;
-}
-function valid(name, source) {
-    if (!localProject_NAME.test(name))
-        throw new ActionError(`${source[0].toUpperCase()}${source.slice(1)} is '${shown(name)}', which is not a valid project name (PEP 508).`);
-    return name;
-}
-/** A wheel's name is its file name's first field (PEP 427); an sdist's all before the version (`nova-dpm-3.0.0.tar.gz`). */
-function archiveName(file, named) {
-    const base = external_node_path_namespaceObject.basename(file);
-    const wheel = /^([^-]+)-[^-]+(?:-[^-]+)?-[^-]+-[^-]+-[^-]+\.whl$/.exec(base);
-    const sdist = /^(.+)-[^-]+\.(?:tar\.gz|tgz|tar\.bz2|tar\.xz|zip)$/.exec(base);
-    const name = wheel?.[1] ?? sdist?.[1];
-    if (!name)
-        throw new ActionError(`The ${named} is a file but not a wheel or source archive by its name. Name the project's directory, or a .whl / .tar.gz file.`);
-    return valid(name, `the project name in the file name '${shown(base)}'`);
-}
-
-;// CONCATENATED MODULE: ./src/io/git.ts
-
-
-
-
-
-
-
-/** Reads `git ls-remote` output; lines that are not `<sha> <ref>` (a server's chatter) are skipped. */
-function parseLsRemote(output) {
-    const refs = new Map();
-    const peeled = new Map();
-    for (const line of output.split('\n')) {
-        const m = line.trim().match(/^([0-9a-f]{40}|[0-9a-f]{64})\s+(refs\/\S+)$/);
-        if (!m)
-            continue;
-        const [, sha, ref] = m;
-        if (ref.endsWith('^{}'))
-            peeled.set(ref.slice(0, -3), sha);
-        else
-            refs.set(ref, sha);
-    }
-    for (const [ref, sha] of peeled)
-        refs.set(ref, sha);
-    return refs;
-}
-/** The first candidate that exists, with its commit. */
-function pickRef(refs, candidates) {
-    for (const ref of candidates) {
-        const sha = refs.get(ref);
-        if (sha)
-            return { ref, sha };
-    }
-    return undefined;
-}
-// What git and curl say when the network, not the repository, is at fault: worth another try.
-const NETWORK_TROUBLE = new RegExp([
-    'could not resolve host',
-    'connection (refused|reset|timed out)',
-    'timed out',
-    'operation too slow',
-    'failed to connect',
-    'empty reply',
-    'recv failure',
-    'early eof',
-    'transfer closed',
-    'hung up unexpectedly',
-    String.raw `returned error: (5\d\d|429)`,
-    String.raw `HTTP (5\d\d|429)`
-].join('|'), 'i');
-/** Lists the branches and tags of a repository without cloning it; every attempt is killed at the network timeout. */
-async function listRefs(repository, network, rule) {
-    const where = git_quoted(repository);
-    const env = { ...process.env, ...gitEnvironment(rule, network.timeoutSeconds, { repositories: [repository] }) };
-    return withRetries(`git ls-remote ${shown(redact(repository))}`, async () => {
-        // '--' so that no repository value is ever read as an option.
-        const result = await runProcess('git', ['ls-remote', '--heads', '--tags', '--', repository], {
-            what: 'git ls-remote',
-            timeoutMs: network.timeoutSeconds * 1000,
-            env
-        });
-        if (result.timedOut)
-            throw new TransientError(`no answer within ${network.timeoutSeconds} s`);
-        if (result.exitCode === 0)
-            return parseLsRemote(result.stdout);
-        if (result.exitCode === 127 && /ENOENT/.test(result.stderr)) {
-            throw new ActionError(`git is not installed, and mode 'stable'/'master' needs it. Install git on the runner first.`);
-        }
-        const reason = shown(redact(result.stderr.trim().split('\n').filter(Boolean).slice(-2).join(' ')));
-        if (NETWORK_TROUBLE.test(reason))
-            throw new TransientError(reason);
-        // git's refusal of a transport (gitEnvironment's allow-list), for the address itself or a redirect.
-        const refused = /transport '\w+' not allowed|Protocol "?\w+"? not supported or disabled/.test(reason)
-            ? " git may use only https, ssh and file (http with 'allow-insecure: true' or on this machine), and a redirect may not leave them."
-            : '';
-        throw new ActionError(`Could not read the git repository ${where}: ${reason}.${refused} Check the 'repository' input.`);
-    }, retry_retryPolicy(network), reason => `Could not reach the git repository ${where}: ${reason}. Re-run the job later.`);
-}
-/**
- * Turns the plan's candidate refs into one commit. An end-of-life series has
- * lost its stable branch and kept a `<series>-eol` tag, which we fall back to.
- */
-async function resolveGitRef(repository, candidates, series, network, rule) {
-    const refs = await listRefs(repository, network, rule);
-    const picked = pickRef(refs, candidates);
-    if (!picked) {
-        const short = (r) => shown(r.replace(/^refs\/(heads|tags)\//, ''));
-        const related = [...refs.keys()].filter(r => r.includes(series) || /\/stable\/|-eol$/.test(r)).map(short);
-        throw new ActionError(`${git_quoted(repository)} has no '${candidates.map(short).join("' or '")}'. ` +
-            (related.length ? `Refs it has for stable series: ${related.join(', ')}.` : 'It has no stable branches or -eol tags at all.') +
-            ` Pick a series that has one, or use 'mode: release'.`);
-    }
-    if (picked.ref !== candidates[0]) {
-        const [branch, tag] = [candidates[0].replace('refs/heads/', ''), picked.ref.replace('refs/tags/', '')];
-        log_notice(`${branch} no longer exists (the series reached end of life); installing the ${tag} tag, commit ${picked.sha.slice(0, 12)}.`);
     }
     else {
-        log_info(`${picked.ref.replace('refs/heads/', '')} is at ${picked.sha}`);
+        return undefined;
     }
-    return picked;
 }
-function git_quoted(value) {
-    return `'${shown(redact(value))}'`;
-}
-
-;// CONCATENATED MODULE: ./src/source/resolve.ts
-
-
-/** Turns the plan into one pip requirement per package, each git ref pinned to its commit. */
-function resolveSources(plan, network, rule) {
-    return Promise.all(plan.packages.map(async (pkg) => {
-        if (!pkg.git)
-            return { name: pkg.name, requirement: releaseRequirement(pkg), commit: '' };
-        const { sha } = await resolveGitRef(pkg.git.repository, pkg.git.refs, plan.series.name, network, rule);
-        return { name: pkg.name, requirement: gitRequirement(pkg.name, pkg.git.repository, sha), commit: sha };
-    }));
-}
-
-;// CONCATENATED MODULE: ./src/main.ts
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-/** The story of one run: read the request, find what it needs, install, prove it, report. */
-async function run() {
-    const timeline = new Timeline();
-    stopOnCancel();
-    try {
-        const settings = readSettings(name => getInput(name));
-        setOutput('releases', JSON.stringify(releasedSeries(settings.packages).map(s => s.name)));
-        for (const message of settings.plan.warnings)
-            log_warning(message);
-        // These wait on different things (an interpreter, git servers, a web host): at once.
-        const [base, sources, constraints] = await Promise.all([
-            timeline.measure('Find Python', async () => Interpreter.probe(await findInterpreter(settings.python))),
-            timeline.measure('Resolve source', () => resolveSources(settings.plan, settings.network, settings.transport)),
-            timeline.measure('Fetch constraints', () => readConstraints(settings.plan.constraints, settings.network, settings.transport))
-        ]);
-        const untested = untestedPython(settings.series, base.facts);
-        if (untested)
-            log_warning(untested);
-        const projects = await localProjects(settings, base);
-        const fromSource = [...sources.filter(s => s.commit).map(s => s.name), ...projects.names];
-        const constraintsFile = constraints && writeConstraints(constraints, fromSource);
-        const venv = wantsVenv(settings, base) ? settings.venvPath : undefined;
-        const report = newReport(settings, sources, constraintsFile, base, venv);
-        if (settings.dryRun) {
-            log_info(`Dry run: would install ${shown(report.pipSpecs.join(' '))} into ${shown(report.pythonPath)}${venv ? ` (a venv made from ${shown(base.facts.executable)})` : ''}; nothing installed.`);
+function checkBypass(reqUrl) {
+    if (!reqUrl.hostname) {
+        return false;
+    }
+    const reqHost = reqUrl.hostname;
+    if (isLoopbackAddress(reqHost)) {
+        return true;
+    }
+    const noProxy = process.env['no_proxy'] || process.env['NO_PROXY'] || '';
+    if (!noProxy) {
+        return false;
+    }
+    // Determine the request port
+    let reqPort;
+    if (reqUrl.port) {
+        reqPort = Number(reqUrl.port);
+    }
+    else if (reqUrl.protocol === 'http:') {
+        reqPort = 80;
+    }
+    else if (reqUrl.protocol === 'https:') {
+        reqPort = 443;
+    }
+    // Format the request hostname and hostname with port
+    const upperReqHosts = [reqUrl.hostname.toUpperCase()];
+    if (typeof reqPort === 'number') {
+        upperReqHosts.push(`${upperReqHosts[0]}:${reqPort}`);
+    }
+    // Compare request host against noproxy
+    for (const upperNoProxyItem of noProxy
+        .split(',')
+        .map(x => x.trim().toUpperCase())
+        .filter(x => x)) {
+        if (upperNoProxyItem === '*' ||
+            upperReqHosts.some(x => x === upperNoProxyItem ||
+                x.endsWith(`.${upperNoProxyItem}`) ||
+                (upperNoProxyItem.startsWith('.') &&
+                    x.endsWith(`${upperNoProxyItem}`)))) {
+            return true;
         }
-        else {
-            const cache = chooseCache(settings, base, venv, sources, constraintsFile, projects.hash);
-            if (cache)
-                report.cache = { kind: cache.kind, key: cache.keys.identity };
-            const target = await installVerified(settings, base, venv, sources, constraintsFile, cache, report, timeline, untested);
-            if (venv)
-                exportVenv(target.facts.executable);
-            Object.assign(report, { pythonPath: target.facts.executable, pythonVersion: target.facts.version });
-            if (settings.configSample) {
-                const file = settings.configSample;
-                report.configSample = await timeline.run('Write config sample', async () => writeConfigSample(target, await configNamespaces(target, [...settings.packages, ...projects.names]), file));
+    }
+    return false;
+}
+function isLoopbackAddress(host) {
+    const hostLower = host.toLowerCase();
+    return (hostLower === 'localhost' ||
+        hostLower.startsWith('127.') ||
+        hostLower.startsWith('[::1]') ||
+        hostLower.startsWith('[0:0:0:0:0:0:0:1]'));
+}
+class DecodedURL extends URL {
+    constructor(url, base) {
+        super(url, base);
+        this._decodedUsername = decodeURIComponent(super.username);
+        this._decodedPassword = decodeURIComponent(super.password);
+    }
+    get username() {
+        return this._decodedUsername;
+    }
+    get password() {
+        return this._decodedPassword;
+    }
+}
+//# sourceMappingURL=proxy.js.map
+// EXTERNAL MODULE: ./node_modules/tunnel/index.js
+var tunnel = __nccwpck_require__(770);
+// EXTERNAL MODULE: ./node_modules/undici/index.js
+var undici = __nccwpck_require__(6752);
+;// CONCATENATED MODULE: ./node_modules/@actions/http-client/lib/index.js
+/* eslint-disable @typescript-eslint/no-explicit-any */
+var __awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
+    function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
+    return new (P || (P = Promise))(function (resolve, reject) {
+        function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
+        function rejected(value) { try { step(generator["throw"](value)); } catch (e) { reject(e); } }
+        function step(result) { result.done ? resolve(result.value) : adopt(result.value).then(fulfilled, rejected); }
+        step((generator = generator.apply(thisArg, _arguments || [])).next());
+    });
+};
+
+
+
+
+
+var HttpCodes;
+(function (HttpCodes) {
+    HttpCodes[HttpCodes["OK"] = 200] = "OK";
+    HttpCodes[HttpCodes["MultipleChoices"] = 300] = "MultipleChoices";
+    HttpCodes[HttpCodes["MovedPermanently"] = 301] = "MovedPermanently";
+    HttpCodes[HttpCodes["ResourceMoved"] = 302] = "ResourceMoved";
+    HttpCodes[HttpCodes["SeeOther"] = 303] = "SeeOther";
+    HttpCodes[HttpCodes["NotModified"] = 304] = "NotModified";
+    HttpCodes[HttpCodes["UseProxy"] = 305] = "UseProxy";
+    HttpCodes[HttpCodes["SwitchProxy"] = 306] = "SwitchProxy";
+    HttpCodes[HttpCodes["TemporaryRedirect"] = 307] = "TemporaryRedirect";
+    HttpCodes[HttpCodes["PermanentRedirect"] = 308] = "PermanentRedirect";
+    HttpCodes[HttpCodes["BadRequest"] = 400] = "BadRequest";
+    HttpCodes[HttpCodes["Unauthorized"] = 401] = "Unauthorized";
+    HttpCodes[HttpCodes["PaymentRequired"] = 402] = "PaymentRequired";
+    HttpCodes[HttpCodes["Forbidden"] = 403] = "Forbidden";
+    HttpCodes[HttpCodes["NotFound"] = 404] = "NotFound";
+    HttpCodes[HttpCodes["MethodNotAllowed"] = 405] = "MethodNotAllowed";
+    HttpCodes[HttpCodes["NotAcceptable"] = 406] = "NotAcceptable";
+    HttpCodes[HttpCodes["ProxyAuthenticationRequired"] = 407] = "ProxyAuthenticationRequired";
+    HttpCodes[HttpCodes["RequestTimeout"] = 408] = "RequestTimeout";
+    HttpCodes[HttpCodes["Conflict"] = 409] = "Conflict";
+    HttpCodes[HttpCodes["Gone"] = 410] = "Gone";
+    HttpCodes[HttpCodes["TooManyRequests"] = 429] = "TooManyRequests";
+    HttpCodes[HttpCodes["InternalServerError"] = 500] = "InternalServerError";
+    HttpCodes[HttpCodes["NotImplemented"] = 501] = "NotImplemented";
+    HttpCodes[HttpCodes["BadGateway"] = 502] = "BadGateway";
+    HttpCodes[HttpCodes["ServiceUnavailable"] = 503] = "ServiceUnavailable";
+    HttpCodes[HttpCodes["GatewayTimeout"] = 504] = "GatewayTimeout";
+})(HttpCodes || (HttpCodes = {}));
+var Headers;
+(function (Headers) {
+    Headers["Accept"] = "accept";
+    Headers["ContentType"] = "content-type";
+})(Headers || (Headers = {}));
+var MediaTypes;
+(function (MediaTypes) {
+    MediaTypes["ApplicationJson"] = "application/json";
+})(MediaTypes || (MediaTypes = {}));
+/**
+ * Returns the proxy URL, depending upon the supplied url and proxy environment variables.
+ * @param serverUrl  The server URL where the request will be sent. For example, https://api.github.com
+ */
+function lib_getProxyUrl(serverUrl) {
+    const proxyUrl = pm.getProxyUrl(new URL(serverUrl));
+    return proxyUrl ? proxyUrl.href : '';
+}
+const HttpRedirectCodes = [
+    HttpCodes.MovedPermanently,
+    HttpCodes.ResourceMoved,
+    HttpCodes.SeeOther,
+    HttpCodes.TemporaryRedirect,
+    HttpCodes.PermanentRedirect
+];
+const HttpResponseRetryCodes = [
+    HttpCodes.BadGateway,
+    HttpCodes.ServiceUnavailable,
+    HttpCodes.GatewayTimeout
+];
+const RetryableHttpVerbs = ['OPTIONS', 'GET', 'DELETE', 'HEAD'];
+const ExponentialBackoffCeiling = 10;
+const ExponentialBackoffTimeSlice = 5;
+class HttpClientError extends Error {
+    constructor(message, statusCode) {
+        super(message);
+        this.name = 'HttpClientError';
+        this.statusCode = statusCode;
+        Object.setPrototypeOf(this, HttpClientError.prototype);
+    }
+}
+class HttpClientResponse {
+    constructor(message) {
+        this.message = message;
+    }
+    readBody() {
+        return __awaiter(this, void 0, void 0, function* () {
+            return new Promise((resolve) => __awaiter(this, void 0, void 0, function* () {
+                let output = Buffer.alloc(0);
+                this.message.on('data', (chunk) => {
+                    output = Buffer.concat([output, chunk]);
+                });
+                this.message.on('end', () => {
+                    resolve(output.toString());
+                });
+            }));
+        });
+    }
+    readBodyBuffer() {
+        return __awaiter(this, void 0, void 0, function* () {
+            return new Promise((resolve) => __awaiter(this, void 0, void 0, function* () {
+                const chunks = [];
+                this.message.on('data', (chunk) => {
+                    chunks.push(chunk);
+                });
+                this.message.on('end', () => {
+                    resolve(Buffer.concat(chunks));
+                });
+            }));
+        });
+    }
+}
+function isHttps(requestUrl) {
+    const parsedUrl = new URL(requestUrl);
+    return parsedUrl.protocol === 'https:';
+}
+class HttpClient {
+    constructor(userAgent, handlers, requestOptions) {
+        this._ignoreSslError = false;
+        this._allowRedirects = true;
+        this._allowRedirectDowngrade = false;
+        this._maxRedirects = 50;
+        this._allowRetries = false;
+        this._maxRetries = 1;
+        this._keepAlive = false;
+        this._disposed = false;
+        this.userAgent = this._getUserAgentWithOrchestrationId(userAgent);
+        this.handlers = handlers || [];
+        this.requestOptions = requestOptions;
+        if (requestOptions) {
+            if (requestOptions.ignoreSslError != null) {
+                this._ignoreSslError = requestOptions.ignoreSslError;
+            }
+            this._socketTimeout = requestOptions.socketTimeout;
+            if (requestOptions.allowRedirects != null) {
+                this._allowRedirects = requestOptions.allowRedirects;
+            }
+            if (requestOptions.allowRedirectDowngrade != null) {
+                this._allowRedirectDowngrade = requestOptions.allowRedirectDowngrade;
+            }
+            if (requestOptions.maxRedirects != null) {
+                this._maxRedirects = Math.max(requestOptions.maxRedirects, 0);
+            }
+            if (requestOptions.keepAlive != null) {
+                this._keepAlive = requestOptions.keepAlive;
+            }
+            if (requestOptions.allowRetries != null) {
+                this._allowRetries = requestOptions.allowRetries;
+            }
+            if (requestOptions.maxRetries != null) {
+                this._maxRetries = requestOptions.maxRetries;
             }
         }
-        setOutputs(report);
-        await writeSummary(report, timeline);
     }
-    catch (error) {
-        if (error instanceof ActionError) {
-            setFailed(redact(error.message));
+    options(requestUrl, additionalHeaders) {
+        return __awaiter(this, void 0, void 0, function* () {
+            return this.request('OPTIONS', requestUrl, null, additionalHeaders || {});
+        });
+    }
+    get(requestUrl, additionalHeaders) {
+        return __awaiter(this, void 0, void 0, function* () {
+            return this.request('GET', requestUrl, null, additionalHeaders || {});
+        });
+    }
+    del(requestUrl, additionalHeaders) {
+        return __awaiter(this, void 0, void 0, function* () {
+            return this.request('DELETE', requestUrl, null, additionalHeaders || {});
+        });
+    }
+    post(requestUrl, data, additionalHeaders) {
+        return __awaiter(this, void 0, void 0, function* () {
+            return this.request('POST', requestUrl, data, additionalHeaders || {});
+        });
+    }
+    patch(requestUrl, data, additionalHeaders) {
+        return __awaiter(this, void 0, void 0, function* () {
+            return this.request('PATCH', requestUrl, data, additionalHeaders || {});
+        });
+    }
+    put(requestUrl, data, additionalHeaders) {
+        return __awaiter(this, void 0, void 0, function* () {
+            return this.request('PUT', requestUrl, data, additionalHeaders || {});
+        });
+    }
+    head(requestUrl, additionalHeaders) {
+        return __awaiter(this, void 0, void 0, function* () {
+            return this.request('HEAD', requestUrl, null, additionalHeaders || {});
+        });
+    }
+    sendStream(verb, requestUrl, stream, additionalHeaders) {
+        return __awaiter(this, void 0, void 0, function* () {
+            return this.request(verb, requestUrl, stream, additionalHeaders);
+        });
+    }
+    /**
+     * Gets a typed object from an endpoint
+     * Be aware that not found returns a null.  Other errors (4xx, 5xx) reject the promise
+     */
+    getJson(requestUrl_1) {
+        return __awaiter(this, arguments, void 0, function* (requestUrl, additionalHeaders = {}) {
+            additionalHeaders[Headers.Accept] = this._getExistingOrDefaultHeader(additionalHeaders, Headers.Accept, MediaTypes.ApplicationJson);
+            const res = yield this.get(requestUrl, additionalHeaders);
+            return this._processResponse(res, this.requestOptions);
+        });
+    }
+    postJson(requestUrl_1, obj_1) {
+        return __awaiter(this, arguments, void 0, function* (requestUrl, obj, additionalHeaders = {}) {
+            const data = JSON.stringify(obj, null, 2);
+            additionalHeaders[Headers.Accept] = this._getExistingOrDefaultHeader(additionalHeaders, Headers.Accept, MediaTypes.ApplicationJson);
+            additionalHeaders[Headers.ContentType] =
+                this._getExistingOrDefaultContentTypeHeader(additionalHeaders, MediaTypes.ApplicationJson);
+            const res = yield this.post(requestUrl, data, additionalHeaders);
+            return this._processResponse(res, this.requestOptions);
+        });
+    }
+    putJson(requestUrl_1, obj_1) {
+        return __awaiter(this, arguments, void 0, function* (requestUrl, obj, additionalHeaders = {}) {
+            const data = JSON.stringify(obj, null, 2);
+            additionalHeaders[Headers.Accept] = this._getExistingOrDefaultHeader(additionalHeaders, Headers.Accept, MediaTypes.ApplicationJson);
+            additionalHeaders[Headers.ContentType] =
+                this._getExistingOrDefaultContentTypeHeader(additionalHeaders, MediaTypes.ApplicationJson);
+            const res = yield this.put(requestUrl, data, additionalHeaders);
+            return this._processResponse(res, this.requestOptions);
+        });
+    }
+    patchJson(requestUrl_1, obj_1) {
+        return __awaiter(this, arguments, void 0, function* (requestUrl, obj, additionalHeaders = {}) {
+            const data = JSON.stringify(obj, null, 2);
+            additionalHeaders[Headers.Accept] = this._getExistingOrDefaultHeader(additionalHeaders, Headers.Accept, MediaTypes.ApplicationJson);
+            additionalHeaders[Headers.ContentType] =
+                this._getExistingOrDefaultContentTypeHeader(additionalHeaders, MediaTypes.ApplicationJson);
+            const res = yield this.patch(requestUrl, data, additionalHeaders);
+            return this._processResponse(res, this.requestOptions);
+        });
+    }
+    /**
+     * Makes a raw http request.
+     * All other methods such as get, post, patch, and request ultimately call this.
+     * Prefer get, del, post and patch
+     */
+    request(verb, requestUrl, data, headers) {
+        return __awaiter(this, void 0, void 0, function* () {
+            if (this._disposed) {
+                throw new Error('Client has already been disposed.');
+            }
+            const parsedUrl = new URL(requestUrl);
+            let info = this._prepareRequest(verb, parsedUrl, headers);
+            // Only perform retries on reads since writes may not be idempotent.
+            const maxTries = this._allowRetries && RetryableHttpVerbs.includes(verb)
+                ? this._maxRetries + 1
+                : 1;
+            let numTries = 0;
+            let response;
+            do {
+                response = yield this.requestRaw(info, data);
+                // Check if it's an authentication challenge
+                if (response &&
+                    response.message &&
+                    response.message.statusCode === HttpCodes.Unauthorized) {
+                    let authenticationHandler;
+                    for (const handler of this.handlers) {
+                        if (handler.canHandleAuthentication(response)) {
+                            authenticationHandler = handler;
+                            break;
+                        }
+                    }
+                    if (authenticationHandler) {
+                        return authenticationHandler.handleAuthentication(this, info, data);
+                    }
+                    else {
+                        // We have received an unauthorized response but have no handlers to handle it.
+                        // Let the response return to the caller.
+                        return response;
+                    }
+                }
+                let redirectsRemaining = this._maxRedirects;
+                while (response.message.statusCode &&
+                    HttpRedirectCodes.includes(response.message.statusCode) &&
+                    this._allowRedirects &&
+                    redirectsRemaining > 0) {
+                    const redirectUrl = response.message.headers['location'];
+                    if (!redirectUrl) {
+                        // if there's no location to redirect to, we won't
+                        break;
+                    }
+                    const parsedRedirectUrl = new URL(redirectUrl);
+                    if (parsedUrl.protocol === 'https:' &&
+                        parsedUrl.protocol !== parsedRedirectUrl.protocol &&
+                        !this._allowRedirectDowngrade) {
+                        throw new Error('Redirect from HTTPS to HTTP protocol. This downgrade is not allowed for security reasons. If you want to allow this behavior, set the allowRedirectDowngrade option to true.');
+                    }
+                    // we need to finish reading the response before reassigning response
+                    // which will leak the open socket.
+                    yield response.readBody();
+                    // strip authorization header if redirected to a different hostname
+                    if (parsedRedirectUrl.hostname !== parsedUrl.hostname) {
+                        for (const header in headers) {
+                            // header names are case insensitive
+                            if (header.toLowerCase() === 'authorization') {
+                                delete headers[header];
+                            }
+                        }
+                    }
+                    // let's make the request with the new redirectUrl
+                    info = this._prepareRequest(verb, parsedRedirectUrl, headers);
+                    response = yield this.requestRaw(info, data);
+                    redirectsRemaining--;
+                }
+                if (!response.message.statusCode ||
+                    !HttpResponseRetryCodes.includes(response.message.statusCode)) {
+                    // If not a retry code, return immediately instead of retrying
+                    return response;
+                }
+                numTries += 1;
+                if (numTries < maxTries) {
+                    yield response.readBody();
+                    yield this._performExponentialBackoff(numTries);
+                }
+            } while (numTries < maxTries);
+            return response;
+        });
+    }
+    /**
+     * Needs to be called if keepAlive is set to true in request options.
+     */
+    dispose() {
+        if (this._agent) {
+            this._agent.destroy();
+        }
+        this._disposed = true;
+    }
+    /**
+     * Raw request.
+     * @param info
+     * @param data
+     */
+    requestRaw(info, data) {
+        return __awaiter(this, void 0, void 0, function* () {
+            return new Promise((resolve, reject) => {
+                function callbackForResult(err, res) {
+                    if (err) {
+                        reject(err);
+                    }
+                    else if (!res) {
+                        // If `err` is not passed, then `res` must be passed.
+                        reject(new Error('Unknown error'));
+                    }
+                    else {
+                        resolve(res);
+                    }
+                }
+                this.requestRawWithCallback(info, data, callbackForResult);
+            });
+        });
+    }
+    /**
+     * Raw request with callback.
+     * @param info
+     * @param data
+     * @param onResult
+     */
+    requestRawWithCallback(info, data, onResult) {
+        if (typeof data === 'string') {
+            if (!info.options.headers) {
+                info.options.headers = {};
+            }
+            info.options.headers['Content-Length'] = Buffer.byteLength(data, 'utf8');
+        }
+        let callbackCalled = false;
+        function handleResult(err, res) {
+            if (!callbackCalled) {
+                callbackCalled = true;
+                onResult(err, res);
+            }
+        }
+        const req = info.httpModule.request(info.options, (msg) => {
+            const res = new HttpClientResponse(msg);
+            handleResult(undefined, res);
+        });
+        let socket;
+        req.on('socket', sock => {
+            socket = sock;
+        });
+        // If we ever get disconnected, we want the socket to timeout eventually
+        req.setTimeout(this._socketTimeout || 3 * 60000, () => {
+            if (socket) {
+                socket.end();
+            }
+            handleResult(new Error(`Request timeout: ${info.options.path}`));
+        });
+        req.on('error', function (err) {
+            // err has statusCode property
+            // res should have headers
+            handleResult(err);
+        });
+        if (data && typeof data === 'string') {
+            req.write(data, 'utf8');
+        }
+        if (data && typeof data !== 'string') {
+            data.on('close', function () {
+                req.end();
+            });
+            data.pipe(req);
         }
         else {
-            core_debug(redact(error.stack ?? String(error)));
-            setFailed(`setup-nova-dpm failed unexpectedly: ${shown(redact(error.message))}. Please report this with the step's log.`);
+            req.end();
         }
     }
-}
-/**
- * Installs into the interpreter or a venv of the action's own, with the
- * cache around it, and proves the result. A venv cache entry that proves
- * good needs no pip at all; one that does not is rebuilt and saved anew.
- */
-async function installVerified(settings, base, venv, sources, constraints, cache, report, timeline, untested) {
-    const expected = expectations(settings);
-    if (venv && venvState(venv) === 'foreign') {
-        throw new ActionError(`'venv-path' ${shown(venv)} is a directory with files that the action did not create; it never clears or overwrites such a directory. Point 'venv-path' at a new or empty directory, or remove it yourself.`);
+    /**
+     * Gets an http agent. This function is useful when you need an http agent that handles
+     * routing through a proxy server - depending upon the url and proxy environment variables.
+     * @param serverUrl  The server URL where the request will be sent. For example, https://api.github.com
+     */
+    getAgent(serverUrl) {
+        const parsedUrl = new URL(serverUrl);
+        return this._getAgent(parsedUrl);
     }
-    if (cache)
-        report.cache.restore = await timeline.run(`Restore ${cache.kind} cache`, () => cache.restore());
-    if (venv && cache?.kind === 'venv' && report.cache.restore?.exactHit) {
-        const cached = await timeline.run('Verify cached venv', async () => {
-            const python = await Interpreter.probe(venvPython(venv));
-            const { versions, problems } = await verifyEnvironment(python, expected, { timeoutMs: VERIFY_LIMIT_MS });
-            if (problems.length === 0)
-                return { python, versions };
-            log_warning(`The cached venv failed verification (${shown(problems.join('; '))}); rebuilding it and saving it under a new key.`);
-            return undefined;
+    getAgentDispatcher(serverUrl) {
+        const parsedUrl = new URL(serverUrl);
+        const proxyUrl = getProxyUrl(parsedUrl);
+        const useProxy = proxyUrl && proxyUrl.hostname;
+        if (!useProxy) {
+            return;
+        }
+        return this._getProxyAgentDispatcher(parsedUrl, proxyUrl);
+    }
+    _prepareRequest(method, requestUrl, headers) {
+        const info = {};
+        info.parsedUrl = requestUrl;
+        const usingSsl = info.parsedUrl.protocol === 'https:';
+        info.httpModule = usingSsl ? external_https_namespaceObject : external_http_namespaceObject;
+        const defaultPort = usingSsl ? 443 : 80;
+        info.options = {};
+        info.options.host = info.parsedUrl.hostname;
+        info.options.port = info.parsedUrl.port
+            ? parseInt(info.parsedUrl.port)
+            : defaultPort;
+        info.options.path =
+            (info.parsedUrl.pathname || '') + (info.parsedUrl.search || '');
+        info.options.method = method;
+        info.options.headers = this._mergeHeaders(headers);
+        if (this.userAgent != null) {
+            info.options.headers['user-agent'] = this.userAgent;
+        }
+        info.options.agent = this._getAgent(info.parsedUrl);
+        // gives handlers an opportunity to participate
+        if (this.handlers) {
+            for (const handler of this.handlers) {
+                handler.prepareRequest(info.options);
+            }
+        }
+        return info;
+    }
+    _mergeHeaders(headers) {
+        if (this.requestOptions && this.requestOptions.headers) {
+            return Object.assign({}, lowercaseKeys(this.requestOptions.headers), lowercaseKeys(headers || {}));
+        }
+        return lowercaseKeys(headers || {});
+    }
+    /**
+     * Gets an existing header value or returns a default.
+     * Handles converting number header values to strings since HTTP headers must be strings.
+     * Note: This returns string | string[] since some headers can have multiple values.
+     * For headers that must always be a single string (like Content-Type), use the
+     * specialized _getExistingOrDefaultContentTypeHeader method instead.
+     */
+    _getExistingOrDefaultHeader(additionalHeaders, header, _default) {
+        let clientHeader;
+        if (this.requestOptions && this.requestOptions.headers) {
+            const headerValue = lowercaseKeys(this.requestOptions.headers)[header];
+            if (headerValue) {
+                clientHeader =
+                    typeof headerValue === 'number' ? headerValue.toString() : headerValue;
+            }
+        }
+        const additionalValue = additionalHeaders[header];
+        if (additionalValue !== undefined) {
+            return typeof additionalValue === 'number'
+                ? additionalValue.toString()
+                : additionalValue;
+        }
+        if (clientHeader !== undefined) {
+            return clientHeader;
+        }
+        return _default;
+    }
+    /**
+     * Specialized version of _getExistingOrDefaultHeader for Content-Type header.
+     * Always returns a single string (not an array) since Content-Type should be a single value.
+     * Converts arrays to comma-separated strings and numbers to strings to ensure type safety.
+     * This was split from _getExistingOrDefaultHeader to provide stricter typing for callers
+     * that assign the result to places expecting a string (e.g., additionalHeaders[Headers.ContentType]).
+     */
+    _getExistingOrDefaultContentTypeHeader(additionalHeaders, _default) {
+        let clientHeader;
+        if (this.requestOptions && this.requestOptions.headers) {
+            const headerValue = lowercaseKeys(this.requestOptions.headers)[Headers.ContentType];
+            if (headerValue) {
+                if (typeof headerValue === 'number') {
+                    clientHeader = String(headerValue);
+                }
+                else if (Array.isArray(headerValue)) {
+                    clientHeader = headerValue.join(', ');
+                }
+                else {
+                    clientHeader = headerValue;
+                }
+            }
+        }
+        const additionalValue = additionalHeaders[Headers.ContentType];
+        // Return the first non-undefined value, converting numbers or arrays to strings if necessary
+        if (additionalValue !== undefined) {
+            if (typeof additionalValue === 'number') {
+                return String(additionalValue);
+            }
+            else if (Array.isArray(additionalValue)) {
+                return additionalValue.join(', ');
+            }
+            else {
+                return additionalValue;
+            }
+        }
+        if (clientHeader !== undefined) {
+            return clientHeader;
+        }
+        return _default;
+    }
+    _getAgent(parsedUrl) {
+        let agent;
+        const proxyUrl = getProxyUrl(parsedUrl);
+        const useProxy = proxyUrl && proxyUrl.hostname;
+        if (this._keepAlive && useProxy) {
+            agent = this._proxyAgent;
+        }
+        if (!useProxy) {
+            agent = this._agent;
+        }
+        // if agent is already assigned use that agent.
+        if (agent) {
+            return agent;
+        }
+        const usingSsl = parsedUrl.protocol === 'https:';
+        let maxSockets = 100;
+        if (this.requestOptions) {
+            maxSockets = this.requestOptions.maxSockets || external_http_.globalAgent.maxSockets;
+        }
+        // This is `useProxy` again, but we need to check `proxyURl` directly for TypeScripts's flow analysis.
+        if (proxyUrl && proxyUrl.hostname) {
+            const agentOptions = {
+                maxSockets,
+                keepAlive: this._keepAlive,
+                proxy: Object.assign(Object.assign({}, ((proxyUrl.username || proxyUrl.password) && {
+                    proxyAuth: `${proxyUrl.username}:${proxyUrl.password}`
+                })), { host: proxyUrl.hostname, port: proxyUrl.port })
+            };
+            let tunnelAgent;
+            const overHttps = proxyUrl.protocol === 'https:';
+            if (usingSsl) {
+                tunnelAgent = overHttps ? tunnel.httpsOverHttps : tunnel.httpsOverHttp;
+            }
+            else {
+                tunnelAgent = overHttps ? tunnel.httpOverHttps : tunnel.httpOverHttp;
+            }
+            agent = tunnelAgent(agentOptions);
+            this._proxyAgent = agent;
+        }
+        // if tunneling agent isn't assigned create a new agent
+        if (!agent) {
+            const options = { keepAlive: this._keepAlive, maxSockets };
+            agent = usingSsl ? new external_https_.Agent(options) : new external_http_.Agent(options);
+            this._agent = agent;
+        }
+        if (usingSsl && this._ignoreSslError) {
+            // we don't want to set NODE_TLS_REJECT_UNAUTHORIZED=0 since that will affect request for entire process
+            // http.RequestOptions doesn't expose a way to modify RequestOptions.agent.options
+            // we have to cast it to any and change it directly
+            agent.options = Object.assign(agent.options || {}, {
+                rejectUnauthorized: false
+            });
+        }
+        return agent;
+    }
+    _getProxyAgentDispatcher(parsedUrl, proxyUrl) {
+        let proxyAgent;
+        if (this._keepAlive) {
+            proxyAgent = this._proxyAgentDispatcher;
+        }
+        // if agent is already assigned use that agent.
+        if (proxyAgent) {
+            return proxyAgent;
+        }
+        const usingSsl = parsedUrl.protocol === 'https:';
+        proxyAgent = new undici/* ProxyAgent */.kT(Object.assign({ uri: proxyUrl.href, pipelining: !this._keepAlive ? 0 : 1 }, ((proxyUrl.username || proxyUrl.password) && {
+            token: `Basic ${Buffer.from(`${proxyUrl.username}:${proxyUrl.password}`).toString('base64')}`
+        })));
+        this._proxyAgentDispatcher = proxyAgent;
+        if (usingSsl && this._ignoreSslError) {
+            // we don't want to set NODE_TLS_REJECT_UNAUTHORIZED=0 since that will affect request for entire process
+            // http.RequestOptions doesn't expose a way to modify RequestOptions.agent.options
+            // we have to cast it to any and change it directly
+            proxyAgent.options = Object.assign(proxyAgent.options.requestTls || {}, {
+                rejectUnauthorized: false
+            });
+        }
+        return proxyAgent;
+    }
+    _getUserAgentWithOrchestrationId(userAgent) {
+        const baseUserAgent = userAgent || 'actions/http-client';
+        const orchId = process.env['ACTIONS_ORCHESTRATION_ID'];
+        if (orchId) {
+            // Sanitize the orchestration ID to ensure it contains only valid characters
+            // Valid characters: 0-9, a-z, _, -, .
+            const sanitizedId = orchId.replace(/[^a-z0-9_.-]/gi, '_');
+            return `${baseUserAgent} actions_orchestration_id/${sanitizedId}`;
+        }
+        return baseUserAgent;
+    }
+    _performExponentialBackoff(retryNumber) {
+        return __awaiter(this, void 0, void 0, function* () {
+            retryNumber = Math.min(ExponentialBackoffCeiling, retryNumber);
+            const ms = ExponentialBackoffTimeSlice * Math.pow(2, retryNumber);
+            return new Promise(resolve => setTimeout(() => resolve(), ms));
         });
-        if (cached) {
-            log_info(`Cached venv holds ${Object.entries(cached.versions).map(([n, v]) => `${n} ${v}`).join(', ')}; pip not needed.`);
-            report.versions = pick(cached.versions, settings.packages);
-            return cached.python;
-        }
-        report.cache.restore = { ...report.cache.restore, exactHit: false };
     }
-    const target = venv ? await timeline.run('Create venv', () => createVenv(base, venv)) : base;
-    const requirements = [...sources.map(s => s.requirement), ...requirementLines(settings.requirements)];
-    if (!target.facts.hasPkgResources) {
-        log_info(`${shown(target.facts.executable)} has no working pkg_resources, which pbr needs when nova-dpm and networking-dpm are imported; installing '${RUNTIME_PKG_RESOURCES}' alongside.`);
-        requirements.push(RUNTIME_PKG_RESOURCES);
+    _processResponse(res, options) {
+        return __awaiter(this, void 0, void 0, function* () {
+            return new Promise((resolve, reject) => __awaiter(this, void 0, void 0, function* () {
+                const statusCode = res.message.statusCode || 0;
+                const response = {
+                    statusCode,
+                    result: null,
+                    headers: {}
+                };
+                // not found leads to null obj returned
+                if (statusCode === HttpCodes.NotFound) {
+                    resolve(response);
+                }
+                // get the result from the body
+                function dateTimeDeserializer(key, value) {
+                    if (typeof value === 'string') {
+                        const a = new Date(value);
+                        if (!isNaN(a.valueOf())) {
+                            return a;
+                        }
+                    }
+                    return value;
+                }
+                let obj;
+                let contents;
+                try {
+                    contents = yield res.readBody();
+                    if (contents && contents.length > 0) {
+                        if (options && options.deserializeDates) {
+                            obj = JSON.parse(contents, dateTimeDeserializer);
+                        }
+                        else {
+                            obj = JSON.parse(contents);
+                        }
+                        response.result = obj;
+                    }
+                    response.headers = res.message.headers;
+                }
+                catch (err) {
+                    // Invalid resource (contents not json);  leaving result obj null
+                }
+                // note that 3xx redirects are handled by the http layer.
+                if (statusCode > 299) {
+                    let msg;
+                    // if exception/error in body, attempt to get better error
+                    if (obj && obj.message) {
+                        msg = obj.message;
+                    }
+                    else if (contents && contents.length > 0) {
+                        // it may be the case that the exception is in the body message as string
+                        msg = contents;
+                    }
+                    else {
+                        msg = `Failed request: (${statusCode})`;
+                    }
+                    const err = new HttpClientError(msg, statusCode);
+                    err.result = response.result;
+                    reject(err);
+                }
+                else {
+                    resolve(response);
+                }
+            }));
+        });
     }
-    await timeline.run(`Install ${settings.packages.join(', ')}`, () => pipInstall(target, { requirements, constraintsFile: constraints?.file, constraintsText: constraints?.text, indexUrl: settings.indexUrl, networkArgs: settings.network.pipArgs }, {
-        rule: settings.transport,
-        timeoutSeconds: settings.network.timeoutSeconds,
-        repositories: [...settings.plan.packages.flatMap(p => (p.git ? [p.git.repository] : [])), ...settings.requirements.flatMap(r => (r.kind === 'url' ? [r.url] : []))],
-        packages: settings.packages,
-        redacted: requirements.map(redact),
-        untestedPython: untested
-    }));
-    const { versions, problems } = await timeline.run('Verify', () => verifyEnvironment(target, expected, { timeoutMs: VERIFY_LIMIT_MS }));
-    if (problems.length > 0)
-        throw new ActionError(`The install did not prove good: ${shown(problems.join('; '))}`);
-    report.versions = pick(versions, settings.packages);
-    // Saved here, not in a post step, so that a later failing step cannot lose it.
-    if (cache && !report.cache.restore?.exactHit)
-        report.cache.save = await timeline.run('Save cache', () => cache.save());
-    return target;
 }
-const VERIFY_LIMIT_MS = 5 * 60 * 1000;
-/** What verification proves: each package installed in its range, its dependencies met, its module importable. */
-function expectations(settings) {
-    return settings.plan.packages.map(p => ({ name: p.name, module: p.module, range: p.specifier ? (v) => inRange(v, p.specifier) : undefined }));
-}
-/**
- * A venv of the action's own when asked for, when the venv cache needs one,
- * or when the interpreter forbids installs into itself (PEP 668): such an
- * interpreter is never forced with --break-system-packages.
- */
-function wantsVenv(settings, base) {
-    if (settings.cache === 'venv' || settings.venv === 'true')
-        return true;
-    if (!base.facts.externallyManaged)
-        return false;
-    if (settings.venv === 'false') {
-        throw new ActionError(`${shown(base.facts.executable)} is externally managed (PEP 668): its distribution forbids pip installs into it, and 'venv: false' forbids a venv. Set 'venv: auto', or use actions/setup-python.`);
-    }
-    log_notice(`${shown(base.facts.executable)} is externally managed (PEP 668); installing into a virtual environment instead, exported for later steps.`);
-    return true;
-}
-function chooseCache(settings, base, venv, sources, constraints, projectsHash) {
-    if (settings.cache === 'false')
-        return undefined;
-    if (!cacheServiceAvailable()) {
-        log_warning('The GitHub Actions cache service is not available to this job (no ACTIONS_RESULTS_URL / ACTIONS_CACHE_URL); installing without the cache.');
-        return undefined;
-    }
-    const keys = cacheKeys({
-        kind: settings.cache,
-        os: process.env.RUNNER_OS || external_node_os_namespaceObject.platform(),
-        arch: process.env.RUNNER_ARCH || external_node_os_namespaceObject.arch(),
-        pythonVersion: base.facts.version,
-        pythonAbi: base.facts.abi,
-        baseExecutable: settings.cache === 'venv' ? base.facts.baseExecutable : undefined,
-        packages: settings.packages,
-        series: settings.series.name,
-        mode: settings.mode,
-        requirements: [...sources.map(s => s.requirement), ...requirementLines(settings.requirements)],
-        constraintsHash: constraints?.sha256 ?? 'none',
-        indexUrl: settings.indexUrl,
-        projectsHash,
-        suffix: settings.cacheKeySuffix
+const lowercaseKeys = (obj) => Object.keys(obj).reduce((c, k) => ((c[k.toLowerCase()] = obj[k]), c), {});
+//# sourceMappingURL=index.js.map
+
+/***/ }),
+
+/***/ 90:
+/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   Ck: () => (/* binding */ mkdir),
+/* harmony export */   H8: () => (/* binding */ IS_WINDOWS),
+/* harmony export */   Qh: () => (/* binding */ isRooted),
+/* harmony export */   rm: () => (/* binding */ rm),
+/* harmony export */   t2: () => (/* binding */ exists),
+/* harmony export */   vr: () => (/* binding */ tryGetExecutablePath)
+/* harmony export */ });
+/* unused harmony exports chmod, copyFile, lstat, open, readdir, rename, rmdir, stat, symlink, unlink, readlink, UV_FS_O_EXLOCK, READONLY, isDirectory, getCmdPath */
+/* harmony import */ var fs__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(9896);
+/* harmony import */ var path__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(6928);
+var __awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
+    function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
+    return new (P || (P = Promise))(function (resolve, reject) {
+        function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
+        function rejected(value) { try { step(generator["throw"](value)); } catch (e) { reject(e); } }
+        function step(result) { result.done ? resolve(result.value) : adopt(result.value).then(fulfilled, rejected); }
+        step((generator = generator.apply(thisArg, _arguments || [])).next());
     });
-    const timeout = settings.network.timeoutSeconds;
-    return settings.cache === 'venv' ? new VenvCache(keys, venv, timeout) : new PipCache(base, keys, timeout);
-}
-/** The local projects in `requirements`: their names (for the constraints) and a digest of their files (for the cache). */
-async function localProjects(settings, base) {
-    const names = [];
-    const digests = [];
-    for (const r of settings.requirements) {
-        if (r.kind === 'path') {
-            names.push(await localProjectName(r.path, dir => base.setupPyName(dir)));
-            digests.push(treeHash(r.path));
-        }
-        else if (r.kind === 'url' && r.name) {
-            names.push(r.name);
-        }
-    }
-    return { names, hash: digests.join(',') };
-}
-function newReport(settings, sources, constraints, base, venv) {
-    return {
-        packages: settings.packages,
-        series: settings.series.name,
-        mode: settings.mode,
-        pipSpecs: sources.map(s => redact(s.requirement)),
-        constraintsSource: constraints?.source ?? '',
-        pythonPath: venv ? venvPython(venv) : base.facts.executable,
-        pythonVersion: base.facts.version,
-        venv,
-        versions: {},
-        commits: Object.fromEntries(sources.filter(s => s.commit).map(s => [s.name, s.commit])),
-        extraRequirements: requirementLines(settings.requirements).map(redact),
-        dryRun: settings.dryRun
-    };
-}
-function pick(versions, names) {
-    return Object.fromEntries(names.map(n => [n, versions[n] ?? '']));
-}
-/**
- * A cancelled job gets SIGINT, then SIGTERM: stop every process tree the
- * action started and fail at once. The cache is saved only after
- * verification, and nothing is exported before it, so nothing half-made is
- * ever cached or handed to later steps.
- */
-function stopOnCancel() {
-    for (const signal of ['SIGINT', 'SIGTERM']) {
-        process.once(signal, () => {
-            stopAll(signal);
-            setFailed(`Cancelled (${signal}): pip and every process the action started were stopped; nothing was cached or exported.`);
-            process.exit(1);
-        });
-    }
-}
-
-
-/***/ }),
-
-/***/ 2613:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("assert");
-
-/***/ }),
-
-/***/ 4434:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("events");
-
-/***/ }),
-
-/***/ 8611:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("http");
-
-/***/ }),
-
-/***/ 5692:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("https");
-
-/***/ }),
-
-/***/ 9278:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("net");
-
-/***/ }),
-
-/***/ 4589:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:assert");
-
-/***/ }),
-
-/***/ 6698:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:async_hooks");
-
-/***/ }),
-
-/***/ 4573:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:buffer");
-
-/***/ }),
-
-/***/ 7540:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:console");
-
-/***/ }),
-
-/***/ 7598:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:crypto");
-
-/***/ }),
-
-/***/ 3053:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:diagnostics_channel");
-
-/***/ }),
-
-/***/ 610:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:dns");
-
-/***/ }),
-
-/***/ 8474:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:events");
-
-/***/ }),
-
-/***/ 7067:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:http");
-
-/***/ }),
-
-/***/ 2467:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:http2");
-
-/***/ }),
-
-/***/ 7030:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:net");
-
-/***/ }),
-
-/***/ 643:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:perf_hooks");
-
-/***/ }),
-
-/***/ 1792:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:querystring");
-
-/***/ }),
-
-/***/ 7075:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:stream");
-
-/***/ }),
-
-/***/ 1692:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:tls");
-
-/***/ }),
-
-/***/ 3136:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:url");
-
-/***/ }),
-
-/***/ 7975:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:util");
-
-/***/ }),
-
-/***/ 3429:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:util/types");
-
-/***/ }),
-
-/***/ 5919:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:worker_threads");
-
-/***/ }),
-
-/***/ 8522:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:zlib");
-
-/***/ }),
-
-/***/ 857:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("os");
-
-/***/ }),
-
-/***/ 3193:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("string_decoder");
-
-/***/ }),
-
-/***/ 4756:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("tls");
-
-/***/ }),
-
-/***/ 2018:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("tty");
-
-/***/ }),
-
-/***/ 7016:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("url");
-
-/***/ }),
-
-/***/ 9023:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("util");
-
-/***/ }),
-
-/***/ 30:
-/***/ ((__unused_webpack_module, exports) => {
-
-var __webpack_unused_export__;
-
-// Copyright (c) Microsoft Corporation.
-// Licensed under the MIT License.
-__webpack_unused_export__ = ({ value: true });
-exports.w = void 0;
-/**
- * Holds the singleton operationRequestMap, to be shared across CJS and ESM imports.
- */
-exports.w = {
-    operationRequestMap: new WeakMap(),
 };
-//# sourceMappingURL=state-cjs.js.map
 
-/***/ }),
 
-/***/ 8914:
-/***/ ((__unused_webpack_module, exports) => {
-
-var __webpack_unused_export__;
-
-// Copyright (c) Microsoft Corporation.
-// Licensed under the MIT License.
-__webpack_unused_export__ = ({ value: true });
-exports.w = void 0;
+const { chmod, copyFile, lstat, mkdir, open, readdir, rename, rm, rmdir, stat, symlink, unlink } = fs__WEBPACK_IMPORTED_MODULE_0__.promises;
+// export const {open} = 'fs'
+const IS_WINDOWS = process.platform === 'win32';
 /**
- * @internal
+ * Custom implementation of readlink to ensure Windows junctions
+ * maintain trailing backslash for backward compatibility with Node.js < 24
  *
- * Holds the singleton instrumenter, to be shared across CJS and ESM imports.
+ * In Node.js 20, Windows junctions (directory symlinks) always returned paths
+ * with trailing backslashes. Node.js 24 removed this behavior, which breaks
+ * code that relied on this format for path operations.
+ *
+ * This implementation restores the Node 20 behavior by adding a trailing
+ * backslash to all junction results on Windows.
  */
-exports.w = {
-    instrumenterImplementation: undefined,
-};
-//# sourceMappingURL=state-cjs.cjs.map
-
-/***/ }),
-
-/***/ 8898:
-/***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
-
-const { valid, clean, explain, parse } = __nccwpck_require__(4818);
-
-const { lt, le, eq, ne, ge, gt, compare, rcompare } = __nccwpck_require__(2124);
-
-const {
-  filter,
-  maxSatisfying,
-  minSatisfying,
-  RANGE_PATTERN,
-  satisfies,
-  validRange,
-} = __nccwpck_require__(790);
-
-const { major, minor, patch, inc } = __nccwpck_require__(8940);
-
-module.exports = {
-  // version
-  valid,
-  clean,
-  explain,
-  parse,
-
-  // operator
-  lt,
-  le,
-  lte: le,
-  eq,
-  ne,
-  neq: ne,
-  ge,
-  gte: ge,
-  gt,
-  compare,
-  rcompare,
-
-  // range
-  filter,
-  maxSatisfying,
-  minSatisfying,
-  RANGE_PATTERN,
-  satisfies,
-  validRange,
-
-  // semantic
-  major,
-  minor,
-  patch,
-  inc,
-};
-
-
-/***/ }),
-
-/***/ 2124:
-/***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
-
-const { parse } = __nccwpck_require__(4818);
-
-module.exports = {
-  compare,
-  rcompare,
-  lt,
-  le,
-  eq,
-  ne,
-  ge,
-  gt,
-  '<': lt,
-  '<=': le,
-  '==': eq,
-  '!=': ne,
-  '>=': ge,
-  '>': gt,
-  '===': arbitrary,
-};
-
-function lt(version, other) {
-  return compare(version, other) < 0;
-}
-
-function le(version, other) {
-  return compare(version, other) <= 0;
-}
-
-function eq(version, other) {
-  return compare(version, other) === 0;
-}
-
-function ne(version, other) {
-  return compare(version, other) !== 0;
-}
-
-function ge(version, other) {
-  return compare(version, other) >= 0;
-}
-
-function gt(version, other) {
-  return compare(version, other) > 0;
-}
-
-function arbitrary(version, other) {
-  return version.toLowerCase() === other.toLowerCase();
-}
-
-function compare(version, other) {
-  const parsedVersion = parse(version);
-  const parsedOther = parse(other);
-
-  const keyVersion = calculateKey(parsedVersion);
-  const keyOther = calculateKey(parsedOther);
-
-  return pyCompare(keyVersion, keyOther);
-}
-
-function rcompare(version, other) {
-  return -compare(version, other);
-}
-
-// this logic is buitin in python, but we need to port it to js
-// see https://stackoverflow.com/a/5292332/1438522
-function pyCompare(elemIn, otherIn) {
-  let elem = elemIn;
-  let other = otherIn;
-  if (elem === other) {
-    return 0;
-  }
-  if (Array.isArray(elem) !== Array.isArray(other)) {
-    elem = Array.isArray(elem) ? elem : [elem];
-    other = Array.isArray(other) ? other : [other];
-  }
-  if (Array.isArray(elem)) {
-    const len = Math.min(elem.length, other.length);
-    for (let i = 0; i < len; i += 1) {
-      const res = pyCompare(elem[i], other[i]);
-      if (res !== 0) {
-        return res;
-      }
-    }
-    return elem.length - other.length;
-  }
-  if (elem === -Infinity || other === Infinity) {
-    return -1;
-  }
-  if (elem === Infinity || other === -Infinity) {
-    return 1;
-  }
-  return elem < other ? -1 : 1;
-}
-
-function calculateKey(input) {
-  const { epoch } = input;
-  let { release, pre, post, local, dev } = input;
-  // When we compare a release version, we want to compare it with all of the
-  // trailing zeros removed. So we'll use a reverse the list, drop all the now
-  // leading zeros until we come to something non zero, then take the rest
-  // re-reverse it back into the correct order and make it a tuple and use
-  // that for our sorting key.
-  release = release.concat();
-  release.reverse();
-  while (release.length && release[0] === 0) {
-    release.shift();
-  }
-  release.reverse();
-
-  // We need to "trick" the sorting algorithm to put 1.0.dev0 before 1.0a0.
-  // We'll do this by abusing the pre segment, but we _only_ want to do this
-  // if there is !a pre or a post segment. If we have one of those then
-  // the normal sorting rules will handle this case correctly.
-  if (!pre && !post && dev) pre = -Infinity;
-  // Versions without a pre-release (except as noted above) should sort after
-  // those with one.
-  else if (!pre) pre = Infinity;
-
-  // Versions without a post segment should sort before those with one.
-  if (!post) post = -Infinity;
-
-  // Versions without a development segment should sort after those with one.
-  if (!dev) dev = Infinity;
-
-  if (!local) {
-    // Versions without a local segment should sort before those with one.
-    local = -Infinity;
-  } else {
-    // Versions with a local segment need that segment parsed to implement
-    // the sorting rules in PEP440.
-    // - Alpha numeric segments sort before numeric segments
-    // - Alpha numeric segments sort lexicographically
-    // - Numeric segments sort numerically
-    // - Shorter versions sort before longer versions when the prefixes
-    //   match exactly
-    local = local.map((i) =>
-      Number.isNaN(Number(i)) ? [-Infinity, i] : [Number(i), ''],
-    );
-  }
-
-  return [epoch, release, pre, post, dev, local];
-}
-
-
-/***/ }),
-
-/***/ 8940:
-/***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
-
-const { explain, parse, stringify } = __nccwpck_require__(4818);
-
-// those notation are borrowed from semver
-module.exports = {
-  major,
-  minor,
-  patch,
-  inc,
-};
-
-function major(input) {
-  const version = explain(input);
-  if (!version) {
-    throw new TypeError('Invalid Version: ' + input);
-  }
-  return version.release[0];
-}
-
-function minor(input) {
-  const version = explain(input);
-  if (!version) {
-    throw new TypeError('Invalid Version: ' + input);
-  }
-  if (version.release.length < 2) {
-    return 0;
-  }
-  return version.release[1];
-}
-
-function patch(input) {
-  const version = explain(input);
-  if (!version) {
-    throw new TypeError('Invalid Version: ' + input);
-  }
-  if (version.release.length < 3) {
-    return 0;
-  }
-  return version.release[2];
-}
-
-function inc(input, release, preReleaseIdentifier) {
-  let identifier = preReleaseIdentifier || `a`;
-  const version = parse(input);
-
-  if (!version) {
-    return null;
-  }
-
-  if (
-    !['a', 'b', 'c', 'rc', 'alpha', 'beta', 'pre', 'preview'].includes(
-      identifier,
-    )
-  ) {
-    return null;
-  }
-
-  switch (release) {
-    case 'premajor':
-      {
-        const [majorVersion] = version.release;
-        version.release.fill(0);
-        version.release[0] = majorVersion + 1;
-      }
-      version.pre = [identifier, 0];
-      delete version.post;
-      delete version.dev;
-      delete version.local;
-      break;
-    case 'preminor':
-      {
-        const [majorVersion, minorVersion = 0] = version.release;
-        version.release.fill(0);
-        version.release[0] = majorVersion;
-        version.release[1] = minorVersion + 1;
-      }
-      version.pre = [identifier, 0];
-      delete version.post;
-      delete version.dev;
-      delete version.local;
-      break;
-    case 'prepatch':
-      {
-        const [majorVersion, minorVersion = 0, patchVersion = 0] =
-          version.release;
-        version.release.fill(0);
-        version.release[0] = majorVersion;
-        version.release[1] = minorVersion;
-        version.release[2] = patchVersion + 1;
-      }
-      version.pre = [identifier, 0];
-      delete version.post;
-      delete version.dev;
-      delete version.local;
-      break;
-    case 'prerelease':
-      if (version.pre === null) {
-        const [majorVersion, minorVersion = 0, patchVersion = 0] =
-          version.release;
-        version.release.fill(0);
-        version.release[0] = majorVersion;
-        version.release[1] = minorVersion;
-        version.release[2] = patchVersion + 1;
-        version.pre = [identifier, 0];
-      } else {
-        if (preReleaseIdentifier === undefined && version.pre !== null) {
-          [identifier] = version.pre;
+function readlink(fsPath) {
+    return __awaiter(this, void 0, void 0, function* () {
+        const result = yield fs.promises.readlink(fsPath);
+        // On Windows, restore Node 20 behavior: add trailing backslash to all results
+        // since junctions on Windows are always directory links
+        if (IS_WINDOWS && !result.endsWith('\\')) {
+            return `${result}\\`;
         }
-
-        const [letter, number] = version.pre;
-        if (letter === identifier) {
-          version.pre = [letter, number + 1];
-        } else {
-          version.pre = [identifier, 0];
-        }
-      }
-
-      delete version.post;
-      delete version.dev;
-      delete version.local;
-      break;
-    case 'major':
-      if (
-        version.release.slice(1).some((value) => value !== 0) ||
-        version.pre === null
-      ) {
-        const [majorVersion] = version.release;
-        version.release.fill(0);
-        version.release[0] = majorVersion + 1;
-      }
-      delete version.pre;
-      delete version.post;
-      delete version.dev;
-      delete version.local;
-      break;
-    case 'minor':
-      if (
-        version.release.slice(2).some((value) => value !== 0) ||
-        version.pre === null
-      ) {
-        const [majorVersion, minorVersion = 0] = version.release;
-        version.release.fill(0);
-        version.release[0] = majorVersion;
-        version.release[1] = minorVersion + 1;
-      }
-      delete version.pre;
-      delete version.post;
-      delete version.dev;
-      delete version.local;
-      break;
-    case 'patch':
-      if (
-        version.release.slice(3).some((value) => value !== 0) ||
-        version.pre === null
-      ) {
-        const [majorVersion, minorVersion = 0, patchVersion = 0] =
-          version.release;
-        version.release.fill(0);
-        version.release[0] = majorVersion;
-        version.release[1] = minorVersion;
-        version.release[2] = patchVersion + 1;
-      }
-      delete version.pre;
-      delete version.post;
-      delete version.dev;
-      delete version.local;
-      break;
-    default:
-      return null;
-  }
-
-  return stringify(version);
-}
-
-
-/***/ }),
-
-/***/ 790:
-/***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
-
-// This file is dual licensed under the terms of the Apache License, Version
-// 2.0, and the BSD License. See the LICENSE file in the root of this repository
-// for complete details.
-
-const { VERSION_PATTERN, explain: explainVersion } = __nccwpck_require__(4818);
-
-const Operator = __nccwpck_require__(2124);
-
-const RANGE_PATTERN = [
-  '(?<operator>(===|~=|==|!=|<=|>=|<|>))',
-  '\\s*',
-  '(',
-  /*  */ '(?<version>(?:' + VERSION_PATTERN.replace(/\?<\w+>/g, '?:') + '))',
-  /*  */ '(?<prefix>\\.\\*)?',
-  /*  */ '|',
-  /*  */ '(?<legacy>[^,;\\s)]+)',
-  ')',
-].join('');
-
-module.exports = {
-  RANGE_PATTERN,
-  parse,
-  satisfies,
-  filter,
-  validRange,
-  maxSatisfying,
-  minSatisfying,
-};
-
-const isEqualityOperator = (op) => ['==', '!=', '==='].includes(op);
-
-const rangeRegex = new RegExp('^' + RANGE_PATTERN + '$', 'i');
-
-function parse(ranges) {
-  if (!ranges.trim()) {
-    return [];
-  }
-
-  const specifiers = ranges
-    .split(',')
-    .map((range) => rangeRegex.exec(range.trim()) || {})
-    .map(({ groups }) => {
-      if (!groups) {
-        return null;
-      }
-
-      let { ...spec } = groups;
-      const { operator, version, prefix, legacy } = groups;
-
-      if (version) {
-        spec = { ...spec, ...explainVersion(version) };
-        if (operator === '~=') {
-          if (spec.release.length < 2) {
-            return null;
-          }
-        }
-        if (!isEqualityOperator(operator) && spec.local) {
-          return null;
-        }
-
-        if (prefix) {
-          if (!isEqualityOperator(operator) || spec.dev || spec.local) {
-            return null;
-          }
-        }
-      }
-      if (legacy && operator !== '===') {
-        return null;
-      }
-
-      return spec;
+        return result;
     });
-
-  if (specifiers.filter(Boolean).length !== specifiers.length) {
-    return null;
-  }
-
-  return specifiers;
 }
-
-function filter(versions, specifier, options = {}) {
-  const filtered = pick(versions, specifier, options);
-  if (filtered.length === 0 && options.prereleases === undefined) {
-    return pick(versions, specifier, { prereleases: true });
-  }
-  return filtered;
-}
-
-function maxSatisfying(versions, range, options) {
-  const found = filter(versions, range, options).sort(Operator.compare);
-  return found.length === 0 ? null : found[found.length - 1];
-}
-
-function minSatisfying(versions, range, options) {
-  const found = filter(versions, range, options).sort(Operator.compare);
-  return found.length === 0 ? null : found[0];
-}
-
-function pick(versions, specifier, options) {
-  const parsed = parse(specifier);
-
-  if (!parsed) {
-    return [];
-  }
-
-  return versions.filter((version) => {
-    const explained = explainVersion(version);
-
-    if (!parsed.length) {
-      return explained && !(explained.is_prerelease && !options.prereleases);
-    }
-
-    return parsed.reduce((pass, spec) => {
-      if (!pass) {
-        return false;
-      }
-      return contains({ ...spec, ...options }, { version, explained });
-    }, true);
-  });
-}
-
-function satisfies(version, specifier, options = {}) {
-  const filtered = pick([version], specifier, options);
-
-  return filtered.length === 1;
-}
-
-function arrayStartsWith(array, prefix) {
-  if (prefix.length > array.length) {
-    return false;
-  }
-
-  for (let i = 0; i < prefix.length; i += 1) {
-    if (prefix[i] !== array[i]) {
-      return false;
-    }
-  }
-
-  return true;
-}
-
-function contains(specifier, input) {
-  const { explained } = input;
-  let { version } = input;
-  const { ...spec } = specifier;
-
-  if (spec.prereleases === undefined) {
-    spec.prereleases = spec.is_prerelease;
-  }
-
-  if (explained && explained.is_prerelease && !spec.prereleases) {
-    return false;
-  }
-
-  if (spec.operator === '~=') {
-    let compatiblePrefix = spec.release.slice(0, -1).concat('*').join('.');
-    if (spec.epoch) {
-      compatiblePrefix = spec.epoch + '!' + compatiblePrefix;
-    }
-    return satisfies(version, `>=${spec.version}, ==${compatiblePrefix}`, {
-      prereleases: spec.prereleases,
+// See https://github.com/nodejs/node/blob/d0153aee367422d0858105abec186da4dff0a0c5/deps/uv/include/uv/win.h#L691
+const UV_FS_O_EXLOCK = 0x10000000;
+const READONLY = fs__WEBPACK_IMPORTED_MODULE_0__.constants.O_RDONLY;
+function exists(fsPath) {
+    return __awaiter(this, void 0, void 0, function* () {
+        try {
+            yield stat(fsPath);
+        }
+        catch (err) {
+            if (err.code === 'ENOENT') {
+                return false;
+            }
+            throw err;
+        }
+        return true;
     });
-  }
-
-  if (spec.prefix) {
-    const isMatching =
-      explained.epoch === spec.epoch &&
-      arrayStartsWith(explained.release, spec.release);
-    const isEquality = spec.operator !== '!=';
-    return isEquality ? isMatching : !isMatching;
-  }
-
-  if (explained)
-    if (explained.local && spec.version) {
-      version = explained.public;
-      spec.version = explainVersion(spec.version).public;
-    }
-
-  if (spec.operator === '<' || spec.operator === '>') {
-    // simplified version of https://www.python.org/dev/peps/pep-0440/#exclusive-ordered-comparison
-    if (Operator.eq(spec.release.join('.'), explained.release.join('.'))) {
-      return false;
-    }
-  }
-
-  const op = Operator[spec.operator];
-  return op(version, spec.version || spec.legacy);
 }
-
-function validRange(specifier) {
-  return Boolean(parse(specifier));
+function isDirectory(fsPath_1) {
+    return __awaiter(this, arguments, void 0, function* (fsPath, useStat = false) {
+        const stats = useStat ? yield stat(fsPath) : yield lstat(fsPath);
+        return stats.isDirectory();
+    });
 }
-
+/**
+ * On OSX/Linux, true if path starts with '/'. On Windows, true for paths like:
+ * \, \hello, \\hello\share, C:, and C:\hello (and corresponding alternate separator cases).
+ */
+function isRooted(p) {
+    p = normalizeSeparators(p);
+    if (!p) {
+        throw new Error('isRooted() parameter "p" cannot be empty');
+    }
+    if (IS_WINDOWS) {
+        return (p.startsWith('\\') || /^[A-Z]:/i.test(p) // e.g. \ or \hello or \\hello
+        ); // e.g. C: or C:\hello
+    }
+    return p.startsWith('/');
+}
+/**
+ * Best effort attempt to determine whether a file exists and is executable.
+ * @param filePath    file path to check
+ * @param extensions  additional file extensions to try
+ * @return if file exists and is executable, returns the file path. otherwise empty string.
+ */
+function tryGetExecutablePath(filePath, extensions) {
+    return __awaiter(this, void 0, void 0, function* () {
+        let stats = undefined;
+        try {
+            // test file exists
+            stats = yield stat(filePath);
+        }
+        catch (err) {
+            if (err.code !== 'ENOENT') {
+                // eslint-disable-next-line no-console
+                console.log(`Unexpected error attempting to determine if executable file exists '${filePath}': ${err}`);
+            }
+        }
+        if (stats && stats.isFile()) {
+            if (IS_WINDOWS) {
+                // on Windows, test for valid extension
+                const upperExt = path__WEBPACK_IMPORTED_MODULE_1__.extname(filePath).toUpperCase();
+                if (extensions.some(validExt => validExt.toUpperCase() === upperExt)) {
+                    return filePath;
+                }
+            }
+            else {
+                if (isUnixExecutable(stats)) {
+                    return filePath;
+                }
+            }
+        }
+        // try each extension
+        const originalFilePath = filePath;
+        for (const extension of extensions) {
+            filePath = originalFilePath + extension;
+            stats = undefined;
+            try {
+                stats = yield stat(filePath);
+            }
+            catch (err) {
+                if (err.code !== 'ENOENT') {
+                    // eslint-disable-next-line no-console
+                    console.log(`Unexpected error attempting to determine if executable file exists '${filePath}': ${err}`);
+                }
+            }
+            if (stats && stats.isFile()) {
+                if (IS_WINDOWS) {
+                    // preserve the case of the actual file (since an extension was appended)
+                    try {
+                        const directory = path__WEBPACK_IMPORTED_MODULE_1__.dirname(filePath);
+                        const upperName = path__WEBPACK_IMPORTED_MODULE_1__.basename(filePath).toUpperCase();
+                        for (const actualName of yield readdir(directory)) {
+                            if (upperName === actualName.toUpperCase()) {
+                                filePath = path__WEBPACK_IMPORTED_MODULE_1__.join(directory, actualName);
+                                break;
+                            }
+                        }
+                    }
+                    catch (err) {
+                        // eslint-disable-next-line no-console
+                        console.log(`Unexpected error attempting to determine the actual case of the file '${filePath}': ${err}`);
+                    }
+                    return filePath;
+                }
+                else {
+                    if (isUnixExecutable(stats)) {
+                        return filePath;
+                    }
+                }
+            }
+        }
+        return '';
+    });
+}
+function normalizeSeparators(p) {
+    p = p || '';
+    if (IS_WINDOWS) {
+        // convert slashes on Windows
+        p = p.replace(/\//g, '\\');
+        // remove redundant slashes
+        return p.replace(/\\\\+/g, '\\');
+    }
+    // remove redundant slashes
+    return p.replace(/\/\/+/g, '/');
+}
+// on Mac/Linux, test the execute bit
+//     R   W  X  R  W X R W X
+//   256 128 64 32 16 8 4 2 1
+function isUnixExecutable(stats) {
+    return ((stats.mode & 1) > 0 ||
+        ((stats.mode & 8) > 0 &&
+            process.getgid !== undefined &&
+            stats.gid === process.getgid()) ||
+        ((stats.mode & 64) > 0 &&
+            process.getuid !== undefined &&
+            stats.uid === process.getuid()));
+}
+// Get the path of cmd.exe in windows
+function getCmdPath() {
+    var _a;
+    return (_a = process.env['COMSPEC']) !== null && _a !== void 0 ? _a : `cmd.exe`;
+}
+//# sourceMappingURL=io-util.js.map
 
 /***/ }),
 
-/***/ 4818:
-/***/ ((module) => {
+/***/ 8701:
+/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
 
-const VERSION_PATTERN = [
-  'v?',
-  '(?:',
-  /* */ '(?:(?<epoch>[0-9]+)!)?', // epoch
-  /* */ '(?<release>[0-9]+(?:\\.[0-9]+)*)', // release segment
-  /* */ '(?<pre>', // pre-release
-  /*    */ '[-_\\.]?',
-  /*    */ '(?<pre_l>(a|b|c|rc|alpha|beta|pre|preview))',
-  /*    */ '[-_\\.]?',
-  /*    */ '(?<pre_n>[0-9]+)?',
-  /* */ ')?',
-  /* */ '(?<post>', // post release
-  /*    */ '(?:-(?<post_n1>[0-9]+))',
-  /*    */ '|',
-  /*    */ '(?:',
-  /*        */ '[-_\\.]?',
-  /*        */ '(?<post_l>post|rev|r)',
-  /*        */ '[-_\\.]?',
-  /*        */ '(?<post_n2>[0-9]+)?',
-  /*    */ ')',
-  /* */ ')?',
-  /* */ '(?<dev>', // dev release
-  /*    */ '[-_\\.]?',
-  /*    */ '(?<dev_l>dev)',
-  /*    */ '[-_\\.]?',
-  /*    */ '(?<dev_n>[0-9]+)?',
-  /* */ ')?',
-  ')',
-  '(?:\\+(?<local>[a-z0-9]+(?:[-_\\.][a-z0-9]+)*))?', // local version
-].join('');
-
-module.exports = {
-  VERSION_PATTERN,
-  valid,
-  clean,
-  explain,
-  parse,
-  stringify,
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   K7: () => (/* binding */ which),
+/* harmony export */   U$: () => (/* binding */ mkdirP),
+/* harmony export */   Yz: () => (/* binding */ rmRF)
+/* harmony export */ });
+/* unused harmony exports cp, mv, findInPath */
+/* harmony import */ var assert__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(2613);
+/* harmony import */ var path__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(6928);
+/* harmony import */ var _io_util_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(90);
+var __awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
+    function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
+    return new (P || (P = Promise))(function (resolve, reject) {
+        function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
+        function rejected(value) { try { step(generator["throw"](value)); } catch (e) { reject(e); } }
+        function step(result) { result.done ? resolve(result.value) : adopt(result.value).then(fulfilled, rejected); }
+        step((generator = generator.apply(thisArg, _arguments || [])).next());
+    });
 };
 
-const validRegex = new RegExp('^' + VERSION_PATTERN + '$', 'i');
 
-function valid(version) {
-  return validRegex.test(version) ? version : null;
+
+/**
+ * Copies a file or folder.
+ * Based off of shelljs - https://github.com/shelljs/shelljs/blob/9237f66c52e5daa40458f94f9565e18e8132f5a6/src/cp.js
+ *
+ * @param     source    source path
+ * @param     dest      destination path
+ * @param     options   optional. See CopyOptions.
+ */
+function cp(source_1, dest_1) {
+    return __awaiter(this, arguments, void 0, function* (source, dest, options = {}) {
+        const { force, recursive, copySourceDirectory } = readCopyOptions(options);
+        const destStat = (yield ioUtil.exists(dest)) ? yield ioUtil.stat(dest) : null;
+        // Dest is an existing file, but not forcing
+        if (destStat && destStat.isFile() && !force) {
+            return;
+        }
+        // If dest is an existing directory, should copy inside.
+        const newDest = destStat && destStat.isDirectory() && copySourceDirectory
+            ? path.join(dest, path.basename(source))
+            : dest;
+        if (!(yield ioUtil.exists(source))) {
+            throw new Error(`no such file or directory: ${source}`);
+        }
+        const sourceStat = yield ioUtil.stat(source);
+        if (sourceStat.isDirectory()) {
+            if (!recursive) {
+                throw new Error(`Failed to copy. ${source} is a directory, but tried to copy without recursive flag.`);
+            }
+            else {
+                yield cpDirRecursive(source, newDest, 0, force);
+            }
+        }
+        else {
+            if (path.relative(source, newDest) === '') {
+                // a file cannot be copied to itself
+                throw new Error(`'${newDest}' and '${source}' are the same file`);
+            }
+            yield copyFile(source, newDest, force);
+        }
+    });
 }
-
-const cleanRegex = new RegExp('^\\s*' + VERSION_PATTERN + '\\s*$', 'i');
-function clean(version) {
-  return stringify(parse(version, cleanRegex));
+/**
+ * Moves a path.
+ *
+ * @param     source    source path
+ * @param     dest      destination path
+ * @param     options   optional. See MoveOptions.
+ */
+function mv(source_1, dest_1) {
+    return __awaiter(this, arguments, void 0, function* (source, dest, options = {}) {
+        if (yield ioUtil.exists(dest)) {
+            let destExists = true;
+            if (yield ioUtil.isDirectory(dest)) {
+                // If dest is directory copy src into dest
+                dest = path.join(dest, path.basename(source));
+                destExists = yield ioUtil.exists(dest);
+            }
+            if (destExists) {
+                if (options.force == null || options.force) {
+                    yield rmRF(dest);
+                }
+                else {
+                    throw new Error('Destination already exists');
+                }
+            }
+        }
+        yield mkdirP(path.dirname(dest));
+        yield ioUtil.rename(source, dest);
+    });
 }
-
-function parse(version, regex) {
-  // Validate the version and parse it into pieces
-  const { groups } = (regex || validRegex).exec(version) || {};
-  if (!groups) {
-    return null;
-  }
-
-  // Store the parsed out pieces of the version
-  const parsed = {
-    epoch: Number(groups.epoch ? groups.epoch : 0),
-    release: groups.release.split('.').map(Number),
-    pre: normalize_letter_version(groups.pre_l, groups.pre_n),
-    post: normalize_letter_version(
-      groups.post_l,
-      groups.post_n1 || groups.post_n2,
-    ),
-    dev: normalize_letter_version(groups.dev_l, groups.dev_n),
-    local: parse_local_version(groups.local),
-  };
-
-  return parsed;
+/**
+ * Remove a path recursively with force
+ *
+ * @param inputPath path to remove
+ */
+function rmRF(inputPath) {
+    return __awaiter(this, void 0, void 0, function* () {
+        if (_io_util_js__WEBPACK_IMPORTED_MODULE_2__/* .IS_WINDOWS */ .H8) {
+            // Check for invalid characters
+            // https://docs.microsoft.com/en-us/windows/win32/fileio/naming-a-file
+            if (/[*"<>|]/.test(inputPath)) {
+                throw new Error('File path must not contain `*`, `"`, `<`, `>` or `|` on Windows');
+            }
+        }
+        try {
+            // note if path does not exist, error is silent
+            yield _io_util_js__WEBPACK_IMPORTED_MODULE_2__.rm(inputPath, {
+                force: true,
+                maxRetries: 3,
+                recursive: true,
+                retryDelay: 300
+            });
+        }
+        catch (err) {
+            throw new Error(`File was unable to be removed ${err}`);
+        }
+    });
 }
-
-function stringify(parsed) {
-  if (!parsed) {
-    return null;
-  }
-  const { epoch, release, pre, post, dev, local } = parsed;
-  const parts = [];
-
-  // Epoch
-  if (epoch !== 0) {
-    parts.push(`${epoch}!`);
-  }
-  // Release segment
-  parts.push(release.join('.'));
-
-  // Pre-release
-  if (pre) {
-    parts.push(pre.join(''));
-  }
-  // Post-release
-  if (post) {
-    parts.push('.' + post.join(''));
-  }
-  // Development release
-  if (dev) {
-    parts.push('.' + dev.join(''));
-  }
-  // Local version segment
-  if (local) {
-    parts.push(`+${local}`);
-  }
-  return parts.join('');
+/**
+ * Make a directory.  Creates the full path with folders in between
+ * Will throw if it fails
+ *
+ * @param   fsPath        path to create
+ * @returns Promise<void>
+ */
+function mkdirP(fsPath) {
+    return __awaiter(this, void 0, void 0, function* () {
+        (0,assert__WEBPACK_IMPORTED_MODULE_0__.ok)(fsPath, 'a path argument must be provided');
+        yield _io_util_js__WEBPACK_IMPORTED_MODULE_2__/* .mkdir */ .Ck(fsPath, { recursive: true });
+    });
 }
-
-function normalize_letter_version(letterIn, numberIn) {
-  let letter = letterIn;
-  let number = numberIn;
-  if (letter) {
-    // We consider there to be an implicit 0 in a pre-release if there is
-    // not a numeral associated with it.
-    if (!number) {
-      number = 0;
-    }
-    // We normalize any letters to their lower case form
-    letter = letter.toLowerCase();
-
-    // We consider some words to be alternate spellings of other words and
-    // in those cases we want to normalize the spellings to our preferred
-    // spelling.
-    if (letter === 'alpha') {
-      letter = 'a';
-    } else if (letter === 'beta') {
-      letter = 'b';
-    } else if (['c', 'pre', 'preview'].includes(letter)) {
-      letter = 'rc';
-    } else if (['rev', 'r'].includes(letter)) {
-      letter = 'post';
-    }
-    return [letter, Number(number)];
-  }
-  if (!letter && number) {
-    // We assume if we are given a number, but we are not given a letter
-    // then this is using the implicit post release syntax (e.g. 1.0-1)
-    letter = 'post';
-
-    return [letter, Number(number)];
-  }
-  return null;
+/**
+ * Returns path of a tool had the tool actually been invoked.  Resolves via paths.
+ * If you check and the tool does not exist, it will throw.
+ *
+ * @param     tool              name of the tool
+ * @param     check             whether to check if tool exists
+ * @returns   Promise<string>   path to tool
+ */
+function which(tool, check) {
+    return __awaiter(this, void 0, void 0, function* () {
+        if (!tool) {
+            throw new Error("parameter 'tool' is required");
+        }
+        // recursive when check=true
+        if (check) {
+            const result = yield which(tool, false);
+            if (!result) {
+                if (_io_util_js__WEBPACK_IMPORTED_MODULE_2__/* .IS_WINDOWS */ .H8) {
+                    throw new Error(`Unable to locate executable file: ${tool}. Please verify either the file path exists or the file can be found within a directory specified by the PATH environment variable. Also verify the file has a valid extension for an executable file.`);
+                }
+                else {
+                    throw new Error(`Unable to locate executable file: ${tool}. Please verify either the file path exists or the file can be found within a directory specified by the PATH environment variable. Also check the file mode to verify the file is executable.`);
+                }
+            }
+            return result;
+        }
+        const matches = yield findInPath(tool);
+        if (matches && matches.length > 0) {
+            return matches[0];
+        }
+        return '';
+    });
 }
-
-function parse_local_version(local) {
-  /*
-    Takes a string like abc.1.twelve and turns it into("abc", 1, "twelve").
-    */
-  if (local) {
-    return local
-      .split(/[._-]/)
-      .map((part) =>
-        Number.isNaN(Number(part)) ? part.toLowerCase() : Number(part),
-      );
-  }
-  return null;
+/**
+ * Returns a list of all occurrences of the given tool on the system path.
+ *
+ * @returns   Promise<string[]>  the paths of the tool
+ */
+function findInPath(tool) {
+    return __awaiter(this, void 0, void 0, function* () {
+        if (!tool) {
+            throw new Error("parameter 'tool' is required");
+        }
+        // build the list of extensions to try
+        const extensions = [];
+        if (_io_util_js__WEBPACK_IMPORTED_MODULE_2__/* .IS_WINDOWS */ .H8 && process.env['PATHEXT']) {
+            for (const extension of process.env['PATHEXT'].split(path__WEBPACK_IMPORTED_MODULE_1__.delimiter)) {
+                if (extension) {
+                    extensions.push(extension);
+                }
+            }
+        }
+        // if it's rooted, return it if exists. otherwise return empty.
+        if (_io_util_js__WEBPACK_IMPORTED_MODULE_2__/* .isRooted */ .Qh(tool)) {
+            const filePath = yield _io_util_js__WEBPACK_IMPORTED_MODULE_2__/* .tryGetExecutablePath */ .vr(tool, extensions);
+            if (filePath) {
+                return [filePath];
+            }
+            return [];
+        }
+        // if any path separators, return empty
+        if (tool.includes(path__WEBPACK_IMPORTED_MODULE_1__.sep)) {
+            return [];
+        }
+        // build the list of directories
+        //
+        // Note, technically "where" checks the current directory on Windows. From a toolkit perspective,
+        // it feels like we should not do this. Checking the current directory seems like more of a use
+        // case of a shell, and the which() function exposed by the toolkit should strive for consistency
+        // across platforms.
+        const directories = [];
+        if (process.env.PATH) {
+            for (const p of process.env.PATH.split(path__WEBPACK_IMPORTED_MODULE_1__.delimiter)) {
+                if (p) {
+                    directories.push(p);
+                }
+            }
+        }
+        // find all matches
+        const matches = [];
+        for (const directory of directories) {
+            const filePath = yield _io_util_js__WEBPACK_IMPORTED_MODULE_2__/* .tryGetExecutablePath */ .vr(path__WEBPACK_IMPORTED_MODULE_1__.join(directory, tool), extensions);
+            if (filePath) {
+                matches.push(filePath);
+            }
+        }
+        return matches;
+    });
 }
-
-function explain(version) {
-  const parsed = parse(version);
-  if (!parsed) {
-    return parsed;
-  }
-  const { epoch, release, pre, post, dev, local } = parsed;
-
-  let base_version = '';
-  if (epoch !== 0) {
-    base_version += epoch + '!';
-  }
-  base_version += release.join('.');
-
-  const is_prerelease = Boolean(dev || pre);
-  const is_devrelease = Boolean(dev);
-  const is_postrelease = Boolean(post);
-
-  // return
-
-  return {
-    epoch,
-    release,
-    pre,
-    post: post ? post[1] : post,
-    dev: dev ? dev[1] : dev,
-    local: local ? local.join('.') : local,
-    public: stringify(parsed).split('+', 1)[0],
-    base_version,
-    is_prerelease,
-    is_devrelease,
-    is_postrelease,
-  };
+function readCopyOptions(options) {
+    const force = options.force == null ? true : options.force;
+    const recursive = Boolean(options.recursive);
+    const copySourceDirectory = options.copySourceDirectory == null
+        ? true
+        : Boolean(options.copySourceDirectory);
+    return { force, recursive, copySourceDirectory };
 }
-
-
-/***/ }),
-
-/***/ 8658:
-/***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
-
-// This file exists as a CommonJS module to read the version from package.json.
-// In an ESM package, using `require()` directly in .ts files requires disabling
-// ESLint rules and doesn't work reliably across all Node.js versions.
-// By keeping this as a .cjs file, we can use require() naturally and export
-// the version for the ESM modules to import.
-const packageJson = __nccwpck_require__(4012)
-module.exports = { version: packageJson.version }
-
+function cpDirRecursive(sourceDir, destDir, currentDepth, force) {
+    return __awaiter(this, void 0, void 0, function* () {
+        // Ensure there is not a run away recursive copy
+        if (currentDepth >= 255)
+            return;
+        currentDepth++;
+        yield mkdirP(destDir);
+        const files = yield ioUtil.readdir(sourceDir);
+        for (const fileName of files) {
+            const srcFile = `${sourceDir}/${fileName}`;
+            const destFile = `${destDir}/${fileName}`;
+            const srcFileStat = yield ioUtil.lstat(srcFile);
+            if (srcFileStat.isDirectory()) {
+                // Recurse
+                yield cpDirRecursive(srcFile, destFile, currentDepth, force);
+            }
+            else {
+                yield copyFile(srcFile, destFile, force);
+            }
+        }
+        // Change the mode for the newly created directory
+        yield ioUtil.chmod(destDir, (yield ioUtil.stat(sourceDir)).mode);
+    });
+}
+// Buffered file copy
+function copyFile(srcFile, destFile, force) {
+    return __awaiter(this, void 0, void 0, function* () {
+        if ((yield ioUtil.lstat(srcFile)).isSymbolicLink()) {
+            // unlink/re-link it
+            try {
+                yield ioUtil.lstat(destFile);
+                yield ioUtil.unlink(destFile);
+            }
+            catch (e) {
+                // Try to override file permission
+                if (e.code === 'EPERM') {
+                    yield ioUtil.chmod(destFile, '0666');
+                    yield ioUtil.unlink(destFile);
+                }
+                // other errors = it doesn't exist, no work to do
+            }
+            // Copy over symlink
+            const symlinkFull = yield ioUtil.readlink(srcFile);
+            yield ioUtil.symlink(symlinkFull, destFile, ioUtil.IS_WINDOWS ? 'junction' : null);
+        }
+        else if (!(yield ioUtil.exists(destFile)) || force) {
+            yield ioUtil.copyFile(srcFile, destFile);
+        }
+    });
+}
+//# sourceMappingURL=io.js.map
 
 /***/ }),
 

@@ -1,4 +1,6 @@
+import * as fs from 'node:fs'
 import * as os from 'node:os'
+import * as path from 'node:path'
 import * as core from '@actions/core'
 import { cacheKeys } from './cache/keys.js'
 import { cacheServiceAvailable } from './cache/service.js'
@@ -7,6 +9,7 @@ import { configNamespaces, writeConfigSample } from './config/sample.js'
 import { readConstraints, writeConstraints, type ConstraintsFile } from './constraints/load.js'
 import { ActionError } from './errors.js'
 import { stopAll } from './io/process.js'
+import { runTempDir } from './io/tempDir.js'
 import { treeHash } from './io/treeHash.js'
 import { readSettings, type Settings } from './inputs/settings.js'
 import { shown } from './log/escape.js'
@@ -48,24 +51,31 @@ export async function run(): Promise<void> {
     const constraintsFile = constraints && writeConstraints(constraints, fromSource)
     const venv = wantsVenv(settings, base) ? settings.venvPath : undefined
     const report = newReport(settings, sources, constraintsFile, base, venv)
+    let sampleFailure: unknown
 
     if (settings.dryRun) {
       info(`Dry run: would install ${shown(report.pipSpecs.join(' '))} into ${shown(report.pythonPath)}${venv ? ` (a venv made from ${shown(base.facts.executable)})` : ''}; nothing installed.`)
     } else {
-      const cache = chooseCache(settings, base, venv, sources, constraintsFile, projects.hash)
+      const cache = await chooseCache(settings, base, venv, sources, constraintsFile, projects.hash)
       if (cache) report.cache = { kind: cache.kind, key: cache.keys.identity }
       const target = await installVerified(settings, base, venv, sources, constraintsFile, cache, report, timeline, untested)
       if (venv) exportVenv(target.facts.executable)
       Object.assign(report, { pythonPath: target.facts.executable, pythonVersion: target.facts.version })
       if (settings.configSample) {
         const file = settings.configSample
-        report.configSample = await timeline.run('Write config sample', async () =>
-          writeConfigSample(target, await configNamespaces(target, [...settings.packages, ...projects.names]), file)
-        )
+        try {
+          report.configSample = await timeline.run('Write config sample', async () =>
+            writeConfigSample(target, await configNamespaces(target, [...settings.packages, ...projects.names]), file)
+          )
+        } catch (error) {
+          sampleFailure = error
+        }
       }
     }
+    // The install stands without the sample: a step with continue-on-error still hands its outputs on.
     setOutputs(report)
     await writeSummary(report, timeline)
+    if (sampleFailure) throw sampleFailure
   } catch (error) {
     if (error instanceof ActionError) {
       core.setFailed(redact(error.message))
@@ -115,10 +125,13 @@ async function installVerified(
     report.cache!.restore = { ...report.cache!.restore, exactHit: false }
   }
   const target = venv ? await timeline.run('Create venv', () => createVenv(base, venv)) : base
-  const requirements = [...sources.map(s => s.requirement), ...requirementLines(settings.requirements)]
+  const extra = requirementLines(settings.requirements)
+  const requirements = [...sources.map(s => s.requirement), ...(extra.length ? ['-r', requirementsFile(extra)] : [])]
+  const asked = [...sources.map(s => s.requirement), ...extra]
   if (!target.facts.hasPkgResources) {
     info(`${shown(target.facts.executable)} has no working pkg_resources, which pbr needs when nova-dpm and networking-dpm are imported; installing '${RUNTIME_PKG_RESOURCES}' alongside.`)
     requirements.push(RUNTIME_PKG_RESOURCES)
+    asked.push(RUNTIME_PKG_RESOURCES)
   }
   await timeline.run(`Install ${settings.packages.join(', ')}`, () =>
     pipInstall(
@@ -129,7 +142,7 @@ async function installVerified(
         timeoutSeconds: settings.network.timeoutSeconds,
         repositories: [...settings.plan.packages.flatMap(p => (p.git ? [p.git.repository] : [])), ...settings.requirements.flatMap(r => (r.kind === 'url' ? [r.url] : []))],
         packages: settings.packages,
-        redacted: requirements.map(redact),
+        redacted: asked.map(redact),
         untestedPython: untested
       }
     )
@@ -143,6 +156,18 @@ async function installVerified(
 }
 
 const VERIFY_LIMIT_MS = 5 * 60 * 1000
+
+/**
+ * The `requirements` lines go to pip as a requirements file, as they were
+ * written for one: `-e /w/proj` or `-e "/w/my project"` is a line there, but
+ * as a single command-line argument pip reads the path with its leading space.
+ */
+function requirementsFile(lines: string[]): string {
+  const file = path.join(runTempDir(), 'requirements.txt')
+  fs.writeFileSync(file, `${lines.join('\n')}\n`)
+  info(`The 'requirements' lines, handed to pip in ${shown(file)}: ${lines.map(l => shown(redact(l))).join(' | ')}`)
+  return file
+}
 
 /** What verification proves: each package installed in its range, its dependencies met, its module importable. */
 function expectations(settings: Settings): Expected[] {
@@ -166,16 +191,16 @@ function wantsVenv(settings: Settings, base: Interpreter): boolean {
   return true
 }
 
-function chooseCache(
+async function chooseCache(
   settings: Settings,
   base: Interpreter,
   venv: string | undefined,
   sources: Source[],
   constraints: ConstraintsFile | undefined,
   projectsHash: string
-): CacheStrategy | undefined {
+): Promise<CacheStrategy | undefined> {
   if (settings.cache === 'false') return undefined
-  if (!cacheServiceAvailable()) {
+  if (!(await cacheServiceAvailable())) {
     warning('The GitHub Actions cache service is not available to this job (no ACTIONS_RESULTS_URL / ACTIONS_CACHE_URL); installing without the cache.')
     return undefined
   }

@@ -44,8 +44,12 @@ describe('caching with the real @actions/cache against a loopback cache service'
     const cold = await runAction(inputs(makeVenv(), { 'cache-key-suffix': 'pip-hit' }), runner(shared).env)
     assert.equal(cold.code, 0, cold.stdout)
     assert.equal(cold.outputs['cache-hit'], 'false')
-    const key = service.committedKeys().find(k => k.includes('pip-hit'))
-    assert.ok(key, 'the cold run saved its pip cache')
+    const saved = service.committedKeys().filter(k => k.includes('pip-hit'))
+    assert.equal(saved.length, 1, 'the cold run saved its pip cache')
+    // Saved under the identity the summary shows, plus run id, attempt and time (no GITHUB_RUN_ID here: 'local').
+    const identity = cold.summary.match(/<td>Cache<\/td><td>pip, key (\S+)<\/td>/)?.[1]
+    assert.ok(identity, cold.summary)
+    assert.match(saved[0], new RegExp(`^${identity.replace(/[.+]/g, '\\$&')}local-1-[0-9a-z]+$`))
     assert.match(cold.summary, /Cache save<\/td><td>\d+\.\d MiB in/)
 
     const requestsBefore = world.requests.length
@@ -55,7 +59,8 @@ describe('caching with the real @actions/cache against a loopback cache service'
     assert.equal(warm.outputs['cache-hit'], 'true')
     assert.equal(installed(python)['nova-dpm'], '3.0.0')
     assert.deepEqual(world.requests.slice(requestsBefore).filter(p => p.startsWith('/files/')), [])
-    assert.equal(service.committedKeys().filter(k => k === key).length, 1, 'an exact hit is not saved again')
+    assert.deepEqual(service.committedKeys().filter(k => k.includes('pip-hit')), saved, 'an exact hit is not saved again')
+    assert.doesNotMatch(warm.summary, /Cache save/)
     assert.match(warm.summary, /Cache restore<\/td><td>hit, \d+\.\d MiB/)
   })
 
@@ -65,12 +70,15 @@ describe('caching with the real @actions/cache against a loopback cache service'
     fs.writeFileSync(file, 'zhmcclient===0.18.0\nos-dpm===1.1.0\n')
     const first = await runAction(inputs(makeVenv(), { constraints: file, 'cache-key-suffix': 'pip-miss' }), runner(shared).env)
     assert.equal(first.code, 0, first.stdout)
+    const firstKeys = service.committedKeys().filter(k => k.includes('pip-miss'))
+    assert.equal(firstKeys.length, 1)
     fs.writeFileSync(file, 'zhmcclient===0.20.0\nos-dpm===1.1.0\n')
     const python = makeVenv()
     const second = await runAction(inputs(python, { constraints: file, 'cache-key-suffix': 'pip-miss' }), runner(shared).env)
     assert.equal(second.code, 0, second.stdout)
     assert.equal(second.outputs['cache-hit'], 'false')
-    assert.match(second.summary, /partial hit/)
+    // The nearest entry is the first run's: same platform, packages, series and mode, other constraints.
+    assert.ok(second.summary.includes(`partial hit (${firstKeys[0]})`), second.summary)
     assert.equal(installed(python).zhmcclient, '0.20.0')
     assert.equal(service.committedKeys().filter(k => k.includes('pip-miss')).length, 2)
   })
@@ -100,16 +108,30 @@ describe('caching with the real @actions/cache against a loopback cache service'
     assert.equal(warm.outputs['python-path'], venvPython)
   })
 
-  it('concurrent saves of one key: one wins, the other says so in an info line', async () => {
-    // Racing matrix jobs cache the same path (~/.cache/pip) under the same key.
+  it('concurrent runs each save under a key of their own; the next run restores the newest', async () => {
+    // Racing matrix jobs cache the same path (~/.cache/pip) for the same inputs: neither may fail or warn.
     const { env } = runner(tempDir())
     const runs = await Promise.all([makeVenv(), makeVenv()].map(python => runAction(inputs(python, { 'cache-key-suffix': 'race' }), env)))
     for (const run of runs) {
       assert.equal(run.code, 0, run.stdout)
       assert.deepEqual(messages(run, 'warning').filter(m => /cache/i.test(m)), [])
     }
-    assert.equal(service.committedKeys().filter(k => k.includes('race')).length, 1)
-    assert.equal(runs.filter(r => /another job may be creating this cache/.test(r.stdout)).length, 1)
+    const identities = runs.map(r => r.summary.match(/<td>Cache<\/td><td>pip, key (\S+)<\/td>/)?.[1])
+    assert.ok(identities[0] && identities[0] === identities[1], 'both runs computed one identity')
+    const keys = service.committedKeys().filter(k => k.includes('race'))
+    assert.equal(keys.length, 2, 'two saves, two keys: the service never refuses the second')
+    assert.notEqual(keys[0], keys[1])
+    for (const key of keys) assert.ok(key.startsWith(identities[0]!), key)
+
+    const python = makeVenv()
+    const next = await runAction(inputs(python, { 'cache-key-suffix': 'race' }), runner(tempDir()).env)
+    assert.equal(next.code, 0, next.stdout)
+    assert.equal(next.outputs['cache-hit'], 'true')
+    assert.ok(next.summary.includes(`<td>Cache restore</td><td>hit, `), next.summary)
+    // The service answers a prefix with its most recently created entry.
+    assert.ok(next.stdout.includes(`Cache hit for restore-key: ${keys[1]}\n`), next.stdout)
+    assert.equal(service.committedKeys().filter(k => k.includes('race')).length, 2, 'a hit saves nothing')
+    assert.equal(installed(python)['nova-dpm'], '3.0.0')
   })
 
   it('a failing cache service is a warning, and the install still happens', async () => {

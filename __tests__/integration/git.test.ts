@@ -33,9 +33,15 @@ describe('modes stable and master, against real git repositories', () => {
       assert.equal(run.outputs.version, GIT_VERSIONS['stable/queens'])
       assert.equal(installed(python)[pkg], GIT_VERSIONS['stable/queens'])
       assert.equal(installed(python).zhmcclient, '0.18.0')
+      assert.deepEqual(JSON.parse(run.outputs.commits), { [pkg]: sha })
+      assert.deepEqual(JSON.parse(run.outputs.versions), { [pkg]: GIT_VERSIONS['stable/queens'] })
       // queens' constraints pin the package to 3.0.0: that line, and only it, was dropped.
-      assert.match(run.stdout, new RegExp(`Removed ${pkg}'s own pin from the constraints .*: ${pkg}===3\\.0\\.0\\n`))
-      assert.match(run.summary, new RegExp(`Commit</td><td>${sha}`))
+      const dropped = run.stdout.split('\n').filter(l => l.startsWith('Dropped the pin '))
+      assert.deepEqual(dropped, [
+        `Dropped the pin '${pkg}===3.0.0' from the constraints: that project is installed from source, and pip refuses a pinned name given as a URL or path.`
+      ])
+      assert.match(run.stdout, /Constraints from \S+\/constraints\/upper\/queens \(3 lines\)/)
+      assert.match(run.summary, new RegExp(`<td>${pkg}</td><td>${GIT_VERSIONS['stable/queens'].replace(/\./g, '\\.')} — git\\+file://\\S+@${sha}#egg=${pkg} — commit ${sha}</td>`))
     })
   }
 
@@ -56,7 +62,7 @@ describe('modes stable and master, against real git repositories', () => {
     assert.equal(run.outputs.commit, git(world.repos['networking-dpm'], 'rev-parse', 'master'))
     assert.equal(installed(python)['networking-dpm'], GIT_VERSIONS.master)
     assert.equal(installed(python).zhmcclient, '0.20.0')
-    assert.doesNotMatch(run.stdout, /own pin/)
+    assert.doesNotMatch(run.stdout, /Dropped the pin/)
   })
 
   it('a retired branch fails saying so, and what still installs', async () => {

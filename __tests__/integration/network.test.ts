@@ -62,8 +62,10 @@ describe('broken networks, cancellation, and the interpreters users really have'
   it('retries and timeout reach pip only when the user sets them', async () => {
     const set = await runAction(base(makeVenv(), { retries: '2', timeout: '7' }))
     assert.equal(set.code, 0, set.stdout)
-    assert.match(set.stdout, /-m pip install .*--retries 2 --timeout 7 nova-dpm/)
+    assert.match(set.stdout, /\[command\]\S+ -E -s -m pip install --constraint \S+ --index-url \S+ --retries 2 --timeout 7 nova-dpm>=2\.0\.0,<3\.0\.0\n/)
     const unset = await runAction(base(makeVenv()))
+    assert.equal(unset.code, 0, unset.stdout)
+    assert.match(unset.stdout, /\[command\]\S+ -E -s -m pip install --constraint \S+ --index-url \S+ nova-dpm>=2\.0\.0,<3\.0\.0\n/)
     assert.doesNotMatch(unset.stdout, /--retries|--timeout/)
   })
 
@@ -100,7 +102,9 @@ describe('broken networks, cancellation, and the interpreters users really have'
     const run = await done
     assert.ok(Date.now() - signalled < 3000, 'stopped promptly')
     assert.equal(run.code, 1)
-    assert.match(messages(run, 'error')[0], /Cancelled \(SIGTERM\): pip was stopped and nothing was cached/)
+    assert.equal(messages(run, 'error')[0], 'Cancelled (SIGTERM): pip and every process the action started were stopped; nothing was cached or exported.')
+    assert.deepEqual(run.exported, {})
+    assert.deepEqual(run.paths, [])
     const pips = execFileSync('ps', ['-eo', 'args'], { encoding: 'utf8' }).split('\n').filter(l => l.includes(python) && l.includes('pip install'))
     assert.deepEqual(pips, [], 'no pip left running')
     assert.deepEqual(service.committedKeys().filter(k => k.includes('cancelled')), [])
@@ -126,16 +130,15 @@ describe('broken networks, cancellation, and the interpreters users really have'
     assert.match(messages(refused, 'error')[0], /externally managed \(PEP 668\).*'venv: false' forbids a venv\. Set 'venv: auto'/)
   })
 
-  it('Python 2 is refused with what to use instead', async () => {
-    // An interpreter that answers the action's probe as Python 2.7 would.
+  it('a program that is not the Python it claims to be is refused, saying what it printed', async () => {
+    // It prints what a Python 2.7 might, but never the probe's nonce-marked answer.
     const fake = path.join(tempDir(), 'python2')
-    fs.writeFileSync(
-      fake,
-      `#!/bin/sh\necho '{"version": "2.7.18", "major": 2, "minor": 7, "abi": "", "baseExecutable": "/usr/bin/python2.7", "hasPip": true, "externallyManaged": false}'\n`,
-      { mode: 0o755 }
-    )
+    fs.writeFileSync(fake, `#!/bin/sh\necho '{"version": "2.7.18", "major": 2, "minor": 7}'\n`, { mode: 0o755 })
     const run = await runAction(base(fake))
     assert.equal(run.code, 1)
-    assert.match(messages(run, 'error')[0], /is Python 2\.7\.18; the action needs Python 3.*Set 'python' to a Python 3 interpreter/)
+    assert.equal(
+      messages(run, 'error')[0],
+      `'${fake}' printed '{"version": "2.7.18", "major": 2, "minor": 7}' instead of the answer to the action's Python probe: is it a Python interpreter?`
+    )
   })
 })

@@ -37,9 +37,15 @@ describe('mode: release, through dist/index.js', () => {
     assert.equal(pkgs.zhmcclient, '0.9.0')
     assert.equal(pkgs['os-dpm'], '1.0.0')
     // The full pip command is in the log, and the constraints it got were our validated local copy.
-    assert.match(run.stdout, /\[command\]\S+ -m pip install --constraint \S+upper-constraints\.txt --index-url http:\/\/127\.0\.0\.1:\d+\/simple\/ nova-dpm>=1\.0\.0,<2\.0\.0/)
-    assert.match(run.stdout, /::group::Install nova-dpm/)
-    assert.match(run.summary, /Installed version<\/td><td>1\.0\.1/)
+    // pip runs isolated from PYTHONPATH and the user site (-E -s).
+    assert.match(
+      run.stdout,
+      /\[command\]\S+ -E -s -m pip install --constraint \S+upper-constraints\.txt --index-url http:\/\/127\.0\.0\.1:\d+\/simple\/ nova-dpm>=1\.0\.0,<2\.0\.0\n/
+    )
+    assert.match(run.stdout, /::group::Install nova-dpm\n/)
+    assert.deepEqual(JSON.parse(run.outputs.versions), { 'nova-dpm': '1.0.1' })
+    assert.deepEqual(JSON.parse(run.outputs.commits), {})
+    assert.match(run.summary, /<td>nova-dpm<\/td><td>1\.0\.1 — nova-dpm&gt;=1\.0\.0,&lt;2\.0\.0<\/td>/)
     assert.match(run.summary, /<td>Install nova-dpm<\/td><td>\d+\.\d s/)
     // Python 3.11 is outside ocata's tested runtimes: warned before installing.
     assert.match(messages(run, 'warning')[0], /ocata was tested on Python 2\.7 and 3\.5, not 3\.11/)
@@ -109,7 +115,7 @@ describe('mode: release, through dist/index.js', () => {
     const python = makeVenv()
     const run = await runAction(inputs('pike', python, { constraints: `${world.url}/flaky/pike` }))
     assert.equal(run.code, 0, run.stdout)
-    assert.match(run.stdout, /HTTP 503; retrying in 0\.0 s \(attempt 2 of 4\)/)
+    assert.match(run.stdout, /GET \S+\/flaky\/pike: HTTP 503, asked to retry after 0 s; retrying in 0\.0 s \(attempt 2 of 4\)\n/)
     assert.equal(installed(python).zhmcclient, '0.18.0')
   })
 })

@@ -5,10 +5,10 @@ import { describeLeftovers, pipInstallArgs } from '../../src/python/install.js'
 describe('the pip command and what a failed one left', () => {
   it('passes each value as one argument, the requirements last', () => {
     assert.deepEqual(
-      pipInstallArgs({ requirements: ['nova-dpm>=1.0.0,<2.0.0', '-e', '/w/proj'], constraintsFile: '/t/uc.txt', indexUrl: 'https://m/simple', networkArgs: ['--timeout', '5'] }),
-      ['install', '--constraint', '/t/uc.txt', '--index-url', 'https://m/simple', '--timeout', '5', 'nova-dpm>=1.0.0,<2.0.0', '-e', '/w/proj']
+      pipInstallArgs({ requirements: ['nova-dpm>=1.0.0,<2.0.0', '-e', '/w/proj'], constraintsFile: '/t/uc.txt', indexUrl: 'https://m/simple', networkArgs: ['--timeout', '5'], logFile: '/t/pip.log' }),
+      ['install', '--no-input', '--log', '/t/pip.log', '--constraint', '/t/uc.txt', '--index-url', 'https://m/simple', '--timeout', '5', 'nova-dpm>=1.0.0,<2.0.0', '-e', '/w/proj']
     )
-    assert.deepEqual(pipInstallArgs({ requirements: ['x'], networkArgs: [] }), ['install', 'x'])
+    assert.deepEqual(pipInstallArgs({ requirements: ['x'], networkArgs: [] }), ['install', '--no-input', 'x'])
   })
 
   it('says what a failed pip run left behind', () => {

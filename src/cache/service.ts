@@ -1,6 +1,6 @@
 import * as fs from 'node:fs'
 import * as path from 'node:path'
-import * as cache from '@actions/cache'
+import type * as Toolkit from '@actions/cache'
 import { shown } from '../log/escape.js'
 import { info, warning } from '../log/log.js'
 import type { CacheKeys } from './keys.js'
@@ -19,9 +19,21 @@ export interface CacheSave {
   bytes: number
 }
 
+/**
+ * The toolkit's cache library, loaded on first use: with the Azure SDK behind
+ * it, it is most of the bundle, and a run without a cache needs none of it.
+ * Eager mode keeps it inside dist/index.js (one file, whose licences ncc
+ * lists) while its code still runs only when asked for.
+ */
+let toolkit: Promise<typeof Toolkit> | undefined
+function cacheLibrary(): Promise<typeof Toolkit> {
+  toolkit ??= import(/* webpackMode: "eager" */ '@actions/cache')
+  return toolkit
+}
+
 /** Whether the runner offers a cache service; without one the action installs uncached. */
-export function cacheServiceAvailable(): boolean {
-  return cache.isFeatureAvailable()
+export async function cacheServiceAvailable(): Promise<boolean> {
+  return (await cacheLibrary()).isFeatureAvailable()
 }
 
 /**
@@ -33,7 +45,7 @@ export async function restoreDir(dir: string, keys: CacheKeys, timeoutSeconds: n
   const started = Date.now()
   let matchedKey: string | undefined
   try {
-    matchedKey = await cache.restoreCache([dir], keys.identity, [keys.identity, ...keys.fallbacks], {
+    matchedKey = await (await cacheLibrary()).restoreCache([dir], keys.identity, [keys.identity, ...keys.fallbacks], {
       timeoutInMs: timeoutSeconds * 1000,
       segmentTimeoutInMs: timeoutSeconds * 1000
     })
@@ -55,7 +67,7 @@ export async function saveDir(dir: string, key: string): Promise<CacheSave> {
   try {
     // The library reports a key reserved by a concurrent job as an info line
     // and other failures as warnings, and returns -1 for both.
-    saved = (await cache.saveCache([dir], key)) !== -1
+    saved = (await (await cacheLibrary()).saveCache([dir], key)) !== -1
   } catch (error) {
     warning(`Cache save failed; the next run will install uncached again: ${shown((error as Error).message)}`)
   }

@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process'
 import { shown } from '../log/escape.js'
 import { info, stopCommands } from '../log/log.js'
+import { redact } from '../log/secrets.js'
 
 export interface RunOptions {
   /** What the program does, for the time-limit message: `pip install`, `git ls-remote`. */
@@ -37,7 +38,8 @@ const running = new Set<ChildProcess>()
  * path with spaces breaks) and gives neither a process group nor a time limit.
  */
 export function runProcess(program: string, args: readonly string[], options: RunOptions): Promise<ProcessResult> {
-  if (options.stream) info(`[command]${[program, ...args].map(quoted).join(' ')}`)
+  // Redacted here, not left to the runner's masks: pip's index and git URLs may carry credentials in any spelling.
+  if (options.stream) info(`[command]${[program, ...args].map(arg => quoted(redact(arg))).join(' ')}`)
   const resume = options.stream ? stopCommands() : undefined
   return new Promise<ProcessResult>(resolve => {
     const child = spawn(program, args, {

@@ -1,4 +1,9 @@
+import * as fs from 'node:fs'
+import * as path from 'node:path'
 import { ActionError } from '../errors.js'
+import { runTempDir } from '../io/tempDir.js'
+import { shown } from '../log/escape.js'
+import { info, stopCommands } from '../log/log.js'
 import { gitEnvironment, type TransportRule } from '../io/transport.js'
 import type { Interpreter } from './interpreter.js'
 import { explainPipFailure } from './pipFailure.js'
@@ -11,17 +16,41 @@ export interface PipRequest {
   indexUrl?: string
   /** `--retries`/`--timeout` when the user set them; otherwise pip's own configuration applies. */
   networkArgs: string[]
+  /** `--upgrade`: replace what is installed with what is asked for (see `needsUpgrade`). */
+  upgrade?: boolean
+  /** pip's full log: the only place pip names an index's 401, 404 or 503 at normal verbosity. */
+  logFile?: string
 }
 
 /** pip's arguments; the user's own pip configuration (PIP_*, pip.conf) still applies. */
 export function pipInstallArgs(request: PipRequest): string[] {
   return [
     'install',
+    // A prompt (an index asking for credentials) would wait on a closed stdin.
+    '--no-input',
+    ...(request.logFile ? ['--log', request.logFile] : []),
+    ...(request.upgrade ? ['--upgrade'] : []),
     ...(request.constraintsFile ? ['--constraint', request.constraintsFile] : []),
     ...(request.indexUrl ? ['--index-url', request.indexUrl] : []),
     ...request.networkArgs,
     ...request.requirements
   ]
+}
+
+/**
+ * pip's legacy resolver (pip before 20.3, and every pip on Python 2) keeps an
+ * installed project that is given as a git URL or a path ("Requirement
+ * already satisfied"), whatever version or commit it is: installing
+ * stable/queens over a released 1.0.1 would leave 1.0.1 and report the
+ * branch's commit. With --upgrade it builds and installs the one asked for
+ * (dependencies are still changed only where needed). A `-r` file may hold
+ * such lines too. The new resolver replaces such a project by itself when
+ * the version it builds differs.
+ */
+export function needsUpgrade(pipVersion: string, pythonMajor: number, requirements: readonly string[]): boolean {
+  const [major = 0, minor = 0] = pipVersion.split('.').map(part => Number.parseInt(part, 10))
+  const legacyResolver = pythonMajor === 2 || major < 20 || (major === 20 && minor < 3)
+  return legacyResolver && requirements.some(r => /^-[er]\b|^[a-z][a-z0-9+.-]*:\/\/|\s@\s|^[./~]/i.test(r))
 }
 
 /** The longest a whole `pip install` may take: the nova-dpm closure builds in minutes, a hang is stopped. */
@@ -46,14 +75,24 @@ export async function pipInstall(
   }
 ): Promise<void> {
   const before = await python.installed()
-  const result = await python.pip(pipInstallArgs(request), {
+  const upgrade = needsUpgrade(python.facts.pipVersion ?? '', python.facts.major, request.requirements)
+  const logFile = path.join(runTempDir(), `pip-install-${Date.now().toString(36)}.log`)
+  const result = await python.pip(pipInstallArgs({ ...request, upgrade, logFile }), {
     what: 'pip install',
     timeoutMs: PIP_INSTALL_LIMIT_MS,
     stream: true,
     env: { ...process.env, ...gitEnvironment(context.rule, context.timeoutSeconds, { repositories: context.repositories }) }
   })
   if (result.exitCode === 0) return
+  const log = logTail(logFile)
+  // With --log, pip keeps a failed build's output out of the console: show its end.
+  if (log) {
+    const resume = stopCommands()
+    info(`The last lines of pip's log (${shown(logFile)}):\n${log.split('\n').slice(-LOG_LINES_SHOWN).join('\n')}`)
+    resume()
+  }
   const { message } = explainPipFailure(`${result.stdout}\n${result.stderr}`, {
+    log,
     requirements: context.redacted,
     constraints: request.constraintsText,
     pythonVersion: python.facts.version,
@@ -61,6 +100,26 @@ export async function pipInstall(
     untestedPython: context.untestedPython
   })
   throw new ActionError(`${message}\n${describeLeftovers(before, await python.installed(), context.packages)}`)
+}
+
+const LOG_LINES_SHOWN = 60
+const LOG_BYTES_READ = 1024 * 1024
+
+/** The last MiB of pip's log, or '' when pip wrote none. */
+function logTail(file: string): string {
+  let fd: number | undefined
+  try {
+    fd = fs.openSync(file, 'r')
+    const size = fs.fstatSync(fd).size
+    const length = Math.min(size, LOG_BYTES_READ)
+    const buffer = Buffer.alloc(length)
+    fs.readSync(fd, buffer, 0, length, size - length)
+    return buffer.toString('utf8')
+  } catch {
+    return ''
+  } finally {
+    if (fd !== undefined) fs.closeSync(fd)
+  }
 }
 
 /** name (normalized) -> version of the installed distributions. */

@@ -448,6 +448,11 @@ function networkProblem(text: PipText): NetworkProblem | undefined {
     const problem = fromReason(oserror[1], oserror[0])
     if (problem) return problem
   }
+  // Without --no-input and without a terminal, pip answers a 401 by prompting, and dies reading the answer.
+  const prompt = text.first(/^User for (\S+?):(?:\s|$)/)
+  if (prompt && text.has(/^EOFError\b/)) {
+    return { kind: 'authentication', status: 401, why: 'HTTP 401', url: text.index, said: prompt[0] }
+  }
   const http = text.last(/^(?:ERROR: )?HTTP error (\d{3}) while getting (\S+)/)
   if (http) return fromStatus(Number(http[1]), http[2], http[0])
   // A project page pip could not get ends as "no matching distribution" with no versions.
@@ -455,17 +460,20 @@ function networkProblem(text: PipText): NetworkProblem | undefined {
   if (!missing || missing.versions.length > 0) return undefined
   const untrusted = text.first(/The repository located at (\S+) is not a trusted or secure host and is being ignored/)
   if (untrusted) return { kind: 'index-unreachable', why: 'plain http to a host not marked trusted', url: text.index, said: untrusted[0], untrusted: true }
-  const project = normalized(missing.name)
-  const pageOf = (url: string) => normalized(url.replace(/\/+$/, '').split('/').pop() ?? '') === project
-  const fetched = text.every(/Could not fetch URL (\S+?): (.+) - skipping$/).filter(m => pageOf(m[1]))
+  const fetched = text.every(/Could not fetch URL (\S+?): (.+) - skipping$/).filter(m => isProjectPage(m[1], missing.name))
   for (const m of fetched.reverse()) {
     const problem = fromReason(m[2], m[0], m[1])
     if (problem && problem.status !== 404) return problem
   }
-  const retried = text.every(/Retrying \(Retry\(.*\)\) after connection broken by '(.+)': (\S+)$/).filter(m => pageOf(m[2]))
+  const retried = text.every(/Retrying \(Retry\(.*\)\) after connection broken by '(.+)': (\S+)$/).filter(m => isProjectPage(m[2], missing.name))
   const last = retried.at(-1)
   if (last) return fromReason(last[1], last[0], resolveAgainst(last[2], text.index))
   return undefined
+}
+
+/** Whether a URL (or path) is the index page of that project: `…/simple/nova-dpm/`. */
+function isProjectPage(url: string, name: string): boolean {
+  return normalized(url.replace(/\/+$/, '').split('/').pop() ?? '') === normalized(name)
 }
 
 /** A urllib3/requests reason, as pip logs it. */
@@ -611,8 +619,23 @@ function notFound(text: PipText, context: PipFailureContext): PipFailure | undef
         "Ask for a version that exists (inputs 'version' and 'requirements'), or use an index that has the one you need (input 'index-url')."
     }
   }
+  // pip's log names the files it passed over: pip 23 "Skipping link: none of the wheel's tags (py2-none-any) are compatible (…): <url>",
+  // pip 19 "… tags match: <tags>: <url>", pip 18 "Skipping link <url> (from <page>); it is not compatible with this Python".
+  const unfit = text
+    .every(/Skipping link:? (?:none of the wheel's tags (?:\((.+?)\) are compatible.*?|match: (\S+)): (\S+)|(\S+) .*it is not compatible with this Python)/)
+    .filter(m => fileProject(m[3] ?? m[4]) === normalized(missing.name))
+  if (unfit.length > 0) {
+    const tags = [...new Set(unfit.map(m => m[1] ?? m[2]).filter(Boolean))]
+    return {
+      kind: 'no-matching-version',
+      message:
+        `${index} has files of ${quote(missing.name)}${via}, but none installs on Python ${context.pythonVersion}` +
+        `${tags.length ? ` (they are built for ${tags.map(quote).join(', ')})` : ''}. Use a version of ${quote(missing.name)} that ships a wheel ` +
+        "or source archive for this Python (inputs 'version' and 'requirements'), or a Python its wheels are built for (input 'python')."
+    }
+  }
   // With pip's log at hand, a 404 for the project's page is proof; without it, pip's silence covers an index that did not answer too.
-  const proven = text.has(/Could not fetch URL \S+: 404 Client Error/)
+  const proven = text.every(/Could not fetch URL (\S+?): 404 Client Error/).some(m => isProjectPage(m[1], missing.name))
   const unsure = context.log === undefined && !proven ? ' (or the index did not answer for it: pip says which only in its log)' : ''
   return {
     kind: 'no-such-distribution',
