@@ -38404,7 +38404,7 @@ module.exports = {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(6519);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(4431);
 
 await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
 
@@ -38413,7 +38413,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 6519:
+/***/ 4431:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -38422,42 +38422,25 @@ __nccwpck_require__.d(__webpack_exports__, {
   e: () => (/* binding */ run)
 });
 
-// EXTERNAL MODULE: external "node:os"
-var external_node_os_ = __nccwpck_require__(8161);
 // EXTERNAL MODULE: ./node_modules/@actions/core/lib/core.js + 7 modules
 var core = __nccwpck_require__(3838);
-// EXTERNAL MODULE: external "node:crypto"
-var external_node_crypto_ = __nccwpck_require__(7598);
-;// CONCATENATED MODULE: ./src/cache/keys.ts
-
-const VERSION = 'v2';
-function cacheKeys(parts) {
-    const suffix = parts.suffix ? `${safe(parts.suffix)}-` : '';
-    const platform = `setup-nova-dpm-${VERSION}-${parts.kind}-${parts.os}-${parts.arch}-py${parts.pythonVersion}-${safe(parts.pythonAbi)}-${suffix}`;
-    const target = `${platform}${parts.packages.join('+')}-${safe(parts.series)}-${parts.mode}-`;
-    // Hashed rather than spelt out: the index URL may carry credentials, and the
-    // key must stay under the service's 512 characters.
-    const digest = (0,external_node_crypto_.createHash)('sha256')
-        .update(JSON.stringify([parts.requirements, parts.constraintsHash, parts.indexUrl ?? '', parts.baseExecutable ?? '', parts.projectsHash]))
-        .digest('hex')
-        .slice(0, 32);
-    // A venv from other inputs would carry stale packages into the install;
-    // pip's download cache only ever speeds pip up.
-    return { identity: `${target}${digest}-`, fallbacks: parts.kind === 'venv' ? [] : [target, platform] };
-}
-/** A key of its own for each save: the run, its attempt, and the time. */
-function saveKey(keys, env = process.env, now = Date.now()) {
-    return `${keys.identity}${env.GITHUB_RUN_ID ?? 'local'}-${env.GITHUB_RUN_ATTEMPT ?? '1'}-${now.toString(36)}`;
-}
-/** Cache keys may not contain commas; keep them to a readable alphabet. */
-function safe(text) {
-    return text.replace(/[^A-Za-z0-9._-]+/g, '_');
-}
-
 // EXTERNAL MODULE: external "node:fs"
 var external_node_fs_ = __nccwpck_require__(3024);
 // EXTERNAL MODULE: external "node:path"
 var external_node_path_ = __nccwpck_require__(6760);
+;// CONCATENATED MODULE: ./src/errors.ts
+/**
+ * A failure the user can act on. Its message is shown as-is by `core.setFailed`,
+ * so it must say what was wrong and how to fix it; anything else that escapes
+ * is a bug in the action and is reported as such.
+ */
+class ActionError extends Error {
+    constructor(message) {
+        super(message);
+        this.name = 'ActionError';
+    }
+}
+
 ;// CONCATENATED MODULE: ./src/log/escape.ts
 /**
  * The one escaping function for values the action prints. Inputs, paths,
@@ -38478,6 +38461,8 @@ function hasControlCharacters(value) {
     return CONTROL.test(value) || /%(?:[01][0-9a-f]|7f)/i.test(value);
 }
 
+// EXTERNAL MODULE: external "node:crypto"
+var external_node_crypto_ = __nccwpck_require__(7598);
 ;// CONCATENATED MODULE: ./src/log/log.ts
 
 
@@ -38507,99 +38492,1584 @@ function stopCommands() {
 // Annotations and group titles are escaped by the toolkit itself (%, CR, LF).
 const { /* warning */ "$e": warning, /* notice */ "lm": notice, /* debug */ "Yz": debug, /* group */ "Os": group } = core;
 
-;// CONCATENATED MODULE: ./src/cache/service.ts
+;// CONCATENATED MODULE: ./src/config/sample.ts
 
 
 
 
-/**
- * The toolkit's cache library, loaded on first use: with the Azure SDK behind
- * it, it is most of the bundle, and a run without a cache needs none of it.
- * Eager mode keeps it inside dist/index.js (one file, whose licences ncc
- * lists) while its code still runs only when asked for.
- */
-let toolkit;
-function cacheLibrary() {
-    toolkit ??= Promise.resolve(/* import() eager */).then(__nccwpck_require__.bind(__nccwpck_require__, 3656));
-    return toolkit;
+
+/** oslo.config's generator reads options from this entry point group; nova-dpm registers `nova_dpm` there. */
+const OPTS_GROUP = 'oslo.config.opts';
+const GENERATOR_LIMIT_MS = 2 * 60 * 1000;
+/** The namespaces the named distributions register for oslo.config. */
+async function configNamespaces(python, distributions) {
+    const found = await python.entryPoints(OPTS_GROUP, distributions);
+    const namespaces = [...new Set(Object.values(found).flat())].sort();
+    if (namespaces.length === 0) {
+        throw new ActionError(`None of ${distributions.join(', ')} registers an oslo.config namespace (entry point group '${OPTS_GROUP}'), so there is no sample configuration to write. ` +
+            `Drop 'config-sample', or add to 'package' or 'requirements' the project whose options you want. The install itself succeeded.`);
+    }
+    return namespaces;
 }
-/** Whether the runner offers a cache service; without one the action installs uncached. */
-async function cacheServiceAvailable() {
-    return (await cacheLibrary()).isFeatureAvailable();
-}
 /**
- * Restores `dir`; any failure is a warning and a miss, never a failed job. A
- * download that stops sending is given up by the toolkit (its socket and
- * segment time-outs, set from the `timeout` input).
+ * Writes a sample configuration with oslo.config's own generator, run in the
+ * target environment: the sample documents exactly the options of the code
+ * installed there. The install stands whatever happens here.
  */
-async function restoreDir(dir, keys, timeoutSeconds) {
-    const started = Date.now();
-    let matchedKey;
+async function writeConfigSample(python, namespaces, file) {
+    external_node_fs_.mkdirSync(external_node_path_.dirname(file), { recursive: true });
+    const result = await python.module('oslo_config.generator', [...namespaces.flatMap(n => ['--namespace', n]), '--output-file', file], {
+        what: 'oslo-config-generator',
+        timeoutMs: GENERATOR_LIMIT_MS
+    });
+    if (result.exitCode !== 0) {
+        const last = shown(result.stderr.trim().split('\n').pop() ?? '');
+        // Python 3: "…/python: Error while finding module specification for 'oslo_config.generator' (ModuleNotFoundError: No module named 'oslo_config')";
+        // Python 2: "…/python: No module named oslo_config.generator". The cause alone says it.
+        const missing = /(?:\w+Error: )?No module named '?oslo_config[\w.]*'?/.exec(result.stderr);
+        if (missing) {
+            throw new ActionError(`oslo.config is not importable in ${shown(python.facts.executable)}, so no sample configuration could be written (${shown(missing[0])}). ` +
+                `Add 'oslo.config' to 'requirements' (it installs under the same constraints), or drop 'config-sample'. The install itself succeeded.`);
+        }
+        throw new ActionError(`oslo-config-generator failed for namespace(s) ${namespaces.join(', ')}: ${last}. The install itself succeeded.`);
+    }
+    info(`Wrote the sample configuration for ${namespaces.join(', ')} to ${shown(file)}.`);
+    return file;
+}
+
+;// CONCATENATED MODULE: ./src/io/files.ts
+
+
+
+
+/** Far above any real constraints or requirements file (upper-constraints is ~30 KiB), far below trouble. */
+const MAX_TEXT_FILE_BYTES = 4 * 1024 * 1024;
+const CHUNK = 64 * 1024;
+/**
+ * Reads a text file a user named. Only a regular file (or a symlink to one)
+ * is read: a FIFO would block the run, /dev/zero would never end, a
+ * directory says nothing useful. The file is opened non-blocking and checked
+ * through its open descriptor, so no FIFO can hold the open and nothing can
+ * swap the file between the check and the read. Reads stop past the limit
+ * whatever the size claims (/proc files claim 0). A file that is not text is
+ * refused without quoting it.
+ */
+function readTextFile(file, what) {
+    const named = `${what} '${shown(file)}'`;
+    let fd;
     try {
-        matchedKey = await (await cacheLibrary()).restoreCache([dir], keys.identity, [keys.identity, ...keys.fallbacks], {
-            timeoutInMs: timeoutSeconds * 1000,
-            segmentTimeoutInMs: timeoutSeconds * 1000
-        });
+        fd = external_node_fs_.openSync(file, external_node_fs_.constants.O_RDONLY | (external_node_fs_.constants.O_NONBLOCK ?? 0));
     }
     catch (error) {
-        warning(`Cache restore failed, installing without it: ${shown(error.message)}`);
+        throw new ActionError(`${named} ${openProblem(file, error)}`);
     }
-    return { matchedKey, exactHit: matchedKey?.startsWith(keys.identity) ?? false, ms: Date.now() - started, bytes: matchedKey ? dirSize(dir) : 0 };
-}
-/** Saves `dir` under `key`; a key another job saved first is normal in a matrix, a failing service a warning. */
-async function saveDir(dir, key) {
-    const started = Date.now();
-    const bytes = dirSize(dir);
-    if (bytes === 0) {
-        info(`${shown(dir)} is empty; nothing to cache.`);
-        return { saved: false, ms: 0, bytes };
-    }
-    let saved = false;
     try {
-        // The library reports a key reserved by a concurrent job as an info line
-        // and other failures as warnings, and returns -1 for both.
-        saved = (await (await cacheLibrary()).saveCache([dir], key)) !== -1;
+        const stat = external_node_fs_.fstatSync(fd);
+        if (!stat.isFile())
+            throw new ActionError(`${named} is ${kindOf(stat)}, not a regular file. Name the text file itself.`);
+        const tooLarge = new ActionError(`${named} is larger than ${MAX_TEXT_FILE_BYTES / 1024 / 1024} MiB, too large for this kind of file. Check that it is the file meant.`);
+        if (stat.size > MAX_TEXT_FILE_BYTES)
+            throw tooLarge;
+        const chunks = [];
+        let total = 0;
+        for (;;) {
+            const chunk = Buffer.alloc(CHUNK);
+            const n = external_node_fs_.readSync(fd, chunk, 0, CHUNK, null);
+            if (n === 0)
+                break;
+            chunks.push(chunk.subarray(0, n));
+            total += n;
+            if (total > MAX_TEXT_FILE_BYTES)
+                throw tooLarge;
+        }
+        const text = decodeText(Buffer.concat(chunks));
+        if (text === undefined)
+            throw new ActionError(`${named} is not a text file (not UTF-8, or it holds NUL bytes). Name the text file meant.`);
+        return text;
     }
     catch (error) {
-        warning(`Cache save failed; the next run will install uncached again: ${shown(error.message)}`);
+        if (error instanceof ActionError)
+            throw error;
+        throw new ActionError(`${named} could not be read: ${shown(error.message)}.`);
     }
-    return { saved, ms: Date.now() - started, bytes };
+    finally {
+        external_node_fs_.closeSync(fd);
+    }
 }
-function dirSize(dir) {
-    let total = 0;
-    let entries;
+/** UTF-8 text without NUL bytes (a leading byte-order mark dropped), or undefined. */
+function decodeText(bytes) {
+    if (bytes.includes(0))
+        return undefined;
     try {
-        entries = external_node_fs_.readdirSync(dir, { withFileTypes: true });
+        return new TextDecoder('utf-8', { fatal: true }).decode(bytes);
     }
     catch {
-        return 0;
+        return undefined;
     }
-    for (const entry of entries) {
-        const full = external_node_path_.join(dir, entry.name);
-        if (entry.isDirectory())
-            total += dirSize(full);
-        else if (entry.isFile())
-            total += external_node_fs_.statSync(full).size;
+}
+function openProblem(file, error) {
+    const relative = external_node_path_.isAbsolute(file) ? '' : ` (a relative path starts from '${shown(process.cwd())}')`;
+    switch (error.code) {
+        case 'ENOENT':
+        case 'ENOTDIR':
+            return `does not exist. Check the path${relative}.`;
+        case 'EACCES':
+        case 'EPERM':
+            return 'cannot be read: permission denied. Make it readable by the runner, or name another file.';
+        case 'ENXIO':
+            return 'is a socket, not a regular file. Name the text file itself.';
+        case 'ELOOP':
+            return 'is a symbolic link that loops. Name the text file itself.';
+        default:
+            return `could not be opened: ${shown(error.message)}.`;
     }
-    return total;
+}
+function kindOf(stat) {
+    if (stat.isDirectory())
+        return 'a directory';
+    if (stat.isFIFO())
+        return 'a named pipe (FIFO)';
+    if (stat.isCharacterDevice() || stat.isBlockDevice())
+        return 'a device';
+    if (stat.isSocket())
+        return 'a socket';
+    return 'not a regular file';
 }
 
-;// CONCATENATED MODULE: ./src/errors.ts
-/**
- * A failure the user can act on. Its message is shown as-is by `core.setFailed`,
- * so it must say what was wrong and how to fix it; anything else that escapes
- * is a bug in the action and is reported as such.
- */
-class ActionError extends Error {
-    constructor(message) {
-        super(message);
-        this.name = 'ActionError';
+// EXTERNAL MODULE: external "node:http"
+var external_node_http_ = __nccwpck_require__(7067);
+// EXTERNAL MODULE: external "node:https"
+var external_node_https_ = __nccwpck_require__(4708);
+// EXTERNAL MODULE: external "node:stream"
+var external_node_stream_ = __nccwpck_require__(7075);
+;// CONCATENATED MODULE: external "node:stream/promises"
+const promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:stream/promises");
+// EXTERNAL MODULE: external "node:zlib"
+var external_node_zlib_ = __nccwpck_require__(8522);
+// EXTERNAL MODULE: ./node_modules/@actions/http-client/lib/index.js + 1 modules
+var lib = __nccwpck_require__(4942);
+;// CONCATENATED MODULE: ./src/log/secrets.ts
+
+// Special schemes (RFC 3986 + WHATWG) may omit the slashes; any scheme may be followed by '//' authority.
+const SCHEME = String.raw `(?:\b(https?|wss?|ftp):[/\\]*|(?:\b([a-z][a-z0-9+.-]*):)?[/\\]{2})`;
+const URL_AUTHORITY = new RegExp(String.raw `${SCHEME}([^\s/\\?#]*)@`, 'gi');
+const WHOLE_URL_AUTHORITY = new RegExp(String.raw `^${SCHEME}([^/\\?#]*)@`, 'gi');
+// `user:token@host:path`, standing on its own (not inside a URL: the URL form is found first and its '//' precedes).
+const SCP_LIKE = /(?<![^\s'"=(<[,])([\w.+-]+):([^\s@/]+)@[\w.-]+:/g;
+function findCredentials(text) {
+    const found = [];
+    const whole = /^[a-z][a-z0-9+.-]*:[/\\]/i.test(text) && URL.canParse(text);
+    const urls = [...(whole ? text.matchAll(WHOLE_URL_AUTHORITY) : []), ...text.matchAll(URL_AUTHORITY)];
+    for (const m of urls) {
+        const userinfo = m[3];
+        if (!userinfo)
+            continue;
+        const start = m.index + m[0].length - 1 - userinfo.length;
+        // The whole-value reading comes first and wins over a shorter one at the same place.
+        if (found.some(c => start >= c.start && start < c.end))
+            continue;
+        const colon = userinfo.indexOf(':');
+        found.push({
+            scheme: (m[1] ?? m[2] ?? '').toLowerCase(),
+            user: colon < 0 ? userinfo : userinfo.slice(0, colon),
+            password: colon < 0 ? undefined : userinfo.slice(colon + 1),
+            start,
+            end: start + userinfo.length
+        });
     }
+    const inUrl = (i) => found.some(c => i >= c.start && i < c.end);
+    for (const m of text.matchAll(SCP_LIKE)) {
+        const start = m.index + m[1].length + 1;
+        if (!inUrl(m.index))
+            found.push({ scheme: '', user: m[1], password: m[2], start, end: start + m[2].length });
+    }
+    return found.sort((a, b) => a.start - b.start);
+}
+/**
+ * The credentials written in a URL-like value (or in any text holding URLs),
+ * in every spelling they may be printed in: as written, percent-decoded,
+ * re-encoded as a URL parser or encodeURIComponent writes them, with upper-
+ * and lower-case escapes, and as the HTTP Basic header value.
+ *
+ * A password always is a secret. A user name is one only over http(s) and
+ * only when it stands alone (`https://TOKEN@host`), where a token takes its
+ * place; beside a password it names an account (`x-access-token`, `oauth2`),
+ * and over ssh it is `git`: masking those would blank every such word in the log.
+ */
+function secretsIn(value) {
+    const secrets = new Set();
+    for (const c of findCredentials(value)) {
+        const overHttp = isHttp(c.scheme);
+        if (c.password)
+            for (const s of spellings(c.password))
+                secrets.add(s);
+        if (overHttp && !c.password && c.user)
+            for (const s of spellings(c.user))
+                secrets.add(s);
+        if (overHttp && (c.password || c.user))
+            secrets.add(Buffer.from(`${decoded(c.user)}:${decoded(c.password ?? '')}`).toString('base64'));
+    }
+    return [...secrets];
+}
+function isHttp(scheme) {
+    return /(^|\+)https?$/.test(scheme);
+}
+function spellings(raw) {
+    const plain = decoded(raw);
+    const encoded = [raw, encodeURIComponent(plain), asUserinfo(raw), asUserinfo(plain)];
+    const forms = [
+        ...encoded.flatMap(e => [e, e.replace(/%[0-9a-f]{2}/gi, x => x.toUpperCase()), e.replace(/%[0-9a-f]{2}/gi, x => x.toLowerCase())]),
+        // A decoded form with a line break in it would have the runner mask line breaks; its encoded forms suffice.
+        ...(/[\u0000-\u001f\u007f]/.test(plain) ? [] : [plain]) // eslint-disable-line no-control-regex
+    ];
+    return [...new Set(forms)].filter(s => s.length > 0);
+}
+/** Percent-decoding that keeps what does not decode (a stray '%', bytes that are not UTF-8). */
+function decoded(raw) {
+    try {
+        return decodeURIComponent(raw);
+    }
+    catch {
+        return raw.replace(/(?:%[0-9a-f]{2})+/gi, run => {
+            try {
+                return decodeURIComponent(run);
+            }
+            catch {
+                return run;
+            }
+        });
+    }
+}
+/** How a URL parser writes a user-info part (what `new URL(…).href` prints). */
+function asUserinfo(value) {
+    const url = new URL('http://host');
+    url.password = value;
+    return url.password;
+}
+/** Asks the runner to mask every spelling of every credential in the values. */
+function maskSecrets(values) {
+    const all = new Set(values.flatMap(v => (v ? secretsIn(v) : [])));
+    for (const secret of all)
+        core/* setSecret */.Pq(secret);
+}
+/**
+ * Hides credentials in every URL-like part of a text (an input, an error
+ * message, an excerpt of pip's or git's output): the user info of a URL
+ * becomes `***`, as does the password of an scp-like address. A user name
+ * alone stays where it cannot be a token (`ssh://git@host`).
+ */
+function redact(text) {
+    let out = '';
+    let at = 0;
+    for (const c of findCredentials(text)) {
+        if (c.start < at || (c.password === undefined && c.scheme !== '' && !isHttp(c.scheme)))
+            continue;
+        out += text.slice(at, c.start) + '***';
+        at = c.end;
+    }
+    return out + text.slice(at);
+}
+
+;// CONCATENATED MODULE: ./src/io/retry.ts
+
+
+/** Thrown by an attempt that may succeed if tried again (network error, 5xx). */
+class TransientError extends Error {
+    retryAfterMs;
+    constructor(message, 
+    /** How long the server asked us to wait (Retry-After), if it did. */
+    retryAfterMs) {
+        super(message);
+        this.retryAfterMs = retryAfterMs;
+        this.name = 'TransientError';
+    }
+}
+function retryPolicy(network) {
+    return { attempts: network.retries + 1, baseDelayMs: 500, maxTotalMs: network.retryMaxSeconds * 1000 };
+}
+/**
+ * Runs `attempt` until it succeeds or throws a non-transient error. When the
+ * policy is spent, fails with `giveUp(last reason, with how often it was tried)`.
+ */
+async function withRetries(what, attempt, policy, giveUp) {
+    const started = Date.now();
+    for (let n = 1;; n++) {
+        try {
+            return await attempt();
+        }
+        catch (error) {
+            if (!(error instanceof TransientError))
+                throw error;
+            const delay = error.retryAfterMs ?? policy.baseDelayMs * 2 ** (n - 1);
+            const spent = n >= policy.attempts || Date.now() - started + delay > policy.maxTotalMs;
+            if (spent)
+                throw new ActionError(giveUp(`${error.message} (tried ${n} time${n === 1 ? '' : 's'})`));
+            info(`${what}: ${error.message}; retrying in ${(delay / 1000).toFixed(1)} s (attempt ${n + 1} of ${policy.attempts})`);
+            await new Promise(resolve => setTimeout(resolve, delay));
+        }
+    }
+}
+
+;// CONCATENATED MODULE: ./src/io/transport.ts
+
+
+
+/** localhost, 127.0.0.0/8 and ::1, as a URL parser writes them (`[::1]`) or bare. */
+function isLoopback(hostname) {
+    const host = hostname.toLowerCase();
+    if (host === 'localhost' || host === '[::1]' || host === '::1')
+        return true;
+    const octets = host.match(/^127\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/);
+    return octets !== null && octets.slice(1).every(o => Number(o) <= 255);
+}
+/**
+ * Whether an input is meant as a URL rather than a path: it starts with a
+ * scheme. Two letters at least, so that a Windows drive (`C:\…`) is a path.
+ * What looks like a URL goes through the URL checks, which refuse the
+ * schemes that are not http(s) (`file:`, `data:`, …) instead of taking them
+ * for odd file names.
+ */
+function looksLikeUrl(value) {
+    return /^[a-z][a-z0-9+.-]+:/i.test(value);
+}
+/**
+ * Checks an http(s) URL input ('constraints', 'index-url') and returns it
+ * parsed; hand `url.href` on, so that every program reads the value we checked.
+ * Besides the scheme and the transport rule, it refuses the spellings that
+ * parsers read differently (a backslash, two '@', missing or extra slashes):
+ * `http://127.0.0.1\@evil.example/` is loopback to Node but evil.example to Python.
+ */
+function checkHttpInput(input, value, rule) {
+    const fail = (problem, fix) => new ActionError(`Input '${input}' ${problem}: ${quoted(value)}. ${fix}`);
+    refuseCommon(input, value);
+    if (!URL.canParse(value))
+        throw fail('is not a valid URL', 'Write it as https://host/path.');
+    const url = new URL(value);
+    if (!/^https?:$/.test(url.protocol)) {
+        const local = url.protocol === 'file:' ? ' Name a local file by its plain path, where the input takes one.' : '';
+        throw fail(`uses the scheme '${url.protocol.slice(0, -1)}'`, `Only https URLs are fetched (http to this machine, or with allow-insecure: true).${local}`);
+    }
+    refuseAmbiguous(input, value);
+    if (!/^https?:\/\/[^/]/i.test(value))
+        throw fail('is not written as scheme://host/path', 'Write it as https://host/path.');
+    const http = httpProblem(url, rule);
+    if (http)
+        throw fail(http, INSECURE_FIX);
+    return url;
+}
+/**
+ * Checks a git repository input ('repository', git URLs of 'requirements').
+ * git's own syntax gives an address the power to run programs: a remote
+ * helper (`ext::sh -c …`, `fd::…`, `https::http://…` naming one), an ssh host
+ * or user that starts with '-' (read by ssh as an option). git:// has no
+ * authentication or encryption at all.
+ */
+function checkRepositoryInput(input, value, rule) {
+    const fail = (problem, fix) => new ActionError(`Input '${input}' ${problem}: ${quoted(value)}. ${fix}`);
+    refuseCommon(input, value);
+    const helper = value.match(/^([a-z][a-z0-9+.-]*)::/i);
+    if (helper) {
+        throw fail(`uses git's remote-helper syntax '${helper[1]}::', which has git run a program the value names`, REPOSITORY_FIX);
+    }
+    const scheme = value.match(/^([a-z][a-z0-9+.-]*):\/\//i)?.[1].toLowerCase();
+    if (scheme !== undefined) {
+        if (scheme === 'git')
+            throw fail('uses git://, which has neither authentication nor encryption: anyone on the path can change the code', REPOSITORY_FIX);
+        if (!['https', 'http', 'ssh', 'file'].includes(scheme))
+            throw fail(`uses the scheme '${scheme}'`, REPOSITORY_FIX);
+        if (!URL.canParse(value))
+            throw fail('is not a valid URL', REPOSITORY_FIX);
+        if (scheme === 'file')
+            return;
+        refuseAmbiguous(input, value);
+        const authority = value.slice(scheme.length + 3).split('/')[0];
+        refuseOptionLikeHost(input, value, authority);
+        const http = httpProblem(new URL(value), rule);
+        if (http)
+            throw fail(http, INSECURE_FIX);
+        return;
+    }
+    // scp-like `[user@]host:path`: git reads a ':' before any '/' so (and a path otherwise).
+    const colon = value.indexOf(':');
+    const slash = value.indexOf('/');
+    if (colon > 0 && (slash < 0 || colon < slash) && !/^[a-z]:[\\/]/i.test(value)) {
+        const address = value.slice(0, colon);
+        if (/\s/.test(address))
+            throw fail('has white space in its ssh address', REPOSITORY_FIX);
+        refuseOptionLikeHost(input, value, address);
+    }
+}
+const REPOSITORY_FIX = 'Use an https:// or ssh:// URL (user@host:path works too), a file:// URL, or a path.';
+const INSECURE_FIX = "Use https, or set 'allow-insecure: true' if you trust that network.";
+/**
+ * Checks one request before it is made: the first (`from` undefined) or a
+ * redirect hop. Only http(s) is followed; https never falls back to http; a
+ * server on this machine may not send us to another one; the http rule holds.
+ */
+function checkHop(from, to, rule) {
+    const problem = hopProblem(from, to, rule);
+    if (!problem)
+        return;
+    const what = from ? `${quoted(from.href)} redirects to ${quoted(to.href)}` : `Refusing to fetch ${quoted(to.href)}`;
+    throw new ActionError(`${what}: ${problem}`);
+}
+function hopProblem(from, to, rule) {
+    if (!/^https?:$/.test(to.protocol)) {
+        return `only http(s) is fetched, never a ${to.protocol.slice(0, -1)} URL. Set the input to the document's https URL.`;
+    }
+    if (from?.protocol === 'https:' && to.protocol === 'http:') {
+        return 'a downgrade from https to plain http, which anyone on the path could tamper with. Set the input to an https URL that does not redirect to http.';
+    }
+    if (from && isLoopback(from.hostname) && !isLoopback(to.hostname)) {
+        return 'a server on this machine may not send the action to another host. Set the input to the final URL if that is intended.';
+    }
+    const http = httpProblem(to, rule);
+    return http && `${http}. ${INSECURE_FIX}`;
+}
+function httpProblem(url, rule) {
+    if (url.protocol !== 'http:' || rule.allowInsecure || isLoopback(url.hostname))
+        return undefined;
+    return `uses plain http to ${shown(url.hostname)}, which anyone on the path can read and tamper with`;
+}
+/** What no value may hold: a leading '-' (an option to git or pip), control characters (a forged log line, a header). */
+function refuseCommon(input, value) {
+    if (value.startsWith('-')) {
+        throw new ActionError(`Input '${input}' must not start with '-': ${quoted(value)} would be read as a command-line option. Remove the '-'.`);
+    }
+    if (hasControlCharacters(value)) {
+        throw new ActionError(`Input '${input}' holds a control character (a line break, tab or NUL, raw or percent-encoded like %0A): ${quoted(value)}. Remove it.`);
+    }
+}
+/** Spellings that URL parsers disagree on, so that what we check is what pip, git and curl reach. */
+function refuseAmbiguous(input, value) {
+    const fail = (problem, fix) => new ActionError(`Input '${input}' ${problem}: ${quoted(value)}. ${fix}`);
+    if (/\s/.test(value))
+        throw fail('holds white space', 'Percent-encode a space as %20.');
+    if (value.includes('\\')) {
+        throw fail('holds a backslash, which URL parsers read differently', "Write '/' between path parts; percent-encode a literal backslash as %5C.");
+    }
+    const authority = value.replace(/^[a-z][a-z0-9+.-]*:\/\//i, '').split(/[/?#]/)[0];
+    if (authority.split('@').length > 2) {
+        throw fail("has more than one '@' before its host, which URL parsers read differently", "Percent-encode an '@' in a user name or token as %40.");
+    }
+}
+function refuseOptionLikeHost(input, value, authority) {
+    const at = authority.lastIndexOf('@');
+    const user = at < 0 ? '' : authority.slice(0, at);
+    const host = authority.slice(at + 1).replace(/^\[/, '');
+    if (user.startsWith('-') || host.startsWith('-')) {
+        throw new ActionError(`Input '${input}' names an ssh user or host that starts with '-', which ssh would read as an option: ${quoted(value)}. ${REPOSITORY_FIX}`);
+    }
+}
+function quoted(value) {
+    return `'${shown(redact(value))}'`;
+}
+/**
+ * The environment overlay for EVERY git process, ours and those pip starts
+ * for git requirements: merge it over the inherited environment.
+ *
+ * - GIT_ALLOW_PROTOCOL is git's strict allow-list: it overrides any
+ *   `protocol.*.allow` configuration, so `ext` and `fd` (remote helpers that
+ *   run programs) and `git://` are never used, and git hands the same list to
+ *   curl as the protocols a redirect may go to (an https repository cannot
+ *   redirect to http unless http is listed). http is listed only when the rule
+ *   allows it anywhere or a repository given (already checked, hence loopback
+ *   or allowed) uses it; git cannot restrict http to loopback hosts itself.
+ * - No prompt may wait for a password: GIT_TERMINAL_PROMPT=0 for http, ssh's
+ *   BatchMode for keys and unknown host keys.
+ * - A stalled transfer fails: curl gives up below 1 KiB/s for the timeout;
+ *   ssh gives up connecting after the timeout, and on a silent peer after
+ *   three unanswered keep-alives a third of the timeout apart.
+ *
+ * A GIT_SSH_COMMAND of the user's (an identity file, say) is kept, with our
+ * options added; a GIT_SSH program is kept as is, as it may not take options.
+ */
+function gitEnvironment(rule, timeoutSeconds, options = {}) {
+    const env = options.env ?? process.env;
+    const http = rule.allowInsecure || (options.repositories ?? []).some(r => /^(git\+)?http:\/\//i.test(r));
+    const seconds = Math.max(1, Math.round(timeoutSeconds));
+    const sshOptions = `-o BatchMode=yes -o ConnectTimeout=${seconds} -o ServerAliveInterval=${Math.max(1, Math.ceil(seconds / 3))} -o ServerAliveCountMax=3`;
+    const overlay = {
+        GIT_TERMINAL_PROMPT: '0',
+        GIT_ALLOW_PROTOCOL: ['https', 'ssh', 'file', ...(http ? ['http'] : [])].join(':'),
+        GIT_HTTP_LOW_SPEED_LIMIT: '1024',
+        GIT_HTTP_LOW_SPEED_TIME: String(seconds)
+    };
+    if (env.GIT_SSH_COMMAND)
+        overlay.GIT_SSH_COMMAND = `${env.GIT_SSH_COMMAND} ${sshOptions}`;
+    else if (!env.GIT_SSH)
+        overlay.GIT_SSH_COMMAND = `ssh ${sshOptions}`;
+    return overlay;
+}
+
+;// CONCATENATED MODULE: ./src/io/http.ts
+
+
+
+
+
+
+
+
+
+
+
+
+const MAX_REDIRECTS = 10;
+const REDIRECTS = new Set([301, 302, 303, 307, 308]);
+const USER_AGENT = 'setup-nova-dpm';
+/**
+ * GETs a text document, retrying what may pass (network errors, 5xx, 429).
+ *
+ * Requests are made with node's http/https rather than through
+ * @actions/http-client's `get`: its `socketTimeout` is an idle timer, reset
+ * by every byte, so a server that trickles a byte a second holds it forever,
+ * and it cannot resolve a relative redirect. Here one deadline covers a whole
+ * attempt (DNS, connect, TLS, every redirect, the complete body), and at it
+ * the sockets are destroyed, so nothing keeps the process alive afterwards.
+ * The client still supplies the agent, which honours https_proxy/no_proxy.
+ *
+ * Redirects are followed here, each hop through `checkHop`. Credentials in
+ * the URL travel as HTTP Basic auth, never in the request line, and only to
+ * the origin they were written for.
+ */
+async function fetchText(url, options) {
+    if (!URL.canParse(url))
+        throw new ActionError(`${options.what} has no valid URL: ${http_quoted(url)}. Write it as https://host/path.`);
+    const start = new URL(url);
+    return withRetries(`GET ${shown(redact(url))}`, () => fetchOnce(start, options), retryPolicy(options.network), reason => `${options.what} could not be fetched from ${http_quoted(url)}: ${reason}. The host may be down or unreachable; re-run the job later.`);
+}
+async function fetchOnce(start, options) {
+    const seconds = options.network.timeoutSeconds;
+    const deadline = new AbortController();
+    const timer = setTimeout(() => deadline.abort(), seconds * 1000);
+    let url = start;
+    let from;
+    try {
+        for (let hop = 0;; hop++) {
+            checkHop(from, url, options.rule);
+            const response = await get(url, url.origin === start.origin ? basicAuth(start) : undefined, deadline.signal);
+            const status = response.statusCode ?? 0;
+            if (REDIRECTS.has(status)) {
+                response.destroy();
+                from = url;
+                url = nextHop(response.headers.location, url, start, hop, options);
+                continue;
+            }
+            if (status !== 200) {
+                response.destroy();
+                throw statusError(status, url, response.headers, options);
+            }
+            const text = await readBody(response, url, options.what, deadline.signal);
+            return { text, finalUrl: withoutCredentials(url) };
+        }
+    }
+    catch (error) {
+        if (deadline.signal.aborted)
+            throw new TransientError(`no complete answer within ${seconds} s`);
+        if (error instanceof ActionError || error instanceof TransientError)
+            throw error;
+        throw requestError(error, url);
+    }
+    finally {
+        clearTimeout(timer);
+    }
+}
+function nextHop(location, url, start, hop, options) {
+    if (hop >= MAX_REDIRECTS) {
+        throw new ActionError(`${http_quoted(start.href)} redirected more than ${MAX_REDIRECTS} times (a redirect loop?). Set the input to the document's final URL.`);
+    }
+    if (!location || !URL.canParse(location, url)) {
+        throw new ActionError(`${options.what} could not be fetched: ${http_quoted(url.href)} redirects to an invalid address ${http_quoted(location ?? '')}.`);
+    }
+    return new URL(location, url);
+}
+function get(url, authorization, signal) {
+    const secure = url.protocol === 'https:';
+    return new Promise((resolve, reject) => {
+        const request = (secure ? external_node_https_ : external_node_http_).request({
+            host: url.hostname.replace(/^\[(.*)\]$/, '$1'),
+            port: url.port || (secure ? 443 : 80),
+            path: url.pathname + url.search,
+            method: 'GET',
+            headers: {
+                'user-agent': USER_AGENT,
+                accept: 'text/plain, */*;q=0.1',
+                'accept-encoding': 'gzip, deflate, br',
+                ...(authorization ? { authorization } : {})
+            },
+            // A fresh agent without keep-alive (or the proxy tunnel the environment asks for): no socket outlives the request.
+            agent: new lib/* HttpClient */.Qq(USER_AGENT).getAgent(url.href),
+            signal
+        });
+        request.once('response', resolve);
+        request.once('error', reject);
+        request.end();
+    });
+}
+function basicAuth(url) {
+    if (!url.username && !url.password)
+        return undefined;
+    const plain = (s) => {
+        try {
+            return decodeURIComponent(s);
+        }
+        catch {
+            return s; // a stray '%' is part of the token
+        }
+    };
+    return `Basic ${Buffer.from(`${plain(url.username)}:${plain(url.password)}`).toString('base64')}`;
+}
+/** The body, decompressed, within the size limit and the deadline. */
+async function readBody(response, url, what, signal) {
+    const tooLarge = new ActionError(`${what} at ${http_quoted(url.href)} is larger than ${MAX_TEXT_FILE_BYTES / 1024 / 1024} MiB, far more than such a file holds. ` +
+        'Check that the URL names the right file.');
+    if (Number(response.headers['content-length']) > MAX_TEXT_FILE_BYTES) {
+        response.destroy();
+        throw tooLarge;
+    }
+    const chunks = [];
+    let total = 0;
+    const sink = new external_node_stream_.Writable({
+        write(chunk, _encoding, done) {
+            total += chunk.length;
+            if (total > MAX_TEXT_FILE_BYTES)
+                return done(tooLarge);
+            chunks.push(chunk);
+            done();
+        }
+    });
+    const decoder = decoderFor(response.headers['content-encoding'], url, what);
+    await (decoder ? (0,promises_namespaceObject.pipeline)(response, decoder, sink, { signal }) : (0,promises_namespaceObject.pipeline)(response, sink, { signal }));
+    const text = decodeText(Buffer.concat(chunks));
+    if (text === undefined) {
+        throw new ActionError(`${what} at ${http_quoted(url.href)} is not text (not UTF-8, or it holds NUL bytes). Check that the URL names the right file.`);
+    }
+    return text;
+}
+function decoderFor(encoding, url, what) {
+    switch ((encoding ?? 'identity').trim().toLowerCase()) {
+        case 'identity':
+            return undefined;
+        case 'gzip':
+        case 'x-gzip':
+        case 'deflate':
+            return external_node_zlib_.createUnzip();
+        case 'br':
+            return external_node_zlib_.createBrotliDecompress();
+        default:
+            throw new ActionError(`${what} at ${http_quoted(url.href)} came in an encoding the action cannot read (${shown(encoding ?? '')}).`);
+    }
+}
+function statusError(status, url, headers, options) {
+    const at = http_quoted(url.href);
+    if (status >= 500 || status === 429) {
+        const wait = retryAfterMs(headers['retry-after']);
+        return new TransientError(wait === undefined ? `HTTP ${status}` : `HTTP ${status}, asked to retry after ${Math.round(wait / 1000)} s`, wait);
+    }
+    if (status === 404 || status === 410)
+        return new ActionError(`${options.what} was not found (HTTP ${status}) at ${at}. ${options.advice ?? 'Check the URL.'}`);
+    if (status === 401 || status === 403) {
+        return new ActionError(`${options.what} at ${at} needs credentials, and they were missing or refused (HTTP ${status}). ` +
+            'Put a token in the URL (https://TOKEN@host/…; the log masks it), or check that the one given is valid and may read this file.');
+    }
+    return new ActionError(`${options.what} could not be fetched from ${at}: HTTP ${status}. ${options.advice ?? 'Check the URL.'}`);
+}
+/** Retry-After in seconds or as an HTTP date. */
+function retryAfterMs(header) {
+    if (!header)
+        return undefined;
+    const ms = /^\d+$/.test(header.trim()) ? Number(header) * 1000 : Date.parse(header) - Date.now();
+    return Number.isFinite(ms) ? Math.max(0, ms) : undefined;
+}
+/**
+ * A request that failed before an answer. A certificate that does not verify
+ * will not verify next time either; anything else (refused, reset, DNS) may pass.
+ */
+function requestError(error, url) {
+    const code = error.code ?? '';
+    const message = shown(error.message || code);
+    if (/CERT|SELF_SIGNED|ERR_TLS|ERR_SSL/.test(code)) {
+        return new ActionError(`The TLS certificate of ${shown(url.host)} was not accepted (${message}). ` +
+            'If the server uses a private certificate authority, point NODE_EXTRA_CA_CERTS at its certificate.');
+    }
+    return new TransientError(`network error: ${code && !message.includes(code) ? `${code} ` : ''}${message}`);
+}
+function withoutCredentials(url) {
+    const clean = new URL(url.href);
+    clean.username = '';
+    clean.password = '';
+    return clean.href;
+}
+function http_quoted(value) {
+    return `'${shown(redact(value))}'`;
+}
+
+// EXTERNAL MODULE: external "node:os"
+var external_node_os_ = __nccwpck_require__(8161);
+;// CONCATENATED MODULE: ./src/io/tempDir.ts
+
+
+
+
+
+let made;
+/**
+ * A directory of the action's own for this run, under the runner's temp
+ * directory. A runner without a usable RUNNER_TEMP still installs: the
+ * system's temp directory serves, with a warning.
+ */
+function runTempDir() {
+    if (made)
+        return made;
+    const runnerTemp = process.env.RUNNER_TEMP;
+    if (runnerTemp) {
+        try {
+            made = external_node_fs_.mkdtempSync(external_node_path_.join(runnerTemp, 'setup-nova-dpm-'));
+            return made;
+        }
+        catch (error) {
+            warning(`RUNNER_TEMP (${shown(runnerTemp)}) is not usable (${shown(error.message)}); using ${external_node_os_.tmpdir()} instead.`);
+        }
+    }
+    else {
+        warning(`RUNNER_TEMP is not set; using ${external_node_os_.tmpdir()} for the action's temporary files.`);
+    }
+    made = external_node_fs_.mkdtempSync(external_node_path_.join(external_node_os_.tmpdir(), 'setup-nova-dpm-'));
+    return made;
+}
+
+;// CONCATENATED MODULE: ./src/constraints/constraints.ts
+
+
+
+const OPERATOR = '(?:===|==|~=|!=|<=|>=|<|>)';
+// name [extras] [op version, ...] [; marker]: the shape of every line in
+// openstack/requirements' upper-constraints.txt (`six===1.10.0;python_version=='2.7'`).
+const LINE = new RegExp(`^([A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9])?)\\s*(?:\\[[^\\]]*\\])?\\s*` +
+    `(?:${OPERATOR}\\s*[^\\s,;]+(?:\\s*,\\s*${OPERATOR}\\s*[^\\s,;]+)*)?\\s*(?:;.*)?$`);
+/** PEP 503 name normalization: `Nova_DPM` and `nova-dpm` are one project. */
+function normalizeName(name) {
+    return name.toLowerCase().replace(/[-_.]+/g, '-');
+}
+function withoutComment(line) {
+    return line.replace(/(^|\s)#.*$/, '').trim();
+}
+/**
+ * Checks that text is a constraints file, so that a wrong URL (an HTML page,
+ * a typo'd path) fails here instead of deep inside pip. The error names line
+ * numbers and a short excerpt of the first bad line only: the file may be
+ * anything, and its content is not ours to print.
+ */
+function validateConstraints(text, source) {
+    if (/^\s*<(!doctype|html)/i.test(text)) {
+        throw new ActionError(`The constraints at ${source} are an HTML page, not a constraints file. Point 'constraints' at the raw upper-constraints.txt.`);
+    }
+    const bad = [];
+    let firstBad = '';
+    text.split(/\r?\n/).forEach((raw, i) => {
+        const line = withoutComment(raw);
+        if (line && !LINE.test(line)) {
+            if (bad.length === 0)
+                firstBad = line;
+            bad.push(i + 1);
+        }
+    });
+    if (bad.length > 0) {
+        const lines = bad.slice(0, 10).join(', ') + (bad.length > 10 ? ` and ${bad.length - 10} more` : '');
+        const excerpt = shown(firstBad.length > 40 ? `${firstBad.slice(0, 40)}…` : firstBad);
+        throw new ActionError(`The constraints at ${source} have ${bad.length} line(s) that are not 'name===version' constraints (line ${lines}; line ${bad[0]} starts '${excerpt}'). Point 'constraints' at an upper-constraints.txt.`);
+    }
+}
+/**
+ * Drops the lines that constrain the named projects. pip refuses a pinned
+ * name that is also given as a URL or a path, so OpenStack's tooling
+ * (edit-constraints) does the same before installing a project from git or
+ * from a checkout.
+ */
+function dropProjects(text, names) {
+    const wanted = new Set(names.map(normalizeName));
+    const removed = [];
+    const kept = text.split(/\r?\n/).filter(raw => {
+        const name = LINE.exec(withoutComment(raw))?.[1];
+        if (name !== undefined && wanted.has(normalizeName(name))) {
+            removed.push(raw.trim());
+            return false;
+        }
+        return true;
+    });
+    return { text: kept.join('\n'), removed };
+}
+/** The constraints lines that pin a project (all of them: one per marker). */
+function pinsOf(text, name) {
+    const wanted = normalizeName(name);
+    return text
+        .split(/\r?\n/)
+        .filter(raw => {
+        const found = LINE.exec(withoutComment(raw))?.[1];
+        return found !== undefined && normalizeName(found) === wanted;
+    })
+        .map(l => l.trim());
+}
+function sha256(text) {
+    return (0,external_node_crypto_.createHash)('sha256').update(text).digest('hex');
+}
+
+;// CONCATENATED MODULE: ./src/constraints/load.ts
+
+
+
+
+
+
+
+
+
+/** Fetches or reads the constraints once and checks that they are constraints. */
+async function readConstraints(source, network, rule) {
+    if (source.kind === 'none') {
+        info('Installing without constraints (constraints: none).');
+        return undefined;
+    }
+    const shownSource = shown(redact(source.kind === 'url' ? source.url : source.path));
+    const text = source.kind === 'url'
+        ? (await fetchText(source.url, { network, rule, what: 'The constraints file' })).text
+        : readTextFile(source.path, `Input 'constraints' (${shownSource})`);
+    validateConstraints(text, shownSource);
+    return { source: shownSource, text };
+}
+/**
+ * Writes the copy pip uses, without the pins of the projects installed from
+ * git or a checkout, and says which pins it dropped.
+ */
+function writeConstraints(constraints, installedFromSource) {
+    const { text, removed } = dropProjects(constraints.text, installedFromSource);
+    for (const line of removed)
+        info(`Dropped the pin '${shown(line)}' from the constraints: that project is installed from source, and pip refuses a pinned name given as a URL or path.`);
+    const file = external_node_path_.join(runTempDir(), 'upper-constraints.txt');
+    external_node_fs_.writeFileSync(file, text);
+    const digest = sha256(text);
+    info(`Constraints from ${constraints.source} (${text.split('\n').filter(l => l.trim()).length} lines), sha256 ${digest.slice(0, 12)}`);
+    return { file, source: constraints.source, sha256: digest, text };
+}
+
+// EXTERNAL MODULE: external "node:url"
+var external_node_url_ = __nccwpck_require__(3136);
+;// CONCATENATED MODULE: ./src/source/releases.ts
+
+
+/**
+ * The packages the action installs, with the releases each made for each
+ * series. Source: the release tags of opendev.org/x/nova-dpm and
+ * x/networking-dpm (shared facts: nova-dpm 1.0.0 2017-02-23 Ocata, 2.0.0
+ * 2017-08-30 Pike, 3.0.0 2018-02-27 Queens; networking-dpm 1.0.0, 2.0.0,
+ * 2.0.1 2018-04-24 on stable/pike, 3.0.0). No later series was released.
+ */
+const PACKAGES = {
+    'nova-dpm': {
+        /** Import name (setup.cfg `packages`). */
+        module: 'nova_dpm',
+        releases: { ocata: ['1.0.0'], pike: ['2.0.0'], queens: ['3.0.0'] }
+    },
+    'networking-dpm': {
+        module: 'networking_dpm',
+        releases: { ocata: ['1.0.0'], pike: ['2.0.0', '2.0.1'], queens: ['3.0.0'] }
+    }
+};
+const PACKAGE_NAMES = Object.keys(PACKAGES);
+/**
+ * Both packages import pbr at run time, and pbr imports `pkg_resources`
+ * (shared facts), which a new venv on Python 3.12+ lacks and setuptools 82
+ * removed: such an environment gets `setuptools<82` alongside.
+ */
+const RUNTIME_PKG_RESOURCES = 'setuptools<82';
+/** The major a package released for a series, if it released one. */
+function majorOf(pkg, series) {
+    const releases = PACKAGES[pkg].releases[series];
+    return releases ? Number(releases[0].split('.')[0]) : undefined;
+}
+/** Every OpenStack series, oldest first (openstack/releases, via the shared facts). */
+const SERIES = [
+    ...['austin', 'bexar', 'cactus', 'diablo', 'essex', 'folsom', 'grizzly', 'havana', 'icehouse', 'juno', 'kilo', 'liberty', 'mitaka', 'newton'].map(name => ({ name })),
+    { name: 'ocata', pythons: ['2.7', '3.5'] },
+    { name: 'pike', pythons: ['2.7', '3.5'] },
+    { name: 'queens', pythons: ['2.7', '3.5'] },
+    ...['rocky', 'stein', 'train', 'ussuri', 'victoria', 'wallaby', 'xena', 'yoga', 'zed'].map(name => ({ name })),
+    { name: '2023.1', codename: 'antelope' },
+    { name: '2023.2', codename: 'bobcat' },
+    { name: '2024.1', codename: 'caracal' },
+    { name: '2024.2', codename: 'dalmatian' },
+    { name: '2025.1', codename: 'epoxy' },
+    { name: '2025.2', codename: 'flamingo' },
+    { name: '2026.1', codename: 'gazpacho' },
+    { name: '2026.2', codename: 'hibiscus' },
+    { name: '2027.1', codename: 'indri' }
+];
+/** The development branch, accepted wherever a series name is. */
+const MASTER = 'master';
+/** Series for which every one of `packages` has a PyPI release, oldest first. */
+function releasedSeries(packages = PACKAGE_NAMES) {
+    return SERIES.filter(s => packages.every(p => majorOf(p, s.name) !== undefined));
+}
+/**
+ * Finds a series by name or code name, case-insensitively; `master` is a
+ * series of its own. An unknown name fails with the closest known one.
+ */
+function findSeries(input) {
+    const wanted = input.trim().toLowerCase();
+    if (wanted === MASTER)
+        return { name: MASTER };
+    const found = SERIES.find(s => s.name === wanted || s.codename === wanted);
+    if (found)
+        return found;
+    const names = [MASTER, ...SERIES.flatMap(s => (s.codename ? [s.name, s.codename] : [s.name]))];
+    const closest = closestName(wanted, names);
+    throw new ActionError(`Input 'release' has an unknown OpenStack series '${shown(input)}'.` +
+        (closest ? ` Did you mean '${closest}'?` : '') +
+        ` Use a series name such as ${releasedSeries()
+            .map(s => `'${s.name}'`)
+            .join(', ')} or 'master'.`);
+}
+/** The closest name by edit distance, if it is close enough to be a likely typo. */
+function closestName(input, names) {
+    let best;
+    let bestDistance = Infinity;
+    for (const name of names) {
+        const d = editDistance(input, name);
+        if (d < bestDistance) {
+            best = name;
+            bestDistance = d;
+        }
+    }
+    return bestDistance <= Math.max(2, Math.floor(input.length / 3)) ? best : undefined;
+}
+function editDistance(a, b) {
+    let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
+    for (let i = 1; i <= a.length; i++) {
+        const current = [i];
+        for (let j = 1; j <= b.length; j++) {
+            current[j] = Math.min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
+        }
+        previous = current;
+    }
+    return previous[b.length];
+}
+
+// EXTERNAL MODULE: ./node_modules/@renovatebot/pep440/index.js
+var pep440 = __nccwpck_require__(8898);
+// EXTERNAL MODULE: ./node_modules/@renovatebot/pep440/lib/specifier.js
+var lib_specifier = __nccwpck_require__(790);
+// EXTERNAL MODULE: ./node_modules/semver/index.js
+var semver = __nccwpck_require__(2088);
+var semver_default = /*#__PURE__*/__nccwpck_require__.n(semver);
+;// CONCATENATED MODULE: ./src/source/versions.ts
+
+
+
+
+
+/** Every release of one major, as a PEP 440 specifier: `>=3.0.0,<4.0.0`. */
+function majorSpecifier(major) {
+    return `>=${major}.0.0,<${major + 1}.0.0`;
+}
+/**
+ * The `version` input as a PEP 440 specifier set, the language pip and the
+ * versions themselves speak. A PEP 440 specifier (`~=2.0`, `>=3,<4`,
+ * `==4.0.0.dev1`) is taken as it is; otherwise the semver ranges the input
+ * always accepted (`1.x`, `^2.0.1`, `~3.0`, `>=3.0.0 <3.1.0`, `4.0.0-dev1`)
+ * are translated, pre-release tags included (`-dev1` is PEP 440's `.dev1`).
+ */
+function parseVersionInput(input) {
+    const text = input.trim();
+    if (pep440.validRange(text))
+        return text.replace(/\s+/g, '');
+    let range;
+    try {
+        range = new (semver_default()).Range(text);
+    }
+    catch {
+        throw new ActionError(`Input 'version' is neither a PEP 440 specifier nor a semver range: '${shown(input)}'. Write it like '~=2.0', '>=3,<4', '1.x', '^2.0.1' or '>=3.0.0 <3.1.0'.`);
+    }
+    if (range.set.length !== 1) {
+        throw new ActionError(`Input 'version' range '${shown(input)}' uses '||'; pip specifiers cannot express "either", so give a single range such as '>=2.0.0 <3.0.0'.`);
+    }
+    const parts = range.set[0].filter(c => c.value !== '').map(c => `${c.operator || '=='}${pep440Version(c.semver)}`);
+    return parts.length ? parts.join(',') : '>=0';
+}
+/**
+ * semver's `-0` bounds (which only keep pre-releases out) are dropped, since
+ * PEP 440's `<V` already excludes V's pre-releases; other pre-release tags are
+ * normalized the PEP 440 way (`4.0.0-dev1` → `4.0.0.dev1`).
+ */
+function pep440Version(v) {
+    const base = `${v.major}.${v.minor}.${v.patch}`;
+    if (v.prerelease.length === 0 || (v.prerelease.length === 1 && v.prerelease[0] === 0))
+        return base;
+    return pep440.clean(v.version) ?? v.version;
+}
+/**
+ * Whether an installed version lies in a specifier set. Pre-releases count:
+ * pip installs one only when asked for it (or when nothing else exists), and
+ * a development build of a branch (`3.0.1.dev3`) is in its major's range.
+ */
+function inRange(version, specifier) {
+    return pep440.satisfies(version, specifier, { prereleases: true });
+}
+/**
+ * Versions around every bound a specifier names: enough to tell whether it
+ * matches anything at all, and whether it meets a given major.
+ */
+function probes(specifier, extra) {
+    const named = (0,lib_specifier.parse)(specifier)?.map(c => c.version) ?? [];
+    const around = [...named, ...extra].flatMap(v => {
+        const release = (pep440.explain(v)?.release ?? [0]).concat([0, 0, 0]).slice(0, 3);
+        const [a, b, c] = release;
+        return [v, `${a}.${b}.${c}`, `${a}.${b}.${c + 1}`, `${a}.${b + 1}.0`, `${a + 1}.0.0`, `${a}.${b}.${c}.post1`, `${a}.${b}.${c + 1}.dev1`];
+    });
+    return [...new Set(around)].filter(v => pep440.valid(v));
+}
+/** Whether no version at all satisfies the specifier (`>=3,<2`). */
+function matchesNothing(specifier) {
+    return !probes(specifier, ['0.0.0']).some(v => inRange(v, specifier));
+}
+/** Whether some version of `major` satisfies the specifier. */
+function meetsMajor(specifier, major) {
+    const majorRange = majorSpecifier(major);
+    return probes(specifier, [`${major}.0.0`]).some(v => inRange(v, specifier) && inRange(v, majorRange));
+}
+
+;// CONCATENATED MODULE: ./src/source/plan.ts
+
+
+
+
+
+const MODES = ['release', 'stable', 'master'];
+/** releases.openstack.org redirects a series to its file in openstack/requirements (shared facts). */
+const CONSTRAINTS_HOST = 'https://releases.openstack.org/constraints/upper';
+/** Where both projects live since 2019-09-26 (shared facts); `{package}` is replaced by each name. */
+const DEFAULT_REPOSITORY = 'https://opendev.org/x/{package}';
+function makePlan(request) {
+    const { series, mode } = request;
+    const warnings = [];
+    const packages = request.packages.map((name) => {
+        const module = PACKAGES[name].module;
+        if (mode !== 'release') {
+            const refs = mode === 'master' ? ['refs/heads/master'] : [`refs/heads/stable/${series.name}`, `refs/tags/${series.name}-eol`];
+            return { name, module, git: { repository: repositoryFor(request.repository, name), refs } };
+        }
+        const major = majorOf(name, series.name);
+        if (major === undefined)
+            throw noReleaseError(name, series.name);
+        const specifier = request.version ?? majorSpecifier(major);
+        if (request.version !== undefined) {
+            if (matchesNothing(specifier))
+                throw new ActionError(`Input 'version' '${specifier}' matches no version at all; check its bounds.`);
+            if (!meetsMajor(specifier, major)) {
+                warnings.push(`Input 'version' '${specifier}' lies outside ${series.name}'s releases of ${name} (${major}.x); pip will install it with ${series.name}'s constraints anyway.`);
+            }
+        }
+        return { name, module, specifier };
+    });
+    return { series, mode, packages, constraints: request.constraints ?? { kind: 'url', url: `${CONSTRAINTS_HOST}/${series.name}` }, warnings };
+}
+function repositoryFor(template, pkg) {
+    return template.replaceAll('{package}', pkg);
+}
+function noReleaseError(pkg, series) {
+    const released = Object.entries(PACKAGES[pkg].releases)
+        .map(([s, versions]) => `${s} (${versions[0].split('.')[0]}.x)`)
+        .join(', ');
+    return new ActionError(`${pkg} has no release for OpenStack ${series}: PyPI has releases for ${released} only. ` +
+        `Pick one of those, use 'mode: stable' if ${series} has a stable branch, or 'release: ${MASTER}' for the development code.`);
+}
+/** The requirement pip is given in release mode: `nova-dpm>=3.0.0,<4.0.0`. */
+function releaseRequirement(pkg) {
+    return `${pkg.name}${pkg.specifier}`;
+}
+/**
+ * A pip VCS requirement for one commit. Pinning the sha makes the install
+ * reproducible and lets pip cache the wheel it builds. The `#egg=` form, not
+ * PEP 508's `name @ url`: pip before 23.3 rejects `name @ git+file:///...`.
+ */
+function gitRequirement(pkg, repository, sha) {
+    return `git+${repositoryUrl(repository)}@${sha}#egg=${pkg}`;
+}
+/** pip needs a URL: a path becomes a file:// URL, git's scp-like `user@host:path` an ssh:// one. */
+function repositoryUrl(repository) {
+    if (/^[a-z][a-z0-9+.-]*:\/\//i.test(repository))
+        return repository;
+    const scp = repository.match(/^([^/@:]+@[^/:]+):(.*)$/);
+    if (scp)
+        return `ssh://${scp[1]}/${scp[2].replace(/^\//, '')}`;
+    return (0,external_node_url_.pathToFileURL)(external_node_path_.resolve(repository)).href;
+}
+/** A sentence when the interpreter is outside the Pythons the series gated on, with what to do. */
+function untestedPython(series, version) {
+    const minor = `${version.major}.${version.minor}`;
+    if (!series.pythons || series.pythons.includes(minor))
+        return undefined;
+    return (`OpenStack ${series.name} was tested on Python ${series.pythons.join(' and ')}, not ${minor}; its constraints pin packages of its time that may not install on ${minor}. ` +
+        `GitHub-hosted runners no longer offer those Pythons through actions/setup-python: run the job in a container of that era (container: python:2.7 or python:3.5) and set 'python: /usr/local/bin/python'.`);
+}
+
+;// CONCATENATED MODULE: ./src/source/requirements.ts
+
+
+
+
+
+/** '-r' files nest no deeper than this, and no more of them are read in all. */
+const MAX_DEPTH = 8;
+const MAX_FILES = 64;
+/** PEP 508: a project name starts and ends with a letter or digit. */
+const NAME = /^[A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9])?/;
+/** What may follow the name in a specifier (PEP 508, loosely): extras, versions, markers. pip checks the details. */
+const AFTER_NAME = /^\s*(?:\[[^\]]*\])?\s*(?:\(?\s*(?:(?:===|==|!=|<=|>=|~=|<|>)\s*[A-Za-z0-9.*+!_-]+\s*,?\s*)+\)?)?\s*(?:;.*)?$/;
+/** A direct reference: `name[extras] @ url`. */
+const DIRECT = /^\s*(?:\[[^\]]*\]\s*)?@\s*(\S.*)$/;
+const URL_SCHEME = /^(?:git\+|hg\+|svn\+|bzr\+)?[A-Za-z][A-Za-z0-9+.-]*:\/\//;
+const VCS = /^(?:git|hg|svn|bzr)\+/;
+const ARCHIVE = /\.(?:whl|zip|tar\.gz|tgz|tar\.bz2|tbz|tar\.xz|txz|tar)$/i;
+/** The options the action decides itself, and which input to use instead. */
+const REFUSED = [
+    [/^(?:-i|--index-url|--extra-index-url|--no-index|-f|--find-links|--trusted-host)$/, "the action sets the package index itself: use the input 'index-url'"],
+    [/^(?:-c|--constraint)$/, "the action hands pip the release's constraints itself: use the input 'constraints'"],
+    [/^(?:--hash|--global-option|--install-option|--config-settings)$/, 'per-requirement pip options are not passed on'],
+    [
+        /^(?:--pre|--no-binary|--only-binary|--prefer-binary|--require-hashes|--use-feature|--no-deps|--upgrade|-U|--user|--target|-t|--prefix|--root|--src)$/,
+        "pip options are not taken from 'requirements': only requirements, local paths, URLs, '-r <file>' and '-e <path or VCS URL>'"
+    ]
+];
+/**
+ * The `requirements` input, and every '-r' file it names, read the way pip
+ * reads a requirements file (comments, blank lines, `\` continuations), into
+ * requirements the action can plan with: specifiers, local projects by
+ * absolute path, URLs. The action sets the index, the constraints and pip's
+ * transport itself, so the options that would change them are refused with
+ * the file (or input) and line that holds them. Relative project paths start
+ * at `baseDir` (where pip runs), a '-r' path at the file that names it, as
+ * pip has them.
+ */
+function parseRequirements(text, options) {
+    const state = { files: 0 };
+    return parseSource(text, { label: "input 'requirements'", dir: options.baseDir, chain: [] }, options, state);
+}
+function parseSource(text, source, options, state) {
+    const requirements = [];
+    for (const { line, content } of logicalLines(text)) {
+        const at = `${source.label}, line ${line}`;
+        const fail = (why) => new ActionError(`${at}: ${quote(content)} ${why}`);
+        if (hasControlCharacters(content.replace(/\t/g, ' ')))
+            throw fail('holds a control character. Write one requirement per line, in plain text.');
+        const entry = stripComment(content);
+        if (entry === '')
+            continue;
+        // pip would expand ${VAR} where the action resolved paths and names without it.
+        if (/\$\{[A-Za-z0-9_]+\}/.test(entry)) {
+            throw fail('uses an environment variable (${…}), which the action does not expand. Write the value itself ' +
+                "(in the workflow file, an expression such as ${{ env.NAME }} can put it into 'requirements').");
+        }
+        if (entry.startsWith('-')) {
+            const { option, value } = splitOption(entry);
+            if (option === '-r' || option === '--requirement') {
+                if (!value)
+                    throw fail('names no file.');
+                requirements.push(...include(value, source, options, state, at));
+            }
+            else if (option === '-e' || option === '--editable') {
+                if (!value)
+                    throw fail('names no project.');
+                requirements.push(editableOf(value, options.baseDir, fail));
+            }
+            else {
+                const refusal = REFUSED.find(([re]) => re.test(option));
+                throw fail(`is not accepted: ${refusal ? refusal[1] : "only requirements, local paths, URLs, '-r <file>' and '-e <path or VCS URL>' are"}.`);
+            }
+            continue;
+        }
+        requirements.push(requirementOf(entry, options, fail));
+    }
+    return requirements;
+}
+/** pip's logical lines: `\` at the end joins the next line, unless the line is a comment. Numbers are where each starts. */
+function logicalLines(text) {
+    const result = [];
+    let pending;
+    text.split(/\r?\n/).forEach((physical, i) => {
+        const isComment = /^\s*#/.test(physical);
+        if (physical.endsWith('\\') && !isComment) {
+            pending ??= { line: i + 1, parts: [] };
+            pending.parts.push(physical.slice(0, -1));
+            return;
+        }
+        if (pending) {
+            // A comment line ends a continuation without adding to it.
+            result.push({ line: pending.line, content: pending.parts.join('') + (isComment ? '' : physical) });
+            pending = undefined;
+            if (!isComment)
+                return;
+        }
+        result.push({ line: i + 1, content: physical });
+    });
+    if (pending)
+        result.push({ line: pending.line, content: pending.parts.join('') });
+    return result;
+}
+/** A comment starts at '#' at the line's start or after whitespace; a URL's '#egg=' fragment is not one. */
+function stripComment(line) {
+    return line.replace(/(^|\s)#.*$/, '').trim();
+}
+function splitOption(entry) {
+    const long = /^(--[A-Za-z][\w-]*)(?:\s*=\s*|\s+|$)(.*)$/.exec(entry);
+    if (long)
+        return { option: long[1], value: unquote(long[2].trim()) };
+    // Short options take their value attached or after whitespace: '-r file', '-rfile', '-e.'.
+    const short = /^(-[A-Za-z])\s*(.*)$/.exec(entry);
+    if (short)
+        return { option: short[1], value: unquote(short[2].trim()) };
+    return { option: entry.split(/\s/)[0], value: '' };
+}
+/** pip reads an option's value as a shell word: surrounding quotes go. */
+function unquote(value) {
+    const m = /^(['"])(.*)\1$/.exec(value);
+    return m ? m[2] : value;
+}
+function include(value, from, options, state, at) {
+    if (URL_SCHEME.test(value)) {
+        throw new ActionError(`${at}: '-r ${shown(redact(value))}' names a URL. Only local requirements files are read: check the file into the repository and name its path.`);
+    }
+    const file = external_node_path_.resolve(from.dir, value);
+    const chain = [...from.chain, file];
+    if (from.chain.includes(file)) {
+        const loop = chain.map(f => `'${shown(f)}'`).join(' → ');
+        throw new ActionError(`${at}: requirements file '${shown(file)}' includes itself (${loop}). Remove the '-r' line that closes the loop.`);
+    }
+    if (chain.length > MAX_DEPTH) {
+        throw new ActionError(`${at}: '-r' files nest deeper than ${MAX_DEPTH} levels (${chain.map(f => `'${shown(f)}'`).join(' → ')}). Flatten them.`);
+    }
+    if (++state.files > MAX_FILES)
+        throw new ActionError(`${at}: more than ${MAX_FILES} '-r' files are named in all. Merge them into fewer files.`);
+    let text;
+    try {
+        text = options.readFile(file);
+    }
+    catch (error) {
+        if (error instanceof ActionError)
+            throw new ActionError(`${at}: ${error.message}`);
+        throw error;
+    }
+    return parseSource(text, { label: `requirements file '${shown(file)}'`, dir: external_node_path_.dirname(file), chain }, options, state);
+}
+function requirementOf(entry, options, fail) {
+    if (/\s-{1,2}[A-Za-z]/.test(` ${entry.split(/\s+/).slice(1).join(' ')}`)) {
+        throw fail('carries pip options after the requirement; they are not passed on. Write the requirement alone.');
+    }
+    const name = NAME.exec(entry)?.[0];
+    const direct = name === undefined ? null : DIRECT.exec(entry.slice(name.length));
+    if (name && direct) {
+        if (/^file:/i.test(direct[1]))
+            return pathOf(filePath(direct[1], fail), options.baseDir, options.editable, fail);
+        return urlOf(direct[1], name, false, fail);
+    }
+    if (/^file:/i.test(entry))
+        return pathOf(filePath(entry, fail), options.baseDir, options.editable, fail);
+    if (URL_SCHEME.test(entry))
+        return urlOf(entry, undefined, false, fail);
+    if (VCS.test(entry))
+        throw fail('is not a URL pip can fetch: write it as git+https://… or git+ssh://….');
+    if (looksLikePath(entry))
+        return pathOf(entry, options.baseDir, options.editable, fail);
+    if (name === undefined || !AFTER_NAME.test(entry.slice(name.length))) {
+        throw fail("is not a requirement: write a project name with an optional version (nova-dpm>=3), a local path ('.', './lib'), a URL, '-r <file>' or '-e <path>'.");
+    }
+    return { kind: 'specifier', text: entry, name };
+}
+function editableOf(value, baseDir, fail) {
+    if (!/^file:/i.test(value) && !URL_SCHEME.test(value) && !looksLikePath(value)) {
+        throw fail("is not editable: -e takes a local project directory (write './name' for one in the workspace) or a version-control URL (git+https://…).");
+    }
+    if (/^file:/i.test(value) || !URL_SCHEME.test(value)) {
+        const local = pathOf(/^file:/i.test(value) ? filePath(value, fail) : value, baseDir, true, fail);
+        if (local.kind === 'path' && ARCHIVE.test(local.path))
+            throw fail('names a distribution file; only a project directory can be installed editable.');
+        return local;
+    }
+    if (!VCS.test(value))
+        throw fail('is not editable: -e takes a local project directory or a version-control URL (git+https://…).');
+    return urlOf(value, undefined, true, fail);
+}
+/** pip's test: a path has a separator or starts with a dot; a bare archive name is a file too. */
+function looksLikePath(entry) {
+    return entry.startsWith('.') || entry.includes('/') || ARCHIVE.test(entry.replace(/\[[^\]]*\]$/, ''));
+}
+function pathOf(value, baseDir, editable, fail) {
+    if (/;/.test(value))
+        throw fail('has environment markers; they are supported on requirement specifiers only, not on local paths.');
+    const m = /^(.*?)(\[[^\]]*\])?$/.exec(value);
+    const target = external_node_path_.resolve(baseDir, m[1]);
+    if (/\s#/.test(target))
+        throw fail("is a path pip cannot read from a requirements file (whitespace before '#'). Rename the directory.");
+    return { kind: 'path', path: target, editable: editable && !ARCHIVE.test(target), ...(m[2] ? { extras: m[2] } : {}) };
+}
+function urlOf(value, name, editable, fail) {
+    // pip separates a URL's markers with '; ' (whitespace before or after the ';').
+    if (/\s;|;\s/.test(value))
+        throw fail('has environment markers; they are supported on requirement specifiers only, not on URLs.');
+    const url = value.trim();
+    if (!URL.canParse(url.replace(VCS, '')))
+        throw fail('is not a valid URL.');
+    const derived = name ?? /[#&]egg=([^&\s]+)/.exec(url)?.[1] ?? wheelName(url);
+    if (derived !== undefined && NAME.exec(derived)?.[0] !== derived)
+        throw fail(`names the project '${shown(derived)}', which is not a valid project name.`);
+    return { kind: 'url', url, ...(derived ? { name: derived } : {}), editable };
+}
+function filePath(url, fail) {
+    try {
+        return (0,external_node_url_.fileURLToPath)(url);
+    }
+    catch {
+        throw fail('is not a valid file: URL. Name the local path instead.');
+    }
+}
+/** The project a wheel URL installs: the file name's first field (PEP 427). */
+function wheelName(url) {
+    const file = url.split(/[?#]/)[0].split('/').pop() ?? '';
+    return /\.whl$/i.test(file) ? decodeURIComponent(file).split('-')[0] : undefined;
+}
+function quote(line) {
+    return `'${shown(redact(line.trim()))}'`;
+}
+/**
+ * The lines of the one requirements file handed to pip, duplicates dropped.
+ * A path pip would misread on such a line (whitespace, a leading '-') goes as a
+ * file: URL, or quoted after '-e' (pip reads an option's value as a shell word).
+ */
+function requirementLines(reqs) {
+    return [...new Set(reqs.map(lineOf))];
+}
+function lineOf(req) {
+    switch (req.kind) {
+        case 'specifier':
+            return req.text;
+        case 'path': {
+            const plain = /^[^\s'"\\$]+$/.test(req.path);
+            if (req.editable)
+                return `-e ${plain ? req.path : `"${req.path.replace(/(["\\$`])/g, '\\$1')}"`}${req.extras ?? ''}`;
+            return `${plain ? req.path : (0,external_node_url_.pathToFileURL)(req.path).href}${req.extras ?? ''}`;
+        }
+        case 'url': {
+            if (req.editable)
+                return `-e ${req.url}`;
+            const nameInUrl = /[#&]egg=/.test(req.url) || wheelName(req.url) !== undefined;
+            return req.name && !nameInUrl ? `${req.name} @ ${req.url}` : req.url;
+        }
+    }
+}
+
+;// CONCATENATED MODULE: ./src/inputs/inputs.ts
+
+
+
+
+
+
+
+
+
+const VENV_CHOICES = ['auto', 'true', 'false'];
+const CACHE_KINDS = ['pip', 'venv', 'false'];
+/** Longest `cache-key-suffix`: the whole key must stay under the cache service's 512 characters. */
+const MAX_SUFFIX = 100;
+/**
+ * Reads and checks every input. Paths are made absolute against the
+ * workspace (`~` is the home directory), so that everything reported or
+ * exported later is absolute.
+ */
+function parseInputs(read, workspace) {
+    const transport = { allowInsecure: parseBoolean('allow-insecure', read('allow-insecure')) };
+    const series = findSeries(required('release', read('release')));
+    const mode = resolveMode(series, oneOf('mode', read('mode') || 'release', MODES));
+    const packages = parsePackages(read('package'));
+    const versionInput = read('version').trim();
+    if (versionInput && mode !== 'release') {
+        throw new ActionError(`Input 'version' applies to mode 'release' only; mode '${mode}' installs whatever the git branch holds. Remove 'version', or use mode: release.`);
+    }
+    if (versionInput && packages.length > 1) {
+        throw new ActionError(`Input 'version' applies to one package; 'package' names ${packages.join(', ')}. Remove 'version', or install one package.`);
+    }
+    const repository = read('repository').trim() || DEFAULT_REPOSITORY;
+    if (packages.length > 1 && !repository.includes('{package}')) {
+        throw new ActionError(`Input 'repository' must contain '{package}' when 'package' names several (${packages.join(', ')}): each comes from its own repository, e.g. 'https://git.example.com/mirror/{package}'.`);
+    }
+    checkRepositoryInput('repository', repository.replaceAll('{package}', packages[0]), transport);
+    const indexInput = optional(read('index-url'));
+    const indexUrl = indexInput && checkHttpInput('index-url', indexInput, transport).href;
+    const cache = oneOf('cache', read('cache') || 'pip', CACHE_KINDS);
+    const venv = oneOf('venv', read('venv') || 'auto', VENV_CHOICES);
+    if (cache === 'venv' && venv === 'false') {
+        throw new ActionError(`Inputs 'cache: venv' and 'venv: false' contradict each other: the venv cache needs a venv. Use 'cache: pip', or drop 'venv: false'.`);
+    }
+    const python = optional(read('python'));
+    const venvPath = optional(read('venv-path'));
+    const configSample = optional(read('config-sample'));
+    return {
+        series,
+        mode,
+        packages,
+        version: versionInput ? parseVersionInput(versionInput) : undefined,
+        requirements: read('requirements'),
+        editable: parseBoolean('editable', read('editable')),
+        constraints: parseConstraints(read('constraints'), workspace, transport),
+        indexUrl,
+        repository,
+        python: python && (python.includes('/') ? absolutePath('python', python, workspace) : checkName('python', python)),
+        venv,
+        venvPath: venvPath && absolutePath('venv-path', venvPath, workspace),
+        cache,
+        cacheKeySuffix: parseSuffix(read('cache-key-suffix')),
+        configSample: configSample && absolutePath('config-sample', configSample, workspace),
+        dryRun: parseBoolean('dry-run', read('dry-run')),
+        network: parseNetwork(read),
+        transport
+    };
+}
+/** Names separated by whitespace, commas or newlines; each once, in the order given. */
+function parsePackages(value) {
+    const names = value.split(/[\s,]+/).filter(Boolean);
+    if (names.length === 0)
+        return ['nova-dpm'];
+    const packages = [];
+    for (const name of names) {
+        const found = oneOf('package', name, PACKAGE_NAMES);
+        if (!packages.includes(found))
+            packages.push(found);
+    }
+    return packages;
+}
+function parseNetwork(read) {
+    const retries = optional(read('retries'));
+    const timeout = optional(read('timeout'));
+    return {
+        retries: retries ? wholeNumber('retries', retries, 0, 20) : 3,
+        timeoutSeconds: timeout ? wholeNumber('timeout', timeout, 1, 600) : 30,
+        retryMaxSeconds: wholeNumber('retry-max-time', read('retry-max-time') || '120', 1, 3600),
+        pipArgs: [...(retries ? ['--retries', retries] : []), ...(timeout ? ['--timeout', timeout] : [])]
+    };
+}
+function wholeNumber(name, value, min, max) {
+    const n = Number(value);
+    if (!/^\d+$/.test(value) || n < min || n > max)
+        throw new ActionError(`Input '${name}' must be a whole number from ${min} to ${max}, not '${shown(value)}'.`);
+    return n;
+}
+/** `release: master` needs no mode; a series with `mode: master` is a contradiction: master has constraints of its own. */
+function resolveMode(series, mode) {
+    if (series.name === 'master') {
+        if (mode === 'stable') {
+            throw new ActionError(`Inputs 'release: master' and 'mode: stable' contradict each other: master has no stable branch. Use 'release: master' alone for the development code, or name a series (e.g. 'release: queens') with 'mode: stable'.`);
+        }
+        return 'master';
+    }
+    if (mode === 'master') {
+        throw new ActionError(`Inputs 'release: ${series.name}' and 'mode: master' contradict each other: mode 'master' installs the development code with master's constraints, not ${series.name}'s. Use 'release: master' for that, or 'mode: stable' for ${series.name}'s stable branch.`);
+    }
+    return mode;
+}
+function parseConstraints(value, workspace, transport) {
+    const v = value.trim();
+    if (!v)
+        return undefined;
+    if (v.toLowerCase() === 'none')
+        return { kind: 'none' };
+    if (looksLikeUrl(v))
+        return { kind: 'url', url: checkHttpInput('constraints', v, transport).href };
+    return { kind: 'file', path: absolutePath('constraints', v, workspace) };
+}
+/** A path input, absolute: relative to the workspace, `~` the home directory. */
+function absolutePath(name, value, workspace) {
+    checkName(name, value);
+    const expanded = value === '~' ? external_node_os_.homedir() : value.startsWith('~/') ? external_node_path_.join(external_node_os_.homedir(), value.slice(2)) : value;
+    return external_node_path_.resolve(workspace, expanded);
+}
+/** Values are single arguments to pip and git and appear in logs: no leading '-', no control characters. */
+function checkName(name, value) {
+    if (hasControlCharacters(value)) {
+        throw new ActionError(`Input '${name}' contains a line break or another control character: '${shown(redact(value))}'. Give a single plain value.`);
+    }
+    if (value.startsWith('-'))
+        throw new ActionError(`Input '${name}' must not start with '-': '${shown(redact(value))}' would be read as a command-line option.`);
+    return value;
+}
+function parseSuffix(value) {
+    const suffix = checkName('cache-key-suffix', value.trim());
+    if (suffix.length > MAX_SUFFIX) {
+        throw new ActionError(`Input 'cache-key-suffix' is ${suffix.length} characters long; the cache service takes keys up to 512, so keep it to ${MAX_SUFFIX} or fewer.`);
+    }
+    return suffix;
+}
+function required(name, value) {
+    if (!value.trim())
+        throw new ActionError(`Input '${name}' is required: name an OpenStack series such as 'queens', or 'master'.`);
+    return checkName(name, value.trim());
+}
+function optional(value) {
+    return value.trim() || undefined;
+}
+function oneOf(name, value, allowed) {
+    const found = allowed.find(a => a === value.trim().toLowerCase());
+    if (!found)
+        throw new ActionError(`Input '${name}' has an unknown value '${shown(value)}'. Use one of: ${allowed.join(', ')}.`);
+    return found;
+}
+function parseBoolean(name, value) {
+    const v = value.trim().toLowerCase();
+    if (v === '' || v === 'false')
+        return false;
+    if (v === 'true')
+        return true;
+    throw new ActionError(`Input '${name}' must be 'true' or 'false', not '${shown(value)}'.`);
+}
+
+;// CONCATENATED MODULE: ./src/inputs/settings.ts
+
+
+
+
+
+
+
+
+function readSettings(read, env = process.env) {
+    const workspace = env.GITHUB_WORKSPACE || process.cwd();
+    // Masked before anything, even a refusal, could print them.
+    maskSecrets(['index-url', 'repository', 'constraints', 'requirements'].flatMap(name => read(name).split('\n')));
+    const inputs = parseInputs(read, workspace);
+    const requirements = parseRequirements(inputs.requirements, {
+        baseDir: workspace,
+        editable: inputs.editable,
+        readFile: file => readTextFile(file, `The requirements file ${file}`)
+    });
+    const plan = makePlan({
+        series: inputs.series,
+        mode: inputs.mode,
+        packages: inputs.packages,
+        version: inputs.version,
+        repository: inputs.repository,
+        constraints: inputs.constraints
+    });
+    return { ...inputs, plan, requirements, venvPath: inputs.venvPath ?? defaultVenvPath(inputs, env), workspace };
+}
+/** One venv per set of packages and extra requirements, so that two steps with different sets never share one. */
+function defaultVenvPath(inputs, env) {
+    const extra = inputs.requirements.trim() ? `-${(0,external_node_crypto_.createHash)('sha256').update(inputs.requirements.trim()).digest('hex').slice(0, 8)}` : '';
+    return external_node_path_.join(env.RUNNER_TEMP || external_node_os_.tmpdir(), 'setup-nova-dpm', `venv-${inputs.packages.join('+')}${extra}`);
 }
 
 ;// CONCATENATED MODULE: external "node:child_process"
 const external_node_child_process_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:child_process");
 ;// CONCATENATED MODULE: ./src/io/process.ts
+
 
 
 
@@ -38617,8 +40087,9 @@ const running = new Set();
  * path with spaces breaks) and gives neither a process group nor a time limit.
  */
 function runProcess(program, args, options) {
+    // Redacted here, not left to the runner's masks: pip's index and git URLs may carry credentials in any spelling.
     if (options.stream)
-        info(`[command]${[program, ...args].map(quoted).join(' ')}`);
+        info(`[command]${[program, ...args].map(arg => process_quoted(redact(arg))).join(' ')}`);
     const resume = options.stream ? stopCommands() : undefined;
     return new Promise(resolve => {
         const child = (0,external_node_child_process_namespaceObject.spawn)(program, args, {
@@ -38689,7 +40160,7 @@ function stopAll(signal) {
 function anyRunning() {
     return running.size > 0;
 }
-function quoted(arg) {
+function process_quoted(arg) {
     return /^[\w@%+=:,./<>-]+$/.test(arg) ? arg : JSON.stringify(shown(arg));
 }
 /** Keeps the last MAX_CAPTURED bytes of a stream. */
@@ -38708,38 +40179,6 @@ class Tail {
     text() {
         return (this.dropped ? '[earlier output dropped]\n' : '') + Buffer.concat(this.chunks).toString();
     }
-}
-
-;// CONCATENATED MODULE: ./src/io/tempDir.ts
-
-
-
-
-
-let made;
-/**
- * A directory of the action's own for this run, under the runner's temp
- * directory. A runner without a usable RUNNER_TEMP still installs: the
- * system's temp directory serves, with a warning.
- */
-function runTempDir() {
-    if (made)
-        return made;
-    const runnerTemp = process.env.RUNNER_TEMP;
-    if (runnerTemp) {
-        try {
-            made = external_node_fs_.mkdtempSync(external_node_path_.join(runnerTemp, 'setup-nova-dpm-'));
-            return made;
-        }
-        catch (error) {
-            warning(`RUNNER_TEMP (${shown(runnerTemp)}) is not usable (${shown(error.message)}); using ${external_node_os_.tmpdir()} instead.`);
-        }
-    }
-    else {
-        warning(`RUNNER_TEMP is not set; using ${external_node_os_.tmpdir()} for the action's temporary files.`);
-    }
-    made = external_node_fs_.mkdtempSync(external_node_path_.join(external_node_os_.tmpdir(), 'setup-nova-dpm-'));
-    return made;
 }
 
 ;// CONCATENATED MODULE: ./src/python/probe.ts
@@ -39343,1798 +40782,232 @@ function onPath(name, searchPath) {
     return undefined;
 }
 
-;// CONCATENATED MODULE: ./src/python/venv.ts
+;// CONCATENATED MODULE: ./src/report/exports.ts
 
 
-
-
-
-
-
-/** The file that makes a directory the action's own: only such a directory is ever cleared. */
-const VENV_MARKER = '.setup-nova-dpm-venv';
-/** Creating a venv runs ensurepip: seconds, but a slow disk or a hang must still end. */
-const VENV_LIMIT_MS = 5 * 60 * 1000;
-function venvPython(dir) {
-    return process.platform === 'win32' ? external_node_path_.join(dir, 'Scripts', 'python.exe') : external_node_path_.join(dir, 'bin', 'python');
+/**
+ * Makes later steps of the job use the venv, as `source bin/activate` would.
+ * Called only once the install is verified: a failed run exports nothing.
+ */
+function exportVenv(venvPython) {
+    core/* exportVariable */.dN('VIRTUAL_ENV', external_node_path_.dirname(external_node_path_.dirname(venvPython)));
+    core/* addPath */.fM(external_node_path_.dirname(venvPython));
 }
-/** What is at `dir`: 'ours' carries the action's marker file; 'foreign' is anything else that exists, a file included. */
-function venvState(dir) {
-    let stat;
-    try {
-        stat = external_node_fs_.statSync(dir);
-    }
-    catch (error) {
-        if (error.code === 'ENOENT')
-            return 'absent';
-        return 'foreign';
-    }
-    if (!stat.isDirectory())
-        return 'foreign';
-    const entries = external_node_fs_.readdirSync(dir);
-    if (entries.length === 0)
-        return 'empty';
-    return entries.includes(VENV_MARKER) && external_node_fs_.statSync(external_node_path_.join(dir, VENV_MARKER)).isFile() ? 'ours' : 'foreign';
+
+;// CONCATENATED MODULE: ./src/report/report.ts
+
+
+
+function setOutputs(report) {
+    const first = report.packages[0];
+    core/* setOutput */.uH('version', report.versions[first] ?? '');
+    core/* setOutput */.uH('versions', JSON.stringify(report.versions));
+    core/* setOutput */.uH('commit', report.commits[first] ?? '');
+    core/* setOutput */.uH('commits', JSON.stringify(report.commits));
+    core/* setOutput */.uH('pip-spec', report.pipSpecs.join(' '));
+    core/* setOutput */.uH('constraints-url', report.constraintsSource);
+    core/* setOutput */.uH('python-path', report.pythonPath);
+    core/* setOutput */.uH('cache-hit', String(report.cache?.restore?.exactHit ?? false));
+    core/* setOutput */.uH('config-sample', report.configSample ?? '');
 }
 /**
- * A fresh virtual environment at `dir` made from `base`, with the pip that
- * base bundles (nothing is upgraded). Python 3 uses `-m venv`; 2.7 has none,
- * so virtualenv makes it: the interpreter's own module, else a `virtualenv`
- * on PATH (Debian's 20.x creates 2.7 environments but cannot seed them
- * offline, so it makes a bare one and the environment's ensurepip adds pip).
- * A directory that is not absent, empty, or marked as the action's own is
- * never touched.
+ * The job summary. Only the install decides the step's result: a summary
+ * file that is missing or cannot be written is a warning.
  */
-async function createVenv(base, dir, options = {}) {
-    const target = external_node_path_.resolve(dir);
-    const state = venvState(target);
-    if (state === 'foreign')
-        throw new ActionError(foreignMessage(target));
-    const steps = creationSteps(base, target, options.env ?? process.env);
-    if (state === 'ours')
-        external_node_fs_.rmSync(target, { recursive: true, force: true });
-    external_node_fs_.mkdirSync(target, { recursive: true });
-    // Marked before anything is created, so that a half-made environment is still ours to replace next time.
-    external_node_fs_.writeFileSync(external_node_path_.join(target, VENV_MARKER), 'Created by setup-nova-dpm, which deletes and recreates this directory when it needs to.\n');
-    for (const step of steps) {
-        const result = await runProcess(step.program, step.args, {
-            what: step.what,
-            timeoutMs: options.timeoutMs ?? VENV_LIMIT_MS,
-            env: options.env,
-            cwd: neutralDirectory()
-        });
-        if (result.exitCode !== 0)
-            throw new ActionError(step.failure(result));
-    }
-    const python = await Interpreter.probe(venvPython(target));
-    if (!python.facts.inVirtualEnv)
-        throw new ActionError(`${shown(venvPython(target))} does not run as a virtual environment after it was created; remove ${shown(target)} and run again.`);
-    if (python.facts.pipVersion === undefined) {
-        throw new ActionError(`The virtual environment at ${shown(target)} has no pip after it was created from ${shown(base.facts.executable)}; its ensurepip did not install one.`);
-    }
-    return python;
-}
-function creationSteps(base, target, env) {
-    const { executable, version, major, minor, hasVenv, hasVirtualenvModule } = base.facts;
-    const python = shown(executable);
-    const failed = (tool) => (result) => `Could not create a virtual environment at ${shown(target)} with ${tool} (exit code ${result.exitCode}): ${excerpt(lastLines(result))}`;
-    if (major >= 3) {
-        const ensurepipMissing = `'${python}' (Python ${version}) cannot create a virtual environment: its ensurepip module is missing. On Debian/Ubuntu install python3-venv (apt-get install python3.${minor}-venv) in a step before this one, or use actions/setup-python.`;
-        if (!hasVenv)
-            throw new ActionError(ensurepipMissing);
-        return [
-            {
-                program: executable,
-                args: ['-E', '-m', 'venv', target],
-                what: 'python -m venv',
-                failure: result => (/ensurepip is not\s+available/.test(result.stdout + result.stderr) ? ensurepipMissing : failed(`'${python} -m venv'`)(result))
-            }
-        ];
-    }
-    if (hasVirtualenvModule) {
-        return [{ program: executable, args: ['-E', '-m', 'virtualenv', target], what: 'virtualenv', failure: failed(`'${python} -m virtualenv'`) }];
-    }
-    const virtualenv = onPath('virtualenv', env.PATH);
-    if (!virtualenv) {
-        throw new ActionError(`'${python}' is Python ${version}, which has no venv module, and neither it nor PATH has virtualenv to create a virtual environment with. ` +
-            `Run '${python} -m pip install "virtualenv<20.22"' in a step before this one, or put a virtualenv older than 20.22 on PATH (Debian 12: apt-get install python3-virtualenv).`);
-    }
-    const newPython = venvPython(target);
-    return [
-        {
-            program: virtualenv,
-            args: ['--no-seed', '--python', executable, target],
-            what: 'virtualenv',
-            failure: failed(`'${shown(virtualenv)}'`)
-        },
-        {
-            program: newPython,
-            args: ['-E', '-m', 'ensurepip', '--default-pip'],
-            what: 'ensurepip',
-            failure: result => `Created a virtual environment at ${shown(target)}, but its ensurepip could not install pip (exit code ${result.exitCode}): ${excerpt(lastLines(result))}`
-        }
-    ];
-}
-function foreignMessage(target) {
-    let what = 'not a directory the action can use';
-    try {
-        what = external_node_fs_.statSync(target).isDirectory() ? 'a directory the action did not create' : 'a file, not a directory';
-    }
-    catch {
-        // unreadable: the generic description stands
-    }
-    return (`The virtual environment path ${shown(target)} is ${what} (it has no ${VENV_MARKER} marker), so the action leaves it untouched. ` +
-        `Set 'venv-path' to a new or empty directory, or to one this action created before.`);
-}
-/** The end of a failed tool's output, where its error is. */
-function lastLines(result) {
-    const text = (result.stderr.trim() || result.stdout.trim()).split(/\r?\n/);
-    return text.slice(-3).join('\n');
-}
-
-;// CONCATENATED MODULE: ./src/cache/strategies.ts
-
-
-
-
-
-
-
-
-/** pip's download and wheel cache: pip still resolves, but downloads and builds nothing twice. */
-class PipCache {
-    python;
-    keys;
-    timeoutSeconds;
-    kind = 'pip';
-    dir;
-    constructor(python, keys, timeoutSeconds) {
-        this.python = python;
-        this.keys = keys;
-        this.timeoutSeconds = timeoutSeconds;
-    }
-    async restore() {
-        return restoreDir(await this.cacheDir(), this.keys, this.timeoutSeconds);
-    }
-    async save() {
-        return saveDir(await this.cacheDir(), saveKey(this.keys));
-    }
-    /** Asked once, of the base interpreter: a venv made from it shares the user's pip cache. */
-    cacheDir() {
-        this.dir ??= pipCacheDir(this.python, this.timeoutSeconds);
-        return this.dir;
-    }
-}
-/** The whole installed venv: a verified hit needs no pip at all. */
-class VenvCache {
-    keys;
-    dir;
-    timeoutSeconds;
-    kind = 'venv';
-    constructor(keys, dir, timeoutSeconds) {
-        this.keys = keys;
-        this.dir = dir;
-        this.timeoutSeconds = timeoutSeconds;
-    }
-    /**
-     * Restores only where the action may write: an absent or empty directory,
-     * or a venv of its own (replaced whole, never mixed with the entry).
-     */
-    async restore() {
-        const state = venvState(this.dir);
-        if (state === 'foreign')
-            return { exactHit: false, ms: 0, bytes: 0 };
-        if (state === 'ours')
-            external_node_fs_.rmSync(this.dir, { recursive: true, force: true });
-        return restoreDir(this.dir, this.keys, this.timeoutSeconds);
-    }
-    save() {
-        return saveDir(this.dir, saveKey(this.keys));
-    }
-}
-/**
- * Where pip keeps its cache. `pip cache dir` exists from pip 20.1 on; older
- * pip (Python 2.7's 19.2, 3.6's 18.1) uses PIP_CACHE_DIR or the XDG default.
- */
-async function pipCacheDir(python, timeoutSeconds) {
-    const result = await python.pip(['cache', 'dir'], { what: 'pip cache dir', timeoutMs: timeoutSeconds * 1000 });
-    const dir = result.stdout.trim().split('\n').pop();
-    if (result.exitCode === 0 && dir)
-        return dir;
-    const fallback = process.env.PIP_CACHE_DIR || external_node_path_.join(process.env.XDG_CACHE_HOME || external_node_path_.join(external_node_os_.homedir(), '.cache'), 'pip');
-    info(`pip ${shown(python.facts.pipVersion ?? '')} has no 'pip cache dir'; caching ${shown(fallback)}.`);
-    return fallback;
-}
-
-;// CONCATENATED MODULE: ./src/config/sample.ts
-
-
-
-
-
-/** oslo.config's generator reads options from this entry point group; nova-dpm registers `nova_dpm` there. */
-const OPTS_GROUP = 'oslo.config.opts';
-const GENERATOR_LIMIT_MS = 2 * 60 * 1000;
-/** The namespaces the named distributions register for oslo.config. */
-async function configNamespaces(python, distributions) {
-    const found = await python.entryPoints(OPTS_GROUP, distributions);
-    const namespaces = [...new Set(Object.values(found).flat())].sort();
-    if (namespaces.length === 0) {
-        throw new ActionError(`None of ${distributions.join(', ')} registers an oslo.config namespace (entry point group '${OPTS_GROUP}'), so there is no sample configuration to write. ` +
-            `Drop 'config-sample', or add to 'package' or 'requirements' the project whose options you want. The install itself succeeded.`);
-    }
-    return namespaces;
-}
-/**
- * Writes a sample configuration with oslo.config's own generator, run in the
- * target environment: the sample documents exactly the options of the code
- * installed there. The install stands whatever happens here.
- */
-async function writeConfigSample(python, namespaces, file) {
-    external_node_fs_.mkdirSync(external_node_path_.dirname(file), { recursive: true });
-    const result = await python.module('oslo_config.generator', [...namespaces.flatMap(n => ['--namespace', n]), '--output-file', file], {
-        what: 'oslo-config-generator',
-        timeoutMs: GENERATOR_LIMIT_MS
-    });
-    if (result.exitCode !== 0) {
-        const last = shown(result.stderr.trim().split('\n').pop() ?? '');
-        if (/No module named '?oslo_config/.test(result.stderr)) {
-            throw new ActionError(`oslo.config is not importable in ${shown(python.facts.executable)}, so no sample configuration could be written (${last}). ` +
-                `Add 'oslo.config' to 'requirements' (it installs under the same constraints), or drop 'config-sample'. The install itself succeeded.`);
-        }
-        throw new ActionError(`oslo-config-generator failed for namespace(s) ${namespaces.join(', ')}: ${last}. The install itself succeeded.`);
-    }
-    info(`Wrote the sample configuration for ${namespaces.join(', ')} to ${shown(file)}.`);
-    return file;
-}
-
-;// CONCATENATED MODULE: ./src/io/files.ts
-
-
-
-
-/** Far above any real constraints or requirements file (upper-constraints is ~30 KiB), far below trouble. */
-const MAX_TEXT_FILE_BYTES = 4 * 1024 * 1024;
-const CHUNK = 64 * 1024;
-/**
- * Reads a text file a user named. Only a regular file (or a symlink to one)
- * is read: a FIFO would block the run, /dev/zero would never end, a
- * directory says nothing useful. The file is opened non-blocking and checked
- * through its open descriptor, so no FIFO can hold the open and nothing can
- * swap the file between the check and the read. Reads stop past the limit
- * whatever the size claims (/proc files claim 0). A file that is not text is
- * refused without quoting it.
- */
-function readTextFile(file, what) {
-    const named = `${what} '${shown(file)}'`;
-    let fd;
-    try {
-        fd = external_node_fs_.openSync(file, external_node_fs_.constants.O_RDONLY | (external_node_fs_.constants.O_NONBLOCK ?? 0));
-    }
-    catch (error) {
-        throw new ActionError(`${named} ${openProblem(file, error)}`);
-    }
-    try {
-        const stat = external_node_fs_.fstatSync(fd);
-        if (!stat.isFile())
-            throw new ActionError(`${named} is ${kindOf(stat)}, not a regular file. Name the text file itself.`);
-        const tooLarge = new ActionError(`${named} is larger than ${MAX_TEXT_FILE_BYTES / 1024 / 1024} MiB, too large for this kind of file. Check that it is the file meant.`);
-        if (stat.size > MAX_TEXT_FILE_BYTES)
-            throw tooLarge;
-        const chunks = [];
-        let total = 0;
-        for (;;) {
-            const chunk = Buffer.alloc(CHUNK);
-            const n = external_node_fs_.readSync(fd, chunk, 0, CHUNK, null);
-            if (n === 0)
-                break;
-            chunks.push(chunk.subarray(0, n));
-            total += n;
-            if (total > MAX_TEXT_FILE_BYTES)
-                throw tooLarge;
-        }
-        const text = decodeText(Buffer.concat(chunks));
-        if (text === undefined)
-            throw new ActionError(`${named} is not a text file (not UTF-8, or it holds NUL bytes). Name the text file meant.`);
-        return text;
-    }
-    catch (error) {
-        if (error instanceof ActionError)
-            throw error;
-        throw new ActionError(`${named} could not be read: ${shown(error.message)}.`);
-    }
-    finally {
-        external_node_fs_.closeSync(fd);
-    }
-}
-/** UTF-8 text without NUL bytes (a leading byte-order mark dropped), or undefined. */
-function decodeText(bytes) {
-    if (bytes.includes(0))
-        return undefined;
-    try {
-        return new TextDecoder('utf-8', { fatal: true }).decode(bytes);
-    }
-    catch {
-        return undefined;
-    }
-}
-function openProblem(file, error) {
-    const relative = external_node_path_.isAbsolute(file) ? '' : ` (a relative path starts from '${shown(process.cwd())}')`;
-    switch (error.code) {
-        case 'ENOENT':
-        case 'ENOTDIR':
-            return `does not exist. Check the path${relative}.`;
-        case 'EACCES':
-        case 'EPERM':
-            return 'cannot be read: permission denied. Make it readable by the runner, or name another file.';
-        case 'ENXIO':
-            return 'is a socket, not a regular file. Name the text file itself.';
-        case 'ELOOP':
-            return 'is a symbolic link that loops. Name the text file itself.';
-        default:
-            return `could not be opened: ${shown(error.message)}.`;
-    }
-}
-function kindOf(stat) {
-    if (stat.isDirectory())
-        return 'a directory';
-    if (stat.isFIFO())
-        return 'a named pipe (FIFO)';
-    if (stat.isCharacterDevice() || stat.isBlockDevice())
-        return 'a device';
-    if (stat.isSocket())
-        return 'a socket';
-    return 'not a regular file';
-}
-
-// EXTERNAL MODULE: external "node:http"
-var external_node_http_ = __nccwpck_require__(7067);
-// EXTERNAL MODULE: external "node:https"
-var external_node_https_ = __nccwpck_require__(4708);
-// EXTERNAL MODULE: external "node:stream"
-var external_node_stream_ = __nccwpck_require__(7075);
-;// CONCATENATED MODULE: external "node:stream/promises"
-const promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:stream/promises");
-// EXTERNAL MODULE: external "node:zlib"
-var external_node_zlib_ = __nccwpck_require__(8522);
-// EXTERNAL MODULE: ./node_modules/@actions/http-client/lib/index.js + 1 modules
-var lib = __nccwpck_require__(4942);
-;// CONCATENATED MODULE: ./src/log/secrets.ts
-
-// Special schemes (RFC 3986 + WHATWG) may omit the slashes; any scheme may be followed by '//' authority.
-const SCHEME = String.raw `(?:\b(https?|wss?|ftp):[/\\]*|(?:\b([a-z][a-z0-9+.-]*):)?[/\\]{2})`;
-const URL_AUTHORITY = new RegExp(String.raw `${SCHEME}([^\s/\\?#]*)@`, 'gi');
-const WHOLE_URL_AUTHORITY = new RegExp(String.raw `^${SCHEME}([^/\\?#]*)@`, 'gi');
-// `user:token@host:path`, standing on its own (not inside a URL: the URL form is found first and its '//' precedes).
-const SCP_LIKE = /(?<![^\s'"=(<[,])([\w.+-]+):([^\s@/]+)@[\w.-]+:/g;
-function findCredentials(text) {
-    const found = [];
-    const whole = /^[a-z][a-z0-9+.-]*:[/\\]/i.test(text) && URL.canParse(text);
-    const urls = [...(whole ? text.matchAll(WHOLE_URL_AUTHORITY) : []), ...text.matchAll(URL_AUTHORITY)];
-    for (const m of urls) {
-        const userinfo = m[3];
-        if (!userinfo)
-            continue;
-        const start = m.index + m[0].length - 1 - userinfo.length;
-        // The whole-value reading comes first and wins over a shorter one at the same place.
-        if (found.some(c => start >= c.start && start < c.end))
-            continue;
-        const colon = userinfo.indexOf(':');
-        found.push({
-            scheme: (m[1] ?? m[2] ?? '').toLowerCase(),
-            user: colon < 0 ? userinfo : userinfo.slice(0, colon),
-            password: colon < 0 ? undefined : userinfo.slice(colon + 1),
-            start,
-            end: start + userinfo.length
-        });
-    }
-    const inUrl = (i) => found.some(c => i >= c.start && i < c.end);
-    for (const m of text.matchAll(SCP_LIKE)) {
-        const start = m.index + m[1].length + 1;
-        if (!inUrl(m.index))
-            found.push({ scheme: '', user: m[1], password: m[2], start, end: start + m[2].length });
-    }
-    return found.sort((a, b) => a.start - b.start);
-}
-/**
- * The credentials written in a URL-like value (or in any text holding URLs),
- * in every spelling they may be printed in: as written, percent-decoded,
- * re-encoded as a URL parser or encodeURIComponent writes them, with upper-
- * and lower-case escapes, and as the HTTP Basic header value.
- *
- * A password always is a secret. A user name is one only over http(s) and
- * only when it stands alone (`https://TOKEN@host`), where a token takes its
- * place; beside a password it names an account (`x-access-token`, `oauth2`),
- * and over ssh it is `git`: masking those would blank every such word in the log.
- */
-function secretsIn(value) {
-    const secrets = new Set();
-    for (const c of findCredentials(value)) {
-        const overHttp = isHttp(c.scheme);
-        if (c.password)
-            for (const s of spellings(c.password))
-                secrets.add(s);
-        if (overHttp && !c.password && c.user)
-            for (const s of spellings(c.user))
-                secrets.add(s);
-        if (overHttp && (c.password || c.user))
-            secrets.add(Buffer.from(`${decoded(c.user)}:${decoded(c.password ?? '')}`).toString('base64'));
-    }
-    return [...secrets];
-}
-function isHttp(scheme) {
-    return /(^|\+)https?$/.test(scheme);
-}
-function spellings(raw) {
-    const plain = decoded(raw);
-    const encoded = [raw, encodeURIComponent(plain), asUserinfo(raw), asUserinfo(plain)];
-    const forms = [
-        ...encoded.flatMap(e => [e, e.replace(/%[0-9a-f]{2}/gi, x => x.toUpperCase()), e.replace(/%[0-9a-f]{2}/gi, x => x.toLowerCase())]),
-        // A decoded form with a line break in it would have the runner mask line breaks; its encoded forms suffice.
-        ...(/[\u0000-\u001f\u007f]/.test(plain) ? [] : [plain]) // eslint-disable-line no-control-regex
-    ];
-    return [...new Set(forms)].filter(s => s.length > 0);
-}
-/** Percent-decoding that keeps what does not decode (a stray '%', bytes that are not UTF-8). */
-function decoded(raw) {
-    try {
-        return decodeURIComponent(raw);
-    }
-    catch {
-        return raw.replace(/(?:%[0-9a-f]{2})+/gi, run => {
-            try {
-                return decodeURIComponent(run);
-            }
-            catch {
-                return run;
-            }
-        });
-    }
-}
-/** How a URL parser writes a user-info part (what `new URL(…).href` prints). */
-function asUserinfo(value) {
-    const url = new URL('http://host');
-    url.password = value;
-    return url.password;
-}
-/** Asks the runner to mask every spelling of every credential in the values. */
-function maskSecrets(values) {
-    const all = new Set(values.flatMap(v => (v ? secretsIn(v) : [])));
-    for (const secret of all)
-        core/* setSecret */.Pq(secret);
-}
-/**
- * Hides credentials in every URL-like part of a text (an input, an error
- * message, an excerpt of pip's or git's output): the user info of a URL
- * becomes `***`, as does the password of an scp-like address. A user name
- * alone stays where it cannot be a token (`ssh://git@host`).
- */
-function redact(text) {
-    let out = '';
-    let at = 0;
-    for (const c of findCredentials(text)) {
-        if (c.start < at || (c.password === undefined && c.scheme !== '' && !isHttp(c.scheme)))
-            continue;
-        out += text.slice(at, c.start) + '***';
-        at = c.end;
-    }
-    return out + text.slice(at);
-}
-
-;// CONCATENATED MODULE: ./src/io/retry.ts
-
-
-/** Thrown by an attempt that may succeed if tried again (network error, 5xx). */
-class TransientError extends Error {
-    retryAfterMs;
-    constructor(message, 
-    /** How long the server asked us to wait (Retry-After), if it did. */
-    retryAfterMs) {
-        super(message);
-        this.retryAfterMs = retryAfterMs;
-        this.name = 'TransientError';
-    }
-}
-function retryPolicy(network) {
-    return { attempts: network.retries + 1, baseDelayMs: 500, maxTotalMs: network.retryMaxSeconds * 1000 };
-}
-/**
- * Runs `attempt` until it succeeds or throws a non-transient error. When the
- * policy is spent, fails with `giveUp(last reason, with how often it was tried)`.
- */
-async function withRetries(what, attempt, policy, giveUp) {
-    const started = Date.now();
-    for (let n = 1;; n++) {
-        try {
-            return await attempt();
-        }
-        catch (error) {
-            if (!(error instanceof TransientError))
-                throw error;
-            const delay = error.retryAfterMs ?? policy.baseDelayMs * 2 ** (n - 1);
-            const spent = n >= policy.attempts || Date.now() - started + delay > policy.maxTotalMs;
-            if (spent)
-                throw new ActionError(giveUp(`${error.message} (tried ${n} time${n === 1 ? '' : 's'})`));
-            info(`${what}: ${error.message}; retrying in ${(delay / 1000).toFixed(1)} s (attempt ${n + 1} of ${policy.attempts})`);
-            await new Promise(resolve => setTimeout(resolve, delay));
-        }
-    }
-}
-
-;// CONCATENATED MODULE: ./src/io/transport.ts
-
-
-
-/** localhost, 127.0.0.0/8 and ::1, as a URL parser writes them (`[::1]`) or bare. */
-function isLoopback(hostname) {
-    const host = hostname.toLowerCase();
-    if (host === 'localhost' || host === '[::1]' || host === '::1')
-        return true;
-    const octets = host.match(/^127\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/);
-    return octets !== null && octets.slice(1).every(o => Number(o) <= 255);
-}
-/**
- * Whether an input is meant as a URL rather than a path: it starts with a
- * scheme. Two letters at least, so that a Windows drive (`C:\…`) is a path.
- * What looks like a URL goes through the URL checks, which refuse the
- * schemes that are not http(s) (`file:`, `data:`, …) instead of taking them
- * for odd file names.
- */
-function looksLikeUrl(value) {
-    return /^[a-z][a-z0-9+.-]+:/i.test(value);
-}
-/**
- * Checks an http(s) URL input ('constraints', 'index-url') and returns it
- * parsed; hand `url.href` on, so that every program reads the value we checked.
- * Besides the scheme and the transport rule, it refuses the spellings that
- * parsers read differently (a backslash, two '@', missing or extra slashes):
- * `http://127.0.0.1\@evil.example/` is loopback to Node but evil.example to Python.
- */
-function checkHttpInput(input, value, rule) {
-    const fail = (problem, fix) => new ActionError(`Input '${input}' ${problem}: ${transport_quoted(value)}. ${fix}`);
-    refuseCommon(input, value);
-    if (!URL.canParse(value))
-        throw fail('is not a valid URL', 'Write it as https://host/path.');
-    const url = new URL(value);
-    if (!/^https?:$/.test(url.protocol)) {
-        const local = url.protocol === 'file:' ? ' Name a local file by its plain path, where the input takes one.' : '';
-        throw fail(`uses the scheme '${url.protocol.slice(0, -1)}'`, `Only https URLs are fetched (http to this machine, or with allow-insecure: true).${local}`);
-    }
-    refuseAmbiguous(input, value);
-    if (!/^https?:\/\/[^/]/i.test(value))
-        throw fail('is not written as scheme://host/path', 'Write it as https://host/path.');
-    const http = httpProblem(url, rule);
-    if (http)
-        throw fail(http, INSECURE_FIX);
-    return url;
-}
-/**
- * Checks a git repository input ('repository', git URLs of 'requirements').
- * git's own syntax gives an address the power to run programs: a remote
- * helper (`ext::sh -c …`, `fd::…`, `https::http://…` naming one), an ssh host
- * or user that starts with '-' (read by ssh as an option). git:// has no
- * authentication or encryption at all.
- */
-function checkRepositoryInput(input, value, rule) {
-    const fail = (problem, fix) => new ActionError(`Input '${input}' ${problem}: ${transport_quoted(value)}. ${fix}`);
-    refuseCommon(input, value);
-    const helper = value.match(/^([a-z][a-z0-9+.-]*)::/i);
-    if (helper) {
-        throw fail(`uses git's remote-helper syntax '${helper[1]}::', which has git run a program the value names`, REPOSITORY_FIX);
-    }
-    const scheme = value.match(/^([a-z][a-z0-9+.-]*):\/\//i)?.[1].toLowerCase();
-    if (scheme !== undefined) {
-        if (scheme === 'git')
-            throw fail('uses git://, which has neither authentication nor encryption: anyone on the path can change the code', REPOSITORY_FIX);
-        if (!['https', 'http', 'ssh', 'file'].includes(scheme))
-            throw fail(`uses the scheme '${scheme}'`, REPOSITORY_FIX);
-        if (!URL.canParse(value))
-            throw fail('is not a valid URL', REPOSITORY_FIX);
-        if (scheme === 'file')
-            return;
-        refuseAmbiguous(input, value);
-        const authority = value.slice(scheme.length + 3).split('/')[0];
-        refuseOptionLikeHost(input, value, authority);
-        const http = httpProblem(new URL(value), rule);
-        if (http)
-            throw fail(http, INSECURE_FIX);
+async function writeSummary(report, timeline) {
+    if (!process.env.GITHUB_STEP_SUMMARY) {
+        warning('GITHUB_STEP_SUMMARY is not set, so there is no job summary; the outputs and the log hold the same facts.');
         return;
     }
-    // scp-like `[user@]host:path`: git reads a ':' before any '/' so (and a path otherwise).
-    const colon = value.indexOf(':');
-    const slash = value.indexOf('/');
-    if (colon > 0 && (slash < 0 || colon < slash) && !/^[a-z]:[\\/]/i.test(value)) {
-        const address = value.slice(0, colon);
-        if (/\s/.test(address))
-            throw fail('has white space in its ssh address', REPOSITORY_FIX);
-        refuseOptionLikeHost(input, value, address);
-    }
-}
-const REPOSITORY_FIX = 'Use an https:// or ssh:// URL (user@host:path works too), a file:// URL, or a path.';
-const INSECURE_FIX = "Use https, or set 'allow-insecure: true' if you trust that network.";
-/**
- * Checks one request before it is made: the first (`from` undefined) or a
- * redirect hop. Only http(s) is followed; https never falls back to http; a
- * server on this machine may not send us to another one; the http rule holds.
- */
-function checkHop(from, to, rule) {
-    const problem = hopProblem(from, to, rule);
-    if (!problem)
-        return;
-    const what = from ? `${transport_quoted(from.href)} redirects to ${transport_quoted(to.href)}` : `Refusing to fetch ${transport_quoted(to.href)}`;
-    throw new ActionError(`${what}: ${problem}`);
-}
-function hopProblem(from, to, rule) {
-    if (!/^https?:$/.test(to.protocol)) {
-        return `only http(s) is fetched, never a ${to.protocol.slice(0, -1)} URL. Set the input to the document's https URL.`;
-    }
-    if (from?.protocol === 'https:' && to.protocol === 'http:') {
-        return 'a downgrade from https to plain http, which anyone on the path could tamper with. Set the input to an https URL that does not redirect to http.';
-    }
-    if (from && isLoopback(from.hostname) && !isLoopback(to.hostname)) {
-        return 'a server on this machine may not send the action to another host. Set the input to the final URL if that is intended.';
-    }
-    const http = httpProblem(to, rule);
-    return http && `${http}. ${INSECURE_FIX}`;
-}
-function httpProblem(url, rule) {
-    if (url.protocol !== 'http:' || rule.allowInsecure || isLoopback(url.hostname))
-        return undefined;
-    return `uses plain http to ${shown(url.hostname)}, which anyone on the path can read and tamper with`;
-}
-/** What no value may hold: a leading '-' (an option to git or pip), control characters (a forged log line, a header). */
-function refuseCommon(input, value) {
-    if (value.startsWith('-')) {
-        throw new ActionError(`Input '${input}' must not start with '-': ${transport_quoted(value)} would be read as a command-line option. Remove the '-'.`);
-    }
-    if (hasControlCharacters(value)) {
-        throw new ActionError(`Input '${input}' holds a control character (a line break, tab or NUL, raw or percent-encoded like %0A): ${transport_quoted(value)}. Remove it.`);
-    }
-}
-/** Spellings that URL parsers disagree on, so that what we check is what pip, git and curl reach. */
-function refuseAmbiguous(input, value) {
-    const fail = (problem, fix) => new ActionError(`Input '${input}' ${problem}: ${transport_quoted(value)}. ${fix}`);
-    if (/\s/.test(value))
-        throw fail('holds white space', 'Percent-encode a space as %20.');
-    if (value.includes('\\')) {
-        throw fail('holds a backslash, which URL parsers read differently', "Write '/' between path parts; percent-encode a literal backslash as %5C.");
-    }
-    const authority = value.replace(/^[a-z][a-z0-9+.-]*:\/\//i, '').split(/[/?#]/)[0];
-    if (authority.split('@').length > 2) {
-        throw fail("has more than one '@' before its host, which URL parsers read differently", "Percent-encode an '@' in a user name or token as %40.");
-    }
-}
-function refuseOptionLikeHost(input, value, authority) {
-    const at = authority.lastIndexOf('@');
-    const user = at < 0 ? '' : authority.slice(0, at);
-    const host = authority.slice(at + 1).replace(/^\[/, '');
-    if (user.startsWith('-') || host.startsWith('-')) {
-        throw new ActionError(`Input '${input}' names an ssh user or host that starts with '-', which ssh would read as an option: ${transport_quoted(value)}. ${REPOSITORY_FIX}`);
-    }
-}
-function transport_quoted(value) {
-    return `'${shown(redact(value))}'`;
-}
-/**
- * The environment overlay for EVERY git process, ours and those pip starts
- * for git requirements: merge it over the inherited environment.
- *
- * - GIT_ALLOW_PROTOCOL is git's strict allow-list: it overrides any
- *   `protocol.*.allow` configuration, so `ext` and `fd` (remote helpers that
- *   run programs) and `git://` are never used, and git hands the same list to
- *   curl as the protocols a redirect may go to (an https repository cannot
- *   redirect to http unless http is listed). http is listed only when the rule
- *   allows it anywhere or a repository given (already checked, hence loopback
- *   or allowed) uses it; git cannot restrict http to loopback hosts itself.
- * - No prompt may wait for a password: GIT_TERMINAL_PROMPT=0 for http, ssh's
- *   BatchMode for keys and unknown host keys.
- * - A stalled transfer fails: curl gives up below 1 KiB/s for the timeout;
- *   ssh gives up connecting after the timeout, and on a silent peer after
- *   three unanswered keep-alives a third of the timeout apart.
- *
- * A GIT_SSH_COMMAND of the user's (an identity file, say) is kept, with our
- * options added; a GIT_SSH program is kept as is, as it may not take options.
- */
-function gitEnvironment(rule, timeoutSeconds, options = {}) {
-    const env = options.env ?? process.env;
-    const http = rule.allowInsecure || (options.repositories ?? []).some(r => /^(git\+)?http:\/\//i.test(r));
-    const seconds = Math.max(1, Math.round(timeoutSeconds));
-    const sshOptions = `-o BatchMode=yes -o ConnectTimeout=${seconds} -o ServerAliveInterval=${Math.max(1, Math.ceil(seconds / 3))} -o ServerAliveCountMax=3`;
-    const overlay = {
-        GIT_TERMINAL_PROMPT: '0',
-        GIT_ALLOW_PROTOCOL: ['https', 'ssh', 'file', ...(http ? ['http'] : [])].join(':'),
-        GIT_HTTP_LOW_SPEED_LIMIT: '1024',
-        GIT_HTTP_LOW_SPEED_TIME: String(seconds)
-    };
-    if (env.GIT_SSH_COMMAND)
-        overlay.GIT_SSH_COMMAND = `${env.GIT_SSH_COMMAND} ${sshOptions}`;
-    else if (!env.GIT_SSH)
-        overlay.GIT_SSH_COMMAND = `ssh ${sshOptions}`;
-    return overlay;
-}
-
-;// CONCATENATED MODULE: ./src/io/http.ts
-
-
-
-
-
-
-
-
-
-
-
-
-const MAX_REDIRECTS = 10;
-const REDIRECTS = new Set([301, 302, 303, 307, 308]);
-const USER_AGENT = 'setup-nova-dpm';
-/**
- * GETs a text document, retrying what may pass (network errors, 5xx, 429).
- *
- * Requests are made with node's http/https rather than through
- * @actions/http-client's `get`: its `socketTimeout` is an idle timer, reset
- * by every byte, so a server that trickles a byte a second holds it forever,
- * and it cannot resolve a relative redirect. Here one deadline covers a whole
- * attempt (DNS, connect, TLS, every redirect, the complete body), and at it
- * the sockets are destroyed, so nothing keeps the process alive afterwards.
- * The client still supplies the agent, which honours https_proxy/no_proxy.
- *
- * Redirects are followed here, each hop through `checkHop`. Credentials in
- * the URL travel as HTTP Basic auth, never in the request line, and only to
- * the origin they were written for.
- */
-async function fetchText(url, options) {
-    if (!URL.canParse(url))
-        throw new ActionError(`${options.what} has no valid URL: ${http_quoted(url)}. Write it as https://host/path.`);
-    const start = new URL(url);
-    return withRetries(`GET ${shown(redact(url))}`, () => fetchOnce(start, options), retryPolicy(options.network), reason => `${options.what} could not be fetched from ${http_quoted(url)}: ${reason}. The host may be down or unreachable; re-run the job later.`);
-}
-async function fetchOnce(start, options) {
-    const seconds = options.network.timeoutSeconds;
-    const deadline = new AbortController();
-    const timer = setTimeout(() => deadline.abort(), seconds * 1000);
-    let url = start;
-    let from;
-    try {
-        for (let hop = 0;; hop++) {
-            checkHop(from, url, options.rule);
-            const response = await get(url, url.origin === start.origin ? basicAuth(start) : undefined, deadline.signal);
-            const status = response.statusCode ?? 0;
-            if (REDIRECTS.has(status)) {
-                response.destroy();
-                from = url;
-                url = nextHop(response.headers.location, url, start, hop, options);
-                continue;
-            }
-            if (status !== 200) {
-                response.destroy();
-                throw statusError(status, url, response.headers, options);
-            }
-            const text = await readBody(response, url, options.what, deadline.signal);
-            return { text, finalUrl: withoutCredentials(url) };
+    const rows = [
+        ['Release', report.series],
+        ['Mode', report.mode],
+        ...report.packages.map((p, i) => [
+            p,
+            [report.dryRun ? 'dry run: nothing installed' : report.versions[p] ?? '', report.pipSpecs[i], report.commits[p] ? `commit ${report.commits[p]}` : '']
+                .filter(Boolean)
+                .join(' — ')
+        ]),
+        ...(report.extraRequirements.length ? [['Also installed', report.extraRequirements.join(', ')]] : []),
+        ['Constraints', report.constraintsSource || 'none'],
+        ['Python', `${report.pythonVersion} (${report.pythonPath})`],
+        ...(report.venv ? [['Virtual environment', report.venv]] : []),
+        ...(report.configSample ? [['Config sample', report.configSample]] : [])
+    ];
+    const c = report.cache;
+    if (c) {
+        rows.push(['Cache', `${c.kind}, key ${c.key}`]);
+        if (c.restore) {
+            const r = c.restore;
+            rows.push(['Cache restore', r.matchedKey ? `${r.exactHit ? 'hit' : `partial hit (${r.matchedKey})`}, ${mib(r.bytes)} in ${seconds(r.ms)}` : `miss (${seconds(r.ms)})`]);
         }
+        if (c.save)
+            rows.push(['Cache save', c.save.saved ? `${mib(c.save.bytes)} in ${seconds(c.save.ms)}` : 'not saved']);
+    }
+    try {
+        await core/* summary */.z
+            .addHeading(escapeHtml(`setup-nova-dpm: ${report.packages.join(', ')} for ${report.series}`), 3)
+            .addTable([[{ data: 'Item', header: true }, { data: 'Value', header: true }], ...rows.map(([k, v]) => [escapeHtml(k), escapeHtml(v)])])
+            .addHeading('Phases', 4)
+            .addTable([[{ data: 'Phase', header: true }, { data: 'Time', header: true }], ...timeline.phases.map(p => [escapeHtml(p.name), seconds(p.ms)])])
+            .write();
     }
     catch (error) {
-        if (deadline.signal.aborted)
-            throw new TransientError(`no complete answer within ${seconds} s`);
-        if (error instanceof ActionError || error instanceof TransientError)
-            throw error;
-        throw requestError(error, url);
-    }
-    finally {
-        clearTimeout(timer);
+        warning(`Could not write the job summary (${shown(error.message)}); the install itself succeeded.`);
     }
 }
-function nextHop(location, url, start, hop, options) {
-    if (hop >= MAX_REDIRECTS) {
-        throw new ActionError(`${http_quoted(start.href)} redirected more than ${MAX_REDIRECTS} times (a redirect loop?). Set the input to the document's final URL.`);
-    }
-    if (!location || !URL.canParse(location, url)) {
-        throw new ActionError(`${options.what} could not be fetched: ${http_quoted(url.href)} redirects to an invalid address ${http_quoted(location ?? '')}.`);
-    }
-    return new URL(location, url);
+/** Summary cells are HTML: a spec such as 'nova-dpm>=1.0.0,<2.0.0' would otherwise open a tag. */
+function escapeHtml(text) {
+    return shown(text).replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 }
-function get(url, authorization, signal) {
-    const secure = url.protocol === 'https:';
-    return new Promise((resolve, reject) => {
-        const request = (secure ? external_node_https_ : external_node_http_).request({
-            host: url.hostname.replace(/^\[(.*)\]$/, '$1'),
-            port: url.port || (secure ? 443 : 80),
-            path: url.pathname + url.search,
-            method: 'GET',
-            headers: {
-                'user-agent': USER_AGENT,
-                accept: 'text/plain, */*;q=0.1',
-                'accept-encoding': 'gzip, deflate, br',
-                ...(authorization ? { authorization } : {})
-            },
-            // A fresh agent without keep-alive (or the proxy tunnel the environment asks for): no socket outlives the request.
-            agent: new lib/* HttpClient */.Qq(USER_AGENT).getAgent(url.href),
-            signal
-        });
-        request.once('response', resolve);
-        request.once('error', reject);
-        request.end();
-    });
+function seconds(ms) {
+    return `${(ms / 1000).toFixed(1)} s`;
 }
-function basicAuth(url) {
-    if (!url.username && !url.password)
-        return undefined;
-    const plain = (s) => {
+function mib(bytes) {
+    return `${(bytes / 1024 / 1024).toFixed(1)} MiB`;
+}
+
+;// CONCATENATED MODULE: ./src/report/timeline.ts
+
+/** Times each phase of the run; the summary shows the table. */
+class Timeline {
+    phases = [];
+    /** A phase with a collapsible log group of its own. */
+    run(name, work) {
+        return this.measure(name, () => group(name, work));
+    }
+    /** A phase that runs beside others: timed, but no group (groups cannot overlap in the log). */
+    async measure(name, work) {
+        const started = Date.now();
         try {
-            return decodeURIComponent(s);
+            return await work();
         }
-        catch {
-            return s; // a stray '%' is part of the token
+        finally {
+            this.phases.push({ name, ms: Date.now() - started });
         }
-    };
-    return `Basic ${Buffer.from(`${plain(url.username)}:${plain(url.password)}`).toString('base64')}`;
-}
-/** The body, decompressed, within the size limit and the deadline. */
-async function readBody(response, url, what, signal) {
-    const tooLarge = new ActionError(`${what} at ${http_quoted(url.href)} is larger than ${MAX_TEXT_FILE_BYTES / 1024 / 1024} MiB, far more than such a file holds. ` +
-        'Check that the URL names the right file.');
-    if (Number(response.headers['content-length']) > MAX_TEXT_FILE_BYTES) {
-        response.destroy();
-        throw tooLarge;
     }
-    const chunks = [];
-    let total = 0;
-    const sink = new external_node_stream_.Writable({
-        write(chunk, _encoding, done) {
-            total += chunk.length;
-            if (total > MAX_TEXT_FILE_BYTES)
-                return done(tooLarge);
-            chunks.push(chunk);
-            done();
+}
+
+;// CONCATENATED MODULE: ./src/io/git.ts
+
+
+
+
+
+
+
+/** Reads `git ls-remote` output; lines that are not `<sha> <ref>` (a server's chatter) are skipped. */
+function parseLsRemote(output) {
+    const refs = new Map();
+    const peeled = new Map();
+    for (const line of output.split('\n')) {
+        const m = line.trim().match(/^([0-9a-f]{40}|[0-9a-f]{64})\s+(refs\/\S+)$/);
+        if (!m)
+            continue;
+        const [, sha, ref] = m;
+        if (ref.endsWith('^{}'))
+            peeled.set(ref.slice(0, -3), sha);
+        else
+            refs.set(ref, sha);
+    }
+    for (const [ref, sha] of peeled)
+        refs.set(ref, sha);
+    return refs;
+}
+/** The first candidate that exists, with its commit. */
+function pickRef(refs, candidates) {
+    for (const ref of candidates) {
+        const sha = refs.get(ref);
+        if (sha)
+            return { ref, sha };
+    }
+    return undefined;
+}
+// What git and curl say when the network, not the repository, is at fault: worth another try.
+const NETWORK_TROUBLE = new RegExp([
+    'could not resolve host',
+    'connection (refused|reset|timed out)',
+    'timed out',
+    'operation too slow',
+    'failed to connect',
+    'empty reply',
+    'recv failure',
+    'early eof',
+    'transfer closed',
+    'hung up unexpectedly',
+    String.raw `returned error: (5\d\d|429)`,
+    String.raw `HTTP (5\d\d|429)`
+].join('|'), 'i');
+/** Lists the branches and tags of a repository without cloning it; every attempt is killed at the network timeout. */
+async function listRefs(repository, network, rule) {
+    const where = git_quoted(repository);
+    const env = { ...process.env, ...gitEnvironment(rule, network.timeoutSeconds, { repositories: [repository] }) };
+    return withRetries(`git ls-remote ${shown(redact(repository))}`, async () => {
+        // '--' so that no repository value is ever read as an option.
+        const result = await runProcess('git', ['ls-remote', '--heads', '--tags', '--', repository], {
+            what: 'git ls-remote',
+            timeoutMs: network.timeoutSeconds * 1000,
+            env
+        });
+        if (result.timedOut)
+            throw new TransientError(`no answer within ${network.timeoutSeconds} s`);
+        if (result.exitCode === 0)
+            return parseLsRemote(result.stdout);
+        if (result.exitCode === 127 && /ENOENT/.test(result.stderr)) {
+            throw new ActionError(`git is not installed, and mode 'stable'/'master' needs it. Install git on the runner first.`);
         }
-    });
-    const decoder = decoderFor(response.headers['content-encoding'], url, what);
-    await (decoder ? (0,promises_namespaceObject.pipeline)(response, decoder, sink, { signal }) : (0,promises_namespaceObject.pipeline)(response, sink, { signal }));
-    const text = decodeText(Buffer.concat(chunks));
-    if (text === undefined) {
-        throw new ActionError(`${what} at ${http_quoted(url.href)} is not text (not UTF-8, or it holds NUL bytes). Check that the URL names the right file.`);
-    }
-    return text;
-}
-function decoderFor(encoding, url, what) {
-    switch ((encoding ?? 'identity').trim().toLowerCase()) {
-        case 'identity':
-            return undefined;
-        case 'gzip':
-        case 'x-gzip':
-        case 'deflate':
-            return external_node_zlib_.createUnzip();
-        case 'br':
-            return external_node_zlib_.createBrotliDecompress();
-        default:
-            throw new ActionError(`${what} at ${http_quoted(url.href)} came in an encoding the action cannot read (${shown(encoding ?? '')}).`);
-    }
-}
-function statusError(status, url, headers, options) {
-    const at = http_quoted(url.href);
-    if (status >= 500 || status === 429) {
-        const wait = retryAfterMs(headers['retry-after']);
-        return new TransientError(wait === undefined ? `HTTP ${status}` : `HTTP ${status}, asked to retry after ${Math.round(wait / 1000)} s`, wait);
-    }
-    if (status === 404 || status === 410)
-        return new ActionError(`${options.what} was not found (HTTP ${status}) at ${at}. ${options.advice ?? 'Check the URL.'}`);
-    if (status === 401 || status === 403) {
-        return new ActionError(`${options.what} at ${at} needs credentials, and they were missing or refused (HTTP ${status}). ` +
-            'Put a token in the URL (https://TOKEN@host/…; the log masks it), or check that the one given is valid and may read this file.');
-    }
-    return new ActionError(`${options.what} could not be fetched from ${at}: HTTP ${status}. ${options.advice ?? 'Check the URL.'}`);
-}
-/** Retry-After in seconds or as an HTTP date. */
-function retryAfterMs(header) {
-    if (!header)
-        return undefined;
-    const ms = /^\d+$/.test(header.trim()) ? Number(header) * 1000 : Date.parse(header) - Date.now();
-    return Number.isFinite(ms) ? Math.max(0, ms) : undefined;
+        const reason = shown(redact(result.stderr.trim().split('\n').filter(Boolean).slice(-2).join(' ')));
+        if (NETWORK_TROUBLE.test(reason))
+            throw new TransientError(reason);
+        // git's refusal of a transport (gitEnvironment's allow-list), for the address itself or a redirect.
+        const refused = /transport '\w+' not allowed|Protocol "?\w+"? not supported or disabled/.test(reason)
+            ? " git may use only https, ssh and file (http with 'allow-insecure: true' or on this machine), and a redirect may not leave them."
+            : '';
+        throw new ActionError(`Could not read the git repository ${where}: ${reason}.${refused} Check the 'repository' input.`);
+    }, retryPolicy(network), reason => `Could not reach the git repository ${where}: ${reason}. Re-run the job later.`);
 }
 /**
- * A request that failed before an answer. A certificate that does not verify
- * will not verify next time either; anything else (refused, reset, DNS) may pass.
+ * Turns the plan's candidate refs into one commit. An end-of-life series has
+ * lost its stable branch and kept a `<series>-eol` tag, which we fall back to.
  */
-function requestError(error, url) {
-    const code = error.code ?? '';
-    const message = shown(error.message || code);
-    if (/CERT|SELF_SIGNED|ERR_TLS|ERR_SSL/.test(code)) {
-        return new ActionError(`The TLS certificate of ${shown(url.host)} was not accepted (${message}). ` +
-            'If the server uses a private certificate authority, point NODE_EXTRA_CA_CERTS at its certificate.');
+async function resolveGitRef(repository, candidates, series, network, rule) {
+    const refs = await listRefs(repository, network, rule);
+    const picked = pickRef(refs, candidates);
+    if (!picked) {
+        const short = (r) => shown(r.replace(/^refs\/(heads|tags)\//, ''));
+        const related = [...refs.keys()].filter(r => r.includes(series) || /\/stable\/|-eol$/.test(r)).map(short);
+        throw new ActionError(`${git_quoted(repository)} has no '${candidates.map(short).join("' or '")}'. ` +
+            (related.length ? `Refs it has for stable series: ${related.join(', ')}.` : 'It has no stable branches or -eol tags at all.') +
+            ` Pick a series that has one, or use 'mode: release'.`);
     }
-    return new TransientError(`network error: ${code && !message.includes(code) ? `${code} ` : ''}${message}`);
+    if (picked.ref !== candidates[0]) {
+        const [branch, tag] = [candidates[0].replace('refs/heads/', ''), picked.ref.replace('refs/tags/', '')];
+        notice(`${branch} no longer exists (the series reached end of life); installing the ${tag} tag, commit ${picked.sha.slice(0, 12)}.`);
+    }
+    else {
+        info(`${picked.ref.replace('refs/heads/', '')} is at ${picked.sha}`);
+    }
+    return picked;
 }
-function withoutCredentials(url) {
-    const clean = new URL(url.href);
-    clean.username = '';
-    clean.password = '';
-    return clean.href;
-}
-function http_quoted(value) {
+function git_quoted(value) {
     return `'${shown(redact(value))}'`;
 }
 
-;// CONCATENATED MODULE: ./src/constraints/constraints.ts
+;// CONCATENATED MODULE: ./src/source/resolve.ts
 
 
-
-const OPERATOR = '(?:===|==|~=|!=|<=|>=|<|>)';
-// name [extras] [op version, ...] [; marker]: the shape of every line in
-// openstack/requirements' upper-constraints.txt (`six===1.10.0;python_version=='2.7'`).
-const LINE = new RegExp(`^([A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9])?)\\s*(?:\\[[^\\]]*\\])?\\s*` +
-    `(?:${OPERATOR}\\s*[^\\s,;]+(?:\\s*,\\s*${OPERATOR}\\s*[^\\s,;]+)*)?\\s*(?:;.*)?$`);
-/** PEP 503 name normalization: `Nova_DPM` and `nova-dpm` are one project. */
-function normalizeName(name) {
-    return name.toLowerCase().replace(/[-_.]+/g, '-');
-}
-function withoutComment(line) {
-    return line.replace(/(^|\s)#.*$/, '').trim();
-}
-/**
- * Checks that text is a constraints file, so that a wrong URL (an HTML page,
- * a typo'd path) fails here instead of deep inside pip. The error names line
- * numbers and a short excerpt of the first bad line only: the file may be
- * anything, and its content is not ours to print.
- */
-function validateConstraints(text, source) {
-    if (/^\s*<(!doctype|html)/i.test(text)) {
-        throw new ActionError(`The constraints at ${source} are an HTML page, not a constraints file. Point 'constraints' at the raw upper-constraints.txt.`);
-    }
-    const bad = [];
-    let firstBad = '';
-    text.split(/\r?\n/).forEach((raw, i) => {
-        const line = withoutComment(raw);
-        if (line && !LINE.test(line)) {
-            if (bad.length === 0)
-                firstBad = line;
-            bad.push(i + 1);
-        }
-    });
-    if (bad.length > 0) {
-        const lines = bad.slice(0, 10).join(', ') + (bad.length > 10 ? ` and ${bad.length - 10} more` : '');
-        const excerpt = shown(firstBad.length > 40 ? `${firstBad.slice(0, 40)}…` : firstBad);
-        throw new ActionError(`The constraints at ${source} have ${bad.length} line(s) that are not 'name===version' constraints (line ${lines}; line ${bad[0]} starts '${excerpt}'). Point 'constraints' at an upper-constraints.txt.`);
-    }
-}
-/**
- * Drops the lines that constrain the named projects. pip refuses a pinned
- * name that is also given as a URL or a path, so OpenStack's tooling
- * (edit-constraints) does the same before installing a project from git or
- * from a checkout.
- */
-function dropProjects(text, names) {
-    const wanted = new Set(names.map(normalizeName));
-    const removed = [];
-    const kept = text.split(/\r?\n/).filter(raw => {
-        const name = LINE.exec(withoutComment(raw))?.[1];
-        if (name !== undefined && wanted.has(normalizeName(name))) {
-            removed.push(raw.trim());
-            return false;
-        }
-        return true;
-    });
-    return { text: kept.join('\n'), removed };
-}
-/** The constraints lines that pin a project (all of them: one per marker). */
-function pinsOf(text, name) {
-    const wanted = normalizeName(name);
-    return text
-        .split(/\r?\n/)
-        .filter(raw => {
-        const found = LINE.exec(withoutComment(raw))?.[1];
-        return found !== undefined && normalizeName(found) === wanted;
-    })
-        .map(l => l.trim());
-}
-function sha256(text) {
-    return (0,external_node_crypto_.createHash)('sha256').update(text).digest('hex');
-}
-
-;// CONCATENATED MODULE: ./src/constraints/load.ts
-
-
-
-
-
-
-
-
-
-/** Fetches or reads the constraints once and checks that they are constraints. */
-async function readConstraints(source, network, rule) {
-    if (source.kind === 'none') {
-        info('Installing without constraints (constraints: none).');
-        return undefined;
-    }
-    const shownSource = shown(redact(source.kind === 'url' ? source.url : source.path));
-    const text = source.kind === 'url'
-        ? (await fetchText(source.url, { network, rule, what: 'The constraints file' })).text
-        : readTextFile(source.path, `Input 'constraints' (${shownSource})`);
-    validateConstraints(text, shownSource);
-    return { source: shownSource, text };
-}
-/**
- * Writes the copy pip uses, without the pins of the projects installed from
- * git or a checkout, and says which pins it dropped.
- */
-function writeConstraints(constraints, installedFromSource) {
-    const { text, removed } = dropProjects(constraints.text, installedFromSource);
-    for (const line of removed)
-        info(`Dropped the pin '${shown(line)}' from the constraints: that project is installed from source, and pip refuses a pinned name given as a URL or path.`);
-    const file = external_node_path_.join(runTempDir(), 'upper-constraints.txt');
-    external_node_fs_.writeFileSync(file, text);
-    const digest = sha256(text);
-    info(`Constraints from ${constraints.source} (${text.split('\n').filter(l => l.trim()).length} lines), sha256 ${digest.slice(0, 12)}`);
-    return { file, source: constraints.source, sha256: digest, text };
-}
-
-;// CONCATENATED MODULE: ./src/io/treeHash.ts
-
-
-
-/** What never changes an install: version control, caches, build output. */
-const SKIPPED = new Set(['.git', '.hg', '.tox', '.nox', '.venv', 'venv', 'node_modules', '__pycache__', 'build', 'dist', '.eggs', '.mypy_cache', '.pytest_cache']);
-/** Bounds on the work: a checkout larger than this is hashed by names, sizes and times beyond the bound. */
-const MAX_FILES = 20_000;
-const MAX_CONTENT_BYTES = 64 * 1024 * 1024;
-/**
- * A digest of a local project's files, for cache keys: a venv built from
- * one state of a checkout must not be restored for another.
- */
-function treeHash(root) {
-    const hash = (0,external_node_crypto_.createHash)('sha256');
-    let files = 0;
-    let content = 0;
-    const walk = (dir) => {
-        let entries;
-        try {
-            entries = external_node_fs_.readdirSync(dir, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name));
-        }
-        catch {
-            return;
-        }
-        for (const entry of entries) {
-            if (files >= MAX_FILES)
-                return;
-            if (SKIPPED.has(entry.name) || entry.name.endsWith('.egg-info'))
-                continue;
-            const full = external_node_path_.join(dir, entry.name);
-            if (entry.isDirectory())
-                walk(full);
-            else if (entry.isFile()) {
-                files++;
-                const stat = external_node_fs_.statSync(full);
-                hash.update(`${external_node_path_.relative(root, full)}\0${stat.size}\0`);
-                if (content + stat.size <= MAX_CONTENT_BYTES) {
-                    content += stat.size;
-                    hash.update(external_node_fs_.readFileSync(full));
-                }
-                else {
-                    hash.update(String(stat.mtimeMs));
-                }
-            }
-        }
-    };
-    walk(root);
-    return hash.digest('hex');
-}
-
-// EXTERNAL MODULE: external "node:url"
-var external_node_url_ = __nccwpck_require__(3136);
-;// CONCATENATED MODULE: ./src/source/releases.ts
-
-
-/**
- * The packages the action installs, with the releases each made for each
- * series. Source: the release tags of opendev.org/x/nova-dpm and
- * x/networking-dpm (shared facts: nova-dpm 1.0.0 2017-02-23 Ocata, 2.0.0
- * 2017-08-30 Pike, 3.0.0 2018-02-27 Queens; networking-dpm 1.0.0, 2.0.0,
- * 2.0.1 2018-04-24 on stable/pike, 3.0.0). No later series was released.
- */
-const PACKAGES = {
-    'nova-dpm': {
-        /** Import name (setup.cfg `packages`). */
-        module: 'nova_dpm',
-        releases: { ocata: ['1.0.0'], pike: ['2.0.0'], queens: ['3.0.0'] }
-    },
-    'networking-dpm': {
-        module: 'networking_dpm',
-        releases: { ocata: ['1.0.0'], pike: ['2.0.0', '2.0.1'], queens: ['3.0.0'] }
-    }
-};
-const PACKAGE_NAMES = Object.keys(PACKAGES);
-/**
- * Both packages import pbr at run time, and pbr imports `pkg_resources`
- * (shared facts), which a new venv on Python 3.12+ lacks and setuptools 82
- * removed: such an environment gets `setuptools<82` alongside.
- */
-const RUNTIME_PKG_RESOURCES = 'setuptools<82';
-/** The major a package released for a series, if it released one. */
-function majorOf(pkg, series) {
-    const releases = PACKAGES[pkg].releases[series];
-    return releases ? Number(releases[0].split('.')[0]) : undefined;
-}
-/** Every OpenStack series, oldest first (openstack/releases, via the shared facts). */
-const SERIES = [
-    ...['austin', 'bexar', 'cactus', 'diablo', 'essex', 'folsom', 'grizzly', 'havana', 'icehouse', 'juno', 'kilo', 'liberty', 'mitaka', 'newton'].map(name => ({ name })),
-    { name: 'ocata', pythons: ['2.7', '3.5'] },
-    { name: 'pike', pythons: ['2.7', '3.5'] },
-    { name: 'queens', pythons: ['2.7', '3.5'] },
-    ...['rocky', 'stein', 'train', 'ussuri', 'victoria', 'wallaby', 'xena', 'yoga', 'zed'].map(name => ({ name })),
-    { name: '2023.1', codename: 'antelope' },
-    { name: '2023.2', codename: 'bobcat' },
-    { name: '2024.1', codename: 'caracal' },
-    { name: '2024.2', codename: 'dalmatian' },
-    { name: '2025.1', codename: 'epoxy' },
-    { name: '2025.2', codename: 'flamingo' },
-    { name: '2026.1', codename: 'gazpacho' },
-    { name: '2026.2', codename: 'hibiscus' },
-    { name: '2027.1', codename: 'indri' }
-];
-/** The development branch, accepted wherever a series name is. */
-const MASTER = 'master';
-/** Series for which every one of `packages` has a PyPI release, oldest first. */
-function releasedSeries(packages = PACKAGE_NAMES) {
-    return SERIES.filter(s => packages.every(p => majorOf(p, s.name) !== undefined));
-}
-/**
- * Finds a series by name or code name, case-insensitively; `master` is a
- * series of its own. An unknown name fails with the closest known one.
- */
-function findSeries(input) {
-    const wanted = input.trim().toLowerCase();
-    if (wanted === MASTER)
-        return { name: MASTER };
-    const found = SERIES.find(s => s.name === wanted || s.codename === wanted);
-    if (found)
-        return found;
-    const names = [MASTER, ...SERIES.flatMap(s => (s.codename ? [s.name, s.codename] : [s.name]))];
-    const closest = closestName(wanted, names);
-    throw new ActionError(`Input 'release' has an unknown OpenStack series '${shown(input)}'.` +
-        (closest ? ` Did you mean '${closest}'?` : '') +
-        ` Use a series name such as ${releasedSeries()
-            .map(s => `'${s.name}'`)
-            .join(', ')} or 'master'.`);
-}
-/** The closest name by edit distance, if it is close enough to be a likely typo. */
-function closestName(input, names) {
-    let best;
-    let bestDistance = Infinity;
-    for (const name of names) {
-        const d = editDistance(input, name);
-        if (d < bestDistance) {
-            best = name;
-            bestDistance = d;
-        }
-    }
-    return bestDistance <= Math.max(2, Math.floor(input.length / 3)) ? best : undefined;
-}
-function editDistance(a, b) {
-    let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
-    for (let i = 1; i <= a.length; i++) {
-        const current = [i];
-        for (let j = 1; j <= b.length; j++) {
-            current[j] = Math.min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
-        }
-        previous = current;
-    }
-    return previous[b.length];
-}
-
-// EXTERNAL MODULE: ./node_modules/@renovatebot/pep440/index.js
-var pep440 = __nccwpck_require__(8898);
-// EXTERNAL MODULE: ./node_modules/@renovatebot/pep440/lib/specifier.js
-var lib_specifier = __nccwpck_require__(790);
-// EXTERNAL MODULE: ./node_modules/semver/index.js
-var semver = __nccwpck_require__(2088);
-var semver_default = /*#__PURE__*/__nccwpck_require__.n(semver);
-;// CONCATENATED MODULE: ./src/source/versions.ts
-
-
-
-
-
-/** Every release of one major, as a PEP 440 specifier: `>=3.0.0,<4.0.0`. */
-function majorSpecifier(major) {
-    return `>=${major}.0.0,<${major + 1}.0.0`;
-}
-/**
- * The `version` input as a PEP 440 specifier set, the language pip and the
- * versions themselves speak. A PEP 440 specifier (`~=2.0`, `>=3,<4`,
- * `==4.0.0.dev1`) is taken as it is; otherwise the semver ranges the input
- * always accepted (`1.x`, `^2.0.1`, `~3.0`, `>=3.0.0 <3.1.0`, `4.0.0-dev1`)
- * are translated, pre-release tags included (`-dev1` is PEP 440's `.dev1`).
- */
-function parseVersionInput(input) {
-    const text = input.trim();
-    if (pep440.validRange(text))
-        return text.replace(/\s+/g, '');
-    let range;
-    try {
-        range = new (semver_default()).Range(text);
-    }
-    catch {
-        throw new ActionError(`Input 'version' is neither a PEP 440 specifier nor a semver range: '${shown(input)}'. Write it like '~=2.0', '>=3,<4', '1.x', '^2.0.1' or '>=3.0.0 <3.1.0'.`);
-    }
-    if (range.set.length !== 1) {
-        throw new ActionError(`Input 'version' range '${shown(input)}' uses '||'; pip specifiers cannot express "either", so give a single range such as '>=2.0.0 <3.0.0'.`);
-    }
-    const parts = range.set[0].filter(c => c.value !== '').map(c => `${c.operator || '=='}${pep440Version(c.semver)}`);
-    return parts.length ? parts.join(',') : '>=0';
-}
-/**
- * semver's `-0` bounds (which only keep pre-releases out) are dropped, since
- * PEP 440's `<V` already excludes V's pre-releases; other pre-release tags are
- * normalized the PEP 440 way (`4.0.0-dev1` → `4.0.0.dev1`).
- */
-function pep440Version(v) {
-    const base = `${v.major}.${v.minor}.${v.patch}`;
-    if (v.prerelease.length === 0 || (v.prerelease.length === 1 && v.prerelease[0] === 0))
-        return base;
-    return pep440.clean(v.version) ?? v.version;
-}
-/**
- * Whether an installed version lies in a specifier set. Pre-releases count:
- * pip installs one only when asked for it (or when nothing else exists), and
- * a development build of a branch (`3.0.1.dev3`) is in its major's range.
- */
-function inRange(version, specifier) {
-    return pep440.satisfies(version, specifier, { prereleases: true });
-}
-/**
- * Versions around every bound a specifier names: enough to tell whether it
- * matches anything at all, and whether it meets a given major.
- */
-function probes(specifier, extra) {
-    const named = (0,lib_specifier.parse)(specifier)?.map(c => c.version) ?? [];
-    const around = [...named, ...extra].flatMap(v => {
-        const release = (pep440.explain(v)?.release ?? [0]).concat([0, 0, 0]).slice(0, 3);
-        const [a, b, c] = release;
-        return [v, `${a}.${b}.${c}`, `${a}.${b}.${c + 1}`, `${a}.${b + 1}.0`, `${a + 1}.0.0`, `${a}.${b}.${c}.post1`, `${a}.${b}.${c + 1}.dev1`];
-    });
-    return [...new Set(around)].filter(v => pep440.valid(v));
-}
-/** Whether no version at all satisfies the specifier (`>=3,<2`). */
-function matchesNothing(specifier) {
-    return !probes(specifier, ['0.0.0']).some(v => inRange(v, specifier));
-}
-/** Whether some version of `major` satisfies the specifier. */
-function meetsMajor(specifier, major) {
-    const majorRange = majorSpecifier(major);
-    return probes(specifier, [`${major}.0.0`]).some(v => inRange(v, specifier) && inRange(v, majorRange));
-}
-
-;// CONCATENATED MODULE: ./src/source/plan.ts
-
-
-
-
-
-const MODES = ['release', 'stable', 'master'];
-/** releases.openstack.org redirects a series to its file in openstack/requirements (shared facts). */
-const CONSTRAINTS_HOST = 'https://releases.openstack.org/constraints/upper';
-/** Where both projects live since 2019-09-26 (shared facts); `{package}` is replaced by each name. */
-const DEFAULT_REPOSITORY = 'https://opendev.org/x/{package}';
-function makePlan(request) {
-    const { series, mode } = request;
-    const warnings = [];
-    const packages = request.packages.map((name) => {
-        const module = PACKAGES[name].module;
-        if (mode !== 'release') {
-            const refs = mode === 'master' ? ['refs/heads/master'] : [`refs/heads/stable/${series.name}`, `refs/tags/${series.name}-eol`];
-            return { name, module, git: { repository: repositoryFor(request.repository, name), refs } };
-        }
-        const major = majorOf(name, series.name);
-        if (major === undefined)
-            throw noReleaseError(name, series.name);
-        const specifier = request.version ?? majorSpecifier(major);
-        if (request.version !== undefined) {
-            if (matchesNothing(specifier))
-                throw new ActionError(`Input 'version' '${specifier}' matches no version at all; check its bounds.`);
-            if (!meetsMajor(specifier, major)) {
-                warnings.push(`Input 'version' '${specifier}' lies outside ${series.name}'s releases of ${name} (${major}.x); pip will install it with ${series.name}'s constraints anyway.`);
-            }
-        }
-        return { name, module, specifier };
-    });
-    return { series, mode, packages, constraints: request.constraints ?? { kind: 'url', url: `${CONSTRAINTS_HOST}/${series.name}` }, warnings };
-}
-function repositoryFor(template, pkg) {
-    return template.replaceAll('{package}', pkg);
-}
-function noReleaseError(pkg, series) {
-    const released = Object.entries(PACKAGES[pkg].releases)
-        .map(([s, versions]) => `${s} (${versions[0].split('.')[0]}.x)`)
-        .join(', ');
-    return new ActionError(`${pkg} has no release for OpenStack ${series}: PyPI has releases for ${released} only. ` +
-        `Pick one of those, use 'mode: stable' if ${series} has a stable branch, or 'release: ${MASTER}' for the development code.`);
-}
-/** The requirement pip is given in release mode: `nova-dpm>=3.0.0,<4.0.0`. */
-function releaseRequirement(pkg) {
-    return `${pkg.name}${pkg.specifier}`;
-}
-/**
- * A pip VCS requirement for one commit. Pinning the sha makes the install
- * reproducible and lets pip cache the wheel it builds. The `#egg=` form, not
- * PEP 508's `name @ url`: pip before 23.3 rejects `name @ git+file:///...`.
- */
-function gitRequirement(pkg, repository, sha) {
-    return `git+${repositoryUrl(repository)}@${sha}#egg=${pkg}`;
-}
-/** pip needs a URL: a path becomes a file:// URL, git's scp-like `user@host:path` an ssh:// one. */
-function repositoryUrl(repository) {
-    if (/^[a-z][a-z0-9+.-]*:\/\//i.test(repository))
-        return repository;
-    const scp = repository.match(/^([^/@:]+@[^/:]+):(.*)$/);
-    if (scp)
-        return `ssh://${scp[1]}/${scp[2].replace(/^\//, '')}`;
-    return (0,external_node_url_.pathToFileURL)(external_node_path_.resolve(repository)).href;
-}
-/** A sentence when the interpreter is outside the Pythons the series gated on, with what to do. */
-function untestedPython(series, version) {
-    const minor = `${version.major}.${version.minor}`;
-    if (!series.pythons || series.pythons.includes(minor))
-        return undefined;
-    return (`OpenStack ${series.name} was tested on Python ${series.pythons.join(' and ')}, not ${minor}; its constraints pin packages of its time that may not install on ${minor}. ` +
-        `GitHub-hosted runners no longer offer those Pythons through actions/setup-python: run the job in a container of that era (container: python:2.7 or python:3.5) and set 'python: /usr/local/bin/python'.`);
-}
-
-;// CONCATENATED MODULE: ./src/source/requirements.ts
-
-
-
-
-
-/** '-r' files nest no deeper than this, and no more of them are read in all. */
-const MAX_DEPTH = 8;
-const requirements_MAX_FILES = 64;
-/** PEP 508: a project name starts and ends with a letter or digit. */
-const NAME = /^[A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9])?/;
-/** What may follow the name in a specifier (PEP 508, loosely): extras, versions, markers. pip checks the details. */
-const AFTER_NAME = /^\s*(?:\[[^\]]*\])?\s*(?:\(?\s*(?:(?:===|==|!=|<=|>=|~=|<|>)\s*[A-Za-z0-9.*+!_-]+\s*,?\s*)+\)?)?\s*(?:;.*)?$/;
-/** A direct reference: `name[extras] @ url`. */
-const DIRECT = /^\s*(?:\[[^\]]*\]\s*)?@\s*(\S.*)$/;
-const URL_SCHEME = /^(?:git\+|hg\+|svn\+|bzr\+)?[A-Za-z][A-Za-z0-9+.-]*:\/\//;
-const VCS = /^(?:git|hg|svn|bzr)\+/;
-const ARCHIVE = /\.(?:whl|zip|tar\.gz|tgz|tar\.bz2|tbz|tar\.xz|txz|tar)$/i;
-/** The options the action decides itself, and which input to use instead. */
-const REFUSED = [
-    [/^(?:-i|--index-url|--extra-index-url|--no-index|-f|--find-links|--trusted-host)$/, "the action sets the package index itself: use the input 'index-url'"],
-    [/^(?:-c|--constraint)$/, "the action hands pip the release's constraints itself: use the input 'constraints'"],
-    [/^(?:--hash|--global-option|--install-option|--config-settings)$/, 'per-requirement pip options are not passed on'],
-    [
-        /^(?:--pre|--no-binary|--only-binary|--prefer-binary|--require-hashes|--use-feature|--no-deps|--upgrade|-U|--user|--target|-t|--prefix|--root|--src)$/,
-        "pip options are not taken from 'requirements': only requirements, local paths, URLs, '-r <file>' and '-e <path or VCS URL>'"
-    ]
-];
-/**
- * The `requirements` input, and every '-r' file it names, read the way pip
- * reads a requirements file (comments, blank lines, `\` continuations), into
- * requirements the action can plan with: specifiers, local projects by
- * absolute path, URLs. The action sets the index, the constraints and pip's
- * transport itself, so the options that would change them are refused with
- * the file (or input) and line that holds them. Relative project paths start
- * at `baseDir` (where pip runs), a '-r' path at the file that names it, as
- * pip has them.
- */
-function parseRequirements(text, options) {
-    const state = { files: 0 };
-    return parseSource(text, { label: "input 'requirements'", dir: options.baseDir, chain: [] }, options, state);
-}
-function parseSource(text, source, options, state) {
-    const requirements = [];
-    for (const { line, content } of logicalLines(text)) {
-        const at = `${source.label}, line ${line}`;
-        const fail = (why) => new ActionError(`${at}: ${quote(content)} ${why}`);
-        if (hasControlCharacters(content.replace(/\t/g, ' ')))
-            throw fail('holds a control character. Write one requirement per line, in plain text.');
-        const entry = stripComment(content);
-        if (entry === '')
-            continue;
-        // pip would expand ${VAR} where the action resolved paths and names without it.
-        if (/\$\{[A-Za-z0-9_]+\}/.test(entry)) {
-            throw fail('uses an environment variable (${…}), which the action does not expand. Write the value itself ' +
-                "(in the workflow file, an expression such as ${{ env.NAME }} can put it into 'requirements').");
-        }
-        if (entry.startsWith('-')) {
-            const { option, value } = splitOption(entry);
-            if (option === '-r' || option === '--requirement') {
-                if (!value)
-                    throw fail('names no file.');
-                requirements.push(...include(value, source, options, state, at));
-            }
-            else if (option === '-e' || option === '--editable') {
-                if (!value)
-                    throw fail('names no project.');
-                requirements.push(editableOf(value, options.baseDir, fail));
-            }
-            else {
-                const refusal = REFUSED.find(([re]) => re.test(option));
-                throw fail(`is not accepted: ${refusal ? refusal[1] : "only requirements, local paths, URLs, '-r <file>' and '-e <path or VCS URL>' are"}.`);
-            }
-            continue;
-        }
-        requirements.push(requirementOf(entry, options, fail));
-    }
-    return requirements;
-}
-/** pip's logical lines: `\` at the end joins the next line, unless the line is a comment. Numbers are where each starts. */
-function logicalLines(text) {
-    const result = [];
-    let pending;
-    text.split(/\r?\n/).forEach((physical, i) => {
-        const isComment = /^\s*#/.test(physical);
-        if (physical.endsWith('\\') && !isComment) {
-            pending ??= { line: i + 1, parts: [] };
-            pending.parts.push(physical.slice(0, -1));
-            return;
-        }
-        if (pending) {
-            // A comment line ends a continuation without adding to it.
-            result.push({ line: pending.line, content: pending.parts.join('') + (isComment ? '' : physical) });
-            pending = undefined;
-            if (!isComment)
-                return;
-        }
-        result.push({ line: i + 1, content: physical });
-    });
-    if (pending)
-        result.push({ line: pending.line, content: pending.parts.join('') });
-    return result;
-}
-/** A comment starts at '#' at the line's start or after whitespace; a URL's '#egg=' fragment is not one. */
-function stripComment(line) {
-    return line.replace(/(^|\s)#.*$/, '').trim();
-}
-function splitOption(entry) {
-    const long = /^(--[A-Za-z][\w-]*)(?:\s*=\s*|\s+|$)(.*)$/.exec(entry);
-    if (long)
-        return { option: long[1], value: unquote(long[2].trim()) };
-    // Short options take their value attached or after whitespace: '-r file', '-rfile', '-e.'.
-    const short = /^(-[A-Za-z])\s*(.*)$/.exec(entry);
-    if (short)
-        return { option: short[1], value: unquote(short[2].trim()) };
-    return { option: entry.split(/\s/)[0], value: '' };
-}
-/** pip reads an option's value as a shell word: surrounding quotes go. */
-function unquote(value) {
-    const m = /^(['"])(.*)\1$/.exec(value);
-    return m ? m[2] : value;
-}
-function include(value, from, options, state, at) {
-    if (URL_SCHEME.test(value)) {
-        throw new ActionError(`${at}: '-r ${shown(redact(value))}' names a URL. Only local requirements files are read: check the file into the repository and name its path.`);
-    }
-    const file = external_node_path_.resolve(from.dir, value);
-    const chain = [...from.chain, file];
-    if (from.chain.includes(file)) {
-        const loop = chain.map(f => `'${shown(f)}'`).join(' → ');
-        throw new ActionError(`${at}: requirements file '${shown(file)}' includes itself (${loop}). Remove the '-r' line that closes the loop.`);
-    }
-    if (chain.length > MAX_DEPTH) {
-        throw new ActionError(`${at}: '-r' files nest deeper than ${MAX_DEPTH} levels (${chain.map(f => `'${shown(f)}'`).join(' → ')}). Flatten them.`);
-    }
-    if (++state.files > requirements_MAX_FILES)
-        throw new ActionError(`${at}: more than ${requirements_MAX_FILES} '-r' files are named in all. Merge them into fewer files.`);
-    let text;
-    try {
-        text = options.readFile(file);
-    }
-    catch (error) {
-        if (error instanceof ActionError)
-            throw new ActionError(`${at}: ${error.message}`);
-        throw error;
-    }
-    return parseSource(text, { label: `requirements file '${shown(file)}'`, dir: external_node_path_.dirname(file), chain }, options, state);
-}
-function requirementOf(entry, options, fail) {
-    if (/\s-{1,2}[A-Za-z]/.test(` ${entry.split(/\s+/).slice(1).join(' ')}`)) {
-        throw fail('carries pip options after the requirement; they are not passed on. Write the requirement alone.');
-    }
-    const name = NAME.exec(entry)?.[0];
-    const direct = name === undefined ? null : DIRECT.exec(entry.slice(name.length));
-    if (name && direct) {
-        if (/^file:/i.test(direct[1]))
-            return pathOf(filePath(direct[1], fail), options.baseDir, options.editable, fail);
-        return urlOf(direct[1], name, false, fail);
-    }
-    if (/^file:/i.test(entry))
-        return pathOf(filePath(entry, fail), options.baseDir, options.editable, fail);
-    if (URL_SCHEME.test(entry))
-        return urlOf(entry, undefined, false, fail);
-    if (VCS.test(entry))
-        throw fail('is not a URL pip can fetch: write it as git+https://… or git+ssh://….');
-    if (looksLikePath(entry))
-        return pathOf(entry, options.baseDir, options.editable, fail);
-    if (name === undefined || !AFTER_NAME.test(entry.slice(name.length))) {
-        throw fail("is not a requirement: write a project name with an optional version (nova-dpm>=3), a local path ('.', './lib'), a URL, '-r <file>' or '-e <path>'.");
-    }
-    return { kind: 'specifier', text: entry, name };
-}
-function editableOf(value, baseDir, fail) {
-    if (!/^file:/i.test(value) && !URL_SCHEME.test(value) && !looksLikePath(value)) {
-        throw fail("is not editable: -e takes a local project directory (write './name' for one in the workspace) or a version-control URL (git+https://…).");
-    }
-    if (/^file:/i.test(value) || !URL_SCHEME.test(value)) {
-        const local = pathOf(/^file:/i.test(value) ? filePath(value, fail) : value, baseDir, true, fail);
-        if (local.kind === 'path' && ARCHIVE.test(local.path))
-            throw fail('names a distribution file; only a project directory can be installed editable.');
-        return local;
-    }
-    if (!VCS.test(value))
-        throw fail('is not editable: -e takes a local project directory or a version-control URL (git+https://…).');
-    return urlOf(value, undefined, true, fail);
-}
-/** pip's test: a path has a separator or starts with a dot; a bare archive name is a file too. */
-function looksLikePath(entry) {
-    return entry.startsWith('.') || entry.includes('/') || ARCHIVE.test(entry.replace(/\[[^\]]*\]$/, ''));
-}
-function pathOf(value, baseDir, editable, fail) {
-    if (/;/.test(value))
-        throw fail('has environment markers; they are supported on requirement specifiers only, not on local paths.');
-    const m = /^(.*?)(\[[^\]]*\])?$/.exec(value);
-    const target = external_node_path_.resolve(baseDir, m[1]);
-    if (/\s#/.test(target))
-        throw fail("is a path pip cannot read from a requirements file (whitespace before '#'). Rename the directory.");
-    return { kind: 'path', path: target, editable: editable && !ARCHIVE.test(target), ...(m[2] ? { extras: m[2] } : {}) };
-}
-function urlOf(value, name, editable, fail) {
-    // pip separates a URL's markers with '; ' (whitespace before or after the ';').
-    if (/\s;|;\s/.test(value))
-        throw fail('has environment markers; they are supported on requirement specifiers only, not on URLs.');
-    const url = value.trim();
-    if (!URL.canParse(url.replace(VCS, '')))
-        throw fail('is not a valid URL.');
-    const derived = name ?? /[#&]egg=([^&\s]+)/.exec(url)?.[1] ?? wheelName(url);
-    if (derived !== undefined && NAME.exec(derived)?.[0] !== derived)
-        throw fail(`names the project '${shown(derived)}', which is not a valid project name.`);
-    return { kind: 'url', url, ...(derived ? { name: derived } : {}), editable };
-}
-function filePath(url, fail) {
-    try {
-        return (0,external_node_url_.fileURLToPath)(url);
-    }
-    catch {
-        throw fail('is not a valid file: URL. Name the local path instead.');
-    }
-}
-/** The project a wheel URL installs: the file name's first field (PEP 427). */
-function wheelName(url) {
-    const file = url.split(/[?#]/)[0].split('/').pop() ?? '';
-    return /\.whl$/i.test(file) ? decodeURIComponent(file).split('-')[0] : undefined;
-}
-function quote(line) {
-    return `'${shown(redact(line.trim()))}'`;
-}
-/**
- * The lines of the one requirements file handed to pip, duplicates dropped.
- * A path pip would misread on such a line (whitespace, a leading '-') goes as a
- * file: URL, or quoted after '-e' (pip reads an option's value as a shell word).
- */
-function requirementLines(reqs) {
-    return [...new Set(reqs.map(lineOf))];
-}
-function lineOf(req) {
-    switch (req.kind) {
-        case 'specifier':
-            return req.text;
-        case 'path': {
-            const plain = /^[^\s'"\\$]+$/.test(req.path);
-            if (req.editable)
-                return `-e ${plain ? req.path : `"${req.path.replace(/(["\\$`])/g, '\\$1')}"`}${req.extras ?? ''}`;
-            return `${plain ? req.path : (0,external_node_url_.pathToFileURL)(req.path).href}${req.extras ?? ''}`;
-        }
-        case 'url': {
-            if (req.editable)
-                return `-e ${req.url}`;
-            const nameInUrl = /[#&]egg=/.test(req.url) || wheelName(req.url) !== undefined;
-            return req.name && !nameInUrl ? `${req.name} @ ${req.url}` : req.url;
-        }
-    }
-}
-
-;// CONCATENATED MODULE: ./src/inputs/inputs.ts
-
-
-
-
-
-
-
-
-
-const VENV_CHOICES = ['auto', 'true', 'false'];
-const CACHE_KINDS = ['pip', 'venv', 'false'];
-/** Longest `cache-key-suffix`: the whole key must stay under the cache service's 512 characters. */
-const MAX_SUFFIX = 100;
-/**
- * Reads and checks every input. Paths are made absolute against the
- * workspace (`~` is the home directory), so that everything reported or
- * exported later is absolute.
- */
-function parseInputs(read, workspace) {
-    const transport = { allowInsecure: parseBoolean('allow-insecure', read('allow-insecure')) };
-    const series = findSeries(required('release', read('release')));
-    const mode = resolveMode(series, oneOf('mode', read('mode') || 'release', MODES));
-    const packages = parsePackages(read('package'));
-    const versionInput = read('version').trim();
-    if (versionInput && mode !== 'release') {
-        throw new ActionError(`Input 'version' applies to mode 'release' only; mode '${mode}' installs whatever the git branch holds. Remove 'version', or use mode: release.`);
-    }
-    if (versionInput && packages.length > 1) {
-        throw new ActionError(`Input 'version' applies to one package; 'package' names ${packages.join(', ')}. Remove 'version', or install one package.`);
-    }
-    const repository = read('repository').trim() || DEFAULT_REPOSITORY;
-    if (packages.length > 1 && !repository.includes('{package}')) {
-        throw new ActionError(`Input 'repository' must contain '{package}' when 'package' names several (${packages.join(', ')}): each comes from its own repository, e.g. 'https://git.example.com/mirror/{package}'.`);
-    }
-    checkRepositoryInput('repository', repository.replaceAll('{package}', packages[0]), transport);
-    const indexInput = optional(read('index-url'));
-    const indexUrl = indexInput && checkHttpInput('index-url', indexInput, transport).href;
-    const cache = oneOf('cache', read('cache') || 'pip', CACHE_KINDS);
-    const venv = oneOf('venv', read('venv') || 'auto', VENV_CHOICES);
-    if (cache === 'venv' && venv === 'false') {
-        throw new ActionError(`Inputs 'cache: venv' and 'venv: false' contradict each other: the venv cache needs a venv. Use 'cache: pip', or drop 'venv: false'.`);
-    }
-    const python = optional(read('python'));
-    const venvPath = optional(read('venv-path'));
-    const configSample = optional(read('config-sample'));
-    return {
-        series,
-        mode,
-        packages,
-        version: versionInput ? parseVersionInput(versionInput) : undefined,
-        requirements: read('requirements'),
-        editable: parseBoolean('editable', read('editable')),
-        constraints: parseConstraints(read('constraints'), workspace, transport),
-        indexUrl,
-        repository,
-        python: python && (python.includes('/') ? absolutePath('python', python, workspace) : checkName('python', python)),
-        venv,
-        venvPath: venvPath && absolutePath('venv-path', venvPath, workspace),
-        cache,
-        cacheKeySuffix: parseSuffix(read('cache-key-suffix')),
-        configSample: configSample && absolutePath('config-sample', configSample, workspace),
-        dryRun: parseBoolean('dry-run', read('dry-run')),
-        network: parseNetwork(read),
-        transport
-    };
-}
-/** Names separated by whitespace, commas or newlines; each once, in the order given. */
-function parsePackages(value) {
-    const names = value.split(/[\s,]+/).filter(Boolean);
-    if (names.length === 0)
-        return ['nova-dpm'];
-    const packages = [];
-    for (const name of names) {
-        const found = oneOf('package', name, PACKAGE_NAMES);
-        if (!packages.includes(found))
-            packages.push(found);
-    }
-    return packages;
-}
-function parseNetwork(read) {
-    const retries = optional(read('retries'));
-    const timeout = optional(read('timeout'));
-    return {
-        retries: retries ? wholeNumber('retries', retries, 0, 20) : 3,
-        timeoutSeconds: timeout ? wholeNumber('timeout', timeout, 1, 600) : 30,
-        retryMaxSeconds: wholeNumber('retry-max-time', read('retry-max-time') || '120', 1, 3600),
-        pipArgs: [...(retries ? ['--retries', retries] : []), ...(timeout ? ['--timeout', timeout] : [])]
-    };
-}
-function wholeNumber(name, value, min, max) {
-    const n = Number(value);
-    if (!/^\d+$/.test(value) || n < min || n > max)
-        throw new ActionError(`Input '${name}' must be a whole number from ${min} to ${max}, not '${shown(value)}'.`);
-    return n;
-}
-/** `release: master` needs no mode; a series with `mode: master` is a contradiction: master has constraints of its own. */
-function resolveMode(series, mode) {
-    if (series.name === 'master') {
-        if (mode === 'stable') {
-            throw new ActionError(`Inputs 'release: master' and 'mode: stable' contradict each other: master has no stable branch. Use 'release: master' alone for the development code, or name a series (e.g. 'release: queens') with 'mode: stable'.`);
-        }
-        return 'master';
-    }
-    if (mode === 'master') {
-        throw new ActionError(`Inputs 'release: ${series.name}' and 'mode: master' contradict each other: mode 'master' installs the development code with master's constraints, not ${series.name}'s. Use 'release: master' for that, or 'mode: stable' for ${series.name}'s stable branch.`);
-    }
-    return mode;
-}
-function parseConstraints(value, workspace, transport) {
-    const v = value.trim();
-    if (!v)
-        return undefined;
-    if (v.toLowerCase() === 'none')
-        return { kind: 'none' };
-    if (looksLikeUrl(v))
-        return { kind: 'url', url: checkHttpInput('constraints', v, transport).href };
-    return { kind: 'file', path: absolutePath('constraints', v, workspace) };
-}
-/** A path input, absolute: relative to the workspace, `~` the home directory. */
-function absolutePath(name, value, workspace) {
-    checkName(name, value);
-    const expanded = value === '~' ? external_node_os_.homedir() : value.startsWith('~/') ? external_node_path_.join(external_node_os_.homedir(), value.slice(2)) : value;
-    return external_node_path_.resolve(workspace, expanded);
-}
-/** Values are single arguments to pip and git and appear in logs: no leading '-', no control characters. */
-function checkName(name, value) {
-    if (hasControlCharacters(value)) {
-        throw new ActionError(`Input '${name}' contains a line break or another control character: '${shown(redact(value))}'. Give a single plain value.`);
-    }
-    if (value.startsWith('-'))
-        throw new ActionError(`Input '${name}' must not start with '-': '${shown(redact(value))}' would be read as a command-line option.`);
-    return value;
-}
-function parseSuffix(value) {
-    const suffix = checkName('cache-key-suffix', value.trim());
-    if (suffix.length > MAX_SUFFIX) {
-        throw new ActionError(`Input 'cache-key-suffix' is ${suffix.length} characters long; the cache service takes keys up to 512, so keep it to ${MAX_SUFFIX} or fewer.`);
-    }
-    return suffix;
-}
-function required(name, value) {
-    if (!value.trim())
-        throw new ActionError(`Input '${name}' is required: name an OpenStack series such as 'queens', or 'master'.`);
-    return checkName(name, value.trim());
-}
-function optional(value) {
-    return value.trim() || undefined;
-}
-function oneOf(name, value, allowed) {
-    const found = allowed.find(a => a === value.trim().toLowerCase());
-    if (!found)
-        throw new ActionError(`Input '${name}' has an unknown value '${shown(value)}'. Use one of: ${allowed.join(', ')}.`);
-    return found;
-}
-function parseBoolean(name, value) {
-    const v = value.trim().toLowerCase();
-    if (v === '' || v === 'false')
-        return false;
-    if (v === 'true')
-        return true;
-    throw new ActionError(`Input '${name}' must be 'true' or 'false', not '${shown(value)}'.`);
-}
-
-;// CONCATENATED MODULE: ./src/inputs/settings.ts
-
-
-
-
-
-
-
-
-function readSettings(read, env = process.env) {
-    const workspace = env.GITHUB_WORKSPACE || process.cwd();
-    // Masked before anything, even a refusal, could print them.
-    maskSecrets(['index-url', 'repository', 'constraints', 'requirements'].flatMap(name => read(name).split('\n')));
-    const inputs = parseInputs(read, workspace);
-    const requirements = parseRequirements(inputs.requirements, {
-        baseDir: workspace,
-        editable: inputs.editable,
-        readFile: file => readTextFile(file, `The requirements file ${file}`)
-    });
-    const plan = makePlan({
-        series: inputs.series,
-        mode: inputs.mode,
-        packages: inputs.packages,
-        version: inputs.version,
-        repository: inputs.repository,
-        constraints: inputs.constraints
-    });
-    return { ...inputs, plan, requirements, venvPath: inputs.venvPath ?? defaultVenvPath(inputs, env), workspace };
-}
-/** One venv per set of packages and extra requirements, so that two steps with different sets never share one. */
-function defaultVenvPath(inputs, env) {
-    const extra = inputs.requirements.trim() ? `-${(0,external_node_crypto_.createHash)('sha256').update(inputs.requirements.trim()).digest('hex').slice(0, 8)}` : '';
-    return external_node_path_.join(env.RUNNER_TEMP || external_node_os_.tmpdir(), 'setup-nova-dpm', `venv-${inputs.packages.join('+')}${extra}`);
+/** Turns the plan into one pip requirement per package, each git ref pinned to its commit. */
+function resolveSources(plan, network, rule) {
+    return Promise.all(plan.packages.map(async (pkg) => {
+        if (!pkg.git)
+            return { name: pkg.name, requirement: releaseRequirement(pkg), commit: '' };
+        const { sha } = await resolveGitRef(pkg.git.repository, pkg.git.refs, plan.series.name, network, rule);
+        return { name: pkg.name, requirement: gitRequirement(pkg.name, pkg.git.repository, sha), commit: sha };
+    }));
 }
 
 ;// CONCATENATED MODULE: ./src/python/pipFailure.ts
+
 
 
 /**
@@ -41277,8 +41150,9 @@ function notAProjectFailure(source) {
     return {
         kind: 'not-a-project',
         message: `${pipFailure_quote(source)} is not a Python project: it has neither setup.py nor pyproject.toml. A branch that only holds a README is a retired ` +
-            "one; install a released version ('mode: release') or a series whose branch still holds the code, or point 'requirements' at the project's " +
-            'directory.'
+            `one; install a released version ('mode: release' with ${releasedSeries()
+                .map(s => s.name)
+                .join(', ')}) or a series whose branch still holds the code, or point 'requirements' at the project's directory.`
     };
 }
 /** What pip was working on: the source it cloned or the directory it processed. */
@@ -41490,8 +41364,7 @@ function networkProblem(text) {
     // Without --no-input and without a terminal, pip answers a 401 by prompting, and dies reading the answer.
     const prompt = text.first(/^User for (\S+?):(?:\s|$)/);
     if (prompt && text.has(/^EOFError\b/)) {
-        const said = `pip asked "User for ${prompt[1]}" and had no terminal to read it from`;
-        return { kind: 'authentication', status: 401, why: 'HTTP 401', url: text.index, said };
+        return { kind: 'authentication', status: 401, why: 'HTTP 401', url: text.index, said: prompt[0] };
     }
     const http = text.last(/^(?:ERROR: )?HTTP error (\d{3}) while getting (\S+)/);
     if (http)
@@ -41503,19 +41376,21 @@ function networkProblem(text) {
     const untrusted = text.first(/The repository located at (\S+) is not a trusted or secure host and is being ignored/);
     if (untrusted)
         return { kind: 'index-unreachable', why: 'plain http to a host not marked trusted', url: text.index, said: untrusted[0], untrusted: true };
-    const project = normalized(missing.name);
-    const pageOf = (url) => normalized(url.replace(/\/+$/, '').split('/').pop() ?? '') === project;
-    const fetched = text.every(/Could not fetch URL (\S+?): (.+) - skipping$/).filter(m => pageOf(m[1]));
+    const fetched = text.every(/Could not fetch URL (\S+?): (.+) - skipping$/).filter(m => isProjectPage(m[1], missing.name));
     for (const m of fetched.reverse()) {
         const problem = fromReason(m[2], m[0], m[1]);
         if (problem && problem.status !== 404)
             return problem;
     }
-    const retried = text.every(/Retrying \(Retry\(.*\)\) after connection broken by '(.+)': (\S+)$/).filter(m => pageOf(m[2]));
+    const retried = text.every(/Retrying \(Retry\(.*\)\) after connection broken by '(.+)': (\S+)$/).filter(m => isProjectPage(m[2], missing.name));
     const last = retried.at(-1);
     if (last)
         return fromReason(last[1], last[0], resolveAgainst(last[2], text.index));
     return undefined;
+}
+/** Whether a URL (or path) is the index page of that project: `…/simple/nova-dpm/`. */
+function isProjectPage(url, name) {
+    return normalized(url.replace(/\/+$/, '').split('/').pop() ?? '') === normalized(name);
 }
 /** A urllib3/requests reason, as pip logs it. */
 function fromReason(reason, said, url) {
@@ -41648,8 +41523,22 @@ function notFound(text, context) {
                 "Ask for a version that exists (inputs 'version' and 'requirements'), or use an index that has the one you need (input 'index-url')."
         };
     }
+    // pip's log names the files it passed over: pip 23 "Skipping link: none of the wheel's tags (py2-none-any) are compatible (…): <url>",
+    // pip 19 "… tags match: <tags>: <url>", pip 18 "Skipping link <url> (from <page>); it is not compatible with this Python".
+    const unfit = text
+        .every(/Skipping link:? (?:none of the wheel's tags (?:\((.+?)\) are compatible.*?|match: (\S+)): (\S+)|(\S+) .*it is not compatible with this Python)/)
+        .filter(m => fileProject(m[3] ?? m[4]) === normalized(missing.name));
+    if (unfit.length > 0) {
+        const tags = [...new Set(unfit.map(m => m[1] ?? m[2]).filter(Boolean))];
+        return {
+            kind: 'no-matching-version',
+            message: `${index} has files of ${pipFailure_quote(missing.name)}${via}, but none installs on Python ${context.pythonVersion}` +
+                `${tags.length ? ` (they are built for ${tags.map(pipFailure_quote).join(', ')})` : ''}. Use a version of ${pipFailure_quote(missing.name)} that ships a wheel ` +
+                "or source archive for this Python (inputs 'version' and 'requirements'), or a Python its wheels are built for (input 'python')."
+        };
+    }
     // With pip's log at hand, a 404 for the project's page is proof; without it, pip's silence covers an index that did not answer too.
-    const proven = text.has(/Could not fetch URL \S+: 404 Client Error/);
+    const proven = text.every(/Could not fetch URL (\S+?): 404 Client Error/).some(m => isProjectPage(m[1], missing.name));
     const unsure = context.log === undefined && !proven ? ' (or the index did not answer for it: pip says which only in its log)' : '';
     return {
         kind: 'no-such-distribution',
@@ -41676,10 +41565,18 @@ function unknown(text, context) {
 
 
 
+
+
+
+
+
 /** pip's arguments; the user's own pip configuration (PIP_*, pip.conf) still applies. */
 function pipInstallArgs(request) {
     return [
         'install',
+        // A prompt (an index asking for credentials) would wait on a closed stdin.
+        '--no-input',
+        ...(request.logFile ? ['--log', request.logFile] : []),
         ...(request.upgrade ? ['--upgrade'] : []),
         ...(request.constraintsFile ? ['--constraint', request.constraintsFile] : []),
         ...(request.indexUrl ? ['--index-url', request.indexUrl] : []),
@@ -41712,7 +41609,8 @@ const PIP_INSTALL_LIMIT_MS = 45 * 60 * 1000;
 async function pipInstall(python, request, context) {
     const before = await python.installed();
     const upgrade = needsUpgrade(python.facts.pipVersion ?? '', python.facts.major, request.requirements);
-    const result = await python.pip(pipInstallArgs({ ...request, upgrade }), {
+    const logFile = external_node_path_.join(runTempDir(), `pip-install-${Date.now().toString(36)}.log`);
+    const result = await python.pip(pipInstallArgs({ ...request, upgrade, logFile }), {
         what: 'pip install',
         timeoutMs: PIP_INSTALL_LIMIT_MS,
         stream: true,
@@ -41720,7 +41618,15 @@ async function pipInstall(python, request, context) {
     });
     if (result.exitCode === 0)
         return;
+    const log = logTail(logFile);
+    // With --log, pip keeps a failed build's output out of the console: show its end.
+    if (log) {
+        const resume = stopCommands();
+        info(`The last lines of pip's log (${shown(logFile)}):\n${log.split('\n').slice(-LOG_LINES_SHOWN).join('\n')}`);
+        resume();
+    }
     const { message } = explainPipFailure(`${result.stdout}\n${result.stderr}`, {
+        log,
         requirements: context.redacted,
         constraints: request.constraintsText,
         pythonVersion: python.facts.version,
@@ -41728,6 +41634,27 @@ async function pipInstall(python, request, context) {
         untestedPython: context.untestedPython
     });
     throw new ActionError(`${message}\n${describeLeftovers(before, await python.installed(), context.packages)}`);
+}
+const LOG_LINES_SHOWN = 60;
+const LOG_BYTES_READ = 1024 * 1024;
+/** The last MiB of pip's log, or '' when pip wrote none. */
+function logTail(file) {
+    let fd;
+    try {
+        fd = external_node_fs_.openSync(file, 'r');
+        const size = external_node_fs_.fstatSync(fd).size;
+        const length = Math.min(size, LOG_BYTES_READ);
+        const buffer = Buffer.alloc(length);
+        external_node_fs_.readSync(fd, buffer, 0, length, size - length);
+        return buffer.toString('utf8');
+    }
+    catch {
+        return '';
+    }
+    finally {
+        if (fd !== undefined)
+            external_node_fs_.closeSync(fd);
+    }
 }
 /**
  * What a failed pip run left behind, so that nobody mistakes a half-changed
@@ -41907,110 +41834,438 @@ async function mapLimit(items, limit, work) {
     return results;
 }
 
-;// CONCATENATED MODULE: ./src/report/exports.ts
+;// CONCATENATED MODULE: ./src/python/venv.ts
 
 
-/**
- * Makes later steps of the job use the venv, as `source bin/activate` would.
- * Called only once the install is verified: a failed run exports nothing.
- */
-function exportVenv(venvPython) {
-    core/* exportVariable */.dN('VIRTUAL_ENV', external_node_path_.dirname(external_node_path_.dirname(venvPython)));
-    core/* addPath */.fM(external_node_path_.dirname(venvPython));
+
+
+
+
+
+/** The file that makes a directory the action's own: only such a directory is ever cleared. */
+const VENV_MARKER = '.setup-nova-dpm-venv';
+/** Creating a venv runs ensurepip: seconds, but a slow disk or a hang must still end. */
+const VENV_LIMIT_MS = 5 * 60 * 1000;
+function venvPython(dir) {
+    return process.platform === 'win32' ? external_node_path_.join(dir, 'Scripts', 'python.exe') : external_node_path_.join(dir, 'bin', 'python');
 }
-
-;// CONCATENATED MODULE: ./src/report/report.ts
-
-
-
-function setOutputs(report) {
-    const first = report.packages[0];
-    core/* setOutput */.uH('version', report.versions[first] ?? '');
-    core/* setOutput */.uH('versions', JSON.stringify(report.versions));
-    core/* setOutput */.uH('commit', report.commits[first] ?? '');
-    core/* setOutput */.uH('commits', JSON.stringify(report.commits));
-    core/* setOutput */.uH('pip-spec', report.pipSpecs.join(' '));
-    core/* setOutput */.uH('constraints-url', report.constraintsSource);
-    core/* setOutput */.uH('python-path', report.pythonPath);
-    core/* setOutput */.uH('cache-hit', String(report.cache?.restore?.exactHit ?? false));
-    core/* setOutput */.uH('config-sample', report.configSample ?? '');
-}
-/**
- * The job summary. Only the install decides the step's result: a summary
- * file that is missing or cannot be written is a warning.
- */
-async function writeSummary(report, timeline) {
-    if (!process.env.GITHUB_STEP_SUMMARY) {
-        warning('GITHUB_STEP_SUMMARY is not set, so there is no job summary; the outputs and the log hold the same facts.');
-        return;
-    }
-    const rows = [
-        ['Release', report.series],
-        ['Mode', report.mode],
-        ...report.packages.map((p, i) => [
-            p,
-            [report.dryRun ? 'dry run: nothing installed' : report.versions[p] ?? '', report.pipSpecs[i], report.commits[p] ? `commit ${report.commits[p]}` : '']
-                .filter(Boolean)
-                .join(' — ')
-        ]),
-        ...(report.extraRequirements.length ? [['Also installed', report.extraRequirements.join(', ')]] : []),
-        ['Constraints', report.constraintsSource || 'none'],
-        ['Python', `${report.pythonVersion} (${report.pythonPath})`],
-        ...(report.venv ? [['Virtual environment', report.venv]] : []),
-        ...(report.configSample ? [['Config sample', report.configSample]] : [])
-    ];
-    const c = report.cache;
-    if (c) {
-        rows.push(['Cache', `${c.kind}, key ${c.key}`]);
-        if (c.restore) {
-            const r = c.restore;
-            rows.push(['Cache restore', r.matchedKey ? `${r.exactHit ? 'hit' : `partial hit (${r.matchedKey})`}, ${mib(r.bytes)} in ${seconds(r.ms)}` : `miss (${seconds(r.ms)})`]);
-        }
-        if (c.save)
-            rows.push(['Cache save', c.save.saved ? `${mib(c.save.bytes)} in ${seconds(c.save.ms)}` : 'not saved']);
-    }
+/** What is at `dir`: 'ours' carries the action's marker file; 'foreign' is anything else that exists, a file included. */
+function venvState(dir) {
+    let stat;
     try {
-        await core/* summary */.z
-            .addHeading(escapeHtml(`setup-nova-dpm: ${report.packages.join(', ')} for ${report.series}`), 3)
-            .addTable([[{ data: 'Item', header: true }, { data: 'Value', header: true }], ...rows.map(([k, v]) => [escapeHtml(k), escapeHtml(v)])])
-            .addHeading('Phases', 4)
-            .addTable([[{ data: 'Phase', header: true }, { data: 'Time', header: true }], ...timeline.phases.map(p => [escapeHtml(p.name), seconds(p.ms)])])
-            .write();
+        stat = external_node_fs_.statSync(dir);
     }
     catch (error) {
-        warning(`Could not write the job summary (${shown(error.message)}); the install itself succeeded.`);
+        if (error.code === 'ENOENT')
+            return 'absent';
+        return 'foreign';
     }
+    if (!stat.isDirectory())
+        return 'foreign';
+    const entries = external_node_fs_.readdirSync(dir);
+    if (entries.length === 0)
+        return 'empty';
+    return entries.includes(VENV_MARKER) && external_node_fs_.statSync(external_node_path_.join(dir, VENV_MARKER)).isFile() ? 'ours' : 'foreign';
 }
-/** Summary cells are HTML: a spec such as 'nova-dpm>=1.0.0,<2.0.0' would otherwise open a tag. */
-function escapeHtml(text) {
-    return shown(text).replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+/**
+ * A fresh virtual environment at `dir` made from `base`, with the pip that
+ * base bundles (nothing is upgraded). Python 3 uses `-m venv`; 2.7 has none,
+ * so virtualenv makes it: the interpreter's own module, else a `virtualenv`
+ * on PATH (Debian's 20.x creates 2.7 environments but cannot seed them
+ * offline, so it makes a bare one and the environment's ensurepip adds pip).
+ * A directory that is not absent, empty, or marked as the action's own is
+ * never touched.
+ */
+async function createVenv(base, dir, options = {}) {
+    const target = external_node_path_.resolve(dir);
+    const state = venvState(target);
+    if (state === 'foreign')
+        throw new ActionError(foreignMessage(target));
+    const steps = creationSteps(base, target, options.env ?? process.env);
+    if (state === 'ours')
+        external_node_fs_.rmSync(target, { recursive: true, force: true });
+    external_node_fs_.mkdirSync(target, { recursive: true });
+    // Marked before anything is created, so that a half-made environment is still ours to replace next time.
+    external_node_fs_.writeFileSync(external_node_path_.join(target, VENV_MARKER), 'Created by setup-nova-dpm, which deletes and recreates this directory when it needs to.\n');
+    for (const step of steps) {
+        // In the log: which tool made the environment matters when it is 2.7's virtualenv and ensurepip.
+        const result = await runProcess(step.program, step.args, {
+            what: step.what,
+            timeoutMs: options.timeoutMs ?? VENV_LIMIT_MS,
+            env: options.env,
+            cwd: neutralDirectory(),
+            stream: true
+        });
+        if (result.exitCode !== 0)
+            throw new ActionError(step.failure(result));
+    }
+    const python = await Interpreter.probe(venvPython(target));
+    if (!python.facts.inVirtualEnv)
+        throw new ActionError(`${shown(venvPython(target))} does not run as a virtual environment after it was created; remove ${shown(target)} and run again.`);
+    if (python.facts.pipVersion === undefined) {
+        throw new ActionError(`The virtual environment at ${shown(target)} has no pip after it was created from ${shown(base.facts.executable)}; its ensurepip did not install one.`);
+    }
+    return python;
 }
-function seconds(ms) {
-    return `${(ms / 1000).toFixed(1)} s`;
+function creationSteps(base, target, env) {
+    const { executable, version, major, minor, hasVenv, hasVirtualenvModule } = base.facts;
+    const python = shown(executable);
+    const failed = (tool) => (result) => `Could not create a virtual environment at ${shown(target)} with ${tool} (exit code ${result.exitCode}): ${excerpt(lastLines(result))}`;
+    if (major >= 3) {
+        const ensurepipMissing = `'${python}' (Python ${version}) cannot create a virtual environment: its ensurepip module is missing. On Debian/Ubuntu install python3-venv (apt-get install python3.${minor}-venv) in a step before this one, or use actions/setup-python.`;
+        if (!hasVenv)
+            throw new ActionError(ensurepipMissing);
+        return [
+            {
+                program: executable,
+                args: ['-E', '-m', 'venv', target],
+                what: 'python -m venv',
+                failure: result => (/ensurepip is not\s+available/.test(result.stdout + result.stderr) ? ensurepipMissing : failed(`'${python} -m venv'`)(result))
+            }
+        ];
+    }
+    if (hasVirtualenvModule) {
+        return [{ program: executable, args: ['-E', '-m', 'virtualenv', target], what: 'virtualenv', failure: failed(`'${python} -m virtualenv'`) }];
+    }
+    const virtualenv = onPath('virtualenv', env.PATH);
+    if (!virtualenv) {
+        throw new ActionError(`'${python}' is Python ${version}, which has no venv module, and neither it nor PATH has virtualenv to create a virtual environment with. ` +
+            `Run '${python} -m pip install "virtualenv<20.22"' in a step before this one, or put a virtualenv older than 20.22 on PATH (Debian 12: apt-get install python3-virtualenv).`);
+    }
+    const newPython = venvPython(target);
+    return [
+        {
+            program: virtualenv,
+            args: ['--no-seed', '--python', executable, target],
+            what: 'virtualenv',
+            failure: failed(`'${shown(virtualenv)}'`)
+        },
+        {
+            program: newPython,
+            args: ['-E', '-m', 'ensurepip', '--default-pip'],
+            what: 'ensurepip',
+            failure: result => `Created a virtual environment at ${shown(target)}, but its ensurepip could not install pip (exit code ${result.exitCode}): ${excerpt(lastLines(result))}`
+        }
+    ];
 }
-function mib(bytes) {
-    return `${(bytes / 1024 / 1024).toFixed(1)} MiB`;
+function foreignMessage(target) {
+    let what = 'not a directory the action can use';
+    try {
+        what = external_node_fs_.statSync(target).isDirectory() ? 'a directory the action did not create' : 'a file, not a directory';
+    }
+    catch {
+        // unreadable: the generic description stands
+    }
+    return (`The virtual environment path ${shown(target)} is ${what} (it has no ${VENV_MARKER} marker), so the action leaves it untouched. ` +
+        `Set 'venv-path' to a new or empty directory, or to one this action created before.`);
+}
+/** The end of a failed tool's output, where its error is. */
+function lastLines(result) {
+    const text = (result.stderr.trim() || result.stdout.trim()).split(/\r?\n/);
+    return text.slice(-3).join('\n');
 }
 
-;// CONCATENATED MODULE: ./src/report/timeline.ts
+;// CONCATENATED MODULE: ./src/cache/keys.ts
 
-/** Times each phase of the run; the summary shows the table. */
-class Timeline {
-    phases = [];
-    /** A phase with a collapsible log group of its own. */
-    run(name, work) {
-        return this.measure(name, () => group(name, work));
+const VERSION = 'v2';
+function cacheKeys(parts) {
+    const suffix = parts.suffix ? `${safe(parts.suffix)}-` : '';
+    const platform = `setup-nova-dpm-${VERSION}-${parts.kind}-${parts.os}-${parts.arch}-py${parts.pythonVersion}-${safe(parts.pythonAbi)}-${suffix}`;
+    const target = `${platform}${parts.packages.join('+')}-${safe(parts.series)}-${parts.mode}-`;
+    // Hashed rather than spelt out: the index URL may carry credentials, and the
+    // key must stay under the service's 512 characters.
+    const digest = (0,external_node_crypto_.createHash)('sha256')
+        .update(JSON.stringify([parts.requirements, parts.constraintsHash, parts.indexUrl ?? '', parts.baseExecutable ?? '', parts.projectsHash]))
+        .digest('hex')
+        .slice(0, 32);
+    // A venv from other inputs would carry stale packages into the install;
+    // pip's download cache only ever speeds pip up.
+    return { identity: `${target}${digest}-`, fallbacks: parts.kind === 'venv' ? [] : [target, platform] };
+}
+/** A key of its own for each save: the run, its attempt, and the time. */
+function saveKey(keys, env = process.env, now = Date.now()) {
+    return `${keys.identity}${env.GITHUB_RUN_ID ?? 'local'}-${env.GITHUB_RUN_ATTEMPT ?? '1'}-${now.toString(36)}`;
+}
+/** Cache keys may not contain commas; keep them to a readable alphabet. */
+function safe(text) {
+    return text.replace(/[^A-Za-z0-9._-]+/g, '_');
+}
+
+// EXTERNAL MODULE: external "node:diagnostics_channel"
+var external_node_diagnostics_channel_ = __nccwpck_require__(3053);
+;// CONCATENATED MODULE: ./src/io/requestWatch.ts
+
+const CHANNEL = 'http.client.request.start';
+/**
+ * Runs a library's network work that takes no deadline from us (the
+ * toolkit's cache client bounds a download from Azure, but not one from any
+ * other store, nor a request whose answer never starts). Every node http(s)
+ * request started meanwhile is watched: when those in flight have moved no
+ * byte, either way, for `idleMs`, they are destroyed, and so is each one the
+ * library starts after that (its retries), so that it gives up at once and no
+ * socket is left to keep the process alive. A slow transfer that moves is
+ * never cut. The answers seen are returned for the caller to judge what the
+ * library only reports vaguely.
+ */
+async function watchRequests(work, idleMs, reason) {
+    const seen = new Set();
+    const open = new Set();
+    const answers = [];
+    let stalled = false;
+    const onStart = (message) => {
+        const request = message.request;
+        if (stalled)
+            return void request.destroy(new Error(reason));
+        seen.add(request);
+        open.add(request);
+        request.once('close', () => open.delete(request));
+        request.once('response', (response) => answers.push({ path: request.path.split('?')[0], status: response.statusCode ?? 0 }));
+    };
+    // Bytes moved by every request so far: a sum that only grows, so any change is progress.
+    const moved = () => [...seen].reduce((sum, r) => sum + (r.socket ? r.socket.bytesRead + r.socket.bytesWritten : 0), 0);
+    let last = -1;
+    let idleSince = Date.now();
+    const timer = setInterval(() => {
+        const now = moved();
+        if (open.size === 0 || now !== last) {
+            last = now;
+            idleSince = Date.now();
+        }
+        else if (Date.now() - idleSince >= idleMs) {
+            stalled = true;
+            for (const request of open)
+                request.destroy(new Error(reason));
+        }
+    }, Math.min(500, Math.max(50, idleMs / 4)));
+    (0,external_node_diagnostics_channel_.subscribe)(CHANNEL, onStart);
+    try {
+        return { value: await work(), stalled, answers };
     }
-    /** A phase that runs beside others: timed, but no group (groups cannot overlap in the log). */
-    async measure(name, work) {
-        const started = Date.now();
+    finally {
+        clearInterval(timer);
+        (0,external_node_diagnostics_channel_.unsubscribe)(CHANNEL, onStart);
+    }
+}
+
+;// CONCATENATED MODULE: ./src/cache/service.ts
+
+
+
+
+
+/**
+ * The toolkit's cache library, loaded on first use: with the Azure SDK behind
+ * it, it is most of the bundle, and a run without a cache needs none of it.
+ * Eager mode keeps it inside dist/index.js (one file, whose licences ncc
+ * lists) while its code still runs only when asked for.
+ */
+let toolkit;
+function cacheLibrary() {
+    toolkit ??= Promise.resolve(/* import() eager */).then(__nccwpck_require__.bind(__nccwpck_require__, 3656));
+    return toolkit;
+}
+/** Whether the runner offers a cache service; without one the action installs uncached. */
+async function cacheServiceAvailable() {
+    return (await cacheLibrary()).isFeatureAvailable();
+}
+/**
+ * Restores `dir`; any failure is a warning and a miss, never a failed job.
+ * The toolkit gives up a download from Azure that stops sending (its segment
+ * time-out), but not one from another store, nor a request whose answer never
+ * starts: every request it makes is cut once nothing has moved for `timeout`
+ * seconds, and the library then reports the miss itself.
+ */
+async function restoreDir(dir, keys, timeoutSeconds) {
+    const started = Date.now();
+    let matchedKey;
+    try {
+        const library = await cacheLibrary();
+        const restore = () => library.restoreCache([dir], keys.identity, [keys.identity, ...keys.fallbacks], {
+            timeoutInMs: timeoutSeconds * 1000,
+            segmentTimeoutInMs: timeoutSeconds * 1000
+        });
+        matchedKey = (await watchRequests(restore, timeoutSeconds * 1000, stalledReason(timeoutSeconds))).value;
+    }
+    catch (error) {
+        warning(`Cache restore failed, installing without it: ${shown(error.message)}`);
+    }
+    return { matchedKey, exactHit: matchedKey?.startsWith(keys.identity) ?? false, ms: Date.now() - started, bytes: matchedKey ? dirSize(dir) : 0 };
+}
+/**
+ * Saves `dir` under `key`; a key another job saved first is normal in a
+ * matrix, a failing or stalled service a warning. The library words any
+ * refused reservation as a concurrent job's, in an info line, so the answers
+ * tell the two apart; other failures it warns about itself.
+ */
+async function saveDir(dir, key, timeoutSeconds) {
+    const started = Date.now();
+    const bytes = dirSize(dir);
+    if (bytes === 0) {
+        info(`${shown(dir)} is empty; nothing to cache.`);
+        return { saved: false, ms: 0, bytes };
+    }
+    let saved = false;
+    const failed = (why) => warning(`Cache save failed; the next run will install uncached again: ${why}`);
+    try {
+        const library = await cacheLibrary();
+        const { value, stalled, answers } = await watchRequests(() => library.saveCache([dir], key), timeoutSeconds * 1000, stalledReason(timeoutSeconds));
+        saved = value !== -1;
+        const refused = answers.find(a => a.path.endsWith('/CreateCacheEntry') && a.status >= 400 && a.status !== 409);
+        if (!saved && stalled)
+            failed(stalledReason(timeoutSeconds));
+        else if (!saved && refused)
+            failed(`the cache service refused to reserve the entry (HTTP ${refused.status}).`);
+    }
+    catch (error) {
+        failed(shown(error.message));
+    }
+    return { saved, ms: Date.now() - started, bytes };
+}
+function stalledReason(timeoutSeconds) {
+    return `the cache service stopped answering: nothing moved for ${timeoutSeconds} s (input 'timeout')`;
+}
+function dirSize(dir) {
+    let total = 0;
+    let entries;
+    try {
+        entries = external_node_fs_.readdirSync(dir, { withFileTypes: true });
+    }
+    catch {
+        return 0;
+    }
+    for (const entry of entries) {
+        const full = external_node_path_.join(dir, entry.name);
+        if (entry.isDirectory())
+            total += dirSize(full);
+        else if (entry.isFile())
+            total += external_node_fs_.statSync(full).size;
+    }
+    return total;
+}
+
+;// CONCATENATED MODULE: ./src/cache/strategies.ts
+
+
+
+
+
+
+
+
+/** pip's download and wheel cache: pip still resolves, but downloads and builds nothing twice. */
+class PipCache {
+    python;
+    keys;
+    timeoutSeconds;
+    kind = 'pip';
+    dir;
+    constructor(python, keys, timeoutSeconds) {
+        this.python = python;
+        this.keys = keys;
+        this.timeoutSeconds = timeoutSeconds;
+    }
+    async restore() {
+        return restoreDir(await this.cacheDir(), this.keys, this.timeoutSeconds);
+    }
+    async save() {
+        return saveDir(await this.cacheDir(), saveKey(this.keys), this.timeoutSeconds);
+    }
+    /** Asked once, of the base interpreter: a venv made from it shares the user's pip cache. */
+    cacheDir() {
+        this.dir ??= pipCacheDir(this.python, this.timeoutSeconds);
+        return this.dir;
+    }
+}
+/** The whole installed venv: a verified hit needs no pip at all. */
+class VenvCache {
+    keys;
+    dir;
+    timeoutSeconds;
+    kind = 'venv';
+    constructor(keys, dir, timeoutSeconds) {
+        this.keys = keys;
+        this.dir = dir;
+        this.timeoutSeconds = timeoutSeconds;
+    }
+    /**
+     * Restores only where the action may write: an absent or empty directory,
+     * or a venv of its own (replaced whole, never mixed with the entry).
+     */
+    async restore() {
+        const state = venvState(this.dir);
+        if (state === 'foreign')
+            return { exactHit: false, ms: 0, bytes: 0 };
+        if (state === 'ours')
+            external_node_fs_.rmSync(this.dir, { recursive: true, force: true });
+        return restoreDir(this.dir, this.keys, this.timeoutSeconds);
+    }
+    save() {
+        return saveDir(this.dir, saveKey(this.keys), this.timeoutSeconds);
+    }
+}
+/**
+ * Where pip keeps its cache. `pip cache dir` exists from pip 20.1 on; older
+ * pip (Python 2.7's 19.2, 3.6's 18.1) uses PIP_CACHE_DIR or the XDG default.
+ */
+async function pipCacheDir(python, timeoutSeconds) {
+    const result = await python.pip(['cache', 'dir'], { what: 'pip cache dir', timeoutMs: timeoutSeconds * 1000 });
+    const dir = result.stdout.trim().split('\n').pop();
+    if (result.exitCode === 0 && dir)
+        return dir;
+    const fallback = process.env.PIP_CACHE_DIR || external_node_path_.join(process.env.XDG_CACHE_HOME || external_node_path_.join(external_node_os_.homedir(), '.cache'), 'pip');
+    info(`pip ${shown(python.facts.pipVersion ?? '')} has no 'pip cache dir'; caching ${shown(fallback)}.`);
+    return fallback;
+}
+
+;// CONCATENATED MODULE: ./src/io/treeHash.ts
+
+
+
+/** What never changes an install: version control, caches, build output. */
+const SKIPPED = new Set(['.git', '.hg', '.tox', '.nox', '.venv', 'venv', 'node_modules', '__pycache__', 'build', 'dist', '.eggs', '.mypy_cache', '.pytest_cache']);
+/** Bounds on the work: a checkout larger than this is hashed by names, sizes and times beyond the bound. */
+const treeHash_MAX_FILES = 20_000;
+const MAX_CONTENT_BYTES = 64 * 1024 * 1024;
+/**
+ * A digest of a local project's files, for cache keys: a venv built from
+ * one state of a checkout must not be restored for another.
+ */
+function treeHash(root) {
+    const hash = (0,external_node_crypto_.createHash)('sha256');
+    let files = 0;
+    let content = 0;
+    const walk = (dir) => {
+        let entries;
         try {
-            return await work();
+            entries = external_node_fs_.readdirSync(dir, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name));
         }
-        finally {
-            this.phases.push({ name, ms: Date.now() - started });
+        catch {
+            return;
         }
-    }
+        for (const entry of entries) {
+            if (files >= treeHash_MAX_FILES)
+                return;
+            if (SKIPPED.has(entry.name) || entry.name.endsWith('.egg-info'))
+                continue;
+            const full = external_node_path_.join(dir, entry.name);
+            if (entry.isDirectory())
+                walk(full);
+            else if (entry.isFile()) {
+                files++;
+                const stat = external_node_fs_.statSync(full);
+                hash.update(`${external_node_path_.relative(root, full)}\0${stat.size}\0`);
+                if (content + stat.size <= MAX_CONTENT_BYTES) {
+                    content += stat.size;
+                    hash.update(external_node_fs_.readFileSync(full));
+                }
+                else {
+                    hash.update(String(stat.mtimeMs));
+                }
+            }
+        }
+    };
+    walk(root);
+    return hash.digest('hex');
 }
 
 ;// CONCATENATED MODULE: ./node_modules/smol-toml/dist/error.js
@@ -43451,7 +43706,7 @@ function archiveName(file, named) {
     return valid(name, `the project name in the file name '${shown(base)}'`);
 }
 
-;// CONCATENATED MODULE: ./src/io/git.ts
+;// CONCATENATED MODULE: ./src/steps/job.ts
 
 
 
@@ -43459,127 +43714,214 @@ function archiveName(file, named) {
 
 
 
-/** Reads `git ls-remote` output; lines that are not `<sha> <ref>` (a server's chatter) are skipped. */
-function parseLsRemote(output) {
-    const refs = new Map();
-    const peeled = new Map();
-    for (const line of output.split('\n')) {
-        const m = line.trim().match(/^([0-9a-f]{40}|[0-9a-f]{64})\s+(refs\/\S+)$/);
-        if (!m)
-            continue;
-        const [, sha, ref] = m;
-        if (ref.endsWith('^{}'))
-            peeled.set(ref.slice(0, -3), sha);
-        else
-            refs.set(ref, sha);
-    }
-    for (const [ref, sha] of peeled)
-        refs.set(ref, sha);
-    return refs;
-}
-/** The first candidate that exists, with its commit. */
-function pickRef(refs, candidates) {
-    for (const ref of candidates) {
-        const sha = refs.get(ref);
-        if (sha)
-            return { ref, sha };
-    }
-    return undefined;
-}
-// What git and curl say when the network, not the repository, is at fault: worth another try.
-const NETWORK_TROUBLE = new RegExp([
-    'could not resolve host',
-    'connection (refused|reset|timed out)',
-    'timed out',
-    'operation too slow',
-    'failed to connect',
-    'empty reply',
-    'recv failure',
-    'early eof',
-    'transfer closed',
-    'hung up unexpectedly',
-    String.raw `returned error: (5\d\d|429)`,
-    String.raw `HTTP (5\d\d|429)`
-].join('|'), 'i');
-/** Lists the branches and tags of a repository without cloning it; every attempt is killed at the network timeout. */
-async function listRefs(repository, network, rule) {
-    const where = git_quoted(repository);
-    const env = { ...process.env, ...gitEnvironment(rule, network.timeoutSeconds, { repositories: [repository] }) };
-    return withRetries(`git ls-remote ${shown(redact(repository))}`, async () => {
-        // '--' so that no repository value is ever read as an option.
-        const result = await runProcess('git', ['ls-remote', '--heads', '--tags', '--', repository], {
-            what: 'git ls-remote',
-            timeoutMs: network.timeoutSeconds * 1000,
-            env
-        });
-        if (result.timedOut)
-            throw new TransientError(`no answer within ${network.timeoutSeconds} s`);
-        if (result.exitCode === 0)
-            return parseLsRemote(result.stdout);
-        if (result.exitCode === 127 && /ENOENT/.test(result.stderr)) {
-            throw new ActionError(`git is not installed, and mode 'stable'/'master' needs it. Install git on the runner first.`);
-        }
-        const reason = shown(redact(result.stderr.trim().split('\n').filter(Boolean).slice(-2).join(' ')));
-        if (NETWORK_TROUBLE.test(reason))
-            throw new TransientError(reason);
-        // git's refusal of a transport (gitEnvironment's allow-list), for the address itself or a redirect.
-        const refused = /transport '\w+' not allowed|Protocol "?\w+"? not supported or disabled/.test(reason)
-            ? " git may use only https, ssh and file (http with 'allow-insecure: true' or on this machine), and a redirect may not leave them."
-            : '';
-        throw new ActionError(`Could not read the git repository ${where}: ${reason}.${refused} Check the 'repository' input.`);
-    }, retryPolicy(network), reason => `Could not reach the git repository ${where}: ${reason}. Re-run the job later.`);
+
+
+
+
+
+
+
+
+
+
+/**
+ * Decides what the install needs from what the run found: the interpreter's
+ * fitness for the series, the local projects, the constraints pip gets (without
+ * the pins of what comes from source), and where the install goes.
+ */
+async function prepareJob(settings, base, sources, constraints) {
+    const untested = untestedPython(settings.series, base.facts);
+    if (untested)
+        warning(untested);
+    const projects = await localProjects(settings, base);
+    const fromSource = [...sources.filter(s => s.commit).map(s => s.name), ...projects.names];
+    return {
+        settings,
+        base,
+        venv: wantsVenv(settings, base) ? settings.venvPath : undefined,
+        sources,
+        extraLines: requirementLines(settings.requirements),
+        constraints: constraints && writeConstraints(constraints, fromSource),
+        untested,
+        projects
+    };
 }
 /**
- * Turns the plan's candidate refs into one commit. An end-of-life series has
- * lost its stable branch and kept a `<series>-eol` tag, which we fall back to.
+ * A venv of the action's own when asked for, when the venv cache needs one,
+ * or when the interpreter forbids installs into itself (PEP 668): such an
+ * interpreter is never forced with --break-system-packages.
  */
-async function resolveGitRef(repository, candidates, series, network, rule) {
-    const refs = await listRefs(repository, network, rule);
-    const picked = pickRef(refs, candidates);
-    if (!picked) {
-        const short = (r) => shown(r.replace(/^refs\/(heads|tags)\//, ''));
-        const related = [...refs.keys()].filter(r => r.includes(series) || /\/stable\/|-eol$/.test(r)).map(short);
-        throw new ActionError(`${git_quoted(repository)} has no '${candidates.map(short).join("' or '")}'. ` +
-            (related.length ? `Refs it has for stable series: ${related.join(', ')}.` : 'It has no stable branches or -eol tags at all.') +
-            ` Pick a series that has one, or use 'mode: release'.`);
+function wantsVenv(settings, base) {
+    if (settings.cache === 'venv' || settings.venv === 'true')
+        return true;
+    if (!base.facts.externallyManaged)
+        return false;
+    if (settings.venv === 'false') {
+        throw new ActionError(`${shown(base.facts.executable)} is externally managed (PEP 668): its distribution forbids pip installs into it, and 'venv: false' forbids a venv. Set 'venv: auto', or use actions/setup-python.`);
     }
-    if (picked.ref !== candidates[0]) {
-        const [branch, tag] = [candidates[0].replace('refs/heads/', ''), picked.ref.replace('refs/tags/', '')];
-        notice(`${branch} no longer exists (the series reached end of life); installing the ${tag} tag, commit ${picked.sha.slice(0, 12)}.`);
-    }
-    else {
-        info(`${picked.ref.replace('refs/heads/', '')} is at ${picked.sha}`);
-    }
-    return picked;
+    notice(`${shown(base.facts.executable)} is externally managed (PEP 668); installing into a virtual environment instead, exported for later steps.`);
+    return true;
 }
-function git_quoted(value) {
-    return `'${shown(redact(value))}'`;
+async function localProjects(settings, base) {
+    const names = [];
+    const digests = [];
+    for (const r of settings.requirements) {
+        if (r.kind === 'path') {
+            names.push(await localProjectName(r.path, dir => base.setupPyName(dir)));
+            digests.push(treeHash(r.path));
+        }
+        else if (r.kind === 'url' && r.name) {
+            names.push(r.name);
+        }
+    }
+    return { names, hash: digests.join(',') };
+}
+/** What pip is asked for, as the cache key and the failure report see it: one entry per requirement. */
+function askedFor(job) {
+    return [...job.sources.map(s => s.requirement), ...job.extraLines];
+}
+/**
+ * The `requirements` lines go to pip as a requirements file, as they were
+ * written for one: `-e /w/proj` or `-e "/w/my project"` is a line there, but
+ * as a single command-line argument pip reads the path with its leading space.
+ */
+function requirementsFile(lines) {
+    const file = external_node_path_.join(runTempDir(), 'requirements.txt');
+    external_node_fs_.writeFileSync(file, `${lines.join('\n')}\n`);
+    info(`The 'requirements' lines, handed to pip in ${shown(file)}: ${lines.map(l => shown(redact(l))).join(' | ')}`);
+    return file;
+}
+/** The cache strategy of this run, or undefined when there is none to use. */
+async function chooseCache(job) {
+    const { settings, base } = job;
+    if (settings.cache === 'false')
+        return undefined;
+    if (!(await cacheServiceAvailable())) {
+        warning('The GitHub Actions cache service is not available to this job (no ACTIONS_RESULTS_URL / ACTIONS_CACHE_URL); installing without the cache.');
+        return undefined;
+    }
+    const keys = cacheKeys({
+        kind: settings.cache,
+        os: process.env.RUNNER_OS || external_node_os_.platform(),
+        arch: process.env.RUNNER_ARCH || external_node_os_.arch(),
+        pythonVersion: base.facts.version,
+        pythonAbi: base.facts.abi,
+        baseExecutable: settings.cache === 'venv' ? base.facts.baseExecutable : undefined,
+        packages: settings.packages,
+        series: settings.series.name,
+        mode: settings.mode,
+        requirements: askedFor(job),
+        constraintsHash: job.constraints?.sha256 ?? 'none',
+        indexUrl: settings.indexUrl,
+        projectsHash: job.projects.hash,
+        suffix: settings.cacheKeySuffix
+    });
+    const timeout = settings.network.timeoutSeconds;
+    return settings.cache === 'venv' ? new VenvCache(keys, job.venv, timeout) : new PipCache(base, keys, timeout);
+}
+/** The report of a run before it installs: what it will install, from where, into what. */
+function describeJob(job) {
+    const { settings } = job;
+    return {
+        packages: settings.packages,
+        series: settings.series.name,
+        mode: settings.mode,
+        pipSpecs: job.sources.map(s => redact(s.requirement)),
+        constraintsSource: job.constraints?.source ?? '',
+        pythonPath: job.venv ? venvPython(job.venv) : job.base.facts.executable,
+        pythonVersion: job.base.facts.version,
+        venv: job.venv,
+        versions: {},
+        commits: Object.fromEntries(job.sources.filter(s => s.commit).map(s => [s.name, s.commit])),
+        extraRequirements: job.extraLines.map(redact),
+        dryRun: settings.dryRun
+    };
 }
 
-;// CONCATENATED MODULE: ./src/source/resolve.ts
+;// CONCATENATED MODULE: ./src/steps/install.ts
 
 
-/** Turns the plan into one pip requirement per package, each git ref pinned to its commit. */
-function resolveSources(plan, network, rule) {
-    return Promise.all(plan.packages.map(async (pkg) => {
-        if (!pkg.git)
-            return { name: pkg.name, requirement: releaseRequirement(pkg), commit: '' };
-        const { sha } = await resolveGitRef(pkg.git.repository, pkg.git.refs, plan.series.name, network, rule);
-        return { name: pkg.name, requirement: gitRequirement(pkg.name, pkg.git.repository, sha), commit: sha };
+
+
+
+
+
+
+
+
+
+const VERIFY_LIMIT_MS = 5 * 60 * 1000;
+/**
+ * Installs into the interpreter or the action's venv, with the cache around
+ * it, and proves the result. A venv cache entry that proves good needs no pip
+ * at all; one that does not is rebuilt and saved anew.
+ */
+async function installVerified(job, cache, timeline) {
+    const { venv } = job;
+    if (venv && venvState(venv) === 'foreign') {
+        throw new ActionError(`'venv-path' ${shown(venv)} is a directory with files that the action did not create; it never clears or overwrites such a directory. Point 'venv-path' at a new or empty directory, or remove it yourself.`);
+    }
+    const expected = expectations(job);
+    let restore = cache && (await timeline.run(`Restore ${cache.kind} cache`, () => cache.restore()));
+    if (venv && cache?.kind === 'venv' && restore?.exactHit) {
+        const cached = await timeline.run('Verify cached venv', () => provedVenv(venv, expected));
+        if (cached)
+            return { ...cached, versions: pick(cached.versions, job.settings.packages), restore };
+        restore = { ...restore, exactHit: false };
+    }
+    const python = venv ? await timeline.run('Create venv', () => createVenv(job.base, venv)) : job.base;
+    await timeline.run(`Install ${job.settings.packages.join(', ')}`, () => install(job, python));
+    const { versions, problems } = await timeline.run('Verify', () => verifyEnvironment(python, expected, { timeoutMs: VERIFY_LIMIT_MS }));
+    if (problems.length > 0)
+        throw new ActionError(`The install did not prove good: ${shown(problems.join('; '))}`);
+    // Saved here, not in a post step, so that a later failing step cannot lose it.
+    const save = cache && !restore?.exactHit ? await timeline.run('Save cache', () => cache.save()) : undefined;
+    return { python, versions: pick(versions, job.settings.packages), restore, save };
+}
+/** A restored venv, used only when it proves good. */
+async function provedVenv(venv, expected) {
+    const python = await Interpreter.probe(venvPython(venv));
+    const { versions, problems } = await verifyEnvironment(python, expected, { timeoutMs: VERIFY_LIMIT_MS });
+    if (problems.length > 0) {
+        warning(`The cached venv failed verification (${shown(problems.join('; '))}); rebuilding it and saving it under a new key.`);
+        return undefined;
+    }
+    info(`Cached venv holds ${Object.entries(versions).map(([n, v]) => `${n} ${v}`).join(', ')}; pip not needed.`);
+    return { python, versions };
+}
+/** One pip run for everything, `setuptools<82` added where pbr would find no pkg_resources. */
+async function install(job, python) {
+    const { settings } = job;
+    const requirements = [...job.sources.map(s => s.requirement), ...(job.extraLines.length ? ['-r', requirementsFile(job.extraLines)] : [])];
+    const asked = askedFor(job);
+    if (!python.facts.hasPkgResources) {
+        info(`${shown(python.facts.executable)} has no working pkg_resources, which pbr needs when nova-dpm and networking-dpm are imported; installing '${RUNTIME_PKG_RESOURCES}' alongside.`);
+        requirements.push(RUNTIME_PKG_RESOURCES);
+        asked.push(RUNTIME_PKG_RESOURCES);
+    }
+    await pipInstall(python, { requirements, constraintsFile: job.constraints?.file, constraintsText: job.constraints?.text, indexUrl: settings.indexUrl, networkArgs: settings.network.pipArgs }, {
+        rule: settings.transport,
+        timeoutSeconds: settings.network.timeoutSeconds,
+        repositories: [...settings.plan.packages.flatMap(p => (p.git ? [p.git.repository] : [])), ...settings.requirements.flatMap(r => (r.kind === 'url' ? [r.url] : []))],
+        packages: settings.packages,
+        redacted: asked.map(redact),
+        untestedPython: job.untested
+    });
+}
+/** What verification proves: each package installed in its range, its dependencies met, its module importable. */
+function expectations(job) {
+    return job.settings.plan.packages.map(p => ({
+        name: p.name,
+        module: p.module,
+        range: p.specifier ? (v) => inRange(v, p.specifier) : undefined,
+        wanted: p.specifier
     }));
+}
+function pick(versions, names) {
+    return Object.fromEntries(names.map(n => [n, versions[n] ?? '']));
 }
 
 ;// CONCATENATED MODULE: ./src/main.ts
-
-
-
-
-
-
-
-
-
-
 
 
 
@@ -43612,32 +43954,36 @@ async function run() {
             timeline.measure('Resolve source', () => resolveSources(settings.plan, settings.network, settings.transport)),
             timeline.measure('Fetch constraints', () => readConstraints(settings.plan.constraints, settings.network, settings.transport))
         ]);
-        const untested = untestedPython(settings.series, base.facts);
-        if (untested)
-            warning(untested);
-        const projects = await localProjects(settings, base);
-        const fromSource = [...sources.filter(s => s.commit).map(s => s.name), ...projects.names];
-        const constraintsFile = constraints && writeConstraints(constraints, fromSource);
-        const venv = wantsVenv(settings, base) ? settings.venvPath : undefined;
-        const report = newReport(settings, sources, constraintsFile, base, venv);
+        const job = await prepareJob(settings, base, sources, constraints);
+        const report = describeJob(job);
+        let sampleFailure;
         if (settings.dryRun) {
-            info(`Dry run: would install ${shown(report.pipSpecs.join(' '))} into ${shown(report.pythonPath)}${venv ? ` (a venv made from ${shown(base.facts.executable)})` : ''}; nothing installed.`);
+            info(`Dry run: would install ${shown(report.pipSpecs.join(' '))} into ${shown(report.pythonPath)}${job.venv ? ` (a venv made from ${shown(base.facts.executable)})` : ''}; nothing installed.`);
         }
         else {
-            const cache = await chooseCache(settings, base, venv, sources, constraintsFile, projects.hash);
+            const cache = await chooseCache(job);
+            const installed = await installVerified(job, cache, timeline);
+            // Only a proved install is handed to later steps.
+            if (job.venv)
+                exportVenv(installed.python.facts.executable);
+            Object.assign(report, { pythonPath: installed.python.facts.executable, pythonVersion: installed.python.facts.version, versions: installed.versions });
             if (cache)
-                report.cache = { kind: cache.kind, key: cache.keys.identity };
-            const target = await installVerified(settings, base, venv, sources, constraintsFile, cache, report, timeline, untested);
-            if (venv)
-                exportVenv(target.facts.executable);
-            Object.assign(report, { pythonPath: target.facts.executable, pythonVersion: target.facts.version });
+                report.cache = { kind: cache.kind, key: cache.keys.identity, restore: installed.restore, save: installed.save };
             if (settings.configSample) {
                 const file = settings.configSample;
-                report.configSample = await timeline.run('Write config sample', async () => writeConfigSample(target, await configNamespaces(target, [...settings.packages, ...projects.names]), file));
+                try {
+                    report.configSample = await timeline.run('Write config sample', async () => writeConfigSample(installed.python, await configNamespaces(installed.python, [...settings.packages, ...job.projects.names]), file));
+                }
+                catch (error) {
+                    sampleFailure = error;
+                }
             }
         }
+        // The install stands without the sample: a step with continue-on-error still hands its outputs on.
         setOutputs(report);
         await writeSummary(report, timeline);
+        if (sampleFailure)
+            throw sampleFailure;
     }
     catch (error) {
         if (error instanceof ActionError) {
@@ -43648,138 +43994,6 @@ async function run() {
             core/* setFailed */.C1(`setup-nova-dpm failed unexpectedly: ${shown(redact(error.message))}. Please report this with the step's log.`);
         }
     }
-}
-/**
- * Installs into the interpreter or a venv of the action's own, with the
- * cache around it, and proves the result. A venv cache entry that proves
- * good needs no pip at all; one that does not is rebuilt and saved anew.
- */
-async function installVerified(settings, base, venv, sources, constraints, cache, report, timeline, untested) {
-    const expected = expectations(settings);
-    if (venv && venvState(venv) === 'foreign') {
-        throw new ActionError(`'venv-path' ${shown(venv)} is a directory with files that the action did not create; it never clears or overwrites such a directory. Point 'venv-path' at a new or empty directory, or remove it yourself.`);
-    }
-    if (cache)
-        report.cache.restore = await timeline.run(`Restore ${cache.kind} cache`, () => cache.restore());
-    if (venv && cache?.kind === 'venv' && report.cache.restore?.exactHit) {
-        const cached = await timeline.run('Verify cached venv', async () => {
-            const python = await Interpreter.probe(venvPython(venv));
-            const { versions, problems } = await verifyEnvironment(python, expected, { timeoutMs: VERIFY_LIMIT_MS });
-            if (problems.length === 0)
-                return { python, versions };
-            warning(`The cached venv failed verification (${shown(problems.join('; '))}); rebuilding it and saving it under a new key.`);
-            return undefined;
-        });
-        if (cached) {
-            info(`Cached venv holds ${Object.entries(cached.versions).map(([n, v]) => `${n} ${v}`).join(', ')}; pip not needed.`);
-            report.versions = pick(cached.versions, settings.packages);
-            return cached.python;
-        }
-        report.cache.restore = { ...report.cache.restore, exactHit: false };
-    }
-    const target = venv ? await timeline.run('Create venv', () => createVenv(base, venv)) : base;
-    const requirements = [...sources.map(s => s.requirement), ...requirementLines(settings.requirements)];
-    if (!target.facts.hasPkgResources) {
-        info(`${shown(target.facts.executable)} has no working pkg_resources, which pbr needs when nova-dpm and networking-dpm are imported; installing '${RUNTIME_PKG_RESOURCES}' alongside.`);
-        requirements.push(RUNTIME_PKG_RESOURCES);
-    }
-    await timeline.run(`Install ${settings.packages.join(', ')}`, () => pipInstall(target, { requirements, constraintsFile: constraints?.file, constraintsText: constraints?.text, indexUrl: settings.indexUrl, networkArgs: settings.network.pipArgs }, {
-        rule: settings.transport,
-        timeoutSeconds: settings.network.timeoutSeconds,
-        repositories: [...settings.plan.packages.flatMap(p => (p.git ? [p.git.repository] : [])), ...settings.requirements.flatMap(r => (r.kind === 'url' ? [r.url] : []))],
-        packages: settings.packages,
-        redacted: requirements.map(redact),
-        untestedPython: untested
-    }));
-    const { versions, problems } = await timeline.run('Verify', () => verifyEnvironment(target, expected, { timeoutMs: VERIFY_LIMIT_MS }));
-    if (problems.length > 0)
-        throw new ActionError(`The install did not prove good: ${shown(problems.join('; '))}`);
-    report.versions = pick(versions, settings.packages);
-    // Saved here, not in a post step, so that a later failing step cannot lose it.
-    if (cache && !report.cache.restore?.exactHit)
-        report.cache.save = await timeline.run('Save cache', () => cache.save());
-    return target;
-}
-const VERIFY_LIMIT_MS = 5 * 60 * 1000;
-/** What verification proves: each package installed in its range, its dependencies met, its module importable. */
-function expectations(settings) {
-    return settings.plan.packages.map(p => ({ name: p.name, module: p.module, range: p.specifier ? (v) => inRange(v, p.specifier) : undefined }));
-}
-/**
- * A venv of the action's own when asked for, when the venv cache needs one,
- * or when the interpreter forbids installs into itself (PEP 668): such an
- * interpreter is never forced with --break-system-packages.
- */
-function wantsVenv(settings, base) {
-    if (settings.cache === 'venv' || settings.venv === 'true')
-        return true;
-    if (!base.facts.externallyManaged)
-        return false;
-    if (settings.venv === 'false') {
-        throw new ActionError(`${shown(base.facts.executable)} is externally managed (PEP 668): its distribution forbids pip installs into it, and 'venv: false' forbids a venv. Set 'venv: auto', or use actions/setup-python.`);
-    }
-    notice(`${shown(base.facts.executable)} is externally managed (PEP 668); installing into a virtual environment instead, exported for later steps.`);
-    return true;
-}
-async function chooseCache(settings, base, venv, sources, constraints, projectsHash) {
-    if (settings.cache === 'false')
-        return undefined;
-    if (!(await cacheServiceAvailable())) {
-        warning('The GitHub Actions cache service is not available to this job (no ACTIONS_RESULTS_URL / ACTIONS_CACHE_URL); installing without the cache.');
-        return undefined;
-    }
-    const keys = cacheKeys({
-        kind: settings.cache,
-        os: process.env.RUNNER_OS || external_node_os_.platform(),
-        arch: process.env.RUNNER_ARCH || external_node_os_.arch(),
-        pythonVersion: base.facts.version,
-        pythonAbi: base.facts.abi,
-        baseExecutable: settings.cache === 'venv' ? base.facts.baseExecutable : undefined,
-        packages: settings.packages,
-        series: settings.series.name,
-        mode: settings.mode,
-        requirements: [...sources.map(s => s.requirement), ...requirementLines(settings.requirements)],
-        constraintsHash: constraints?.sha256 ?? 'none',
-        indexUrl: settings.indexUrl,
-        projectsHash,
-        suffix: settings.cacheKeySuffix
-    });
-    const timeout = settings.network.timeoutSeconds;
-    return settings.cache === 'venv' ? new VenvCache(keys, venv, timeout) : new PipCache(base, keys, timeout);
-}
-/** The local projects in `requirements`: their names (for the constraints) and a digest of their files (for the cache). */
-async function localProjects(settings, base) {
-    const names = [];
-    const digests = [];
-    for (const r of settings.requirements) {
-        if (r.kind === 'path') {
-            names.push(await localProjectName(r.path, dir => base.setupPyName(dir)));
-            digests.push(treeHash(r.path));
-        }
-        else if (r.kind === 'url' && r.name) {
-            names.push(r.name);
-        }
-    }
-    return { names, hash: digests.join(',') };
-}
-function newReport(settings, sources, constraints, base, venv) {
-    return {
-        packages: settings.packages,
-        series: settings.series.name,
-        mode: settings.mode,
-        pipSpecs: sources.map(s => redact(s.requirement)),
-        constraintsSource: constraints?.source ?? '',
-        pythonPath: venv ? venvPython(venv) : base.facts.executable,
-        pythonVersion: base.facts.version,
-        venv,
-        versions: {},
-        commits: Object.fromEntries(sources.filter(s => s.commit).map(s => [s.name, s.commit])),
-        extraRequirements: requirementLines(settings.requirements).map(redact),
-        dryRun: settings.dryRun
-    };
-}
-function pick(versions, names) {
-    return Object.fromEntries(names.map(n => [n, versions[n] ?? '']));
 }
 /**
  * A cancelled job gets SIGINT, then SIGTERM: stop every process tree the

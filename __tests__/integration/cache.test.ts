@@ -12,11 +12,11 @@ describe('caching with the real @actions/cache against a loopback cache service'
   before(async () => {
     world = await startWorld()
     service = await startCacheService()
-  })
+  }, { timeout: 60_000 })
   after(async () => {
     await world.close()
     await service.close()
-  })
+  }, { timeout: 30_000 })
 
   /**
    * Each run is a fresh runner: a new working directory and interpreter, and
@@ -39,7 +39,7 @@ describe('caching with the real @actions/cache against a loopback cache service'
     ...extra
   })
 
-  it('pip: a cold run saves, a fresh runner hits and downloads no wheel', async () => {
+  it('pip: a cold run saves, a fresh runner hits and downloads no wheel', { timeout: 240_000 }, async () => {
     const shared = tempDir()
     const cold = await runAction(inputs(makeVenv(), { 'cache-key-suffix': 'pip-hit' }), runner(shared).env)
     assert.equal(cold.code, 0, cold.stdout)
@@ -64,7 +64,7 @@ describe('caching with the real @actions/cache against a loopback cache service'
     assert.match(warm.summary, /Cache restore<\/td><td>hit, \d+\.\d MiB/)
   })
 
-  it('pip: changed constraints miss the exact key but restore the nearest', async () => {
+  it('pip: changed constraints miss the exact key but restore the nearest', { timeout: 240_000 }, async () => {
     const shared = tempDir()
     const file = path.join(shared, 'uc.txt')
     fs.writeFileSync(file, 'zhmcclient===0.18.0\nos-dpm===1.1.0\n')
@@ -83,7 +83,7 @@ describe('caching with the real @actions/cache against a loopback cache service'
     assert.equal(service.committedKeys().filter(k => k.includes('pip-miss')).length, 2)
   })
 
-  it('venv: a hit restores the environment, verifies it and never runs pip install', async () => {
+  it('venv: a hit restores the environment, verifies it and never runs pip install', { timeout: 240_000 }, async () => {
     const shared = tempDir()
     const base = makeVenv()
     const first = runner(shared)
@@ -108,10 +108,16 @@ describe('caching with the real @actions/cache against a loopback cache service'
     assert.equal(warm.outputs['python-path'], venvPython)
   })
 
-  it('concurrent runs each save under a key of their own; the next run restores the newest', async () => {
-    // Racing matrix jobs cache the same path (~/.cache/pip) for the same inputs: neither may fail or warn.
-    const { env } = runner(tempDir())
-    const runs = await Promise.all([makeVenv(), makeVenv()].map(python => runAction(inputs(python, { 'cache-key-suffix': 'race' }), env)))
+  it('concurrent runs each save under a key of their own; the next run restores the newest', { timeout: 300_000 }, async () => {
+    // Two workflow runs (two pushes) cache the same path (~/.cache/pip) for the same inputs at once: neither may fail or warn.
+    // Their run ids keep their keys apart even within one millisecond (jobs of one run differ in the time).
+    const shared = tempDir()
+    const { env } = runner(shared)
+    const runIds = ['7001', '7002']
+    const pythons = [makeVenv(), makeVenv()]
+    const runs = await Promise.all(
+      pythons.map((python, i) => runAction(inputs(python, { 'cache-key-suffix': 'race' }), { ...env, GITHUB_RUN_ID: runIds[i], GITHUB_RUN_ATTEMPT: '2' }))
+    )
     for (const run of runs) {
       assert.equal(run.code, 0, run.stdout)
       assert.deepEqual(messages(run, 'warning').filter(m => /cache/i.test(m)), [])
@@ -120,11 +126,11 @@ describe('caching with the real @actions/cache against a loopback cache service'
     assert.ok(identities[0] && identities[0] === identities[1], 'both runs computed one identity')
     const keys = service.committedKeys().filter(k => k.includes('race'))
     assert.equal(keys.length, 2, 'two saves, two keys: the service never refuses the second')
-    assert.notEqual(keys[0], keys[1])
-    for (const key of keys) assert.ok(key.startsWith(identities[0]!), key)
+    assert.deepEqual(keys.map(k => k.slice(identities[0]!.length).replace(/-[0-9a-z]+$/, '')).sort(), ['7001-2', '7002-2'])
 
     const python = makeVenv()
-    const next = await runAction(inputs(python, { 'cache-key-suffix': 'race' }), runner(tempDir()).env)
+    // A fresh runner: the pip cache directory at the same path (the path is part of the entry's version), empty.
+    const next = await runAction(inputs(python, { 'cache-key-suffix': 'race' }), runner(shared).env)
     assert.equal(next.code, 0, next.stdout)
     assert.equal(next.outputs['cache-hit'], 'true')
     assert.ok(next.summary.includes(`<td>Cache restore</td><td>hit, `), next.summary)
@@ -134,7 +140,7 @@ describe('caching with the real @actions/cache against a loopback cache service'
     assert.equal(installed(python)['nova-dpm'], '3.0.0')
   })
 
-  it('a failing cache service is a warning, and the install still happens', async () => {
+  it('a failing cache service is a warning, and the install still happens', { timeout: 120_000 }, async () => {
     service.failWith = 400
     try {
       const python = makeVenv()
@@ -148,7 +154,7 @@ describe('caching with the real @actions/cache against a loopback cache service'
     }
   })
 
-  it('no cache service at all: one warning, then an uncached install', async () => {
+  it('no cache service at all: one warning, then an uncached install', { timeout: 120_000 }, async () => {
     const python = makeVenv()
     const run = await runAction(inputs(python))
     assert.equal(run.code, 0, run.stdout)

@@ -3,7 +3,7 @@
  * through `node dist/index.js`, against a loopback world serving the REAL
  * upper-constraints.txt of each series.
  *
- * Each suite file covers one or two interpreters and runs its tests one after
+ * Each suite file covers one interpreter and runs its tests one after
  * the other: the world's server lives in the test process, and the fixtures'
  * synchronous helpers (makeVenvWith, installed, py) stop its event loop while
  * they run, so a pip running beside them would wait on a server that cannot
@@ -35,7 +35,7 @@ export const PKG_RESOURCES_ADDED = /has no working pkg_resources, which pbr need
 const UNTESTED = /was tested on Python 2\.7 and 3\.5, not (\d\.\d+); .*container: python:2\.7 or python:3\.5\) and set 'python: \/usr\/local\/bin\/python'/
 
 /** Not execFileSync: the world's server must keep answering (pip upgrading itself from it, for one). */
-export const run = promisify(execFile)
+export const execAsync = promisify(execFile)
 
 export interface Era {
   world: World
@@ -175,5 +175,5 @@ export async function venvCacheRuns(era: Era, version: PythonVersion, series: Se
 
 /** Runs pip in an environment without this machine's pip configuration, asynchronously. */
 export async function pip(python: string, ...args: string[]): Promise<void> {
-  await run(python, ['-m', 'pip', ...args], { env: cleanEnv() })
+  await execAsync(python, ['-m', 'pip', ...args], { env: cleanEnv() })
 }

@@ -12,8 +12,8 @@ describe('failures: clear errors, no stack traces, nothing installed', () => {
   before(async () => {
     world = await startWorld()
     python = makeVenv()
-  })
-  after(() => world.close())
+  }, { timeout: 60_000 })
+  after(() => world.close(), { timeout: 30_000 })
 
   const base = (extra: Record<string, string> = {}) => ({
     release: 'queens',
@@ -57,7 +57,7 @@ describe('failures: clear errors, no stack traces, nothing installed', () => {
     ['a missing interpreter', { python: 'python-does-not-exist' }, /'python-does-not-exist', which is not on PATH/]
   ]
   for (const [what, inputs, message] of rows) {
-    it(what, async () => {
+    it(what, { timeout: 60_000 }, async () => {
       // URLs of the loopback world are known only once it runs.
       const paths: Record<string, string> = {
         'an HTML page as constraints': '/html',
@@ -72,7 +72,7 @@ describe('failures: clear errors, no stack traces, nothing installed', () => {
     })
   }
 
-  it('shell syntax in values is never run: every value is one argument', async () => {
+  it('shell syntax in values is never run: every value is one argument', { timeout: 180_000 }, async () => {
     const dir = tempDir()
     const marker = path.join(dir, 'marker')
     const injected = `$(touch ${marker})`
@@ -89,7 +89,7 @@ describe('failures: clear errors, no stack traces, nothing installed', () => {
     assert.equal(fs.existsSync(marker), false)
   })
 
-  it('URL credentials are masked before they could be printed, and kept out of outputs', async () => {
+  it('URL credentials are masked before they could be printed, and kept out of outputs', { timeout: 60_000 }, async () => {
     const secretIndex = world.indexUrl.replace('http://', 'http://ci-user:s3cret-token@')
     const run = await runAction(base({ 'index-url': secretIndex, 'dry-run': 'true' }))
     assert.equal(run.code, 0, run.stdout)
@@ -100,18 +100,18 @@ describe('failures: clear errors, no stack traces, nothing installed', () => {
     assert.ok(!run.summary.includes('s3cret'))
   })
 
-  it('an interpreter without pip is refused with the ensurepip hint', async () => {
+  it('an interpreter without pip is refused with the ensurepip hint', { timeout: 60_000 }, async () => {
     const dir = tempDir()
     execFileSync('python3', ['-m', 'venv', '--without-pip', dir], { env: cleanEnv() })
     await fails(base({ python: path.join(dir, 'bin', 'python') }), /has no pip\. Run '.*-m ensurepip --upgrade'/)
   })
 
-  it('a package that installs but does not import fails verification', async () => {
+  it('a package that installs but does not import fails verification', { timeout: 120_000 }, async () => {
     const broken = makeVenv()
     await fails(base({ python: broken, version: '9.x', constraints: 'none' }), /nova-dpm 9\.9\.9 is installed but 'import nova_dpm' fails: ImportError: needs the zhmc native library/)
   })
 
-  it('pip failures are summarised in one annotation', async () => {
+  it('pip failures are summarised in one annotation', { timeout: 120_000 }, async () => {
     // Nothing on the index matches: the request, not the Python, is at fault.
     const none = await fails(
       base({ release: 'pike', constraints: world.constraintsUrl('pike'), version: '2.5.x' }),

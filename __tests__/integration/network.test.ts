@@ -13,11 +13,11 @@ describe('broken networks, cancellation, and the interpreters users really have'
   before(async () => {
     world = await startWorld()
     service = await startCacheService()
-  })
+  }, { timeout: 60_000 })
   after(async () => {
     await world.close()
     await service.close()
-  })
+  }, { timeout: 30_000 })
 
   const base = (python: string, extra: Record<string, string> = {}) => ({
     release: 'pike',
@@ -28,48 +28,55 @@ describe('broken networks, cancellation, and the interpreters users really have'
     ...extra
   })
 
-  it('a stalled constraints host times out, is retried, then fails in bounded time', async () => {
+  it('a stalled constraints host times out, is retried, then fails in bounded time', { timeout: 60_000 }, async () => {
+    const python = makeVenv()
     const started = Date.now()
-    const run = await runAction(base(makeVenv(), { constraints: `${world.url}/stall`, timeout: '1', retries: '1' }))
+    const run = await runAction(base(python, { constraints: `${world.url}/stall`, timeout: '1', retries: '1' }))
     assert.equal(run.code, 1)
-    assert.match(messages(run, 'error')[0], /Could not fetch .*\/stall: network error: .*timeout.* \(tried 2 times\)/i)
+    assert.equal(
+      messages(run, 'error')[0],
+      `The constraints file could not be fetched from '${world.url}/stall': no complete answer within 1 s (tried 2 times). The host may be down or unreachable; re-run the job later.`
+    )
     assert.ok(Date.now() - started < 15_000, 'gave up within the bounds')
   })
 
-  it('a dropped connection is retried and the install goes on', async () => {
+  it('a dropped connection is retried and the install goes on', { timeout: 120_000 }, async () => {
     const python = makeVenv()
     const run = await runAction(base(python, { constraints: `${world.url}/drop-once/pike` }))
     assert.equal(run.code, 0, run.stdout)
-    assert.match(run.stdout, /network error: .*retrying in 0\.5 s \(attempt 2 of 4\)/)
+    assert.match(run.stdout, /^GET \S+\/drop-once\/pike: network error: ECONNRESET socket hang up; retrying in 0\.5 s \(attempt 2 of 4\)$/m)
     assert.equal(installed(python).zhmcclient, '0.18.0')
   })
 
-  it('a connection dropped every time fails after the configured retries', async () => {
+  it('a connection dropped every time fails after the configured retries', { timeout: 60_000 }, async () => {
     const run = await runAction(base(makeVenv(), { constraints: `${world.url}/drop`, retries: '2' }))
     assert.equal(run.code, 1)
-    assert.match(messages(run, 'error')[0], /network error: .* \(tried 3 times\)/)
+    assert.equal(
+      messages(run, 'error')[0],
+      `The constraints file could not be fetched from '${world.url}/drop': network error: ECONNRESET socket hang up (tried 3 times). The host may be down or unreachable; re-run the job later.`
+    )
   })
 
-  it('git ls-remote is retried when the git server answers 503', async () => {
+  it('git ls-remote is retried when the git server answers 503', { timeout: 120_000 }, async () => {
     const python = makeVenv()
     const run = await runAction(base(python, { mode: 'stable', repository: world.gitUrl('nova-dpm', true) }))
     assert.equal(run.code, 0, run.stdout)
-    assert.match(run.stdout, /git ls-remote .*git-flaky\/nova-dpm\.git: .*503.*retrying in 0\.5 s \(attempt 2 of 4\)/)
+    assert.match(run.stdout, /^git ls-remote \S+\/git-flaky\/nova-dpm\.git: .*The requested URL returned error: 503; retrying in 0\.5 s \(attempt 2 of 4\)$/m)
     assert.equal(run.outputs.commit, git(world.repos['nova-dpm'], 'rev-parse', 'stable/pike'))
     assert.equal(installed(python)['nova-dpm'], GIT_VERSIONS['stable/pike'])
   })
 
-  it('retries and timeout reach pip only when the user sets them', async () => {
+  it('retries and timeout reach pip only when the user sets them', { timeout: 180_000 }, async () => {
     const set = await runAction(base(makeVenv(), { retries: '2', timeout: '7' }))
     assert.equal(set.code, 0, set.stdout)
-    assert.match(set.stdout, /\[command\]\S+ -E -s -m pip install --constraint \S+ --index-url \S+ --retries 2 --timeout 7 nova-dpm>=2\.0\.0,<3\.0\.0\n/)
+    assert.match(set.stdout, /\[command\]\S+ -E -s -m pip install --no-input --log \S+\/pip-install-\S+\.log --constraint \S+ --index-url \S+ --retries 2 --timeout 7 nova-dpm>=2\.0\.0,<3\.0\.0\n/)
     const unset = await runAction(base(makeVenv()))
     assert.equal(unset.code, 0, unset.stdout)
-    assert.match(unset.stdout, /\[command\]\S+ -E -s -m pip install --constraint \S+ --index-url \S+ nova-dpm>=2\.0\.0,<3\.0\.0\n/)
+    assert.match(unset.stdout, /\[command\]\S+ -E -s -m pip install --no-input --log \S+\/pip-install-\S+\.log --constraint \S+ --index-url \S+ nova-dpm>=2\.0\.0,<3\.0\.0\n/)
     assert.doesNotMatch(unset.stdout, /--retries|--timeout/)
   })
 
-  it('pip failing midway says what it left behind, and a re-run completes the environment', async () => {
+  it('pip failing midway says what it left behind, and a re-run completes the environment', { timeout: 180_000 }, async () => {
     const python = makeVenv()
     const failed = await runAction(base(python, { release: 'queens', constraints: 'none', version: '9.9.7' }))
     assert.equal(failed.code, 1)
@@ -83,7 +90,7 @@ describe('broken networks, cancellation, and the interpreters users really have'
     assert.equal(pkgs.zhmcclient, '0.18.0', 'the constraints corrected what the failed run left')
   })
 
-  it('a cancelled job stops pip at once and saves no cache', async () => {
+  it('a cancelled job stops pip at once and saves no cache', { timeout: 120_000 }, async () => {
     const python = makeVenv()
     const { child, done } = startAction(
       base(python, { 'index-url': world.slowIndexUrl, cache: 'pip', 'cache-key-suffix': 'cancelled' }),
@@ -111,7 +118,7 @@ describe('broken networks, cancellation, and the interpreters users really have'
     assert.equal(installed(python)['nova-dpm'], undefined)
   })
 
-  it('an externally managed Python (PEP 668) gets a venv, exported for later steps', async () => {
+  it('an externally managed Python (PEP 668) gets a venv, exported for later steps', { timeout: 180_000 }, async () => {
     const system = '/usr/bin/python3'
     const marker = execFileSync(system, ['-c', 'import os, sysconfig; print(os.path.exists(os.path.join(sysconfig.get_paths()["stdlib"], "EXTERNALLY-MANAGED")))'], { encoding: 'utf8' })
     assert.equal(marker.trim(), 'True', `${system} must be Debian's externally managed Python (.ci/run installs it)`)
@@ -130,7 +137,7 @@ describe('broken networks, cancellation, and the interpreters users really have'
     assert.match(messages(refused, 'error')[0], /externally managed \(PEP 668\).*'venv: false' forbids a venv\. Set 'venv: auto'/)
   })
 
-  it('a program that is not the Python it claims to be is refused, saying what it printed', async () => {
+  it('a program that is not the Python it claims to be is refused, saying what it printed', { timeout: 60_000 }, async () => {
     // It prints what a Python 2.7 might, but never the probe's nonce-marked answer.
     const fake = path.join(tempDir(), 'python2')
     fs.writeFileSync(fake, `#!/bin/sh\necho '{"version": "2.7.18", "major": 2, "minor": 7}'\n`, { mode: 0o755 })

@@ -9,8 +9,8 @@ describe('mode: release, through dist/index.js', () => {
   let world: World
   before(async () => {
     world = await startWorld()
-  })
-  after(() => world.close())
+  }, { timeout: 60_000 })
+  after(() => world.close(), { timeout: 30_000 })
 
   const inputs = (release: string, python: string, extra: Record<string, string> = {}) => ({
     release,
@@ -21,7 +21,7 @@ describe('mode: release, through dist/index.js', () => {
     ...extra
   })
 
-  it('ocata gets the newest 1.x, with dependencies held at the constraints pins', async () => {
+  it('ocata gets the newest 1.x, with dependencies held at the constraints pins', { timeout: 120_000 }, async () => {
     const python = makeVenv()
     const run = await runAction(inputs('ocata', python))
     assert.equal(run.code, 0, run.stdout)
@@ -37,10 +37,10 @@ describe('mode: release, through dist/index.js', () => {
     assert.equal(pkgs.zhmcclient, '0.9.0')
     assert.equal(pkgs['os-dpm'], '1.0.0')
     // The full pip command is in the log, and the constraints it got were our validated local copy.
-    // pip runs isolated from PYTHONPATH and the user site (-E -s).
+    // pip runs isolated from PYTHONPATH and the user site (-E -s), never prompts, and keeps a full log for explaining failures.
     assert.match(
       run.stdout,
-      /\[command\]\S+ -E -s -m pip install --constraint \S+upper-constraints\.txt --index-url http:\/\/127\.0\.0\.1:\d+\/simple\/ nova-dpm>=1\.0\.0,<2\.0\.0\n/
+      /\[command\]\S+ -E -s -m pip install --no-input --log \S+\/pip-install-\S+\.log --constraint \S+upper-constraints\.txt --index-url http:\/\/127\.0\.0\.1:\d+\/simple\/ nova-dpm>=1\.0\.0,<2\.0\.0\n/
     )
     assert.match(run.stdout, /::group::Install nova-dpm\n/)
     assert.deepEqual(JSON.parse(run.outputs.versions), { 'nova-dpm': '1.0.1' })
@@ -51,7 +51,7 @@ describe('mode: release, through dist/index.js', () => {
     assert.match(messages(run, 'warning')[0], /ocata was tested on Python 2\.7 and 3\.5, not 3\.11/)
   })
 
-  it('pike gets 2.x and queens 3.0.0, for both packages', async () => {
+  it('pike gets 2.x and queens 3.0.0, for both packages', { timeout: 180_000 }, async () => {
     for (const [release, pkg, expected] of [
       ['pike', 'nova-dpm', '2.0.1'],
       ['queens', 'networking-dpm', '3.0.0']
@@ -65,7 +65,7 @@ describe('mode: release, through dist/index.js', () => {
     }
   })
 
-  it('honours a version override', async () => {
+  it('honours a version override', { timeout: 120_000 }, async () => {
     const python = makeVenv()
     const run = await runAction(inputs('pike', python, { version: '2.0.0' }))
     assert.equal(run.code, 0, run.stdout)
@@ -73,7 +73,7 @@ describe('mode: release, through dist/index.js', () => {
     assert.equal(installed(python)['nova-dpm'], '2.0.0')
   })
 
-  it('constraints: none lets dependencies float to the newest', async () => {
+  it('constraints: none lets dependencies float to the newest', { timeout: 120_000 }, async () => {
     const python = makeVenv()
     const run = await runAction(inputs('queens', python, { constraints: 'none' }))
     assert.equal(run.code, 0, run.stdout)
@@ -81,7 +81,7 @@ describe('mode: release, through dist/index.js', () => {
     assert.equal(installed(python).zhmcclient, '1.0.0')
   })
 
-  it('takes constraints from a local file', async () => {
+  it('takes constraints from a local file', { timeout: 120_000 }, async () => {
     const python = makeVenv()
     const file = path.join(tempDir(), 'uc.txt')
     fs.writeFileSync(file, 'zhmcclient===0.20.0\nos-dpm===2.0.0\n')
@@ -90,7 +90,7 @@ describe('mode: release, through dist/index.js', () => {
     assert.equal(installed(python).zhmcclient, '0.20.0')
   })
 
-  it('dry-run reports the plan and installs nothing', async () => {
+  it('dry-run reports the plan and installs nothing', { timeout: 120_000 }, async () => {
     const python = makeVenv()
     const before = installed(python)
     const run = await runAction(inputs('queens', python, { 'dry-run': 'true' }))
@@ -102,7 +102,7 @@ describe('mode: release, through dist/index.js', () => {
     assert.match(run.summary, /dry run: nothing installed/)
   })
 
-  it("respects the user's pip configuration when index-url is not given", async () => {
+  it("respects the user's pip configuration when index-url is not given", { timeout: 120_000 }, async () => {
     const python = makeVenv()
     const config = path.join(tempDir(), 'pip.conf')
     fs.writeFileSync(config, `[global]\nindex-url = ${world.indexUrl}\n`)
@@ -111,7 +111,7 @@ describe('mode: release, through dist/index.js', () => {
     assert.equal(installed(python)['nova-dpm'], '2.0.1')
   })
 
-  it('retries a constraints host that answers 503 once', async () => {
+  it('retries a constraints host that answers 503 once', { timeout: 120_000 }, async () => {
     const python = makeVenv()
     const run = await runAction(inputs('pike', python, { constraints: `${world.url}/flaky/pike` }))
     assert.equal(run.code, 0, run.stdout)

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
-import { describeLeftovers, pipInstallArgs } from '../../src/python/install.js'
+import { describeLeftovers, needsUpgrade, pipInstallArgs } from '../../src/python/install.js'
 
 describe('the pip command and what a failed one left', () => {
   it('passes each value as one argument, the requirements last', () => {
@@ -20,5 +20,13 @@ describe('the pip command and what a failed one left', () => {
     )
     assert.match(describeLeftovers({}, { x: '1' }, ['nova-dpm', 'networking-dpm']), /nova-dpm, networking-dpm are not installed/)
     assert.equal(describeLeftovers(before, before, ['nova-dpm']), 'pip changed nothing; the environment is as it was.')
+  })
+
+  it('asks old pip to upgrade projects given as git URLs or paths, which its resolver would keep', () => {
+    assert.equal(needsUpgrade('19.2.3', 2, ['git+file:///r@abc#egg=nova-dpm']), true)
+    assert.equal(needsUpgrade('18.1', 3, ['-e', '/p']), true)
+    assert.equal(needsUpgrade('20.3.4', 2, ['/abs/proj']), true, 'every pip on Python 2 keeps the legacy resolver')
+    assert.equal(needsUpgrade('20.3', 3, ['git+https://x@abc#egg=n']), false)
+    assert.equal(needsUpgrade('19.2.3', 2, ['nova-dpm>=1.0.0,<2.0.0']), false)
   })
 })

@@ -1,6 +1,7 @@
 import * as fs from 'node:fs'
 import * as path from 'node:path'
 import type * as Toolkit from '@actions/cache'
+import { watchRequests } from '../io/requestWatch.js'
 import { shown } from '../log/escape.js'
 import { info, warning } from '../log/log.js'
 import type { CacheKeys } from './keys.js'
@@ -37,26 +38,36 @@ export async function cacheServiceAvailable(): Promise<boolean> {
 }
 
 /**
- * Restores `dir`; any failure is a warning and a miss, never a failed job. A
- * download that stops sending is given up by the toolkit (its socket and
- * segment time-outs, set from the `timeout` input).
+ * Restores `dir`; any failure is a warning and a miss, never a failed job.
+ * The toolkit gives up a download from Azure that stops sending (its segment
+ * time-out), but not one from another store, nor a request whose answer never
+ * starts: every request it makes is cut once nothing has moved for `timeout`
+ * seconds, and the library then reports the miss itself.
  */
 export async function restoreDir(dir: string, keys: CacheKeys, timeoutSeconds: number): Promise<CacheRestore> {
   const started = Date.now()
   let matchedKey: string | undefined
   try {
-    matchedKey = await (await cacheLibrary()).restoreCache([dir], keys.identity, [keys.identity, ...keys.fallbacks], {
-      timeoutInMs: timeoutSeconds * 1000,
-      segmentTimeoutInMs: timeoutSeconds * 1000
-    })
+    const library = await cacheLibrary()
+    const restore = () =>
+      library.restoreCache([dir], keys.identity, [keys.identity, ...keys.fallbacks], {
+        timeoutInMs: timeoutSeconds * 1000,
+        segmentTimeoutInMs: timeoutSeconds * 1000
+      })
+    matchedKey = (await watchRequests(restore, timeoutSeconds * 1000, stalledReason(timeoutSeconds))).value
   } catch (error) {
     warning(`Cache restore failed, installing without it: ${shown((error as Error).message)}`)
   }
   return { matchedKey, exactHit: matchedKey?.startsWith(keys.identity) ?? false, ms: Date.now() - started, bytes: matchedKey ? dirSize(dir) : 0 }
 }
 
-/** Saves `dir` under `key`; a key another job saved first is normal in a matrix, a failing service a warning. */
-export async function saveDir(dir: string, key: string): Promise<CacheSave> {
+/**
+ * Saves `dir` under `key`; a key another job saved first is normal in a
+ * matrix, a failing or stalled service a warning. The library words any
+ * refused reservation as a concurrent job's, in an info line, so the answers
+ * tell the two apart; other failures it warns about itself.
+ */
+export async function saveDir(dir: string, key: string, timeoutSeconds: number): Promise<CacheSave> {
   const started = Date.now()
   const bytes = dirSize(dir)
   if (bytes === 0) {
@@ -64,14 +75,22 @@ export async function saveDir(dir: string, key: string): Promise<CacheSave> {
     return { saved: false, ms: 0, bytes }
   }
   let saved = false
+  const failed = (why: string) => warning(`Cache save failed; the next run will install uncached again: ${why}`)
   try {
-    // The library reports a key reserved by a concurrent job as an info line
-    // and other failures as warnings, and returns -1 for both.
-    saved = (await (await cacheLibrary()).saveCache([dir], key)) !== -1
+    const library = await cacheLibrary()
+    const { value, stalled, answers } = await watchRequests(() => library.saveCache([dir], key), timeoutSeconds * 1000, stalledReason(timeoutSeconds))
+    saved = value !== -1
+    const refused = answers.find(a => a.path.endsWith('/CreateCacheEntry') && a.status >= 400 && a.status !== 409)
+    if (!saved && stalled) failed(stalledReason(timeoutSeconds))
+    else if (!saved && refused) failed(`the cache service refused to reserve the entry (HTTP ${refused.status}).`)
   } catch (error) {
-    warning(`Cache save failed; the next run will install uncached again: ${shown((error as Error).message)}`)
+    failed(shown((error as Error).message))
   }
   return { saved, ms: Date.now() - started, bytes }
+}
+
+function stalledReason(timeoutSeconds: number): string {
+  return `the cache service stopped answering: nothing moved for ${timeoutSeconds} s (input 'timeout')`
 }
 
 function dirSize(dir: string): number {

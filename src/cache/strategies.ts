@@ -34,7 +34,7 @@ export class PipCache implements CacheStrategy {
   }
 
   async save(): Promise<CacheSave> {
-    return saveDir(await this.cacheDir(), saveKey(this.keys))
+    return saveDir(await this.cacheDir(), saveKey(this.keys), this.timeoutSeconds)
   }
 
   /** Asked once, of the base interpreter: a venv made from it shares the user's pip cache. */
@@ -65,7 +65,7 @@ export class VenvCache implements CacheStrategy {
   }
 
   save(): Promise<CacheSave> {
-    return saveDir(this.dir, saveKey(this.keys))
+    return saveDir(this.dir, saveKey(this.keys), this.timeoutSeconds)
   }
 }
 

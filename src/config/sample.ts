@@ -35,9 +35,12 @@ export async function writeConfigSample(python: Interpreter, namespaces: string[
   })
   if (result.exitCode !== 0) {
     const last = shown(result.stderr.trim().split('\n').pop() ?? '')
-    if (/No module named '?oslo_config/.test(result.stderr)) {
+    // Python 3: "…/python: Error while finding module specification for 'oslo_config.generator' (ModuleNotFoundError: No module named 'oslo_config')";
+    // Python 2: "…/python: No module named oslo_config.generator". The cause alone says it.
+    const missing = /(?:\w+Error: )?No module named '?oslo_config[\w.]*'?/.exec(result.stderr)
+    if (missing) {
       throw new ActionError(
-        `oslo.config is not importable in ${shown(python.facts.executable)}, so no sample configuration could be written (${last}). ` +
+        `oslo.config is not importable in ${shown(python.facts.executable)}, so no sample configuration could be written (${shown(missing[0])}). ` +
           `Add 'oslo.config' to 'requirements' (it installs under the same constraints), or drop 'config-sample'. The install itself succeeded.`
       )
     }

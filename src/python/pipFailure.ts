@@ -1,5 +1,6 @@
 import { shown } from '../log/escape.js'
 import { redact } from '../log/secrets.js'
+import { releasedSeries } from '../source/releases.js'
 
 export type PipFailureKind =
   | 'index-unreachable'
@@ -195,8 +196,9 @@ function notAProjectFailure(source: string): PipFailure {
     kind: 'not-a-project',
     message:
       `${quote(source)} is not a Python project: it has neither setup.py nor pyproject.toml. A branch that only holds a README is a retired ` +
-      "one; install a released version ('mode: release') or a series whose branch still holds the code, or point 'requirements' at the project's " +
-      'directory.'
+      `one; install a released version ('mode: release' with ${releasedSeries()
+        .map(s => s.name)
+        .join(', ')}) or a series whose branch still holds the code, or point 'requirements' at the project's directory.`
   }
 }
 

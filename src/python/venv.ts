@@ -52,11 +52,13 @@ export async function createVenv(base: Interpreter, dir: string, options: { env?
   // Marked before anything is created, so that a half-made environment is still ours to replace next time.
   fs.writeFileSync(path.join(target, VENV_MARKER), 'Created by setup-nova-dpm, which deletes and recreates this directory when it needs to.\n')
   for (const step of steps) {
+    // In the log: which tool made the environment matters when it is 2.7's virtualenv and ensurepip.
     const result = await runProcess(step.program, step.args, {
       what: step.what,
       timeoutMs: options.timeoutMs ?? VENV_LIMIT_MS,
       env: options.env,
-      cwd: neutralDirectory()
+      cwd: neutralDirectory(),
+      stream: true
     })
     if (result.exitCode !== 0) throw new ActionError(step.failure(result))
   }

@@ -1,0 +1,103 @@
+import type { CacheRestore, CacheSave } from '../cache/service.js'
+import type { CacheStrategy } from '../cache/strategies.js'
+import { ActionError } from '../errors.js'
+import { shown } from '../log/escape.js'
+import { info, warning } from '../log/log.js'
+import { redact } from '../log/secrets.js'
+import { pipInstall } from '../python/install.js'
+import { Interpreter } from '../python/interpreter.js'
+import { verifyEnvironment, type Expected } from '../python/verify.js'
+import { createVenv, venvPython, venvState } from '../python/venv.js'
+import type { Timeline } from '../report/timeline.js'
+import { RUNTIME_PKG_RESOURCES } from '../source/releases.js'
+import { inRange } from '../source/versions.js'
+import { askedFor, requirementsFile, type Job } from './job.js'
+
+export interface Installed {
+  /** The interpreter of the environment installed into: the base, or the venv's. */
+  python: Interpreter
+  /** Package -> version, read back from the environment. */
+  versions: Record<string, string>
+  restore?: CacheRestore
+  save?: CacheSave
+}
+
+const VERIFY_LIMIT_MS = 5 * 60 * 1000
+
+/**
+ * Installs into the interpreter or the action's venv, with the cache around
+ * it, and proves the result. A venv cache entry that proves good needs no pip
+ * at all; one that does not is rebuilt and saved anew.
+ */
+export async function installVerified(job: Job, cache: CacheStrategy | undefined, timeline: Timeline): Promise<Installed> {
+  const { venv } = job
+  if (venv && venvState(venv) === 'foreign') {
+    throw new ActionError(
+      `'venv-path' ${shown(venv)} is a directory with files that the action did not create; it never clears or overwrites such a directory. Point 'venv-path' at a new or empty directory, or remove it yourself.`
+    )
+  }
+  const expected = expectations(job)
+  let restore = cache && (await timeline.run(`Restore ${cache.kind} cache`, () => cache.restore()))
+  if (venv && cache?.kind === 'venv' && restore?.exactHit) {
+    const cached = await timeline.run('Verify cached venv', () => provedVenv(venv, expected))
+    if (cached) return { ...cached, versions: pick(cached.versions, job.settings.packages), restore }
+    restore = { ...restore, exactHit: false }
+  }
+  const python = venv ? await timeline.run('Create venv', () => createVenv(job.base, venv)) : job.base
+  await timeline.run(`Install ${job.settings.packages.join(', ')}`, () => install(job, python))
+  const { versions, problems } = await timeline.run('Verify', () => verifyEnvironment(python, expected, { timeoutMs: VERIFY_LIMIT_MS }))
+  if (problems.length > 0) throw new ActionError(`The install did not prove good: ${shown(problems.join('; '))}`)
+  // Saved here, not in a post step, so that a later failing step cannot lose it.
+  const save = cache && !restore?.exactHit ? await timeline.run('Save cache', () => cache.save()) : undefined
+  return { python, versions: pick(versions, job.settings.packages), restore, save }
+}
+
+/** A restored venv, used only when it proves good. */
+async function provedVenv(venv: string, expected: Expected[]): Promise<{ python: Interpreter; versions: Record<string, string> } | undefined> {
+  const python = await Interpreter.probe(venvPython(venv))
+  const { versions, problems } = await verifyEnvironment(python, expected, { timeoutMs: VERIFY_LIMIT_MS })
+  if (problems.length > 0) {
+    warning(`The cached venv failed verification (${shown(problems.join('; '))}); rebuilding it and saving it under a new key.`)
+    return undefined
+  }
+  info(`Cached venv holds ${Object.entries(versions).map(([n, v]) => `${n} ${v}`).join(', ')}; pip not needed.`)
+  return { python, versions }
+}
+
+/** One pip run for everything, `setuptools<82` added where pbr would find no pkg_resources. */
+async function install(job: Job, python: Interpreter): Promise<void> {
+  const { settings } = job
+  const requirements = [...job.sources.map(s => s.requirement), ...(job.extraLines.length ? ['-r', requirementsFile(job.extraLines)] : [])]
+  const asked = askedFor(job)
+  if (!python.facts.hasPkgResources) {
+    info(`${shown(python.facts.executable)} has no working pkg_resources, which pbr needs when nova-dpm and networking-dpm are imported; installing '${RUNTIME_PKG_RESOURCES}' alongside.`)
+    requirements.push(RUNTIME_PKG_RESOURCES)
+    asked.push(RUNTIME_PKG_RESOURCES)
+  }
+  await pipInstall(
+    python,
+    { requirements, constraintsFile: job.constraints?.file, constraintsText: job.constraints?.text, indexUrl: settings.indexUrl, networkArgs: settings.network.pipArgs },
+    {
+      rule: settings.transport,
+      timeoutSeconds: settings.network.timeoutSeconds,
+      repositories: [...settings.plan.packages.flatMap(p => (p.git ? [p.git.repository] : [])), ...settings.requirements.flatMap(r => (r.kind === 'url' ? [r.url] : []))],
+      packages: settings.packages,
+      redacted: asked.map(redact),
+      untestedPython: job.untested
+    }
+  )
+}
+
+/** What verification proves: each package installed in its range, its dependencies met, its module importable. */
+function expectations(job: Job): Expected[] {
+  return job.settings.plan.packages.map(p => ({
+    name: p.name,
+    module: p.module,
+    range: p.specifier ? (v: string) => inRange(v, p.specifier!) : undefined,
+    wanted: p.specifier
+  }))
+}
+
+function pick(versions: Record<string, string>, names: readonly string[]): Record<string, string> {
+  return Object.fromEntries(names.map(n => [n, versions[n] ?? '']))
+}
