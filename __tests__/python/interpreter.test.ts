@@ -4,12 +4,12 @@ import * as fs from 'node:fs'
 import * as os from 'node:os'
 import * as path from 'node:path'
 import { describe, it } from 'node:test'
-import { ActionError } from '../../src/errors.js'
 import { findInterpreter, Interpreter, type PythonFacts } from '../../src/python/interpreter.js'
 import { PROBE_SOURCE } from '../../src/python/probe.js'
 import { pyenvPrefix, pyenvPython, type PythonVersion } from '../fixtures/pythons.js'
 import { cleanEnv, tempDir } from '../fixtures/runAction.js'
 import { writeWheel } from '../fixtures/wheels.js'
+import { rejectsWith } from '../fixtures/assertions.js'
 
 process.env.RUNNER_TEMP = tempDir('nova-dpm-runner-temp-')
 
@@ -41,16 +41,6 @@ async function withEnv<T>(changes: Record<string, string>, body: () => Promise<T
   }
 }
 
-async function rejectsWith(promise: Promise<unknown>, pattern: RegExp): Promise<string> {
-  try {
-    await promise
-  } catch (error) {
-    assert.ok(error instanceof ActionError, `expected an ActionError, got ${String(error)}`)
-    assert.match(error.message, pattern)
-    return error.message
-  }
-  assert.fail(`expected a rejection matching ${pattern}`)
-}
 
 type Expectation = Pick<PythonFacts, 'version' | 'abi' | 'pipVersion' | 'hasVenv' | 'hasPkgResources' | 'externallyManaged' | 'hasVirtualenvModule'>
 

@@ -2,11 +2,11 @@ import assert from 'node:assert/strict'
 import * as fs from 'node:fs'
 import * as path from 'node:path'
 import { describe, it } from 'node:test'
-import { ActionError } from '../../src/errors.js'
 import { Interpreter } from '../../src/python/interpreter.js'
 import { createVenv, VENV_MARKER, venvPython, venvState } from '../../src/python/venv.js'
 import { pyenvPrefix, pyenvPython } from '../fixtures/pythons.js'
 import { cleanEnv, tempDir } from '../fixtures/runAction.js'
+import { rejectsWith } from '../fixtures/assertions.js'
 
 process.env.RUNNER_TEMP = tempDir('nova-dpm-runner-temp-')
 
@@ -17,16 +17,6 @@ function env(extra: Record<string, string> = {}): Record<string, string> {
   return cleanEnv({ VIRTUALENV_OVERRIDE_APP_DATA: path.join(tempDir('nova-dpm-app-data-'), 'data'), ...extra })
 }
 
-async function rejectsWith(promise: Promise<unknown>, pattern: RegExp): Promise<string> {
-  try {
-    await promise
-  } catch (error) {
-    assert.ok(error instanceof ActionError, `expected an ActionError, got ${String(error)}`)
-    assert.match(error.message, pattern)
-    return error.message
-  }
-  assert.fail(`expected a rejection matching ${pattern}`)
-}
 
 /** Every file under `dir` with its bytes, to prove a directory was left untouched. */
 function snapshot(dir: string): Record<string, string> {
