@@ -71,7 +71,7 @@ describe('modes stable and master, against real git repositories', () => {
     assert.equal(run.code, 1)
     assert.match(
       messages(run, 'error')[0],
-      /^"nova-dpm from git\+file:\S+\/git\/nova-dpm@[0-9a-f]{40}#egg=nova-dpm" is not a Python project: it has neither setup\.py nor pyproject\.toml\. A branch that only holds a README is a retired one; install a released version \('mode: release'\)/
+      /^"nova-dpm from git\+file:\S+\/git\/nova-dpm@[0-9a-f]{40}#egg=nova-dpm" is not a Python project: it has neither setup\.py nor pyproject\.toml\. A branch that only holds a README is a retired one; install a released version \('mode: release' with ocata, pike, queens\)/
     )
     assert.match(messages(run, 'error')[0], /\npip changed nothing; the environment is as it was\.$/)
     assert.equal(run.outputs.commit, undefined, 'no outputs but the releases')

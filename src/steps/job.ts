@@ -46,10 +46,12 @@ export async function prepareJob(settings: Settings, base: Interpreter, sources:
   if (untested) warning(untested)
   const projects = await localProjects(settings, base)
   const fromSource = [...sources.filter(s => s.commit).map(s => s.name), ...projects.names]
+  const venv = wantsVenv(settings, base) ? settings.venvPath : undefined
+  checkPipEnvironment(base, venv)
   return {
     settings,
     base,
-    venv: wantsVenv(settings, base) ? settings.venvPath : undefined,
+    venv,
     sources,
     extraLines: requirementLines(settings.requirements),
     constraints: constraints && writeConstraints(constraints, fromSource),
@@ -73,6 +75,24 @@ function wantsVenv(settings: Settings, base: Interpreter): boolean {
   }
   notice(`${shown(base.facts.executable)} is externally managed (PEP 668); installing into a virtual environment instead, exported for later steps.`)
   return true
+}
+
+/**
+ * pip settings of the job's environment that would send the install where the
+ * interpreter does not look, or refuse it: named before pip runs, with the fix.
+ */
+function checkPipEnvironment(base: Interpreter, venv: string | undefined, env: NodeJS.ProcessEnv = process.env): void {
+  if (env.PIP_TARGET) {
+    throw new ActionError(
+      `PIP_TARGET is set (${shown(env.PIP_TARGET)}): pip would install there, where ${shown(venv ? venvPython(venv) : base.facts.executable)} does not look, and the install could not be used or verified. Unset PIP_TARGET for this step.`
+    )
+  }
+  const required = /^(1|true|yes|on)$/i.test(env.PIP_REQUIRE_VIRTUALENV ?? '')
+  if (required && !venv && !base.facts.inVirtualEnv) {
+    throw new ActionError(
+      `PIP_REQUIRE_VIRTUALENV is set, so pip refuses to install into ${shown(base.facts.executable)}, which is not a virtual environment. Set 'venv: true' to install into a venv of the action's own, or unset PIP_REQUIRE_VIRTUALENV for this step.`
+    )
+  }
 }
 
 async function localProjects(settings: Settings, base: Interpreter): Promise<Job['projects']> {
