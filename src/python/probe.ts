@@ -331,6 +331,23 @@ def abi_tag():
     return "%s-%d%d%s-%s" % (platform.python_implementation().lower(), sys.version_info[0], sys.version_info[1], flags, machine)
 
 
+def pkg_resources_works(warnings):
+    # Importing pkg_resources scans every distribution: slow, so only where the
+    # answer is in doubt. Before 3.12 every setuptools that ships it imports;
+    # 3.12 removed pkgutil.ImpImporter, which setuptools before 66.1 uses.
+    if not found("pkg_resources"):
+        return False
+    if sys.version_info < (3, 12):
+        return True
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            import pkg_resources  # noqa: F401
+        return True
+    except Exception:
+        return False
+
+
 def facts():
     import sysconfig, warnings
     executable = os.path.abspath(sys.executable) if sys.executable else ""
@@ -341,13 +358,7 @@ def facts():
         pip_version = pip.__version__
     except Exception:
         pip_version = None
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            import pkg_resources  # noqa: F401
-        has_pkg_resources = True
-    except Exception:
-        has_pkg_resources = False
+    has_pkg_resources = pkg_resources_works(warnings)
     return {
         "executable": executable,
         "version": "%d.%d.%d" % sys.version_info[:3],
