@@ -40974,7 +40974,7 @@ async function listRefs(repository, network, rule) {
         const refused = /transport '\w+' not allowed|Protocol "?\w+"? not supported or disabled/.test(reason)
             ? " git may use only https, ssh and file (http with 'allow-insecure: true' or on this machine), and a redirect may not leave them."
             : '';
-        throw new ActionError(`Could not read the git repository ${where}: ${reason}.${refused} Check the 'repository' input.`);
+        throw new ActionError(`Could not read the git repository ${where}: ${reason.replace(/\.$/, '')}.${refused} Check the 'repository' input.`);
     }, retryPolicy(network), reason => `Could not reach the git repository ${where}: ${reason}. Re-run the job later.`);
 }
 /**
@@ -43974,12 +43974,13 @@ async function run() {
         core/* setOutput */.uH('releases', JSON.stringify(releasedSeries(settings.packages).map(s => s.name)));
         for (const message of settings.plan.warnings)
             warning(message);
-        // These wait on different things (an interpreter, git servers, a web host): at once.
-        const [base, sources, constraints] = await Promise.all([
-            timeline.measure('Find Python', async () => Interpreter.probe(await findInterpreter(settings.python))),
-            timeline.measure('Resolve source', () => resolveSources(settings.plan, settings.network, settings.transport)),
-            timeline.measure('Fetch constraints', () => readConstraints(settings.plan.constraints, settings.network, settings.transport))
-        ]);
+        // These wait on different things (an interpreter, git servers, a web host): at once. When
+        // several fail, the first in this order is reported, not whichever failed first in time.
+        const probing = timeline.measure('Find Python', async () => Interpreter.probe(await findInterpreter(settings.python)));
+        const resolving = timeline.measure('Resolve source', () => resolveSources(settings.plan, settings.network, settings.transport));
+        const fetching = timeline.measure('Fetch constraints', () => readConstraints(settings.plan.constraints, settings.network, settings.transport));
+        await Promise.allSettled([probing, resolving, fetching]);
+        const [base, sources, constraints] = [await probing, await resolving, await fetching];
         const job = await prepareJob(settings, base, sources, constraints);
         const report = describeJob(job);
         let sampleFailure;

@@ -25,12 +25,13 @@ export async function run(): Promise<void> {
     core.setOutput('releases', JSON.stringify(releasedSeries(settings.packages).map(s => s.name)))
     for (const message of settings.plan.warnings) warning(message)
 
-    // These wait on different things (an interpreter, git servers, a web host): at once.
-    const [base, sources, constraints] = await Promise.all([
-      timeline.measure('Find Python', async () => Interpreter.probe(await findInterpreter(settings.python))),
-      timeline.measure('Resolve source', () => resolveSources(settings.plan, settings.network, settings.transport)),
-      timeline.measure('Fetch constraints', () => readConstraints(settings.plan.constraints, settings.network, settings.transport))
-    ])
+    // These wait on different things (an interpreter, git servers, a web host): at once. When
+    // several fail, the first in this order is reported, not whichever failed first in time.
+    const probing = timeline.measure('Find Python', async () => Interpreter.probe(await findInterpreter(settings.python)))
+    const resolving = timeline.measure('Resolve source', () => resolveSources(settings.plan, settings.network, settings.transport))
+    const fetching = timeline.measure('Fetch constraints', () => readConstraints(settings.plan.constraints, settings.network, settings.transport))
+    await Promise.allSettled([probing, resolving, fetching])
+    const [base, sources, constraints] = [await probing, await resolving, await fetching]
     const job = await prepareJob(settings, base, sources, constraints)
     const report = describeJob(job)
     let sampleFailure: unknown

@@ -13,7 +13,7 @@ import { fileURLToPath } from 'node:url'
 import { promisify } from 'node:util'
 import { after, before, describe, it } from 'node:test'
 import { startCacheService, type CacheService } from '../fixtures/cacheService.js'
-import { copiedPython } from '../fixtures/pythons.js'
+import { pyenvPrefix } from '../fixtures/pythons.js'
 import { cleanEnv, installed, makeVenv, messages, runAction, startAction, tempDir, type ActionRun } from '../fixtures/runAction.js'
 import { git, makeLocalProject, startWorld, type World } from '../fixtures/world.js'
 
@@ -131,6 +131,40 @@ async function waitFor<T>(what: string, ms: number, probe: () => T | undefined):
     if (Date.now() > deadline) throw new Error(`gave up waiting for ${what}`)
     await new Promise(resolve => setTimeout(resolve, 100))
   }
+}
+
+/**
+ * What a `cp -a` copy of pyenv's CPython 3.11 is for these tests, without
+ * copying a gigabyte: a prefix of its own (CPython finds it from where the
+ * executable is), whose standard library links to the original's, except
+ * site-packages (a directory of its own, so that nothing lands in the
+ * original's) and ensurepip (a copy, for a test to break).
+ */
+function linkedPython(): { python: string; ensurepip: string } {
+  const original = pyenvPrefix('3.11')
+  const prefix = tempDir('nova-dpm-python3.11-')
+  const stdlib = path.join(prefix, 'lib', 'python3.11')
+  fs.mkdirSync(path.join(prefix, 'bin'))
+  fs.mkdirSync(stdlib, { recursive: true })
+  fs.copyFileSync(path.join(original, 'bin', 'python3.11'), path.join(prefix, 'bin', 'python3.11'))
+  fs.chmodSync(path.join(prefix, 'bin', 'python3.11'), 0o755)
+  fs.symlinkSync('python3.11', path.join(prefix, 'bin', 'python'))
+  // The shared library, for an interpreter that looks for it next to itself ($ORIGIN/../lib).
+  for (const name of fs.readdirSync(path.join(original, 'lib')).filter(n => n.startsWith('libpython'))) {
+    fs.symlinkSync(path.join(original, 'lib', name), path.join(prefix, 'lib', name))
+  }
+  const from = path.join(original, 'lib', 'python3.11')
+  for (const name of fs.readdirSync(from)) {
+    if (name === 'site-packages') {
+      fs.mkdirSync(path.join(stdlib, name))
+      for (const entry of fs.readdirSync(path.join(from, name))) fs.symlinkSync(path.join(from, name, entry), path.join(stdlib, name, entry))
+    } else if (name === 'ensurepip') {
+      fs.cpSync(path.join(from, name), path.join(stdlib, name), { recursive: true })
+    } else {
+      fs.symlinkSync(path.join(from, name), path.join(stdlib, name))
+    }
+  }
+  return { python: path.join(prefix, 'bin', 'python'), ensurepip: path.join(stdlib, 'ensurepip') }
 }
 
 describe('faults: bounded waits, proven caches, clear answers', () => {
@@ -299,7 +333,7 @@ describe('faults: bounded waits, proven caches, clear answers', () => {
     })
 
     it('a cache-key-suffix of 101 characters is an input error', { timeout: 30_000 }, async () => {
-      const run = await runAction(base({ cache: 'pip', 'cache-key-suffix': 'x'.repeat(101) }), proxy.env)
+      const run = await runAction(base({ python: makeVenv(), cache: 'pip', 'cache-key-suffix': 'x'.repeat(101) }), proxy.env)
       assert.match(failsOnce(run), /Input 'cache-key-suffix' is 101 characters long/)
       const fits = await runAction(base({ cache: 'pip', 'cache-key-suffix': 'y'.repeat(100), 'dry-run': 'true' }), proxy.env)
       assert.equal(fits.code, 0, fits.stdout)
@@ -426,16 +460,14 @@ describe('faults: bounded waits, proven caches, clear answers', () => {
   })
 
   describe('hints name the real cause', () => {
-    // A copy of a pyenv CPython: not externally managed, so 'venv: auto' installs into it; its ensurepip is broken below.
-    let copy: string
-    let lib: string
+    // Not externally managed, so 'venv: auto' would install into it; its ensurepip is broken below.
+    let python311: { python: string; ensurepip: string }
     before(() => {
-      copy = copiedPython('3.11')
-      lib = path.join(path.dirname(path.dirname(copy)), 'lib', 'python3.11')
+      python311 = linkedPython()
     })
 
     it("PIP_REQUIRE_VIRTUALENV without a venv suggests 'venv: true'", { timeout: 60_000 }, async () => {
-      const run = await runAction(base({ python: copy }), { PIP_REQUIRE_VIRTUALENV: '1' })
+      const run = await runAction(base({ python: python311.python }), { PIP_REQUIRE_VIRTUALENV: '1' })
       assert.match(failsOnce(run), /PIP_REQUIRE_VIRTUALENV.*'venv: true'/s)
     })
 
@@ -446,17 +478,17 @@ describe('faults: bounded waits, proven caches, clear answers', () => {
     })
 
     it("a venv that fails for another reason gets no 'install python3-venv'", { timeout: 60_000 }, async () => {
-      const bundled = path.join(lib, 'ensurepip', '_bundled')
+      const bundled = path.join(python311.ensurepip, '_bundled')
       for (const wheel of fs.readdirSync(bundled).filter(f => f.endsWith('.whl'))) fs.writeFileSync(path.join(bundled, wheel), 'not a wheel')
-      const run = await runAction(base({ python: copy, venv: 'true', 'venv-path': path.join(tempDir(), 'venv') }))
+      const run = await runAction(base({ python: python311.python, venv: 'true', 'venv-path': path.join(tempDir(), 'venv') }))
       const error = failsOnce(run)
       assert.match(error, /Could not create a virtual environment at /)
       assert.doesNotMatch(error, /python3-venv|python3\.\d+-venv/)
     })
 
     it("a Python without ensurepip is told to install python3-venv", { timeout: 60_000 }, async () => {
-      fs.rmSync(path.join(lib, 'ensurepip'), { recursive: true })
-      const run = await runAction(base({ python: copy, venv: 'true', 'venv-path': path.join(tempDir(), 'venv') }))
+      fs.rmSync(python311.ensurepip, { recursive: true })
+      const run = await runAction(base({ python: python311.python, venv: 'true', 'venv-path': path.join(tempDir(), 'venv') }))
       assert.match(failsOnce(run), /ensurepip module is missing\. On Debian\/Ubuntu install python3-venv/)
     })
   })
@@ -478,11 +510,14 @@ describe('faults: bounded waits, proven caches, clear answers', () => {
     ]
     for (const [what, inputs, message] of cases) {
       it(what, { timeout: 60_000 }, async () => {
-        const run = await runAction(base(inputs()))
+        const target = makeVenv()
+        const run = await runAction(base({ python: target, ...inputs() }))
         const error = failsOnce(run)
         assert.match(error, message)
         assert.doesNotMatch(error, /Likely cause/)
         if (!/conflict/.test(what)) assert.doesNotMatch(error, /together with the constraints/)
+        assert.match(error, /pip changed nothing; the environment is as it was\./)
+        assert.equal(installed(target)['nova-dpm'], undefined)
       })
     }
   })

@@ -76,7 +76,7 @@ async function listRefs(repository: string, network: NetworkSettings, rule: Tran
       const refused = /transport '\w+' not allowed|Protocol "?\w+"? not supported or disabled/.test(reason)
         ? " git may use only https, ssh and file (http with 'allow-insecure: true' or on this machine), and a redirect may not leave them."
         : ''
-      throw new ActionError(`Could not read the git repository ${where}: ${reason}.${refused} Check the 'repository' input.`)
+      throw new ActionError(`Could not read the git repository ${where}: ${reason.replace(/\.$/, '')}.${refused} Check the 'repository' input.`)
     },
     retryPolicy(network),
     reason => `Could not reach the git repository ${where}: ${reason}. Re-run the job later.`
