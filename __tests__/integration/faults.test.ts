@@ -16,6 +16,7 @@ import { startCacheService, type CacheService } from '../fixtures/cacheService.j
 import { pyenvPrefix } from '../fixtures/pythons.js'
 import { cleanEnv, installed, makeVenv, messages, runAction, startAction, tempDir, type ActionRun } from '../fixtures/runAction.js'
 import { git, makeLocalProject, startWorld, type World } from '../fixtures/world.js'
+import { failsOnce } from '../fixtures/assertions.js'
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..')
 
@@ -104,15 +105,6 @@ async function timed(run: Promise<ActionRun>): Promise<{ run: ActionRun; seconds
   return { run: result, seconds: (Date.now() - started) / 1000 }
 }
 
-/** One error annotation, no stack trace, not "failed unexpectedly"; returns it. */
-function failsOnce(run: ActionRun): string {
-  assert.equal(run.code, 1, run.stdout)
-  const errors = messages(run, 'error')
-  assert.equal(errors.length, 1, run.stdout)
-  assert.doesNotMatch(run.stdout, /^\s+at .+:\d+:\d+\)?$/m, 'no stack trace in the log')
-  assert.doesNotMatch(errors[0], /failed unexpectedly/)
-  return errors[0]
-}
 
 /** Whether a process still runs (a zombie waiting for its parent to reap it has stopped running). */
 function alive(pid: number): boolean {

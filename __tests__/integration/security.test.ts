@@ -11,8 +11,9 @@ import type { AddressInfo } from 'node:net'
 import * as os from 'node:os'
 import * as path from 'node:path'
 import { after, before, describe, it } from 'node:test'
-import { installed, makeVenv, messages, runAction, tempDir, type ActionRun } from '../fixtures/runAction.js'
+import { installed, makeVenv, runAction, tempDir, type ActionRun } from '../fixtures/runAction.js'
 import { AUTH, startWorld, type World } from '../fixtures/world.js'
+import { failsOnce } from '../fixtures/assertions.js'
 
 const DEBIAN_PYTHON = '/usr/bin/python3'
 /** Written by the action into every venv it makes (python/venv.ts VENV_MARKER). */
@@ -71,15 +72,6 @@ function writeFiles(dir: string, files: Record<string, string>): string {
   return dir
 }
 
-/** One error annotation, no stack trace; returns the error. */
-function failsOnce(run: ActionRun): string {
-  assert.equal(run.code, 1, run.stdout)
-  const errors = messages(run, 'error')
-  assert.equal(errors.length, 1, run.stdout)
-  assert.doesNotMatch(run.stdout, /^\s+at .+:\d+:\d+\)?$/m, 'no stack trace in the log')
-  assert.doesNotMatch(errors[0], /failed unexpectedly/)
-  return errors[0]
-}
 
 /** Nothing exported for later steps. */
 function exportsNothing(run: ActionRun): void {
