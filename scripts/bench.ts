@@ -8,9 +8,11 @@
  *   BENCH_ROUNDS    rounds per world (default 3)
  *   BENCH_LATENCY_MS delay per index request (default 0: pure loopback)
  * The no-op figure is the action's own fixed cost: nova-dpm already installed,
- * no cache, against a bare `pip install` that also finds nothing to do.
+ * no cache, against a bare `pip install` that also finds nothing to do. The
+ * floor of a warm venv is what no action can beat: unpacking the same venv
+ * from a zstd tar and one interpreter start that imports nova_dpm.
  */
-import { execFile } from 'node:child_process'
+import { execFile, execFileSync } from 'node:child_process'
 import * as fs from 'node:fs'
 import * as os from 'node:os'
 import * as path from 'node:path'
@@ -54,11 +56,12 @@ for (const weight of WEIGHTS) {
     const run = await runAction({ release: 'queens', python, 'index-url': world.indexUrl, constraints: world.constraintsUrl('queens'), ...extra }, env)
     if (run.code !== 0) throw new Error(`action failed:\n${run.stdout}`)
   }
-  const samples: Record<'bare' | 'cold' | 'warmPip' | 'warmVenv' | 'noopBare' | 'noopAction', number[]> = {
+  const samples: Record<'bare' | 'cold' | 'warmPip' | 'warmVenv' | 'venvFloor' | 'noopBare' | 'noopAction', number[]> = {
     bare: [],
     cold: [],
     warmPip: [],
     warmVenv: [],
+    venvFloor: [],
     noopBare: [],
     noopAction: []
   }
@@ -77,6 +80,16 @@ for (const weight of WEIGHTS) {
       samples.warmPip.push(await timed(() => action(python, { cache: 'pip', 'cache-key-suffix': 'warm' })))
       python = fresh()
       samples.warmVenv.push(await timed(() => action(python, { cache: 'venv', 'venv-path': venvPath, 'cache-key-suffix': 'warm' })))
+      const archive = path.join(shared, 'venv.tar.zst')
+      execFileSync('tar', ['-cf', archive, '--use-compress-program', 'zstd -T0', '-C', venvPath, '.'])
+      const unpacked = path.join(shared, `floor-${round}`)
+      fs.mkdirSync(unpacked)
+      samples.venvFloor.push(
+        await timed(async () => {
+          await promisify(execFile)('tar', ['-xf', archive, '--use-compress-program', 'unzstd', '-C', unpacked])
+          await promisify(execFile)(path.join(unpacked, 'bin', 'python'), ['-c', 'import nova_dpm'], { env: cleanEnv() })
+        })
+      )
     }
   } finally {
     await world.close()
@@ -88,9 +101,10 @@ for (const weight of WEIGHTS) {
     ['bare pip install -c (the floor)', floor],
     ['action, cold (cache: pip, saves)', median(samples.cold)],
     ['action, warm pip cache', median(samples.warmPip)],
-    ['action, warm venv cache', median(samples.warmVenv)]
+    ['action, warm venv cache', median(samples.warmVenv)],
+    ['floor of a warm venv (untar + import)', median(samples.venvFloor)]
   ]
-  for (const [label, seconds] of rows) console.log(`  ${label.padEnd(34)} ${seconds.toFixed(2).padStart(6)} s   ${(seconds / floor).toFixed(2)} x bare`)
+  for (const [label, seconds] of rows) console.log(`  ${label.padEnd(38)} ${seconds.toFixed(2).padStart(6)} s   ${(seconds / floor).toFixed(2)} x bare`)
   const noop = median(samples.noopAction) - median(samples.noopBare)
   console.log(`  no-op re-run: bare ${median(samples.noopBare).toFixed(2)} s, action ${median(samples.noopAction).toFixed(2)} s: fixed cost ${noop.toFixed(2)} s\n`)
 }

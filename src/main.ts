@@ -14,7 +14,7 @@ import { Timeline } from './report/timeline.js'
 import { releasedSeries } from './source/releases.js'
 import { resolveSources } from './source/resolve.js'
 import { installVerified } from './steps/install.js'
-import { chooseCache, describeJob, prepareJob } from './steps/job.js'
+import { chooseCache, describeJob, prepareJob, startCache } from './steps/job.js'
 
 /** The story of one run: read the request, find what it needs, install, prove it, report. */
 export async function run(): Promise<void> {
@@ -25,13 +25,16 @@ export async function run(): Promise<void> {
     core.setOutput('releases', JSON.stringify(releasedSeries(settings.packages).map(s => s.name)))
     for (const message of settings.plan.warnings) warning(message)
 
-    // These wait on different things (an interpreter, git servers, a web host): at once. When
-    // several fail, the first in this order is reported, not whichever failed first in time.
-    const probing = timeline.measure('Find Python', async () => Interpreter.probe(await findInterpreter(settings.python)))
+    // These wait on different things (an interpreter, git servers, a web host, the cache
+    // library): at once. When several fail, the first in this order is reported, not whichever
+    // failed first in time.
+    const interpreter = await findInterpreter(settings.python)
+    const probing = timeline.measure('Find Python', () => Interpreter.probe(interpreter))
     const resolving = timeline.measure('Resolve source', () => resolveSources(settings.plan, settings.network, settings.transport))
     const fetching = timeline.measure('Fetch constraints', () => readConstraints(settings.plan.constraints, settings.network, settings.transport))
-    await Promise.allSettled([probing, resolving, fetching])
-    const [base, sources, constraints] = [await probing, await resolving, await fetching]
+    const preparing = startCache(settings, interpreter, timeline)
+    await Promise.allSettled([probing, resolving, fetching, preparing])
+    const [base, sources, constraints, ground] = [await probing, await resolving, await fetching, await preparing]
     const job = await prepareJob(settings, base, sources, constraints)
     const report = describeJob(job)
     let sampleFailure: unknown
@@ -39,7 +42,7 @@ export async function run(): Promise<void> {
     if (settings.dryRun) {
       info(`Dry run: would install ${shown(report.pipSpecs.join(' '))} into ${shown(report.pythonPath)}${job.venv ? ` (a venv made from ${shown(base.facts.executable)})` : ''}; nothing installed.`)
     } else {
-      const cache = await chooseCache(job)
+      const cache = chooseCache(job, ground)
       const installed = await installVerified(job, cache, timeline)
       // Only a proved install is handed to later steps.
       if (job.venv) exportVenv(installed.python.facts.executable)

@@ -60,14 +60,14 @@ describe('Python 2.7.18 through dist/index.js', () => {
     await venvCacheRuns(era, '2.7', 'queens')
   })
 
-  it("the pip cache: pip 19.2 has no 'pip cache dir', so the action caches PIP_CACHE_DIR", { timeout: 120_000 }, async () => {
+  it("the pip cache: pip 19.2 has no 'pip cache dir', so the action caches where pip 19.2 keeps it (XDG_CACHE_HOME)", { timeout: 120_000 }, async () => {
     const shared = tempDir('nova-dpm-pipcache2.7-')
-    const pipCache = path.join(shared, 'pip-cache')
+    const pipCache = path.join(shared, 'pip')
     const venv = path.join(shared, 'venv')
-    const run = await releaseRun(era, 'queens', pyenvPython('2.7'), { cache: 'pip', venv: 'true', 'venv-path': venv }, { ...era.service.env, PIP_CACHE_DIR: pipCache })
+    const run = await releaseRun(era, 'queens', pyenvPython('2.7'), { cache: 'pip', venv: 'true', 'venv-path': venv }, { ...era.service.env, PIP_CACHE_DIR: undefined, XDG_CACHE_HOME: shared })
     assertRelease(era, run, path.join(venv, 'bin', 'python'), 'queens', '2.7')
     assert.equal(run.outputs['cache-hit'], 'false')
-    assert.ok(run.stdout.includes(`pip 19.2.3 has no 'pip cache dir'; caching ${pipCache}.`), run.stdout)
+    assert.ok(run.stdout.includes(`This pip has no 'pip cache dir' (it came in pip 20.1); caching ${pipCache}.`), run.stdout)
     // pip 19.2 keeps no HTTP cache for a plain-http index, even a trusted one (real indexes are https): nothing to save.
     assert.ok(run.stdout.includes(`${pipCache} is empty; nothing to cache.`), run.stdout)
     assert.deepEqual(messages(run, 'warning'), [])

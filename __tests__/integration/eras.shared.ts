@@ -57,7 +57,7 @@ export function useEra(): Era {
 }
 
 /** Release mode for a series with its real constraints, straight into `python` unless `extra` says otherwise. */
-export function releaseRun(era: Era, series: Series, python: string, extra: Record<string, string> = {}, env: Record<string, string> = {}): Promise<ActionRun> {
+export function releaseRun(era: Era, series: Series, python: string, extra: Record<string, string> = {}, env: Record<string, string | undefined> = {}): Promise<ActionRun> {
   return runAction(
     { release: series, python, 'index-url': era.world.indexUrl, constraints: era.world.realConstraintsUrl(series), cache: 'false', ...extra },
     env

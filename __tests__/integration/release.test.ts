@@ -3,7 +3,7 @@ import * as fs from 'node:fs'
 import * as path from 'node:path'
 import { after, before, describe, it } from 'node:test'
 import { installed, makeVenv, messages, runAction, tempDir } from '../fixtures/runAction.js'
-import { startWorld, type World } from '../fixtures/world.js'
+import { CONSTRAINTS, startWorld, type World } from '../fixtures/world.js'
 
 describe('mode: release, through dist/index.js', () => {
   let world: World
@@ -109,6 +109,47 @@ describe('mode: release, through dist/index.js', () => {
     const run = await runAction({ release: 'pike', python, constraints: world.constraintsUrl('pike'), cache: 'false' }, { PIP_CONFIG_FILE: config })
     assert.equal(run.code, 0, run.stdout)
     assert.equal(installed(python)['nova-dpm'], '2.0.1')
+  })
+
+  it('a re-run over a good install starts no pip; changed pins, pip forced by its settings, or a bad import do', { timeout: 240_000 }, async () => {
+    const python = makeVenv()
+    const pipRan = (stdout: string) => /\[command\]\S+ -E -s -m pip install /.test(stdout)
+    const first = await runAction(inputs('queens', python))
+    assert.equal(first.code, 0, first.stdout)
+    assert.ok(pipRan(first.stdout), 'the first run installs with pip')
+    const listed = installed(python)
+
+    const again = await runAction(inputs('queens', python))
+    assert.equal(again.code, 0, again.stdout)
+    assert.ok(!pipRan(again.stdout), again.stdout)
+    assert.match(again.stdout, /nova-dpm 3\.0\.0 and every dependency are installed as asked, within the constraints, and import; pip not needed\.\n/)
+    assert.equal(again.outputs.version, '3.0.0')
+    assert.deepEqual(JSON.parse(again.outputs.versions), { 'nova-dpm': '3.0.0' })
+    assert.match(again.summary, /<td>Check what is installed<\/td>/)
+    assert.doesNotMatch(again.summary, /<td>Install nova-dpm<\/td>/)
+    assert.deepEqual(installed(python), listed, 'nothing changed')
+
+    // pip forced by its own settings installs as the user asked.
+    const forced = await runAction(inputs('queens', python), { PIP_FORCE_REINSTALL: '1' })
+    assert.equal(forced.code, 0, forced.stdout)
+    assert.ok(pipRan(forced.stdout), 'PIP_FORCE_REINSTALL makes pip run')
+
+    // Constraints that pin a dependency elsewhere: pip must move it there.
+    const moved = path.join(tempDir(), 'upper-constraints.txt')
+    fs.writeFileSync(moved, `${CONSTRAINTS.queens.map(line => line.replace('zhmcclient===0.18.0', 'zhmcclient===0.14.0')).join('\n')}\n`)
+    const repinned = await runAction(inputs('queens', python, { constraints: moved }))
+    assert.equal(repinned.code, 0, repinned.stdout)
+    assert.ok(pipRan(repinned.stdout), repinned.stdout)
+    assert.equal(installed(python).zhmcclient, '0.14.0')
+
+    // A module that no longer imports (a .pth file, which no RECORD lists, hides it) is never reported good:
+    // the check before pip finds nothing wrong, the import does, so pip runs and verification names the import.
+    const sitePackages = path.join(path.dirname(path.dirname(python)), 'lib', 'python3.11', 'site-packages')
+    fs.writeFileSync(path.join(sitePackages, 'hide-nova.pth'), "import sys; sys.modules['nova_dpm'] = None\n")
+    const hidden = await runAction(inputs('queens', python, { constraints: moved }))
+    assert.equal(hidden.code, 1, hidden.stdout)
+    assert.ok(pipRan(hidden.stdout), hidden.stdout)
+    assert.match(messages(hidden, 'error')[0], /nova-dpm 3\.0\.0 is installed but 'import nova_dpm' fails: ModuleNotFoundError: import of nova_dpm halted/)
   })
 
   it('retries a constraints host that answers 503 once', { timeout: 120_000 }, async () => {

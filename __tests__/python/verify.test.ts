@@ -4,7 +4,7 @@ import * as fs from 'node:fs'
 import * as path from 'node:path'
 import { before, describe, it } from 'node:test'
 import { Interpreter } from '../../src/python/interpreter.js'
-import { verifyEnvironment, recordEntries, type Expected } from '../../src/python/verify.js'
+import { inspectEnvironment, verifyEnvironment, recordEntries, type Expected } from '../../src/python/verify.js'
 import { createVenv } from '../../src/python/venv.js'
 import { pyenvPython, type PythonVersion } from '../fixtures/pythons.js'
 import { cleanEnv, tempDir } from '../fixtures/runAction.js'
@@ -97,11 +97,36 @@ describe('verifyEnvironment on every era', { concurrency: true }, () => {
       const check = await python.pip(['check'], { what: 'pip check', timeoutMs: 60_000, env: cleanEnv() })
       assert.notEqual(check.exitCode, 0, 'pip check should see the bystander')
       const started = Date.now()
-      const verified = await verifyEnvironment(python, [{ ...NOVA, range: v => v.startsWith('3.'), wanted: '>=3,<4' }], LIMIT)
+      const verified = await verifyEnvironment(python.facts.executable, [{ ...NOVA, range: v => v.startsWith('3.'), wanted: '>=3,<4' }], LIMIT)
       t.diagnostic(`verify on ${python.facts.version}: ${Date.now() - started} ms`)
       assert.deepEqual(verified.problems, [])
       assert.deepEqual(verified.versions, { 'nova-dpm': '3.0.0' })
       assert.match(verified.imported.nova_dpm, new RegExp(`^${sitePackages(python)}/nova_dpm/__init__\\.pyc?$`))
+    })
+  }
+
+  for (const version of ['2.7', '3.6', '3.11'] as PythonVersion[]) {
+    it(`pyenv ${version}: the inspection names the closure's members a constraints file would change, and lists everything`, { timeout: 180_000 }, async () => {
+      const python = await novaVenvOf(version)
+      const constraints = path.join(tempDir('nova-dpm-uc-'), 'upper-constraints.txt')
+      const lines = [
+        '# met, unmet, a marker that does not apply, a project outside the closure, a line no parser reads',
+        'zhmcclient===0.20.0',
+        'os-dpm>=1.0,<2',
+        "helper===9.9.9;python_version>='2.7'",
+        "clicky===2.0.0;python_version=='1.0'",
+        'broken-bystander===0.1',
+        '-e git+https://git.example/helper#egg=helper'
+      ]
+      fs.writeFileSync(constraints, `${lines.join('\n')}\n`)
+      const found = await inspectEnvironment(python.facts.executable, [NOVA], { ...LIMIT, constraintsFile: constraints })
+      assert.deepEqual(found.problems, [])
+      assert.deepEqual(found.unmet, ["helper 1.0.0 (constraint helper===9.9.9;python_version>='2.7')", '-e git+https://git.example/helper#egg=helper'])
+      assert.equal(found.installed['nova-dpm'], '3.0.0')
+      assert.equal(found.installed['broken-bystander'], '1.0.0')
+      assert.ok('pip' in found.installed, JSON.stringify(found.installed))
+      const without = await inspectEnvironment(python.facts.executable, [NOVA], LIMIT)
+      assert.deepEqual(without.unmet, [], 'no constraints file, nothing unmet')
     })
   }
 
@@ -115,7 +140,7 @@ describe('verifyEnvironment on every era', { concurrency: true }, () => {
     await pip(python, ['install', '--no-index', '--find-links', dir, 'nova-dpm'])
     const check = await python.pip(['check'], { what: 'pip check', timeoutMs: 60_000, env: cleanEnv() })
     assert.match(check.stdout, /pygobject .* requires pycairo, which is not installed/)
-    const verified = await verifyEnvironment(python, [NOVA], LIMIT)
+    const verified = await verifyEnvironment(python.facts.executable, [NOVA], LIMIT)
     assert.deepEqual(verified.problems, [])
     assert.deepEqual(verified.versions, { 'nova-dpm': '3.0.0' })
   })
@@ -134,10 +159,10 @@ describe('verifyEnvironment finds what is wrong (3.11)', () => {
   async function problemsWhile(breakIt: () => Promise<void> | void, repair: () => Promise<void> | void, expected: Expected[] = [NOVA]): Promise<string[]> {
     await breakIt()
     try {
-      return (await verifyEnvironment(python, expected, LIMIT)).problems
+      return (await verifyEnvironment(python.facts.executable, expected, LIMIT)).problems
     } finally {
       await repair()
-      assert.deepEqual((await verifyEnvironment(python, [NOVA], LIMIT)).problems, [], 'the repair restores a good environment')
+      assert.deepEqual((await verifyEnvironment(python.facts.executable, [NOVA], LIMIT)).problems, [], 'the repair restores a good environment')
     }
   }
 
@@ -170,6 +195,22 @@ describe('verifyEnvironment finds what is wrong (3.11)', () => {
       ),
       [`zhmcclient/__init__.py of zhmcclient 0.20.0 was changed after it was installed (${bytes.length + 1} bytes, not ${bytes.length})`]
     )
+  })
+
+  it('a FIFO in place of a module is named, never read (a read would wait past the time limit)', { timeout: 60_000 }, async () => {
+    const file = path.join(site, 'zhmcclient', '__init__.py')
+    const bytes = fs.readFileSync(file)
+    const problems = await problemsWhile(
+      () => {
+        fs.rmSync(file)
+        execFileSync('mkfifo', [file])
+      },
+      () => {
+        fs.rmSync(file)
+        fs.writeFileSync(file, bytes)
+      }
+    )
+    assert.deepEqual(problems, ['zhmcclient/__init__.py of zhmcclient 0.20.0 is not a regular file'])
   })
 
   it('many missing files are summed up', { timeout: 60_000 }, async () => {
@@ -217,7 +258,7 @@ describe('verifyEnvironment finds what is wrong (3.11)', () => {
 
   it('outside the range, not installed, and imports that fail', { timeout: 60_000 }, async () => {
     const verified = await verifyEnvironment(
-      python,
+      python.facts.executable,
       [
         { ...NOVA, range: v => v.startsWith('2.'), wanted: '>=2.0.0,<3.0.0' },
         { name: 'networking-dpm', module: 'networking_dpm' },
@@ -236,15 +277,15 @@ describe('verifyEnvironment finds what is wrong (3.11)', () => {
 
   it('a module that prints and leaves a thread running does not spoil or stall the answer', { timeout: 30_000 }, async () => {
     const started = Date.now()
-    const verified = await verifyEnvironment(python, [NOVA, { name: 'noisy', module: 'noisy' }], LIMIT)
+    const verified = await verifyEnvironment(python.facts.executable, [NOVA, { name: 'noisy', module: 'noisy' }], LIMIT)
     assert.deepEqual(verified.problems, [])
     assert.ok(Date.now() - started < 20_000)
   })
 
   it('a module whose import ends the interpreter is named', { timeout: 30_000 }, async () => {
-    await assert.rejects(verifyEnvironment(python, [NOVA, { name: 'crasher', module: 'crasher' }], LIMIT), {
+    await assert.rejects(verifyEnvironment(python.facts.executable, [NOVA, { name: 'crasher', module: 'crasher' }], LIMIT), {
       name: 'ActionError',
-      message: `'${python.facts.executable}' failed in verifying the environment (exit code 7): 'while: import crasher'.`
+      message: `'${python.facts.executable}' failed in importing the installed modules (exit code 7): 'while: import crasher'.`
     })
   })
 
@@ -256,7 +297,7 @@ describe('verifyEnvironment finds what is wrong (3.11)', () => {
     const cwd = process.cwd()
     process.chdir(workspace)
     try {
-      const verified = await verifyEnvironment(python, [NOVA], LIMIT)
+      const verified = await verifyEnvironment(python.facts.executable, [NOVA], LIMIT)
       assert.deepEqual(verified.problems, [])
       assert.equal(verified.imported.nova_dpm, path.join(site, 'nova_dpm', '__init__.py'))
     } finally {
@@ -275,7 +316,7 @@ describe('verifyEnvironment on 2.7', () => {
     const file = path.join(sitePackages(python), 'os_dpm', '__init__.py')
     fs.rmSync(file)
     await pip(python, ['install', '--no-index', '--find-links', wheels, '--no-deps', 'zhmcclient==0.9.0'])
-    const verified = await verifyEnvironment(python, [NOVA], LIMIT)
+    const verified = await verifyEnvironment(python.facts.executable, [NOVA], LIMIT)
     assert.deepEqual(verified.problems, [
       'zhmcclient 0.9.0 does not satisfy zhmcclient>=0.14 required by nova-dpm 3.0.0',
       'zhmcclient 0.9.0 does not satisfy zhmcclient>=0.14 required by os-dpm 1.0.0',
@@ -306,12 +347,12 @@ describe('verifyEnvironment on 2.7', () => {
     const info = fs.readdirSync(site).find(n => n.startsWith('legacy_dpm-1.0.0') && n.endsWith('.egg-info'))
     assert.ok(info && fs.existsSync(path.join(site, info, 'installed-files.txt')), 'pip 19 on 2.7 installs a project without wheel by setup.py install')
     const driver: Expected = { name: 'legacy-driver', module: 'legacy_dpm' }
-    assert.deepEqual((await verifyEnvironment(python, [driver], LIMIT)).problems, [])
+    assert.deepEqual((await verifyEnvironment(python.facts.executable, [driver], LIMIT)).problems, [])
     // Python 2 imports a package from its .pyc alone: the whole package goes.
     fs.rmSync(path.join(site, 'legacy_dpm'), { recursive: true })
     await pip(python, ['uninstall', '-y', 'clicky'])
     await pip(python, ['install', '--no-index', '--find-links', wheels, '--no-deps', 'zhmcclient==0.9.0'])
-    const verified = await verifyEnvironment(python, [driver], LIMIT)
+    const verified = await verifyEnvironment(python.facts.executable, [driver], LIMIT)
     assert.deepEqual(verified.problems, [
       'clicky>=1.0 required by legacy-dpm 1.0.0 is not installed',
       'zhmcclient 0.9.0 does not satisfy zhmcclient>=0.14 required by legacy-dpm 1.0.0',

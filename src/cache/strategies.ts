@@ -1,12 +1,13 @@
 import * as fs from 'node:fs'
 import * as os from 'node:os'
 import * as path from 'node:path'
-import type { Interpreter } from '../python/interpreter.js'
+import { runProcess } from '../io/process.js'
+import { neutralDirectory } from '../python/probe.js'
 import { venvState } from '../python/venv.js'
 import { shown } from '../log/escape.js'
 import { info } from '../log/log.js'
 import { saveKey, type CacheKeys } from './keys.js'
-import { restoreDir, saveDir, type CacheRestore, type CacheSave } from './service.js'
+import { cacheServiceAvailable, restoreDir, saveDir, type CacheRestore, type CacheSave } from './service.js'
 
 /**
  * One way of caching, chosen once per run (as setup-python's cache
@@ -22,25 +23,19 @@ export interface CacheStrategy {
 /** pip's download and wheel cache: pip still resolves, but downloads and builds nothing twice. */
 export class PipCache implements CacheStrategy {
   readonly kind = 'pip'
-  private dir?: Promise<string>
   constructor(
-    private readonly python: Interpreter,
+    /** Asked once, of the base interpreter: a venv made from it shares the user's pip cache. */
+    private readonly dir: Promise<string>,
     readonly keys: CacheKeys,
     private readonly timeoutSeconds: number
   ) {}
 
   async restore(): Promise<CacheRestore> {
-    return restoreDir(await this.cacheDir(), this.keys, this.timeoutSeconds)
+    return restoreDir(await this.dir, this.keys, this.timeoutSeconds)
   }
 
   async save(): Promise<CacheSave> {
-    return saveDir(await this.cacheDir(), saveKey(this.keys), this.timeoutSeconds)
-  }
-
-  /** Asked once, of the base interpreter: a venv made from it shares the user's pip cache. */
-  private cacheDir(): Promise<string> {
-    this.dir ??= pipCacheDir(this.python, this.timeoutSeconds)
-    return this.dir
+    return saveDir(await this.dir, saveKey(this.keys), this.timeoutSeconds)
   }
 }
 
@@ -69,15 +64,37 @@ export class VenvCache implements CacheStrategy {
   }
 }
 
+/** What a cache needs before the job is known; see `prepareCache`. */
+export interface CacheGround {
+  /** The runner offers a cache service. */
+  available: boolean
+  /** Where pip keeps its cache (pip kind only). */
+  pipDir?: Promise<string>
+}
+
+/**
+ * Starts what a cache needs while the interpreter probe and the network are
+ * answering: the toolkit's library (most of the bundle, about 0.4 s to load)
+ * and pip's cache directory (a pip start, about 0.5 s). Only the
+ * interpreter's path is known yet; pip's own answer says whether it is a pip.
+ */
+export async function prepareCache(kind: 'pip' | 'venv', executable: string, timeoutSeconds: number): Promise<CacheGround> {
+  const pipDir = kind === 'pip' ? pipCacheDir(executable, timeoutSeconds) : undefined
+  return { available: await cacheServiceAvailable(), pipDir }
+}
+
 /**
  * Where pip keeps its cache. `pip cache dir` exists from pip 20.1 on; older
  * pip (Python 2.7's 19.2, 3.6's 18.1) uses PIP_CACHE_DIR or the XDG default.
  */
-async function pipCacheDir(python: Interpreter, timeoutSeconds: number): Promise<string> {
-  const result = await python.pip(['cache', 'dir'], { what: 'pip cache dir', timeoutMs: timeoutSeconds * 1000 })
-  const dir = result.stdout.trim().split('\n').pop()
-  if (result.exitCode === 0 && dir) return dir
+async function pipCacheDir(executable: string, timeoutSeconds: number): Promise<string> {
+  // pip's own variable wins over its configuration files: when it is absolute, no pip start is needed.
+  const given = process.env.PIP_CACHE_DIR?.replace(/^~(?=$|\/)/, os.homedir())
+  if (given && path.isAbsolute(given)) return given
+  const result = await runProcess(executable, ['-E', '-s', '-m', 'pip', 'cache', 'dir'], { what: 'pip cache dir', timeoutMs: timeoutSeconds * 1000, cwd: neutralDirectory() }).catch(() => undefined)
+  const dir = result?.stdout.trim().split('\n').pop()
+  if (result?.exitCode === 0 && dir) return dir
   const fallback = process.env.PIP_CACHE_DIR || path.join(process.env.XDG_CACHE_HOME || path.join(os.homedir(), '.cache'), 'pip')
-  info(`pip ${shown(python.facts.pipVersion ?? '')} has no 'pip cache dir'; caching ${shown(fallback)}.`)
+  info(`This pip has no 'pip cache dir' (it came in pip 20.1); caching ${shown(fallback)}.`)
   return fallback
 }

@@ -71,10 +71,11 @@ export async function pipInstall(
     repositories: readonly string[]
     packages: readonly string[]
     redacted: string[]
+    /** What was installed before pip ran, to tell what a failed run changed. */
+    before: Installed
     untestedPython?: string
   }
 ): Promise<void> {
-  const before = await python.installed()
   const upgrade = needsUpgrade(python.facts.pipVersion ?? '', python.facts.major, request.requirements)
   const logFile = path.join(runTempDir(), `pip-install-${Date.now().toString(36)}.log`)
   const result = await python.pip(pipInstallArgs({ ...request, upgrade, logFile }), {
@@ -99,7 +100,7 @@ export async function pipInstall(
     pipVersion: python.facts.pipVersion ?? '',
     untestedPython: context.untestedPython
   })
-  throw new ActionError(`${message}\n${describeLeftovers(before, await python.installed(), context.packages)}`)
+  throw new ActionError(`${message}\n${describeLeftovers(context.before, await python.installed(), context.packages)}`)
 }
 
 const LOG_LINES_SHOWN = 60

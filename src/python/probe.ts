@@ -28,7 +28,7 @@ def answer(value):
     out = sys.__stdout__
     out.write("\nsetup-nova-dpm-probe:" + sys.argv[2] + "\n" + json.dumps(value) + "\n")
     out.flush()
-    # A module imported by "verify" may leave threads running; the answer is out.
+    # A module imported by "imports" may leave threads running; the answer is out.
     os._exit(0)
 
 
@@ -267,22 +267,63 @@ def verify(request):
         dist = dists.get(canonical(name))
         if dist is not None:
             versions[name] = dist["version"]
-    imports = []
+    result = {"versions": versions, "problems": problems, "members": members, "installed": listing(dists)}
+    if request.get("constraints"):
+        result["unmet"] = unmet_constraints(dists, order, request["constraints"])
+    return result
+
+
+def unmet_constraints(dists, order, path):
+    # The closure's members that pip, given this constraints file, would change;
+    # a line this cannot read counts as unmet, so pip decides.
+    tools = requirement_tools()
+    text = read_text(path)
+    if text is None or tools is None:
+        return ["the constraints file could not be read"]
+    members = set(order)
+    unmet = []
+    for line in text.splitlines():
+        line = line.split(" #")[0].strip()
+        if not line or line.startswith("#"):
+            continue
+        # As pip reads a requirements line: the marker is whatever follows the first ";".
+        text, sep, marker_text = line.partition(";")
+        try:
+            req = tools[0](text.strip())
+            marker = tools[1](marker_text.strip()) if sep else req.marker
+        except Exception:
+            unmet.append(line)
+            continue
+        name = getattr(req, "name", None) or req.project_name
+        key = canonical(name)
+        if key not in members or not str(req.specifier) or not applies(marker, None):
+            continue
+        try:
+            ok = req.specifier.contains(dists[key]["version"], prereleases=True)
+        except Exception:
+            ok = False
+        if not ok:
+            unmet.append("%s %s (constraint %s)" % (dists[key]["name"], dists[key]["version"], line))
+    return unmet
+
+
+def imports(request):
+    results = []
     for module in request["modules"]:
         # Should the import kill the interpreter, the last line of stderr names it.
         sys.stderr.write("while: import %s\n" % module)
         sys.stderr.flush()
         try:
             __import__(module)
-            imports.append({"module": module, "file": getattr(sys.modules[module], "__file__", None)})
+            results.append({"module": module, "file": getattr(sys.modules[module], "__file__", None)})
         except BaseException:
             import traceback
             error = sys.exc_info()[1]
-            imports.append({"module": module, "error": traceback.format_exception_only(type(error), error)[-1].strip()})
-    return {"versions": versions, "problems": problems, "members": members, "imports": imports}
+            results.append({"module": module, "error": traceback.format_exception_only(type(error), error)[-1].strip()})
+    return results
 
 
-def installed():
+def listing(dists):
     # Python 2.7 ships egg-infos for itself and wsgiref in its stdlib (lib-dynload too): part of Python, not installed.
     stdlib = os.path.realpath(os.path.dirname(os.__file__))
 
@@ -290,7 +331,7 @@ def installed():
         parent = os.path.realpath(os.path.dirname(dist["info"]))
         return parent == stdlib or (os.path.dirname(parent) == stdlib and os.path.basename(parent) not in ("site-packages", "dist-packages"))
 
-    return dict((key, dist["version"]) for key, dist in distributions().items() if not in_stdlib(dist))
+    return dict((key, dist["version"]) for key, dist in dists.items() if not in_stdlib(dist))
 
 
 def base_executable(executable, in_venv):
@@ -399,15 +440,17 @@ mode = sys.argv[1]
 if mode == "facts":
     answer(facts())
 elif mode == "installed":
-    answer(installed())
+    answer(listing(distributions()))
 elif mode == "verify":
     answer(verify(json.loads(sys.argv[3])))
+elif mode == "imports":
+    answer(imports(json.loads(sys.argv[3])))
 elif mode == "entry-points":
     answer(entry_points(json.loads(sys.argv[3])))
 sys.exit("unknown probe mode " + mode)
 `
 
-export type ProbeMode = 'facts' | 'installed' | 'verify' | 'entry-points'
+export type ProbeMode = 'facts' | 'installed' | 'verify' | 'imports' | 'entry-points'
 
 /** The longest an interpreter may take to answer the facts or the listing. */
 export const PROBE_LIMIT_MS = 60_000
@@ -467,6 +510,7 @@ const TASKS: Record<ProbeMode, string> = {
   facts: "the action's Python probe",
   installed: 'listing the installed distributions',
   verify: 'verifying the environment',
+  imports: 'importing the installed modules',
   'entry-points': 'listing entry points'
 }
 

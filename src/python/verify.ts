@@ -1,8 +1,7 @@
 import { createHash, getHashes } from 'node:crypto'
-import { promises as fsp } from 'node:fs'
+import * as fs from 'node:fs'
 import * as path from 'node:path'
 import { shown } from '../log/escape.js'
-import type { Interpreter } from './interpreter.js'
 import { runProbe } from './probe.js'
 
 export interface Expected {
@@ -16,11 +15,18 @@ export interface Expected {
   wanted?: string
 }
 
-export interface Verified {
+export interface Inspection {
   /** Expected name (as given) -> installed version. */
   versions: Record<string, string>
-  /** Human sentences; empty means the environment is good. */
+  /** Human sentences; empty means the distributions and their files are good. */
   problems: string[]
+  /** Normalized name -> version of everything installed: what a failed pip run is compared with. */
+  installed: Record<string, string>
+  /** Members of the closure a constraints file would change (only when one was given). */
+  unmet: string[]
+}
+
+export interface Verified extends Inspection {
   /** Module -> the file it was imported from. */
   imported: Record<string, string>
 }
@@ -37,61 +43,86 @@ interface Answer {
   versions: Record<string, string>
   problems: string[]
   members: { name: string; version: string; record: RecordFile | null }[]
-  imports: { module: string; file?: string | null; error?: string }[]
+  installed: Record<string, string>
+  unmet?: string[]
 }
+
+type ImportAnswer = { module: string; file?: string | null; error?: string }[]
 
 /** File sentences per distribution before the rest is summed up. */
 const MAX_FILE_PROBLEMS = 5
 
 /**
- * Proves the environment is usable, in one interpreter start plus file checks
- * here: each expected distribution is installed, in its range, and imports;
- * every dependency in its closure is installed at a version that satisfies
- * what requires it; and every file pip recorded for the closure is on disk
- * as pip wrote it (size and sha256 from RECORD). Distributions outside the
- * closure are not judged: a system's broken package is not ours to fail on.
+ * What is installed, without importing anything: each expected distribution
+ * is there and in its range; every dependency in its closure is installed at
+ * a version that satisfies what requires it; and every file pip recorded for
+ * the closure is on disk as pip wrote it (size and sha256 from RECORD).
+ * Distributions outside the closure are not judged: a system's broken package
+ * is not ours to fail on. With a constraints file, it also names the closure's
+ * members that the file would have pip change.
  */
-export async function verifyEnvironment(python: Interpreter, expected: Expected[], options: { timeoutMs: number }): Promise<Verified> {
-  const request = { names: expected.map(e => e.name), modules: [...new Set(expected.map(e => e.module))] }
-  const answer = (await runProbe(python.facts.executable, 'verify', {
-    label: python.facts.executable,
-    timeoutMs: options.timeoutMs,
-    argument: JSON.stringify(request)
-  })) as Answer
+export async function inspectEnvironment(executable: string, expected: Expected[], options: { timeoutMs: number; constraintsFile?: string }): Promise<Inspection> {
+  const request = { names: expected.map(e => e.name), constraints: options.constraintsFile }
+  const answer = (await runProbe(executable, 'verify', { label: executable, timeoutMs: options.timeoutMs, argument: JSON.stringify(request) })) as Answer
   const problems: string[] = []
   for (const e of expected) {
     const version = answer.versions[e.name]
-    if (version === undefined) problems.push(`${e.name} is not installed for ${shown(python.facts.executable)}`)
+    if (version === undefined) problems.push(`${e.name} is not installed for ${shown(executable)}`)
     else if (e.range && !e.range(version)) problems.push(`${e.name} ${version} is installed, outside the range asked for${e.wanted ? ` (${e.wanted})` : ''}`)
   }
   problems.push(...answer.problems)
   for (const member of answer.members) {
-    if (member.record) problems.push(...(await checkFiles(`${member.name} ${member.version}`, member.record)))
+    if (member.record) problems.push(...checkFiles(`${member.name} ${member.version}`, member.record))
   }
-  const imported: Record<string, string> = {}
-  for (const result of answer.imports) {
-    if (result.error !== undefined) {
-      const owner = expected.find(e => e.module === result.module)
-      const installed = owner && answer.versions[owner.name] !== undefined ? `${owner.name} ${answer.versions[owner.name]} is installed but ` : ''
-      problems.push(`${installed}'import ${result.module}' fails: ${shown(result.error)}`)
-    } else if (result.file) {
-      imported[result.module] = result.file
-    }
-  }
-  return { versions: answer.versions, problems, imported }
+  return { versions: answer.versions, problems, installed: answer.installed, unmet: answer.unmet ?? [] }
 }
 
-/** Each recorded file exists, with its recorded size and hash. */
-async function checkFiles(distribution: string, record: RecordFile): Promise<string[]> {
-  let text: string
-  try {
-    text = await fsp.readFile(record.file, 'utf8')
-  } catch (error) {
-    return [`the file list of ${distribution} (${shown(record.file)}) cannot be read: ${(error as Error).message}`]
+/** Each expected module imports, in an interpreter start of its own. */
+export async function checkImports(executable: string, expected: Expected[], options: { timeoutMs: number }): Promise<{ imported: Record<string, string>; failed: { module: string; error: string }[] }> {
+  const request = { modules: [...new Set(expected.map(e => e.module))] }
+  const answer = (await runProbe(executable, 'imports', { label: executable, timeoutMs: options.timeoutMs, argument: JSON.stringify(request) })) as ImportAnswer
+  const imported: Record<string, string> = {}
+  const failed: { module: string; error: string }[] = []
+  for (const result of answer) {
+    if (result.error !== undefined) failed.push({ module: result.module, error: result.error })
+    else if (result.file) imported[result.module] = result.file
   }
-  const entries = recordEntries(text, record.hashed).filter(entry => path.resolve(record.base, entry.path) !== record.file)
-  const found = await mapLimit(entries, 32, entry => checkEntry(distribution, record, entry))
-  const problems = found.filter((p): p is string => p !== undefined)
+  return { imported, failed }
+}
+
+/**
+ * Proves the environment is usable: the inspection above and the imports, in
+ * two interpreter starts that run at once (the imports are the slow part:
+ * pbr's version lookup imports pkg_resources, which scans every distribution).
+ */
+export async function verifyEnvironment(executable: string, expected: Expected[], options: { timeoutMs: number; constraintsFile?: string }): Promise<Verified> {
+  const [inspection, imports] = await Promise.all([inspectEnvironment(executable, expected, options), checkImports(executable, expected, options)])
+  return { ...inspection, problems: [...inspection.problems, ...importProblems(expected, inspection.versions, imports.failed)], imported: imports.imported }
+}
+
+/** The sentences for modules that failed to import, naming the installed distribution that should provide each. */
+function importProblems(expected: Expected[], versions: Record<string, string>, failed: { module: string; error: string }[]): string[] {
+  return failed.map(({ module, error }) => {
+    const owner = expected.find(e => e.module === module)
+    const installed = owner && versions[owner.name] !== undefined ? `${owner.name} ${versions[owner.name]} is installed but ` : ''
+    return `${installed}'import ${module}' fails: ${shown(error)}`
+  })
+}
+
+/**
+ * Each recorded file exists, with its recorded size and hash. Synchronous on
+ * purpose: thousands of small files are checked faster in one loop than
+ * through the thread pool (measured here: about 0.55 s against 0.1–0.25 s for
+ * the 3,100 files of a 100-dependency closure), and nothing else needs the event loop
+ * meanwhile; the imports run in a process of their own. Only regular files
+ * are read, so a FIFO put in a module's place cannot stall the check.
+ */
+function checkFiles(distribution: string, record: RecordFile): string[] {
+  const stat = regularFile(record.file)
+  const text = stat && stat !== 'other' ? readOrUndefined(record.file) : undefined
+  if (text === undefined) return [`the file list of ${distribution} (${shown(record.file)}) cannot be read`]
+  const entries = recordEntries(text.toString('utf8'), record.hashed).filter(entry => path.resolve(record.base, entry.path) !== record.file)
+  const problems = entries.map(entry => checkEntry(distribution, record, entry)).filter((p): p is string => p !== undefined)
   if (problems.length <= MAX_FILE_PROBLEMS) return problems
   return [
     ...problems.slice(0, MAX_FILE_PROBLEMS),
@@ -105,23 +136,39 @@ interface Entry {
   size?: number
 }
 
-async function checkEntry(distribution: string, record: RecordFile, entry: Entry): Promise<string | undefined> {
+const HASHES = new Set(getHashes())
+
+function checkEntry(distribution: string, record: RecordFile, entry: Entry): string | undefined {
   // Byte code pip compiled is listed without a hash; Python remakes it when it is gone.
   if (!entry.hash && entry.path.endsWith('.pyc')) return undefined
   const file = path.resolve(record.base, entry.path)
   const shownPath = shown(record.hashed ? entry.path : path.relative(path.dirname(record.base), file))
-  let size: number
-  try {
-    size = (await fsp.stat(file)).size
-  } catch {
-    return `${shownPath} of ${distribution} is missing`
-  }
-  if (entry.size !== undefined && size !== entry.size) return `${shownPath} of ${distribution} was changed after it was installed (${size} bytes, not ${entry.size})`
+  const stat = regularFile(file)
+  if (stat === undefined) return `${shownPath} of ${distribution} is missing`
+  if (stat === 'other') return `${shownPath} of ${distribution} is not a regular file`
+  if (entry.size !== undefined && stat.size !== entry.size) return `${shownPath} of ${distribution} was changed after it was installed (${stat.size} bytes, not ${entry.size})`
   if (!entry.hash) return undefined
   const [algorithm, digest] = splitOnce(entry.hash, '=')
-  if (!digest || !getHashes().includes(algorithm)) return undefined
-  const actual = createHash(algorithm).update(await fsp.readFile(file)).digest('base64url')
+  if (!digest || !HASHES.has(algorithm)) return undefined
+  const content = readOrUndefined(file)
+  if (content === undefined) return `${shownPath} of ${distribution} cannot be read`
+  const actual = createHash(algorithm).update(content).digest('base64url')
   return actual === digest.replace(/=+$/, '') ? undefined : `${shownPath} of ${distribution} was changed after it was installed (its ${algorithm} differs from the record)`
+}
+
+/** The file's stats when it is a regular file (symbolic links followed), 'other' for anything else, undefined when absent. */
+function regularFile(file: string): fs.Stats | 'other' | undefined {
+  const stat = fs.statSync(file, { throwIfNoEntry: false })
+  if (!stat) return undefined
+  return stat.isFile() ? stat : 'other'
+}
+
+function readOrUndefined(file: string): Buffer | undefined {
+  try {
+    return fs.readFileSync(file)
+  } catch {
+    return undefined
+  }
 }
 
 /** Rows of a wheel RECORD (CSV: path,hash,size) or the lines of installed-files.txt. */
@@ -173,17 +220,4 @@ function csvFields(line: string): string[] {
 function splitOnce(text: string, separator: string): [string, string] {
   const at = text.indexOf(separator)
   return at === -1 ? [text, ''] : [text.slice(0, at), text.slice(at + 1)]
-}
-
-async function mapLimit<T, R>(items: T[], limit: number, work: (item: T) => Promise<R>): Promise<R[]> {
-  const results: R[] = new Array(items.length)
-  let next = 0
-  const worker = async () => {
-    while (next < items.length) {
-      const index = next++
-      results[index] = await work(items[index])
-    }
-  }
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker))
-  return results
 }

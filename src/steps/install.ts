@@ -5,8 +5,8 @@ import { shown } from '../log/escape.js'
 import { info, warning } from '../log/log.js'
 import { redact } from '../log/secrets.js'
 import { pipInstall } from '../python/install.js'
-import { Interpreter } from '../python/interpreter.js'
-import { verifyEnvironment, type Expected } from '../python/verify.js'
+import { Interpreter, type PythonFacts } from '../python/interpreter.js'
+import { checkImports, inspectEnvironment, verifyEnvironment, type Expected, type Inspection } from '../python/verify.js'
 import { createVenv, venvPython, venvState } from '../python/venv.js'
 import type { Timeline } from '../report/timeline.js'
 import { RUNTIME_PKG_RESOURCES } from '../source/releases.js'
@@ -27,7 +27,8 @@ const VERIFY_LIMIT_MS = 5 * 60 * 1000
 /**
  * Installs into the interpreter or the action's venv, with the cache around
  * it, and proves the result. A venv cache entry that proves good needs no pip
- * at all; one that does not is rebuilt and saved anew.
+ * at all; one that does not is rebuilt and saved anew. Nor does an
+ * environment that already holds what pip would install (a re-run).
  */
 export async function installVerified(job: Job, cache: CacheStrategy | undefined, timeline: Timeline): Promise<Installed> {
   const { venv } = job
@@ -44,18 +45,49 @@ export async function installVerified(job: Job, cache: CacheStrategy | undefined
     restore = { ...restore, exactHit: false }
   }
   const python = venv ? await timeline.run('Create venv', () => createVenv(job.base, venv)) : job.base
-  await timeline.run(`Install ${job.settings.packages.join(', ')}`, () => install(job, python))
-  const { versions, problems } = await timeline.run('Verify', () => verifyEnvironment(python, expected, { timeoutMs: VERIFY_LIMIT_MS }))
+  const limits = { timeoutMs: VERIFY_LIMIT_MS, constraintsFile: job.constraints?.file }
+  const found = await timeline.run('Check what is installed', () => inspectEnvironment(python.facts.executable, expected, limits))
+  if (pipWouldChangeNothing(job, python.facts, found, process.env)) {
+    const imports = await timeline.run('Verify', () => checkImports(python.facts.executable, expected, limits))
+    if (imports.failed.length === 0) {
+      info(`${Object.entries(found.versions).map(([n, v]) => `${n} ${v}`).join(', ')} and every dependency are installed as asked, within the constraints, and import; pip not needed.`)
+      return { python, versions: pick(found.versions, job.settings.packages), restore }
+    }
+  }
+  await timeline.run(`Install ${job.settings.packages.join(', ')}`, () => install(job, python, found.installed))
+  const { versions, problems } = await timeline.run('Verify', () => verifyEnvironment(python.facts.executable, expected, limits))
   if (problems.length > 0) throw new ActionError(`The install did not prove good: ${shown(problems.join('; '))}`)
   // Saved here, not in a post step, so that a later failing step cannot lose it.
   const save = cache && !restore?.exactHit ? await timeline.run('Save cache', () => cache.save()) : undefined
   return { python, versions: pick(versions, job.settings.packages), restore, save }
 }
 
+/** pip settings that make it install even what is already there. */
+const PIP_FORCING = ['PIP_UPGRADE', 'PIP_FORCE_REINSTALL', 'PIP_IGNORE_INSTALLED']
+
+/**
+ * Whether `pip install` would find nothing to do: every package is asked for
+ * by name and range (no git URL, path or requirements file, which pip may
+ * rebuild), the environment already holds them and their dependencies, every
+ * file as pip wrote it, at the versions the constraints allow, and pbr has
+ * its pkg_resources. Then the action does not start pip at all, and the
+ * imports finish the proof.
+ */
+export function pipWouldChangeNothing(
+  job: Pick<Job, 'sources' | 'extraLines' | 'projects'>,
+  facts: Pick<PythonFacts, 'hasPkgResources'>,
+  found: Pick<Inspection, 'problems' | 'unmet'>,
+  env: NodeJS.ProcessEnv
+): boolean {
+  const byName = job.sources.every(s => !s.commit) && job.extraLines.length === 0 && job.projects.names.length === 0
+  const forced = PIP_FORCING.some(name => env[name] !== undefined && !/^(|0|false|no|off)$/i.test(env[name]!.trim()))
+  return byName && !forced && facts.hasPkgResources && found.problems.length === 0 && found.unmet.length === 0
+}
+
 /** A restored venv, used only when it proves good. */
 async function provedVenv(venv: string, expected: Expected[]): Promise<{ python: Interpreter; versions: Record<string, string> } | undefined> {
-  const python = await Interpreter.probe(venvPython(venv))
-  const { versions, problems } = await verifyEnvironment(python, expected, { timeoutMs: VERIFY_LIMIT_MS })
+  const executable = venvPython(venv)
+  const [python, { versions, problems }] = await Promise.all([Interpreter.probe(executable), verifyEnvironment(executable, expected, { timeoutMs: VERIFY_LIMIT_MS })])
   if (problems.length > 0) {
     warning(`The cached venv failed verification (${shown(problems.join('; '))}); rebuilding it and saving it under a new key.`)
     return undefined
@@ -65,7 +97,7 @@ async function provedVenv(venv: string, expected: Expected[]): Promise<{ python:
 }
 
 /** One pip run for everything, `setuptools<82` added where pbr would find no pkg_resources. */
-async function install(job: Job, python: Interpreter): Promise<void> {
+async function install(job: Job, python: Interpreter, before: Record<string, string>): Promise<void> {
   const { settings } = job
   const requirements = [...job.sources.map(s => s.requirement), ...(job.extraLines.length ? ['-r', requirementsFile(job.extraLines)] : [])]
   const asked = askedFor(job)
@@ -83,6 +115,7 @@ async function install(job: Job, python: Interpreter): Promise<void> {
       repositories: [...settings.plan.packages.flatMap(p => (p.git ? [p.git.repository] : [])), ...settings.requirements.flatMap(r => (r.kind === 'url' ? [r.url] : []))],
       packages: settings.packages,
       redacted: asked.map(redact),
+      before,
       untestedPython: job.untested
     }
   )

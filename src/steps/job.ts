@@ -2,8 +2,7 @@ import * as fs from 'node:fs'
 import * as os from 'node:os'
 import * as path from 'node:path'
 import { cacheKeys } from '../cache/keys.js'
-import { cacheServiceAvailable } from '../cache/service.js'
-import { PipCache, VenvCache, type CacheStrategy } from '../cache/strategies.js'
+import { PipCache, prepareCache, VenvCache, type CacheGround, type CacheStrategy } from '../cache/strategies.js'
 import { writeConstraints, type Constraints, type ConstraintsFile } from '../constraints/load.js'
 import { ActionError } from '../errors.js'
 import type { Settings } from '../inputs/settings.js'
@@ -15,6 +14,7 @@ import { redact } from '../log/secrets.js'
 import type { Interpreter } from '../python/interpreter.js'
 import { venvPython } from '../python/venv.js'
 import type { RunReport } from '../report/report.js'
+import type { Timeline } from '../report/timeline.js'
 import { localProjectName } from '../source/localProject.js'
 import { untestedPython } from '../source/plan.js'
 import { requirementLines } from '../source/requirements.js'
@@ -126,11 +126,18 @@ export function requirementsFile(lines: string[]): string {
   return file
 }
 
+/** What the run's cache needs, started beside the interpreter probe; nothing for a dry run or `cache: false`. */
+export async function startCache(settings: Settings, executable: string, timeline: Timeline): Promise<CacheGround | undefined> {
+  const kind = settings.cache
+  if (kind === 'false' || settings.dryRun) return undefined
+  return timeline.measure('Prepare cache', () => prepareCache(kind, executable, settings.network.timeoutSeconds))
+}
+
 /** The cache strategy of this run, or undefined when there is none to use. */
-export async function chooseCache(job: Job): Promise<CacheStrategy | undefined> {
+export function chooseCache(job: Job, ground: CacheGround | undefined): CacheStrategy | undefined {
   const { settings, base } = job
-  if (settings.cache === 'false') return undefined
-  if (!(await cacheServiceAvailable())) {
+  if (settings.cache === 'false' || !ground) return undefined
+  if (!ground.available) {
     warning('The GitHub Actions cache service is not available to this job (no ACTIONS_RESULTS_URL / ACTIONS_CACHE_URL); installing without the cache.')
     return undefined
   }
@@ -151,7 +158,7 @@ export async function chooseCache(job: Job): Promise<CacheStrategy | undefined> 
     suffix: settings.cacheKeySuffix
   })
   const timeout = settings.network.timeoutSeconds
-  return settings.cache === 'venv' ? new VenvCache(keys, job.venv!, timeout) : new PipCache(base, keys, timeout)
+  return settings.cache === 'venv' ? new VenvCache(keys, job.venv!, timeout) : new PipCache(ground.pipDir!, keys, timeout)
 }
 
 /** The report of a run before it installs: what it will install, from where, into what. */
