@@ -42282,9 +42282,9 @@ class VenvCache {
 }
 /**
  * Starts what a cache needs while the interpreter probe and the network are
- * answering: the toolkit's library (most of the bundle, about 0.4 s to load)
- * and pip's cache directory (a pip start, about 0.5 s). Only the
- * interpreter's path is known yet; pip's own answer says whether it is a pip.
+ * answering: the toolkit's library (most of the bundle's code) and pip's
+ * cache directory (a pip start: about half a second, as long as the rest of
+ * a warm run's start). Only the interpreter's path is known yet.
  */
 async function prepareCache(kind, executable, timeoutSeconds) {
     const pipDir = kind === 'pip' ? pipCacheDir(executable, timeoutSeconds) : undefined;
@@ -42304,7 +42304,7 @@ async function pipCacheDir(executable, timeoutSeconds) {
     if (result?.exitCode === 0 && dir)
         return dir;
     const fallback = process.env.PIP_CACHE_DIR || external_node_path_.join(process.env.XDG_CACHE_HOME || external_node_path_.join(external_node_os_.homedir(), '.cache'), 'pip');
-    info(`This pip has no 'pip cache dir' (it came in pip 20.1); caching ${shown(fallback)}.`);
+    info(`'pip cache dir' named no directory (pip before 20.1 has no such command); caching ${shown(fallback)}.`);
     return fallback;
 }
 

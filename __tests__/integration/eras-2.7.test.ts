@@ -67,7 +67,7 @@ describe('Python 2.7.18 through dist/index.js', () => {
     const run = await releaseRun(era, 'queens', pyenvPython('2.7'), { cache: 'pip', venv: 'true', 'venv-path': venv }, { ...era.service.env, PIP_CACHE_DIR: undefined, XDG_CACHE_HOME: shared })
     assertRelease(era, run, path.join(venv, 'bin', 'python'), 'queens', '2.7')
     assert.equal(run.outputs['cache-hit'], 'false')
-    assert.ok(run.stdout.includes(`This pip has no 'pip cache dir' (it came in pip 20.1); caching ${pipCache}.`), run.stdout)
+    assert.ok(run.stdout.includes(`'pip cache dir' named no directory (pip before 20.1 has no such command); caching ${pipCache}.`), run.stdout)
     // pip 19.2 keeps no HTTP cache for a plain-http index, even a trusted one (real indexes are https): nothing to save.
     assert.ok(run.stdout.includes(`${pipCache} is empty; nothing to cache.`), run.stdout)
     assert.deepEqual(messages(run, 'warning'), [])

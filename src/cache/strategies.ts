@@ -74,9 +74,9 @@ export interface CacheGround {
 
 /**
  * Starts what a cache needs while the interpreter probe and the network are
- * answering: the toolkit's library (most of the bundle, about 0.4 s to load)
- * and pip's cache directory (a pip start, about 0.5 s). Only the
- * interpreter's path is known yet; pip's own answer says whether it is a pip.
+ * answering: the toolkit's library (most of the bundle's code) and pip's
+ * cache directory (a pip start: about half a second, as long as the rest of
+ * a warm run's start). Only the interpreter's path is known yet.
  */
 export async function prepareCache(kind: 'pip' | 'venv', executable: string, timeoutSeconds: number): Promise<CacheGround> {
   const pipDir = kind === 'pip' ? pipCacheDir(executable, timeoutSeconds) : undefined
@@ -95,6 +95,6 @@ async function pipCacheDir(executable: string, timeoutSeconds: number): Promise<
   const dir = result?.stdout.trim().split('\n').pop()
   if (result?.exitCode === 0 && dir) return dir
   const fallback = process.env.PIP_CACHE_DIR || path.join(process.env.XDG_CACHE_HOME || path.join(os.homedir(), '.cache'), 'pip')
-  info(`This pip has no 'pip cache dir' (it came in pip 20.1); caching ${shown(fallback)}.`)
+  info(`'pip cache dir' named no directory (pip before 20.1 has no such command); caching ${shown(fallback)}.`)
   return fallback
 }
