@@ -39216,8 +39216,10 @@ var external_node_os_ = __nccwpck_require__(8161);
 let made;
 /**
  * A directory of the action's own for this run, under the runner's temp
- * directory. A runner without a usable RUNNER_TEMP still installs: the
- * system's temp directory serves, with a warning.
+ * directory, as an absolute path: pip and Python run from an empty directory
+ * of the action's, where a relative path (a local run's RUNNER_TEMP=.tmp)
+ * would name nothing. A runner without a usable RUNNER_TEMP still installs:
+ * the system's temp directory serves, with a warning.
  */
 function runTempDir() {
     if (made)
@@ -39225,7 +39227,7 @@ function runTempDir() {
     const runnerTemp = process.env.RUNNER_TEMP;
     if (runnerTemp) {
         try {
-            made = external_node_fs_.mkdtempSync(external_node_path_.join(runnerTemp, 'setup-nova-dpm-'));
+            made = external_node_fs_.mkdtempSync(external_node_path_.join(external_node_path_.resolve(runnerTemp), 'setup-nova-dpm-'));
             return made;
         }
         catch (error) {
@@ -39235,7 +39237,7 @@ function runTempDir() {
     else {
         warning(`RUNNER_TEMP is not set; using ${external_node_os_.tmpdir()} for the action's temporary files.`);
     }
-    made = external_node_fs_.mkdtempSync(external_node_path_.join(external_node_os_.tmpdir(), 'setup-nova-dpm-'));
+    made = external_node_fs_.mkdtempSync(external_node_path_.join(external_node_path_.resolve(external_node_os_.tmpdir()), 'setup-nova-dpm-'));
     return made;
 }
 
@@ -40060,10 +40062,14 @@ function readSettings(read, env = process.env) {
     });
     return { ...inputs, plan, requirements, venvPath: inputs.venvPath ?? defaultVenvPath(inputs, env), workspace };
 }
-/** One venv per set of packages and extra requirements, so that two steps with different sets never share one. */
+/**
+ * One venv per set of packages and extra requirements, so that two steps with
+ * different sets never share one. Absolute, as the run's temporary directory
+ * is (see io/tempDir.ts).
+ */
 function defaultVenvPath(inputs, env) {
     const extra = inputs.requirements.trim() ? `-${(0,external_node_crypto_.createHash)('sha256').update(inputs.requirements.trim()).digest('hex').slice(0, 8)}` : '';
-    return external_node_path_.join(env.RUNNER_TEMP || external_node_os_.tmpdir(), 'setup-nova-dpm', `venv-${inputs.packages.join('+')}${extra}`);
+    return external_node_path_.resolve(env.RUNNER_TEMP || external_node_os_.tmpdir(), 'setup-nova-dpm', `venv-${inputs.packages.join('+')}${extra}`);
 }
 
 ;// CONCATENATED MODULE: external "node:child_process"
@@ -42145,7 +42151,10 @@ function cacheLibrary() {
 }
 /** Whether the runner offers a cache service; without one the action installs uncached. */
 async function cacheServiceAvailable() {
-    return (await cacheLibrary()).isFeatureAvailable();
+    const library = await cacheLibrary();
+    // @github/local-action puts a stand-in of its own, which keeps caches on disk, in the library's
+    // place: it has restoreCache and saveCache only, and is always there.
+    return typeof library.isFeatureAvailable === 'function' ? library.isFeatureAvailable() : true;
 }
 /**
  * Restores `dir`; any failure is a warning and a miss, never a failed job.

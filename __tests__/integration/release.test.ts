@@ -152,6 +152,17 @@ describe('mode: release, through dist/index.js', () => {
     assert.match(messages(hidden, 'error')[0], /nova-dpm 3\.0\.0 is installed but 'import nova_dpm' fails: ModuleNotFoundError: import of nova_dpm halted/)
   })
 
+  it('a relative RUNNER_TEMP (as a local run\'s .env gives) still installs, into a venv at an absolute path', { timeout: 180_000 }, async () => {
+    // The runner's working directory holds temp/; pip runs from an empty directory of the action's.
+    const run = await runAction(inputs('queens', makeVenv(), { venv: 'true' }), { RUNNER_TEMP: 'temp' })
+    assert.equal(run.code, 0, run.stdout)
+    const python = run.outputs['python-path']
+    assert.ok(path.isAbsolute(python), python)
+    assert.match(python, /\/temp\/setup-nova-dpm\/venv-nova-dpm\/bin\/python$/)
+    assert.equal(installed(python)['nova-dpm'], '3.0.0')
+    assert.match(run.stdout, /--constraint \/\S+\/temp\/setup-nova-dpm-\w+\/upper-constraints\.txt /)
+  })
+
   it('retries a constraints host that answers 503 once', { timeout: 120_000 }, async () => {
     const python = makeVenv()
     const run = await runAction(inputs('pike', python, { constraints: `${world.url}/flaky/pike` }))

@@ -34,7 +34,10 @@ function cacheLibrary(): Promise<typeof Toolkit> {
 
 /** Whether the runner offers a cache service; without one the action installs uncached. */
 export async function cacheServiceAvailable(): Promise<boolean> {
-  return (await cacheLibrary()).isFeatureAvailable()
+  const library = await cacheLibrary()
+  // @github/local-action puts a stand-in of its own, which keeps caches on disk, in the library's
+  // place: it has restoreCache and saveCache only, and is always there.
+  return typeof library.isFeatureAvailable === 'function' ? library.isFeatureAvailable() : true
 }
 
 /**

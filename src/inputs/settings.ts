@@ -42,8 +42,12 @@ export function readSettings(read: InputReader, env: NodeJS.ProcessEnv = process
   return { ...inputs, plan, requirements, venvPath: inputs.venvPath ?? defaultVenvPath(inputs, env), workspace }
 }
 
-/** One venv per set of packages and extra requirements, so that two steps with different sets never share one. */
+/**
+ * One venv per set of packages and extra requirements, so that two steps with
+ * different sets never share one. Absolute, as the run's temporary directory
+ * is (see io/tempDir.ts).
+ */
 function defaultVenvPath(inputs: Inputs, env: NodeJS.ProcessEnv): string {
   const extra = inputs.requirements.trim() ? `-${createHash('sha256').update(inputs.requirements.trim()).digest('hex').slice(0, 8)}` : ''
-  return path.join(env.RUNNER_TEMP || os.tmpdir(), 'setup-nova-dpm', `venv-${inputs.packages.join('+')}${extra}`)
+  return path.resolve(env.RUNNER_TEMP || os.tmpdir(), 'setup-nova-dpm', `venv-${inputs.packages.join('+')}${extra}`)
 }
