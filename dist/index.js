@@ -40476,9 +40476,9 @@ def unmet_constraints(dists, order, path):
         if not line or line.startswith("#"):
             continue
         # As pip reads a requirements line: the marker is whatever follows the first ";".
-        text, sep, marker_text = line.partition(";")
+        spec, sep, marker_text = line.partition(";")
         try:
-            req = tools[0](text.strip())
+            req = tools[0](spec.strip())
             marker = tools[1](marker_text.strip()) if sep else req.marker
         except Exception:
             unmet.append(line)
@@ -41806,10 +41806,11 @@ function importProblems(expected, versions, failed) {
 /**
  * Each recorded file exists, with its recorded size and hash. Synchronous on
  * purpose: thousands of small files are checked faster in one loop than
- * through the thread pool (measured here: about 0.55 s against 0.1–0.25 s for
- * the 3,100 files of a 100-dependency closure), and nothing else needs the event loop
- * meanwhile; the imports run in a process of their own. Only regular files
- * are read, so a FIFO put in a module's place cannot stall the check.
+ * through the thread pool (measured here: about 0.55 s against 0.1–0.25 s
+ * for the 3,100 files of a 100-dependency closure), and nothing else needs
+ * the event loop meanwhile; the imports run in a process of their own. Only
+ * regular files are read, so a FIFO put in a module's place cannot stall the
+ * check.
  */
 function checkFiles(distribution, record) {
     const stat = regularFile(record.file);
@@ -43992,8 +43993,8 @@ async function installVerified(job, cache, timeline) {
         restore = { ...restore, exactHit: false };
     }
     const python = venv ? await timeline.run('Create venv', () => createVenv(job.base, venv)) : job.base;
-    const limits = { timeoutMs: VERIFY_LIMIT_MS, constraintsFile: job.constraints?.file };
-    const found = await timeline.run('Check what is installed', () => inspectEnvironment(python.facts.executable, expected, limits));
+    const limits = { timeoutMs: VERIFY_LIMIT_MS };
+    const found = await timeline.run('Check what is installed', () => inspectEnvironment(python.facts.executable, expected, { ...limits, constraintsFile: job.constraints?.file }));
     if (pipWouldChangeNothing(job, python.facts, found, process.env)) {
         const imports = await timeline.run('Verify', () => checkImports(python.facts.executable, expected, limits));
         if (imports.failed.length === 0) {

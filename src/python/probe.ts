@@ -287,9 +287,9 @@ def unmet_constraints(dists, order, path):
         if not line or line.startswith("#"):
             continue
         # As pip reads a requirements line: the marker is whatever follows the first ";".
-        text, sep, marker_text = line.partition(";")
+        spec, sep, marker_text = line.partition(";")
         try:
-            req = tools[0](text.strip())
+            req = tools[0](spec.strip())
             marker = tools[1](marker_text.strip()) if sep else req.marker
         except Exception:
             unmet.append(line)

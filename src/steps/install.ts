@@ -45,8 +45,10 @@ export async function installVerified(job: Job, cache: CacheStrategy | undefined
     restore = { ...restore, exactHit: false }
   }
   const python = venv ? await timeline.run('Create venv', () => createVenv(job.base, venv)) : job.base
-  const limits = { timeoutMs: VERIFY_LIMIT_MS, constraintsFile: job.constraints?.file }
-  const found = await timeline.run('Check what is installed', () => inspectEnvironment(python.facts.executable, expected, limits))
+  const limits = { timeoutMs: VERIFY_LIMIT_MS }
+  const found = await timeline.run('Check what is installed', () =>
+    inspectEnvironment(python.facts.executable, expected, { ...limits, constraintsFile: job.constraints?.file })
+  )
   if (pipWouldChangeNothing(job, python.facts, found, process.env)) {
     const imports = await timeline.run('Verify', () => checkImports(python.facts.executable, expected, limits))
     if (imports.failed.length === 0) {
