@@ -43998,7 +43998,7 @@ async function installVerified(job, cache, timeline) {
     if (pipWouldChangeNothing(job, python.facts, found, process.env)) {
         const imports = await timeline.run('Verify', () => checkImports(python.facts.executable, expected, limits));
         if (imports.failed.length === 0) {
-            info(`${Object.entries(found.versions).map(([n, v]) => `${n} ${v}`).join(', ')} and every dependency are installed as asked, within the constraints, and import; pip not needed.`);
+            info(`${listed(found.versions)} and every dependency are installed as asked, within the constraints, and import; pip not needed.`);
             return { python, versions: pick(found.versions, job.settings.packages), restore };
         }
     }
@@ -44033,7 +44033,7 @@ async function provedVenv(venv, expected) {
         warning(`The cached venv failed verification (${shown(problems.join('; '))}); rebuilding it and saving it under a new key.`);
         return undefined;
     }
-    info(`Cached venv holds ${Object.entries(versions).map(([n, v]) => `${n} ${v}`).join(', ')}; pip not needed.`);
+    info(`Cached venv holds ${listed(versions)}; pip not needed.`);
     return { python, versions };
 }
 /** One pip run for everything, `setuptools<82` added where pbr would find no pkg_resources. */
@@ -44064,6 +44064,12 @@ function expectations(job) {
         range: p.specifier ? (v) => inRange(v, p.specifier) : undefined,
         wanted: p.specifier
     }));
+}
+/** `nova-dpm 3.0.0, networking-dpm 3.0.0`: versions are read from the environment's metadata, so they are data to escape. */
+function listed(versions) {
+    return Object.entries(versions)
+        .map(([name, version]) => `${name} ${shown(version)}`)
+        .join(', ');
 }
 function pick(versions, names) {
     return Object.fromEntries(names.map(n => [n, versions[n] ?? '']));

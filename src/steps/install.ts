@@ -52,7 +52,7 @@ export async function installVerified(job: Job, cache: CacheStrategy | undefined
   if (pipWouldChangeNothing(job, python.facts, found, process.env)) {
     const imports = await timeline.run('Verify', () => checkImports(python.facts.executable, expected, limits))
     if (imports.failed.length === 0) {
-      info(`${Object.entries(found.versions).map(([n, v]) => `${n} ${v}`).join(', ')} and every dependency are installed as asked, within the constraints, and import; pip not needed.`)
+      info(`${listed(found.versions)} and every dependency are installed as asked, within the constraints, and import; pip not needed.`)
       return { python, versions: pick(found.versions, job.settings.packages), restore }
     }
   }
@@ -94,7 +94,7 @@ async function provedVenv(venv: string, expected: Expected[]): Promise<{ python:
     warning(`The cached venv failed verification (${shown(problems.join('; '))}); rebuilding it and saving it under a new key.`)
     return undefined
   }
-  info(`Cached venv holds ${Object.entries(versions).map(([n, v]) => `${n} ${v}`).join(', ')}; pip not needed.`)
+  info(`Cached venv holds ${listed(versions)}; pip not needed.`)
   return { python, versions }
 }
 
@@ -131,6 +131,13 @@ function expectations(job: Job): Expected[] {
     range: p.specifier ? (v: string) => inRange(v, p.specifier!) : undefined,
     wanted: p.specifier
   }))
+}
+
+/** `nova-dpm 3.0.0, networking-dpm 3.0.0`: versions are read from the environment's metadata, so they are data to escape. */
+function listed(versions: Record<string, string>): string {
+  return Object.entries(versions)
+    .map(([name, version]) => `${name} ${shown(version)}`)
+    .join(', ')
 }
 
 function pick(versions: Record<string, string>, names: readonly string[]): Record<string, string> {
