@@ -40332,7 +40332,7 @@ def requirements(dist):
     return result
 
 
-def requirement_tools():
+def load_requirement_tools():
     try:
         from pip._vendor.packaging.requirements import Requirement
         from pip._vendor.packaging.markers import Marker
@@ -40356,6 +40356,17 @@ def requirement_tools():
         return None
 
 
+LOADED_TOOLS = []
+
+
+def requirement_tools():
+    # Loaded once and only when a requirement is read: the packaging of pips before 24.1 brings
+    # pyparsing, about 0.1 s of imports, which an environment without the packages never needs.
+    if not LOADED_TOOLS:
+        LOADED_TOOLS.append(load_requirement_tools())
+    return LOADED_TOOLS[0]
+
+
 def applies(marker, extra):
     if marker is None:
         return True
@@ -40376,7 +40387,6 @@ def declared_extras(dist, needs):
 
 
 def closure(dists, roots, problems):
-    tools = requirement_tools()
     wanted = {}
     order = []
     queue = [(key, ()) for key in roots]
@@ -40392,6 +40402,7 @@ def closure(dists, roots, problems):
             wanted[key] = set()
             order.append(key)
         wanted[key] |= extras
+        tools = requirement_tools() if needs else None
         if needs and tools is None:
             add(problems, "the dependencies of %s %s cannot be checked: neither pip nor setuptools is importable" % (dist["name"], dist["version"]))
             continue
@@ -40462,14 +40473,24 @@ def verify(request):
     return result
 
 
+# name===version: every line of openstack/requirements' files has this shape.
+PIN = re.compile(r"^([A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9])?)\s*===\s*[^\s;,)]+$")
+
+
 def unmet_constraints(dists, order, path):
     # The closure's members that pip, given this constraints file, would change;
-    # a line this cannot read counts as unmet, so pip decides.
+    # a line this cannot read counts as unmet, so pip decides. A release's file
+    # pins some 500 projects and the closure holds a few dozen: a pin of any
+    # other project is only checked for a marker pip could not read, each
+    # spelling once, instead of being parsed whole (0.15 s for queens').
+    members = set(order)
+    if not members:
+        return []
     tools = requirement_tools()
     text = read_text(path)
     if text is None or tools is None:
         return ["the constraints file could not be read"]
-    members = set(order)
+    readable_markers = {}
     unmet = []
     for line in text.splitlines():
         line = line.split(" #")[0].strip()
@@ -40477,9 +40498,15 @@ def unmet_constraints(dists, order, path):
             continue
         # As pip reads a requirements line: the marker is whatever follows the first ";".
         spec, sep, marker_text = line.partition(";")
+        spec, marker_text = spec.strip(), marker_text.strip()
+        pin = PIN.match(spec)
+        if pin and canonical(pin.group(1)) not in members:
+            if sep and not readable_marker(tools, readable_markers, marker_text):
+                unmet.append(line)
+            continue
         try:
-            req = tools[0](spec.strip())
-            marker = tools[1](marker_text.strip()) if sep else req.marker
+            req = tools[0](spec)
+            marker = tools[1](marker_text) if sep else req.marker
         except Exception:
             unmet.append(line)
             continue
@@ -40494,6 +40521,16 @@ def unmet_constraints(dists, order, path):
         if not ok:
             unmet.append("%s %s (constraint %s)" % (dists[key]["name"], dists[key]["version"], line))
     return unmet
+
+
+def readable_marker(tools, seen, text):
+    if text not in seen:
+        try:
+            tools[1](text)
+            seen[text] = True
+        except Exception:
+            seen[text] = False
+    return seen[text]
 
 
 def imports(request):
@@ -43985,16 +44022,24 @@ async function installVerified(job, cache, timeline) {
         throw new ActionError(`'venv-path' ${shown(venv)} is a directory with files that the action did not create; it never clears or overwrites such a directory. Point 'venv-path' at a new or empty directory, or remove it yourself.`);
     }
     const expected = expectations(job);
-    let restore = cache && (await timeline.run(`Restore ${cache.kind} cache`, () => cache.restore()));
-    if (venv && cache?.kind === 'venv' && restore?.exactHit) {
-        const cached = await timeline.run('Verify cached venv', () => provedVenv(venv, expected));
-        if (cached)
-            return { ...cached, versions: pick(cached.versions, job.settings.packages), restore };
-        restore = { ...restore, exactHit: false };
+    let restore;
+    if (venv && cache?.kind === 'venv') {
+        restore = await timeline.run('Restore venv cache', () => cache.restore());
+        if (restore.exactHit) {
+            const cached = await timeline.run('Verify cached venv', () => provedVenv(venv, expected));
+            if (cached)
+                return { ...cached, versions: pick(cached.versions, job.settings.packages), restore };
+            restore = { ...restore, exactHit: false };
+        }
     }
-    const python = venv ? await timeline.run('Create venv', () => createVenv(job.base, venv)) : job.base;
+    // pip's cache is not the environment: it comes down while the environment is made and
+    // inspected. These phases overlap, so none opens a log group.
+    const restoringPip = cache?.kind === 'pip' ? timeline.measure('Restore pip cache', () => cache.restore()) : undefined;
+    const readying = readyEnvironment(job, expected, timeline);
+    await Promise.allSettled([restoringPip, readying]);
+    restore ??= await restoringPip;
+    const { python, found } = await readying;
     const limits = { timeoutMs: VERIFY_LIMIT_MS };
-    const found = await timeline.run('Check what is installed', () => inspectEnvironment(python.facts.executable, expected, { ...limits, constraintsFile: job.constraints?.file }));
     if (pipWouldChangeNothing(job, python.facts, found, process.env)) {
         const imports = await timeline.run('Verify', () => checkImports(python.facts.executable, expected, limits));
         if (imports.failed.length === 0) {
@@ -44009,6 +44054,13 @@ async function installVerified(job, cache, timeline) {
     // Saved here, not in a post step, so that a later failing step cannot lose it.
     const save = cache && !restore?.exactHit ? await timeline.run('Save cache', () => cache.save()) : undefined;
     return { python, versions: pick(versions, job.settings.packages), restore, save };
+}
+/** The environment to install into, made if it is the action's venv, and what it holds already. */
+async function readyEnvironment(job, expected, timeline) {
+    const { venv } = job;
+    const python = venv ? await timeline.measure('Create venv', () => createVenv(job.base, venv)) : job.base;
+    const found = await timeline.measure('Check what is installed', () => inspectEnvironment(python.facts.executable, expected, { timeoutMs: VERIFY_LIMIT_MS, constraintsFile: job.constraints?.file }));
+    return { python, found };
 }
 /** pip settings that make it install even what is already there. */
 const PIP_FORCING = ['PIP_UPGRADE', 'PIP_FORCE_REINSTALL', 'PIP_IGNORE_INSTALLED'];

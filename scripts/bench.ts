@@ -43,15 +43,17 @@ for (const weight of WEIGHTS) {
   const venvPath = path.join(shared, 'venv')
   const constraints = path.join(shared, 'uc.txt')
   fs.writeFileSync(constraints, await (await fetch(world.constraintsUrl('queens'))).text())
-  // pip caches nothing fetched over plain http from an untrusted host; real indexes are https.
-  const env = { ...service.env, PIP_CACHE_DIR: pipCache, PIP_TRUSTED_HOST: '127.0.0.1' }
+  // pip caches nothing fetched over plain http from an untrusted host; real indexes are https, and
+  // a bare pip from one writes its cache too (here about 0.35 s of a 3.5 s install), so both get it.
+  const pipEnv = { PIP_CACHE_DIR: pipCache, PIP_TRUSTED_HOST: '127.0.0.1' }
+  const env = { ...service.env, ...pipEnv }
   const fresh = (): string => {
     fs.rmSync(pipCache, { recursive: true, force: true })
     fs.rmSync(venvPath, { recursive: true, force: true })
     return makeVenv()
   }
   const bare = (python: string) =>
-    promisify(execFile)(python, ['-m', 'pip', 'install', '-q', '-c', constraints, '--index-url', world.indexUrl, SPEC], { env: cleanEnv({ PIP_CACHE_DIR: pipCache }) })
+    promisify(execFile)(python, ['-m', 'pip', 'install', '-q', '-c', constraints, '--index-url', world.indexUrl, SPEC], { env: cleanEnv(pipEnv) })
   const action = async (python: string, extra: Record<string, string>) => {
     const run = await runAction({ release: 'queens', python, 'index-url': world.indexUrl, constraints: world.constraintsUrl('queens'), ...extra }, env)
     if (run.code !== 0) throw new Error(`action failed:\n${run.stdout}`)

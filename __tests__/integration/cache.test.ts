@@ -64,6 +64,34 @@ describe('caching with the real @actions/cache against a loopback cache service'
     assert.match(warm.summary, /Cache restore<\/td><td>hit, \d+\.\d MiB/)
   })
 
+  it("pip: the cache comes down while the action's venv is made", { timeout: 240_000 }, async () => {
+    const shared = tempDir()
+    const asked = (r: ReturnType<typeof runner>) => inputs(makeVenv(), { venv: 'true', 'venv-path': r.venvPath, 'cache-key-suffix': 'pip-beside-venv' })
+    const seeding = runner(shared)
+    const seed = await runAction(asked(seeding), seeding.env)
+    assert.equal(seed.code, 0, seed.stdout)
+    // The archive is held back until the new venv exists. A restore that had to end before
+    // the venv is made stalls instead, and the run goes on without the cache, with a warning.
+    const fresh = runner(shared)
+    const made = path.join(fresh.venvPath, 'pyvenv.cfg')
+    let heldUntil: 'the venv existed' | 'the bound' | undefined
+    service.beforeDownload = async () => {
+      const deadline = Date.now() + 60_000
+      while (!fs.existsSync(made) && Date.now() < deadline) await new Promise(resolve => setTimeout(resolve, 50))
+      heldUntil = fs.existsSync(made) ? 'the venv existed' : 'the bound'
+    }
+    try {
+      const run = await runAction(asked(fresh), fresh.env)
+      assert.equal(run.code, 0, run.stdout)
+      assert.equal(heldUntil, 'the venv existed')
+      assert.equal(run.outputs['cache-hit'], 'true')
+      assert.equal(installed(path.join(fresh.venvPath, 'bin', 'python'))['nova-dpm'], '3.0.0')
+      assert.deepEqual(messages(run, 'warning').filter(m => /cache/i.test(m)), [], 'no cache warning: the restore was not stalled')
+    } finally {
+      service.beforeDownload = undefined
+    }
+  })
+
   it('pip: changed constraints miss the exact key but restore the nearest', { timeout: 240_000 }, async () => {
     const shared = tempDir()
     const file = path.join(shared, 'uc.txt')

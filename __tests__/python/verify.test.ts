@@ -110,18 +110,24 @@ describe('verifyEnvironment on every era', { concurrency: true }, () => {
       const python = await novaVenvOf(version)
       const constraints = path.join(tempDir('nova-dpm-uc-'), 'upper-constraints.txt')
       const lines = [
-        '# met, unmet, a marker that does not apply, a project outside the closure, a line no parser reads',
+        '# met, unmet, a marker that does not apply, projects outside the closure (the second with a marker no parser reads), a line no parser reads',
         'zhmcclient===0.20.0',
         'os-dpm>=1.0,<2',
         "helper===9.9.9;python_version>='2.7'",
         "clicky===2.0.0;python_version=='1.0'",
         'broken-bystander===0.1',
+        "outsider===1.0;python_version<'2'",
+        'outsider===1.0;python_version==',
         '-e git+https://git.example/helper#egg=helper'
       ]
       fs.writeFileSync(constraints, `${lines.join('\n')}\n`)
       const found = await inspectEnvironment(python.facts.executable, [NOVA], { ...LIMIT, constraintsFile: constraints })
       assert.deepEqual(found.problems, [])
-      assert.deepEqual(found.unmet, ["helper 1.0.0 (constraint helper===9.9.9;python_version>='2.7')", '-e git+https://git.example/helper#egg=helper'])
+      assert.deepEqual(found.unmet, [
+        "helper 1.0.0 (constraint helper===9.9.9;python_version>='2.7')",
+        'outsider===1.0;python_version==',
+        '-e git+https://git.example/helper#egg=helper'
+      ])
       assert.equal(found.installed['nova-dpm'], '3.0.0')
       assert.equal(found.installed['broken-bystander'], '1.0.0')
       assert.ok('pip' in found.installed, JSON.stringify(found.installed))

@@ -38,17 +38,23 @@ export async function installVerified(job: Job, cache: CacheStrategy | undefined
     )
   }
   const expected = expectations(job)
-  let restore = cache && (await timeline.run(`Restore ${cache.kind} cache`, () => cache.restore()))
-  if (venv && cache?.kind === 'venv' && restore?.exactHit) {
-    const cached = await timeline.run('Verify cached venv', () => provedVenv(venv, expected))
-    if (cached) return { ...cached, versions: pick(cached.versions, job.settings.packages), restore }
-    restore = { ...restore, exactHit: false }
+  let restore: CacheRestore | undefined
+  if (venv && cache?.kind === 'venv') {
+    restore = await timeline.run('Restore venv cache', () => cache.restore())
+    if (restore.exactHit) {
+      const cached = await timeline.run('Verify cached venv', () => provedVenv(venv, expected))
+      if (cached) return { ...cached, versions: pick(cached.versions, job.settings.packages), restore }
+      restore = { ...restore, exactHit: false }
+    }
   }
-  const python = venv ? await timeline.run('Create venv', () => createVenv(job.base, venv)) : job.base
+  // pip's cache is not the environment: it comes down while the environment is made and
+  // inspected. These phases overlap, so none opens a log group.
+  const restoringPip = cache?.kind === 'pip' ? timeline.measure('Restore pip cache', () => cache.restore()) : undefined
+  const readying = readyEnvironment(job, expected, timeline)
+  await Promise.allSettled([restoringPip, readying])
+  restore ??= await restoringPip
+  const { python, found } = await readying
   const limits = { timeoutMs: VERIFY_LIMIT_MS }
-  const found = await timeline.run('Check what is installed', () =>
-    inspectEnvironment(python.facts.executable, expected, { ...limits, constraintsFile: job.constraints?.file })
-  )
   if (pipWouldChangeNothing(job, python.facts, found, process.env)) {
     const imports = await timeline.run('Verify', () => checkImports(python.facts.executable, expected, limits))
     if (imports.failed.length === 0) {
@@ -62,6 +68,16 @@ export async function installVerified(job: Job, cache: CacheStrategy | undefined
   // Saved here, not in a post step, so that a later failing step cannot lose it.
   const save = cache && !restore?.exactHit ? await timeline.run('Save cache', () => cache.save()) : undefined
   return { python, versions: pick(versions, job.settings.packages), restore, save }
+}
+
+/** The environment to install into, made if it is the action's venv, and what it holds already. */
+async function readyEnvironment(job: Job, expected: Expected[], timeline: Timeline): Promise<{ python: Interpreter; found: Inspection }> {
+  const { venv } = job
+  const python = venv ? await timeline.measure('Create venv', () => createVenv(job.base, venv)) : job.base
+  const found = await timeline.measure('Check what is installed', () =>
+    inspectEnvironment(python.facts.executable, expected, { timeoutMs: VERIFY_LIMIT_MS, constraintsFile: job.constraints?.file })
+  )
+  return { python, found }
 }
 
 /** pip settings that make it install even what is already there. */
