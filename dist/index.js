@@ -44033,7 +44033,7 @@ async function installVerified(job, cache, timeline) {
         }
     }
     // pip's cache is not the environment: it comes down while the environment is made and
-    // inspected. These phases overlap, so none opens a log group.
+    // inspected. These phases may overlap, so none of them opens a log group.
     const restoringPip = cache?.kind === 'pip' ? timeline.measure('Restore pip cache', () => cache.restore()) : undefined;
     const readying = readyEnvironment(job, expected, timeline);
     await Promise.allSettled([restoringPip, readying]);

@@ -48,7 +48,7 @@ export async function installVerified(job: Job, cache: CacheStrategy | undefined
     }
   }
   // pip's cache is not the environment: it comes down while the environment is made and
-  // inspected. These phases overlap, so none opens a log group.
+  // inspected. These phases may overlap, so none of them opens a log group.
   const restoringPip = cache?.kind === 'pip' ? timeline.measure('Restore pip cache', () => cache.restore()) : undefined
   const readying = readyEnvironment(job, expected, timeline)
   await Promise.allSettled([restoringPip, readying])
