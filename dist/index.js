@@ -40750,6 +40750,15 @@ function excerpt(text, max = 160) {
 
 
 /**
+ * `python -E -s -m <module> …` from the empty directory: neither the
+ * workspace nor PYTHONPATH nor the user site is on the module's sys.path, so
+ * it sees the environment the verification sees. For a path not yet probed
+ * too (pip's cache directory is asked while the probe runs).
+ */
+function runModule(executable, module, args, options) {
+    return runProcess(executable, ['-E', '-s', '-m', module, ...args], { ...options, cwd: neutralDirectory() });
+}
+/**
  * A Python interpreter the action has probed: what it is, and the only ways
  * the action runs it. Every start is bounded in time and runs from an empty
  * directory, so nothing in the job's workspace lands on sys.path.
@@ -40770,22 +40779,15 @@ class Interpreter {
             delete facts.pipVersion;
         return new Interpreter(facts);
     }
-    /**
-     * `python -E -s -m pip …` from the empty directory: neither the workspace
-     * nor PYTHONPATH nor the user site is on pip's sys.path, so pip sees the
-     * environment the verification sees. Callers pass absolute paths.
-     */
+    /** pip, started as `runModule` starts a module; callers pass absolute paths. */
     async pip(args, options) {
         if (this.facts.pipVersion === undefined)
             throw new ActionError(noPipMessage(this.facts));
-        return runProcess(this.facts.executable, ['-E', '-s', '-m', 'pip', ...args], { ...options, cwd: neutralDirectory() });
+        return runModule(this.facts.executable, 'pip', args, options);
     }
-    /**
-     * `python -E -s -m <module> …` from the empty directory, for tools that
-     * live in the environment (oslo.config's generator).
-     */
+    /** A tool that lives in the environment (oslo.config's generator), started as `runModule` does. */
     module(name, args, options) {
-        return runProcess(this.facts.executable, ['-E', '-s', '-m', name, ...args], { ...options, cwd: neutralDirectory() });
+        return runModule(this.facts.executable, name, args, options);
     }
     /** Distribution -> the names it registers in an entry point group, for the named distributions that are installed. */
     async entryPoints(group, distributions) {
@@ -42279,7 +42281,6 @@ function dirSize(dir) {
 
 
 
-
 /** pip's download and wheel cache: pip still resolves, but downloads and builds nothing twice. */
 class PipCache {
     dir;
@@ -42346,7 +42347,7 @@ async function pipCacheDir(executable, timeoutSeconds) {
     const given = process.env.PIP_CACHE_DIR?.replace(/^~(?=$|\/)/, external_node_os_.homedir());
     if (given && external_node_path_.isAbsolute(given))
         return given;
-    const result = await runProcess(executable, ['-E', '-s', '-m', 'pip', 'cache', 'dir'], { what: 'pip cache dir', timeoutMs: timeoutSeconds * 1000, cwd: neutralDirectory() }).catch(() => undefined);
+    const result = await runModule(executable, 'pip', ['cache', 'dir'], { what: 'pip cache dir', timeoutMs: timeoutSeconds * 1000 }).catch(() => undefined);
     const dir = result?.stdout.trim().split('\n').pop();
     if (result?.exitCode === 0 && dir)
         return dir;
@@ -44009,7 +44010,8 @@ function describeJob(job) {
 
 
 
-const VERIFY_LIMIT_MS = 5 * 60 * 1000;
+/** The bound on each interpreter start that inspects or imports. */
+const VERIFY_LIMITS = { timeoutMs: 5 * 60 * 1000 };
 /**
  * Installs into the interpreter or the action's venv, with the cache around
  * it, and proves the result. A venv cache entry that proves good needs no pip
@@ -44039,16 +44041,15 @@ async function installVerified(job, cache, timeline) {
     await Promise.allSettled([restoringPip, readying]);
     restore ??= await restoringPip;
     const { python, found } = await readying;
-    const limits = { timeoutMs: VERIFY_LIMIT_MS };
     if (pipWouldChangeNothing(job, python.facts, found, process.env)) {
-        const imports = await timeline.run('Verify', () => checkImports(python.facts.executable, expected, limits));
+        const imports = await timeline.run('Verify', () => checkImports(python.facts.executable, expected, VERIFY_LIMITS));
         if (imports.failed.length === 0) {
             info(`${listed(found.versions)} and every dependency are installed as asked, within the constraints, and import; pip not needed.`);
             return { python, versions: pick(found.versions, job.settings.packages), restore };
         }
     }
     await timeline.run(`Install ${job.settings.packages.join(', ')}`, () => install(job, python, found.installed));
-    const { versions, problems } = await timeline.run('Verify', () => verifyEnvironment(python.facts.executable, expected, limits));
+    const { versions, problems } = await timeline.run('Verify', () => verifyEnvironment(python.facts.executable, expected, VERIFY_LIMITS));
     if (problems.length > 0)
         throw new ActionError(`The install did not prove good: ${shown(problems.join('; '))}`);
     // Saved here, not in a post step, so that a later failing step cannot lose it.
@@ -44059,7 +44060,7 @@ async function installVerified(job, cache, timeline) {
 async function readyEnvironment(job, expected, timeline) {
     const { venv } = job;
     const python = venv ? await timeline.measure('Create venv', () => createVenv(job.base, venv)) : job.base;
-    const found = await timeline.measure('Check what is installed', () => inspectEnvironment(python.facts.executable, expected, { timeoutMs: VERIFY_LIMIT_MS, constraintsFile: job.constraints?.file }));
+    const found = await timeline.measure('Check what is installed', () => inspectEnvironment(python.facts.executable, expected, { ...VERIFY_LIMITS, constraintsFile: job.constraints?.file }));
     return { python, found };
 }
 /** pip settings that make it install even what is already there. */
@@ -44080,7 +44081,7 @@ function pipWouldChangeNothing(job, facts, found, env) {
 /** A restored venv, used only when it proves good. */
 async function provedVenv(venv, expected) {
     const executable = venvPython(venv);
-    const [python, { versions, problems }] = await Promise.all([Interpreter.probe(executable), verifyEnvironment(executable, expected, { timeoutMs: VERIFY_LIMIT_MS })]);
+    const [python, { versions, problems }] = await Promise.all([Interpreter.probe(executable), verifyEnvironment(executable, expected, VERIFY_LIMITS)]);
     if (problems.length > 0) {
         warning(`The cached venv failed verification (${shown(problems.join('; '))}); rebuilding it and saving it under a new key.`);
         return undefined;

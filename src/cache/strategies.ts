@@ -1,8 +1,7 @@
 import * as fs from 'node:fs'
 import * as os from 'node:os'
 import * as path from 'node:path'
-import { runProcess } from '../io/process.js'
-import { neutralDirectory } from '../python/probe.js'
+import { runModule } from '../python/interpreter.js'
 import { venvState } from '../python/venv.js'
 import { shown } from '../log/escape.js'
 import { info } from '../log/log.js'
@@ -91,7 +90,7 @@ async function pipCacheDir(executable: string, timeoutSeconds: number): Promise<
   // pip's own variable wins over its configuration files: when it is absolute, no pip start is needed.
   const given = process.env.PIP_CACHE_DIR?.replace(/^~(?=$|\/)/, os.homedir())
   if (given && path.isAbsolute(given)) return given
-  const result = await runProcess(executable, ['-E', '-s', '-m', 'pip', 'cache', 'dir'], { what: 'pip cache dir', timeoutMs: timeoutSeconds * 1000, cwd: neutralDirectory() }).catch(() => undefined)
+  const result = await runModule(executable, 'pip', ['cache', 'dir'], { what: 'pip cache dir', timeoutMs: timeoutSeconds * 1000 }).catch(() => undefined)
   const dir = result?.stdout.trim().split('\n').pop()
   if (result?.exitCode === 0 && dir) return dir
   const fallback = process.env.PIP_CACHE_DIR || path.join(process.env.XDG_CACHE_HOME || path.join(os.homedir(), '.cache'), 'pip')

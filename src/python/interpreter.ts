@@ -30,6 +30,16 @@ export interface PythonFacts {
 }
 
 /**
+ * `python -E -s -m <module> …` from the empty directory: neither the
+ * workspace nor PYTHONPATH nor the user site is on the module's sys.path, so
+ * it sees the environment the verification sees. For a path not yet probed
+ * too (pip's cache directory is asked while the probe runs).
+ */
+export function runModule(executable: string, module: string, args: string[], options: { what: string; timeoutMs: number; env?: NodeJS.ProcessEnv; stream?: boolean }): Promise<ProcessResult> {
+  return runProcess(executable, ['-E', '-s', '-m', module, ...args], { ...options, cwd: neutralDirectory() })
+}
+
+/**
  * A Python interpreter the action has probed: what it is, and the only ways
  * the action runs it. Every start is bounded in time and runs from an empty
  * directory, so nothing in the job's workspace lands on sys.path.
@@ -49,22 +59,15 @@ export class Interpreter {
     return new Interpreter(facts)
   }
 
-  /**
-   * `python -E -s -m pip …` from the empty directory: neither the workspace
-   * nor PYTHONPATH nor the user site is on pip's sys.path, so pip sees the
-   * environment the verification sees. Callers pass absolute paths.
-   */
+  /** pip, started as `runModule` starts a module; callers pass absolute paths. */
   async pip(args: string[], options: { what: string; timeoutMs: number; env?: NodeJS.ProcessEnv; stream?: boolean }): Promise<ProcessResult> {
     if (this.facts.pipVersion === undefined) throw new ActionError(noPipMessage(this.facts))
-    return runProcess(this.facts.executable, ['-E', '-s', '-m', 'pip', ...args], { ...options, cwd: neutralDirectory() })
+    return runModule(this.facts.executable, 'pip', args, options)
   }
 
-  /**
-   * `python -E -s -m <module> …` from the empty directory, for tools that
-   * live in the environment (oslo.config's generator).
-   */
+  /** A tool that lives in the environment (oslo.config's generator), started as `runModule` does. */
   module(name: string, args: string[], options: { what: string; timeoutMs: number; env?: NodeJS.ProcessEnv }): Promise<ProcessResult> {
-    return runProcess(this.facts.executable, ['-E', '-s', '-m', name, ...args], { ...options, cwd: neutralDirectory() })
+    return runModule(this.facts.executable, name, args, options)
   }
 
   /** Distribution -> the names it registers in an entry point group, for the named distributions that are installed. */

@@ -22,7 +22,8 @@ export interface Installed {
   save?: CacheSave
 }
 
-const VERIFY_LIMIT_MS = 5 * 60 * 1000
+/** The bound on each interpreter start that inspects or imports. */
+const VERIFY_LIMITS = { timeoutMs: 5 * 60 * 1000 }
 
 /**
  * Installs into the interpreter or the action's venv, with the cache around
@@ -54,16 +55,15 @@ export async function installVerified(job: Job, cache: CacheStrategy | undefined
   await Promise.allSettled([restoringPip, readying])
   restore ??= await restoringPip
   const { python, found } = await readying
-  const limits = { timeoutMs: VERIFY_LIMIT_MS }
   if (pipWouldChangeNothing(job, python.facts, found, process.env)) {
-    const imports = await timeline.run('Verify', () => checkImports(python.facts.executable, expected, limits))
+    const imports = await timeline.run('Verify', () => checkImports(python.facts.executable, expected, VERIFY_LIMITS))
     if (imports.failed.length === 0) {
       info(`${listed(found.versions)} and every dependency are installed as asked, within the constraints, and import; pip not needed.`)
       return { python, versions: pick(found.versions, job.settings.packages), restore }
     }
   }
   await timeline.run(`Install ${job.settings.packages.join(', ')}`, () => install(job, python, found.installed))
-  const { versions, problems } = await timeline.run('Verify', () => verifyEnvironment(python.facts.executable, expected, limits))
+  const { versions, problems } = await timeline.run('Verify', () => verifyEnvironment(python.facts.executable, expected, VERIFY_LIMITS))
   if (problems.length > 0) throw new ActionError(`The install did not prove good: ${shown(problems.join('; '))}`)
   // Saved here, not in a post step, so that a later failing step cannot lose it.
   const save = cache && !restore?.exactHit ? await timeline.run('Save cache', () => cache.save()) : undefined
@@ -75,7 +75,7 @@ async function readyEnvironment(job: Job, expected: Expected[], timeline: Timeli
   const { venv } = job
   const python = venv ? await timeline.measure('Create venv', () => createVenv(job.base, venv)) : job.base
   const found = await timeline.measure('Check what is installed', () =>
-    inspectEnvironment(python.facts.executable, expected, { timeoutMs: VERIFY_LIMIT_MS, constraintsFile: job.constraints?.file })
+    inspectEnvironment(python.facts.executable, expected, { ...VERIFY_LIMITS, constraintsFile: job.constraints?.file })
   )
   return { python, found }
 }
@@ -105,7 +105,7 @@ export function pipWouldChangeNothing(
 /** A restored venv, used only when it proves good. */
 async function provedVenv(venv: string, expected: Expected[]): Promise<{ python: Interpreter; versions: Record<string, string> } | undefined> {
   const executable = venvPython(venv)
-  const [python, { versions, problems }] = await Promise.all([Interpreter.probe(executable), verifyEnvironment(executable, expected, { timeoutMs: VERIFY_LIMIT_MS })])
+  const [python, { versions, problems }] = await Promise.all([Interpreter.probe(executable), verifyEnvironment(executable, expected, VERIFY_LIMITS)])
   if (problems.length > 0) {
     warning(`The cached venv failed verification (${shown(problems.join('; '))}); rebuilding it and saving it under a new key.`)
     return undefined
