@@ -14,7 +14,7 @@ describe('input parsing', () => {
     assert.equal(c.mode, 'release')
     assert.deepEqual(c.packages, ['nova-dpm'])
     assert.equal(c.constraints, undefined)
-    assert.equal(c.repository, 'https://opendev.org/x/{package}')
+    assert.equal(c.repository, undefined)
     assert.equal(c.cache, 'pip')
     assert.equal(c.venv, 'auto')
     assert.equal(c.dryRun, false)
@@ -26,6 +26,8 @@ describe('input parsing', () => {
 
   it('takes several packages, separated by whitespace, commas or newlines, each once', () => {
     assert.deepEqual(parse({ release: 'queens', package: 'nova-dpm networking-dpm' }).packages, ['nova-dpm', 'networking-dpm'])
+    assert.deepEqual(parse({ release: 'queens', package: 'nova-dpm nova' }).packages, ['nova-dpm', 'nova'])
+    assert.deepEqual(parse({ release: 'queens', package: 'Neutron' }).packages, ['neutron'])
     assert.deepEqual(parse({ release: 'queens', package: 'networking-dpm,\nnova-dpm, networking-dpm' }).packages, ['networking-dpm', 'nova-dpm'])
   })
 
@@ -60,7 +62,7 @@ describe('input parsing', () => {
     [{ release: 'queens', mode: 'nightly' }, /Input 'mode' has an unknown value 'nightly'. Use one of: release, stable, master/],
     [{ release: 'queens', mode: 'master' }, /'release: queens' and 'mode: master' contradict.*Use 'release: master'/],
     [{ release: 'master', mode: 'stable' }, /'release: master' and 'mode: stable' contradict/],
-    [{ release: 'queens', package: 'nova' }, /Input 'package' has an unknown value 'nova'. Use one of: nova-dpm, networking-dpm/],
+    [{ release: 'queens', package: 'keystone' }, /Input 'package' has an unknown value 'keystone'. Use one of: nova-dpm, networking-dpm, nova, neutron/],
     [{ release: 'queens', version: 'latest' }, /Input 'version' is neither a PEP 440 specifier nor a semver range: 'latest'/],
     [{ release: 'queens', mode: 'stable', version: '3.x' }, /'version' applies to mode 'release' only/],
     [{ release: 'queens', package: 'nova-dpm networking-dpm', version: '3.x' }, /'version' applies to one package; 'package' names nova-dpm, networking-dpm/],

@@ -10,7 +10,8 @@ import * as path from 'node:path'
 import { after, before, describe, it } from 'node:test'
 import { pyenvPython } from '../fixtures/pythons.js'
 import { cleanEnv, installed, makeVenv, messages, py, runAction, tempDir, type ActionRun } from '../fixtures/runAction.js'
-import { git, GIT_VERSIONS, makeLocalProject, startWorld, type World } from '../fixtures/world.js'
+import { git, GIT_VERSIONS, makeLocalProject } from '../fixtures/repos.js'
+import { startWorld, type World } from '../fixtures/world.js'
 
 /** Debian's interpreter: its dist-packages hold python3-oslo.config, and a PyGObject whose pycairo is missing. */
 const DEBIAN_PYTHON = '/usr/bin/python3'

@@ -18,7 +18,8 @@ import { promisify } from 'node:util'
 import { startCacheService, type CacheService } from '../fixtures/cacheService.js'
 import { pyenvPython, type PythonVersion } from '../fixtures/pythons.js'
 import { cleanEnv, installed, messages, py, runAction, tempDir, type ActionRun } from '../fixtures/runAction.js'
-import { git, GIT_VERSIONS, startWorld, type World } from '../fixtures/world.js'
+import { git, GIT_VERSIONS } from '../fixtures/repos.js'
+import { startWorld, type World } from '../fixtures/world.js'
 
 /** zhmcclient / os-dpm as each real upper-constraints.txt pins them (fixtures/constraints/SOURCE.md). */
 export const PINS = {

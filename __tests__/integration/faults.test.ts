@@ -15,7 +15,8 @@ import { after, before, describe, it } from 'node:test'
 import { startCacheService, type CacheService } from '../fixtures/cacheService.js'
 import { pyenvPrefix } from '../fixtures/pythons.js'
 import { cleanEnv, installed, makeVenv, messages, runAction, startAction, tempDir, type ActionRun } from '../fixtures/runAction.js'
-import { git, makeLocalProject, startWorld, type World } from '../fixtures/world.js'
+import { git, makeLocalProject } from '../fixtures/repos.js'
+import { startWorld, type World } from '../fixtures/world.js'
 import { failsOnce } from '../fixtures/assertions.js'
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..')

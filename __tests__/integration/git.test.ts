@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict'
 import { after, before, describe, it } from 'node:test'
 import { installed, makeVenv, messages, runAction } from '../fixtures/runAction.js'
-import { git, GIT_VERSIONS, startWorld, type World } from '../fixtures/world.js'
+import { git, GIT_VERSIONS } from '../fixtures/repos.js'
+import { startWorld, type World } from '../fixtures/world.js'
 
 describe('modes stable and master, against real git repositories', () => {
   let world: World

@@ -5,7 +5,8 @@ import * as path from 'node:path'
 import { after, before, describe, it } from 'node:test'
 import { startCacheService, type CacheService } from '../fixtures/cacheService.js'
 import { cleanEnv, installed, makeVenv, messages, runAction, startAction, tempDir } from '../fixtures/runAction.js'
-import { git, GIT_VERSIONS, startWorld, type World } from '../fixtures/world.js'
+import { git, GIT_VERSIONS } from '../fixtures/repos.js'
+import { startWorld, type World } from '../fixtures/world.js'
 
 describe('broken networks, cancellation, and the interpreters users really have', () => {
   let world: World

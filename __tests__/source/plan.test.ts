@@ -1,13 +1,12 @@
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
-import { DEFAULT_REPOSITORY, gitRequirement, makePlan, releaseRequirement, repositoryUrl, untestedPython, type Request } from '../../src/source/plan.js'
+import { gitRequirement, makePlan, releaseRequirement, repositoryUrl, untestedPython, type Request } from '../../src/source/plan.js'
 import { findSeries } from '../../src/source/releases.js'
 
 const request = (over: Partial<Request> & { release?: string } = {}): Request => ({
   series: findSeries(over.release ?? 'queens'),
   mode: 'release',
   packages: ['nova-dpm'],
-  repository: DEFAULT_REPOSITORY,
   ...over
 })
 
@@ -56,6 +55,36 @@ describe('plan', () => {
     assert.deepEqual(p.packages[0].git, { repository: 'https://opendev.org/x/nova-dpm', refs: ['refs/heads/stable/ocata', 'refs/tags/ocata-eol'] })
     assert.deepEqual(p.constraints, { kind: 'url', url: 'https://releases.openstack.org/constraints/upper/ocata' })
     assert.equal(p.packages[0].specifier, undefined)
+  })
+
+  it('without a repository input each package comes from its home: drivers under x/, services under openstack/', () => {
+    const p = makePlan(request({ mode: 'stable', packages: ['nova-dpm', 'nova', 'networking-dpm', 'neutron'] }))
+    assert.deepEqual(
+      p.packages.map(x => x.git?.repository),
+      ['https://opendev.org/x/nova-dpm', 'https://opendev.org/openstack/nova', 'https://opendev.org/x/networking-dpm', 'https://opendev.org/openstack/neutron']
+    )
+    assert.deepEqual(p.packages[1].git?.refs, ['refs/heads/stable/queens', 'refs/tags/queens-eol'])
+  })
+
+  it("release mode asks for the series' major of Nova and Neutron beside the drivers", () => {
+    const p = makePlan(request({ packages: ['nova-dpm', 'nova', 'networking-dpm', 'neutron'] }))
+    assert.deepEqual(
+      p.packages.map(x => [releaseRequirement(x), x.module]),
+      [
+        ['nova-dpm>=3.0.0,<4.0.0', 'nova_dpm'],
+        ['nova>=17.0.0,<18.0.0', 'nova'],
+        ['networking-dpm>=3.0.0,<4.0.0', 'networking_dpm'],
+        ['neutron>=12.0.0,<13.0.0', 'neutron']
+      ]
+    )
+    assert.equal(releaseRequirement(makePlan(request({ release: 'ocata', packages: ['nova'] })).packages[0]), 'nova>=15.0.0,<16.0.0')
+    assert.equal(releaseRequirement(makePlan(request({ release: 'antelope', packages: ['neutron'] })).packages[0]), 'neutron>=22.0.0,<23.0.0')
+  })
+
+  it('a series Nova released but the drivers did not is refused for the drivers only', () => {
+    assert.throws(() => makePlan(request({ release: 'rocky', packages: ['nova-dpm', 'nova'] })), /nova-dpm has no release for OpenStack rocky/)
+    assert.equal(releaseRequirement(makePlan(request({ release: 'rocky', packages: ['nova'] })).packages[0]), 'nova>=18.0.0,<19.0.0')
+    assert.throws(() => makePlan(request({ release: '2026.2', packages: ['nova'] })), /nova has no release for OpenStack 2026.2: .*2026\.1 \(33\.x\)/)
   })
 
   it('the repository template gives each package its own repository', () => {

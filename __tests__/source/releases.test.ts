@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
 import { ActionError } from '../../src/errors.js'
-import { closestName, findSeries, majorOf, PACKAGES, releasedSeries, SERIES } from '../../src/source/releases.js'
+import { closestName, findSeries, majorOf, newestOf, PACKAGES, releasedSeries, SERIES } from '../../src/source/releases.js'
 
 describe('release table', () => {
-  it('maps Ocata, Pike and Queens to majors 1, 2 and 3 for both packages, and no other series', () => {
+  it('maps Ocata, Pike and Queens to majors 1, 2 and 3 for both drivers, and no other series', () => {
     for (const pkg of ['nova-dpm', 'networking-dpm'] as const) {
       assert.deepEqual(
         SERIES.filter(s => majorOf(pkg, s.name) !== undefined).map(s => [s.name, majorOf(pkg, s.name)]),
@@ -21,9 +21,39 @@ describe('release table', () => {
     )
   })
 
-  it("holds each package's own releases: networking-dpm 2.0.1 on Pike", () => {
-    assert.deepEqual(PACKAGES['networking-dpm'].releases.pike, ['2.0.0', '2.0.1'])
-    assert.deepEqual(PACKAGES['nova-dpm'].releases.pike, ['2.0.0'])
+  it("holds each package's newest release: networking-dpm 2.0.1 on Pike", () => {
+    assert.equal(newestOf('networking-dpm', 'pike'), '2.0.1')
+    assert.equal(newestOf('nova-dpm', 'pike'), '2.0.0')
+  })
+
+  it('holds the newest Nova and Neutron of each series (openstack/releases), majors counting up by one from Ocata', () => {
+    assert.deepEqual(
+      ['ocata', 'pike', 'queens'].map(s => [newestOf('nova', s), newestOf('neutron', s)]),
+      [
+        ['15.1.5', '10.0.7'],
+        ['16.1.8', '11.0.8'],
+        ['17.0.13', '12.1.1']
+      ]
+    )
+    for (const [pkg, first] of [['nova', 15], ['neutron', 10]] as const) {
+      const released = SERIES.filter(s => majorOf(pkg, s.name) !== undefined)
+      assert.deepEqual(
+        released.map(s => majorOf(pkg, s.name)),
+        released.map((_, i) => first + i)
+      )
+      assert.equal(released[0].name, 'ocata')
+      assert.equal(released.at(-1)?.name, '2026.1')
+    }
+    assert.deepEqual(
+      releasedSeries(['nova-dpm', 'nova']).map(s => s.name),
+      ['ocata', 'pike', 'queens']
+    )
+    assert.equal(releasedSeries(['nova']).length, 19)
+  })
+
+  it('names each package home: the drivers under x/, the services under openstack/', () => {
+    assert.equal(PACKAGES['nova-dpm'].home, 'https://opendev.org/x/{package}')
+    assert.equal(PACKAGES.neutron.home, 'https://opendev.org/openstack/{package}')
   })
 
   it('lists series in release order with unique names, through 2027.1 indri', () => {

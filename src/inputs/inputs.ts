@@ -5,7 +5,7 @@ import type { NetworkSettings } from '../io/retry.js'
 import { checkHttpInput, checkRepositoryInput, looksLikeUrl, type TransportRule } from '../io/transport.js'
 import { hasControlCharacters, shown } from '../log/escape.js'
 import { redact } from '../log/secrets.js'
-import { DEFAULT_REPOSITORY, MODES, type ConstraintsSource, type Mode } from '../source/plan.js'
+import { MODES, type ConstraintsSource, type Mode } from '../source/plan.js'
 import { PACKAGE_NAMES, findSeries, type PackageName, type Series } from '../source/releases.js'
 import { parseVersionInput } from '../source/versions.js'
 
@@ -28,7 +28,7 @@ export interface Inputs {
   editable: boolean
   constraints?: ConstraintsSource
   indexUrl?: string
-  repository: string
+  repository?: string
   python?: string
   venv: VenvChoice
   venvPath?: string
@@ -60,13 +60,13 @@ export function parseInputs(read: InputReader, workspace: string): Inputs {
   if (versionInput && packages.length > 1) {
     throw new ActionError(`Input 'version' applies to one package; 'package' names ${packages.join(', ')}. Remove 'version', or install one package.`)
   }
-  const repository = read('repository').trim() || DEFAULT_REPOSITORY
-  if (packages.length > 1 && !repository.includes('{package}')) {
+  const repository = optional(read('repository'))
+  if (repository !== undefined && packages.length > 1 && !repository.includes('{package}')) {
     throw new ActionError(
       `Input 'repository' must contain '{package}' when 'package' names several (${packages.join(', ')}): each comes from its own repository, e.g. 'https://git.example.com/mirror/{package}'.`
     )
   }
-  checkRepositoryInput('repository', repository.replaceAll('{package}', packages[0]), transport)
+  if (repository !== undefined) checkRepositoryInput('repository', repository.replaceAll('{package}', packages[0]), transport)
   const indexInput = optional(read('index-url'))
   const indexUrl = indexInput && checkHttpInput('index-url', indexInput, transport).href
   const cache = oneOf('cache', read('cache') || 'pip', CACHE_KINDS)

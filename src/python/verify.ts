@@ -2,6 +2,7 @@ import { createHash, getHashes } from 'node:crypto'
 import * as fs from 'node:fs'
 import * as path from 'node:path'
 import { shown } from '../log/escape.js'
+import type { LoadCheck } from '../source/releases.js'
 import { runProbe } from './probe.js'
 
 export interface Expected {
@@ -13,6 +14,19 @@ export interface Expected {
   range?: (version: string) => boolean
   /** The range as the user reads it (`>=3.0.0,<4.0.0`), for the message when `range` says no. */
   wanted?: string
+  /** A driver: how its service loads it, checked when the service is installed beside it. */
+  plugsInto?: { service: string; loads: readonly LoadCheck[] }
+}
+
+/** What became of a driver's load checks. */
+export interface DriverLoad {
+  /** The driver's distribution: `nova-dpm`. */
+  driver: string
+  service: string
+  /** `checked`: every check ran (failures are problems); `no-service`: the service is not installed, nothing ran. */
+  status: 'checked' | 'no-service' | 'no-driver'
+  /** What each passing check proved, as a sentence. */
+  proved: string[]
 }
 
 export interface Inspection {
@@ -29,6 +43,7 @@ export interface Inspection {
 export interface Verified extends Inspection {
   /** Module -> the file it was imported from. */
   imported: Record<string, string>
+  loads: DriverLoad[]
 }
 
 interface RecordFile {
@@ -47,7 +62,15 @@ interface Answer {
   unmet?: string[]
 }
 
-type ImportAnswer = { module: string; file?: string | null; error?: string }[]
+interface ImportAnswer {
+  imports: { module: string; file?: string | null; error?: string }[]
+  loads: {
+    distribution: string
+    service: string
+    status: DriverLoad['status']
+    checks: { check: LoadCheck; error?: string; module?: string; target?: string; path?: string }[]
+  }[]
+}
 
 /** File sentences per distribution before the rest is summed up. */
 const MAX_FILE_PROBLEMS = 5
@@ -77,17 +100,55 @@ export async function inspectEnvironment(executable: string, expected: Expected[
   return { versions: answer.versions, problems, installed: answer.installed, unmet: answer.unmet ?? [] }
 }
 
-/** Each expected module imports, in an interpreter start of its own. */
-export async function checkImports(executable: string, expected: Expected[], options: { timeoutMs: number }): Promise<{ imported: Record<string, string>; failed: { module: string; error: string }[] }> {
-  const request = { modules: [...new Set(expected.map(e => e.module))] }
+/**
+ * Each expected module imports, and each expected driver loads the way its
+ * service loads it when the service is installed, in an interpreter start of
+ * its own.
+ */
+export async function checkImports(
+  executable: string,
+  expected: Expected[],
+  options: { timeoutMs: number }
+): Promise<{ imported: Record<string, string>; failed: { module: string; error: string }[]; loads: DriverLoad[]; loadProblems: string[] }> {
+  const drivers = expected.filter(e => e.plugsInto)
+  const request = {
+    modules: [...new Set(expected.map(e => e.module))],
+    loads: drivers.map(e => ({ distribution: e.name, service: e.plugsInto!.service, checks: e.plugsInto!.loads }))
+  }
   const answer = (await runProbe(executable, 'imports', { label: executable, timeoutMs: options.timeoutMs, argument: JSON.stringify(request) })) as ImportAnswer
   const imported: Record<string, string> = {}
   const failed: { module: string; error: string }[] = []
-  for (const result of answer) {
+  for (const result of answer.imports) {
     if (result.error !== undefined) failed.push({ module: result.module, error: result.error })
     else if (result.file) imported[result.module] = result.file
   }
-  return { imported, failed }
+  const loads: DriverLoad[] = []
+  const loadProblems: string[] = []
+  for (const driver of answer.loads) {
+    const proved: string[] = []
+    for (const { check, error, module, target } of driver.checks) {
+      if (error === undefined) proved.push(provedBy(check, target))
+      else {
+        const subject = module ? `'${shown(module)}' would not load` : `${loadName(check)} fails`
+        loadProblems.push(`${driver.distribution} does not load the way ${driver.service} loads it (${loadName(check)}): ${subject}: ${shown(error)}`)
+      }
+    }
+    loads.push({ driver: driver.distribution, service: driver.service, status: driver.status, proved })
+  }
+  return { imported, failed, loads, loadProblems }
+}
+
+/** The check as the service spells what it loads. */
+function loadName(check: LoadCheck): string {
+  if (check.kind === 'class') return `${check.module}.${check.attribute}`
+  if (check.kind === 'entry-point') return `${check.group}:${check.name}`
+  return check.name
+}
+
+function provedBy(check: LoadCheck, target?: string): string {
+  if (check.kind === 'class') return `${check.module}.${check.attribute} is a ${check.base.replace(':', '.')}`
+  if (check.kind === 'entry-point') return `entry point ${check.group}:${check.name} loads ${target ?? ''}`.trim()
+  return `script ${check.name} is installed`
 }
 
 /**
@@ -97,7 +158,12 @@ export async function checkImports(executable: string, expected: Expected[], opt
  */
 export async function verifyEnvironment(executable: string, expected: Expected[], options: { timeoutMs: number; constraintsFile?: string }): Promise<Verified> {
   const [inspection, imports] = await Promise.all([inspectEnvironment(executable, expected, options), checkImports(executable, expected, options)])
-  return { ...inspection, problems: [...inspection.problems, ...importProblems(expected, inspection.versions, imports.failed)], imported: imports.imported }
+  return {
+    ...inspection,
+    problems: [...inspection.problems, ...importProblems(expected, inspection.versions, imports.failed), ...imports.loadProblems],
+    imported: imports.imported,
+    loads: imports.loads
+  }
 }
 
 /** The sentences for modules that failed to import, naming the installed distribution that should provide each. */

@@ -9,8 +9,6 @@ export type Mode = (typeof MODES)[number]
 
 /** releases.openstack.org redirects a series to its file in openstack/requirements (shared facts). */
 export const CONSTRAINTS_HOST = 'https://releases.openstack.org/constraints/upper'
-/** Where both projects live since 2019-09-26 (shared facts); `{package}` is replaced by each name. */
-export const DEFAULT_REPOSITORY = 'https://opendev.org/x/{package}'
 
 export type ConstraintsSource = { kind: 'none' } | { kind: 'url'; url: string } | { kind: 'file'; path: string }
 
@@ -39,8 +37,8 @@ export interface Request {
   packages: PackageName[]
   /** The `version` input as a PEP 440 specifier (one package only). */
   version?: string
-  /** `repository` with `{package}`, or a plain location for one package. */
-  repository: string
+  /** `repository` with `{package}`, or a plain location for one package; undefined: each package's home. */
+  repository?: string
   /** undefined: the series' file on releases.openstack.org. */
   constraints?: ConstraintsSource
 }
@@ -52,7 +50,7 @@ export function makePlan(request: Request): Plan {
     const module = PACKAGES[name].module
     if (mode !== 'release') {
       const refs = mode === 'master' ? ['refs/heads/master'] : [`refs/heads/stable/${series.name}`, `refs/tags/${series.name}-eol`]
-      return { name, module, git: { repository: repositoryFor(request.repository, name), refs } }
+      return { name, module, git: { repository: repositoryFor(request.repository ?? PACKAGES[name].home, name), refs } }
     }
     const major = majorOf(name, series.name)
     if (major === undefined) throw noReleaseError(name, series.name)
@@ -75,8 +73,8 @@ export function repositoryFor(template: string, pkg: PackageName): string {
 }
 
 function noReleaseError(pkg: PackageName, series: string): ActionError {
-  const released = Object.entries(PACKAGES[pkg].releases)
-    .map(([s, versions]) => `${s} (${versions[0].split('.')[0]}.x)`)
+  const released = Object.keys(PACKAGES[pkg].newest)
+    .map(s => `${s} (${majorOf(pkg, s)}.x)`)
     .join(', ')
   return new ActionError(
     `${pkg} has no release for OpenStack ${series}: PyPI has releases for ${released} only. ` +

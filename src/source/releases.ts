@@ -1,24 +1,123 @@
 import { ActionError } from '../errors.js'
 import { shown } from '../log/escape.js'
 
+/** A check that a driver loads the way its service loads it, run when the service is installed beside it. */
+export type LoadCheck =
+  /**
+   * `module` imports and its `attribute` is a class derived from `base` (`module:Class`).
+   * `shim`: the module is one the driver installs inside the service's package, which an
+   * editable install cannot provide (its checkout is on sys.path after the service's package).
+   */
+  | { kind: 'class'; module: string; attribute: string; base: string; shim?: boolean }
+  /** The entry point `name` of `group`, registered by the driver's distribution, loads. */
+  | { kind: 'entry-point'; group: string; name: string }
+  /** A console script the driver's distribution installs is in the environment's scripts directory. */
+  | { kind: 'script'; name: string }
+
+export interface PackageFacts {
+  /** Import name (setup.cfg `packages`). */
+  module: string
+  /** Where the code lives; `{package}` is the name. */
+  home: string
+  /** The newest release each series made, by series. */
+  newest: Readonly<Record<string, string>>
+  /** A driver: the service it plugs into, and how that service loads it. */
+  plugsInto?: { service: 'nova' | 'neutron'; loads: readonly LoadCheck[] }
+  /** A service published on PyPI only from this date: older releases may be missing there. */
+  onPyPiSince?: string
+}
+
 /**
- * The packages the action installs, with the releases each made for each
- * series. Source: the release tags of opendev.org/x/nova-dpm and
- * x/networking-dpm (shared facts: nova-dpm 1.0.0 2017-02-23 Ocata, 2.0.0
- * 2017-08-30 Pike, 3.0.0 2018-02-27 Queens; networking-dpm 1.0.0, 2.0.0,
- * 2.0.1 2018-04-24 on stable/pike, 3.0.0). No later series was released.
+ * The packages the action installs, with the newest release of each series.
+ * Drivers: the release tags of opendev.org/x/nova-dpm and x/networking-dpm
+ * (shared facts: nova-dpm 1.0.0 2017-02-23 Ocata, 2.0.0 2017-08-30 Pike,
+ * 3.0.0 2018-02-27 Queens; networking-dpm 1.0.0, 2.0.0, 2.0.1 2018-04-24 on
+ * stable/pike, 3.0.0); no later series was released. Services: openstack/
+ * releases `deliverables/<series>/{nova,neutron}.yaml` at 2026-08-21, the
+ * last numbered release of each (2026.2 hibiscus has none yet).
  */
 export const PACKAGES = {
   'nova-dpm': {
-    /** Import name (setup.cfg `packages`). */
     module: 'nova_dpm',
-    releases: { ocata: ['1.0.0'], pike: ['2.0.0'], queens: ['3.0.0'] }
+    home: 'https://opendev.org/x/{package}',
+    newest: { ocata: '1.0.0', pike: '2.0.0', queens: '3.0.0' },
+    // nova-dpm's setup.cfg ships the shim nova/virt/dpm/driver.py that re-exports
+    // DPMDriver, so that Nova's `compute_driver = dpm.driver.DPMDriver` finds it.
+    plugsInto: {
+      service: 'nova',
+      loads: [
+        { kind: 'class', module: 'nova_dpm.virt.dpm.driver', attribute: 'DPMDriver', base: 'nova.virt.driver:ComputeDriver' },
+        { kind: 'class', module: 'nova.virt.dpm.driver', attribute: 'DPMDriver', base: 'nova.virt.driver:ComputeDriver', shim: true }
+      ]
+    }
   },
   'networking-dpm': {
     module: 'networking_dpm',
-    releases: { ocata: ['1.0.0'], pike: ['2.0.0', '2.0.1'], queens: ['3.0.0'] }
+    home: 'https://opendev.org/x/{package}',
+    newest: { ocata: '1.0.0', pike: '2.0.1', queens: '3.0.0' },
+    // Neutron's ML2 plugin loads mechanism drivers through this entry point group; the agent is a console script.
+    plugsInto: {
+      service: 'neutron',
+      loads: [
+        { kind: 'entry-point', group: 'neutron.ml2.mechanism_drivers', name: 'dpm' },
+        { kind: 'script', name: 'neutron-dpm-agent' }
+      ]
+    }
+  },
+  nova: {
+    module: 'nova',
+    home: 'https://opendev.org/openstack/{package}',
+    newest: {
+      ocata: '15.1.5',
+      pike: '16.1.8',
+      queens: '17.0.13',
+      rocky: '18.3.0',
+      stein: '19.3.2',
+      train: '20.6.1',
+      ussuri: '21.2.4',
+      victoria: '22.4.0',
+      wallaby: '23.2.2',
+      xena: '24.2.1',
+      yoga: '25.3.0',
+      zed: '26.3.0',
+      '2023.1': '27.5.1',
+      '2023.2': '28.3.1',
+      '2024.1': '29.4.0',
+      '2024.2': '30.3.0',
+      '2025.1': '31.3.1',
+      '2025.2': '32.2.1',
+      '2026.1': '33.0.2'
+    },
+    // Nova went to PyPI from 2018-08-30 (shared facts): Ocata 15.1.4+, Pike 16.1.5+, Queens 17.0.6+.
+    onPyPiSince: '2018-08-30'
+  },
+  neutron: {
+    module: 'neutron',
+    home: 'https://opendev.org/openstack/{package}',
+    newest: {
+      ocata: '10.0.7',
+      pike: '11.0.8',
+      queens: '12.1.1',
+      rocky: '13.0.7',
+      stein: '14.4.2',
+      train: '15.3.4',
+      ussuri: '16.4.2',
+      victoria: '17.4.1',
+      wallaby: '18.6.0',
+      xena: '19.7.0',
+      yoga: '20.5.0',
+      zed: '21.2.1',
+      '2023.1': '22.2.1',
+      '2023.2': '23.5.0',
+      '2024.1': '24.2.2',
+      '2024.2': '25.2.3',
+      '2025.1': '26.0.5',
+      '2025.2': '27.0.3',
+      '2026.1': '28.0.1'
+    },
+    onPyPiSince: '2018-01-08'
   }
-} as const satisfies Record<string, { module: string; releases: Record<string, readonly string[]> }>
+} as const satisfies Record<string, PackageFacts>
 
 export type PackageName = keyof typeof PACKAGES
 export const PACKAGE_NAMES = Object.keys(PACKAGES) as PackageName[]
@@ -30,10 +129,20 @@ export const PACKAGE_NAMES = Object.keys(PACKAGES) as PackageName[]
  */
 export const RUNTIME_PKG_RESOURCES = 'setuptools<82'
 
+/** The newest release a package made for a series, if it made one. */
+export function newestOf(pkg: PackageName, series: string): string | undefined {
+  return (PACKAGES[pkg].newest as Readonly<Record<string, string>>)[series]
+}
+
 /** The major a package released for a series, if it released one. */
 export function majorOf(pkg: PackageName, series: string): number | undefined {
-  const releases = (PACKAGES[pkg].releases as Record<string, readonly string[]>)[series]
-  return releases ? Number(releases[0].split('.')[0]) : undefined
+  const newest = newestOf(pkg, series)
+  return newest ? Number(newest.split('.')[0]) : undefined
+}
+
+/** What the table says about a package, typed for reading. */
+export function factsOf(pkg: PackageName): PackageFacts {
+  return PACKAGES[pkg]
 }
 
 export interface Series {

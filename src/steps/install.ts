@@ -2,14 +2,14 @@ import type { CacheRestore, CacheSave } from '../cache/service.js'
 import type { CacheStrategy } from '../cache/strategies.js'
 import { ActionError } from '../errors.js'
 import { shown } from '../log/escape.js'
-import { info, warning } from '../log/log.js'
+import { info, notice, warning } from '../log/log.js'
 import { redact } from '../log/secrets.js'
 import { pipInstall } from '../python/install.js'
 import { Interpreter, type PythonFacts } from '../python/interpreter.js'
-import { checkImports, inspectEnvironment, verifyEnvironment, type Expected, type Inspection } from '../python/verify.js'
+import { checkImports, inspectEnvironment, verifyEnvironment, type DriverLoad, type Expected, type Inspection } from '../python/verify.js'
 import { createVenv, venvPython, venvState } from '../python/venv.js'
 import type { Timeline } from '../report/timeline.js'
-import { RUNTIME_PKG_RESOURCES } from '../source/releases.js'
+import { factsOf, PACKAGE_NAMES, RUNTIME_PKG_RESOURCES, type PackageFacts, type PackageName } from '../source/releases.js'
 import { inRange } from '../source/versions.js'
 import { askedFor, requirementsFile, type Job } from './job.js'
 
@@ -18,6 +18,8 @@ export interface Installed {
   python: Interpreter
   /** Package -> version, read back from the environment. */
   versions: Record<string, string>
+  /** The drivers' load checks: what was proved, or that the service is missing. */
+  loads: DriverLoad[]
   restore?: CacheRestore
   save?: CacheSave
 }
@@ -44,7 +46,7 @@ export async function installVerified(job: Job, cache: CacheStrategy | undefined
     restore = await timeline.run('Restore venv cache', () => cache.restore())
     if (restore.exactHit) {
       const cached = await timeline.run('Verify cached venv', () => provedVenv(venv, expected))
-      if (cached) return { ...cached, versions: pick(cached.versions, job.settings.packages), restore }
+      if (cached) return { ...cached, versions: pick(cached.versions, job.settings.packages), loads: reportLoads(cached.loads), restore }
       restore = { ...restore, exactHit: false }
     }
   }
@@ -57,17 +59,17 @@ export async function installVerified(job: Job, cache: CacheStrategy | undefined
   const { python, found } = await readying
   if (pipWouldChangeNothing(job, python.facts, found, process.env)) {
     const imports = await timeline.run('Verify', () => checkImports(python.facts.executable, expected, VERIFY_LIMITS))
-    if (imports.failed.length === 0) {
+    if (imports.failed.length === 0 && imports.loadProblems.length === 0) {
       info(`${listed(found.versions)} and every dependency are installed as asked, within the constraints, and import; pip not needed.`)
-      return { python, versions: pick(found.versions, job.settings.packages), restore }
+      return { python, versions: pick(found.versions, job.settings.packages), loads: reportLoads(imports.loads), restore }
     }
   }
   await timeline.run(`Install ${job.settings.packages.join(', ')}`, () => install(job, python, found.installed))
-  const { versions, problems } = await timeline.run('Verify', () => verifyEnvironment(python.facts.executable, expected, VERIFY_LIMITS))
+  const { versions, problems, loads } = await timeline.run('Verify', () => verifyEnvironment(python.facts.executable, expected, VERIFY_LIMITS))
   if (problems.length > 0) throw new ActionError(`The install did not prove good: ${shown(problems.join('; '))}`)
   // Saved here, not in a post step, so that a later failing step cannot lose it.
   const save = cache && !restore?.exactHit ? await timeline.run('Save cache', () => cache.save()) : undefined
-  return { python, versions: pick(versions, job.settings.packages), restore, save }
+  return { python, versions: pick(versions, job.settings.packages), loads: reportLoads(loads), restore, save }
 }
 
 /** The environment to install into, made if it is the action's venv, and what it holds already. */
@@ -103,15 +105,15 @@ export function pipWouldChangeNothing(
 }
 
 /** A restored venv, used only when it proves good. */
-async function provedVenv(venv: string, expected: Expected[]): Promise<{ python: Interpreter; versions: Record<string, string> } | undefined> {
+async function provedVenv(venv: string, expected: Expected[]): Promise<{ python: Interpreter; versions: Record<string, string>; loads: DriverLoad[] } | undefined> {
   const executable = venvPython(venv)
-  const [python, { versions, problems }] = await Promise.all([Interpreter.probe(executable), verifyEnvironment(executable, expected, VERIFY_LIMITS)])
+  const [python, { versions, problems, loads }] = await Promise.all([Interpreter.probe(executable), verifyEnvironment(executable, expected, VERIFY_LIMITS)])
   if (problems.length > 0) {
     warning(`The cached venv failed verification (${shown(problems.join('; '))}); rebuilding it and saving it under a new key.`)
     return undefined
   }
   info(`Cached venv holds ${listed(versions)}; pip not needed.`)
-  return { python, versions }
+  return { python, versions, loads }
 }
 
 /** One pip run for everything, `setuptools<82` added where pbr would find no pkg_resources. */
@@ -139,14 +141,50 @@ async function install(job: Job, python: Interpreter, before: Record<string, str
   )
 }
 
-/** What verification proves: each package installed in its range, its dependencies met, its module importable. */
+/**
+ * What verification proves: each package installed in its range, its
+ * dependencies met, its module importable; and each driver, whether from the
+ * table or a local project of that name (a fork under test), loading the way
+ * its service loads it when the service is there.
+ */
 function expectations(job: Job): Expected[] {
-  return job.settings.plan.packages.map(p => ({
+  const fromPlan = job.settings.plan.packages.map(p => ({
     name: p.name,
     module: p.module,
     range: p.specifier ? (v: string) => inRange(v, p.specifier!) : undefined,
-    wanted: p.specifier
+    wanted: p.specifier,
+    plugsInto: factsOf(p.name).plugsInto
   }))
+  const projects = job.projects.names
+    .filter((name): name is PackageName => (PACKAGE_NAMES as string[]).includes(name) && !fromPlan.some(p => p.name === name))
+    .map(name => ({ name, module: factsOf(name).module, plugsInto: editableChecks(factsOf(name).plugsInto, job.settings.editable) }))
+  return [...fromPlan, ...projects]
+}
+
+/** An editable checkout cannot put its shim inside the service's package: only the driver's own modules are checked. */
+function editableChecks(plugsInto: PackageFacts['plugsInto'], editable: boolean): PackageFacts['plugsInto'] {
+  if (!plugsInto || !editable) return plugsInto
+  const skipped = plugsInto.loads.filter(check => check.kind === 'class' && check.shim)
+  for (const check of skipped) if (check.kind === 'class') info(`An editable install cannot provide ${check.module} inside ${plugsInto.service}'s package; checking the driver's own module instead.`)
+  return { ...plugsInto, loads: plugsInto.loads.filter(check => !skipped.includes(check)) }
+}
+
+/**
+ * Says what the drivers' load checks proved, and when a driver's service is
+ * missing: the install stands (a compute node's configuration step needs no
+ * Nova), but its driver modules import the service and cannot be tested.
+ */
+function reportLoads(loads: DriverLoad[]): DriverLoad[] {
+  for (const load of loads) {
+    if (load.status === 'checked') info(`${load.driver} loads the way ${load.service} loads it: ${load.proved.join('; ')}.`)
+    if (load.status === 'no-service') {
+      notice(
+        `${load.driver} is installed without ${load.service}: its driver modules import ${load.service}, so they (and the driver's unit tests) will not import. ` +
+          `To load or test the driver, install the series' ${load.service} beside it: 'package: ${load.driver} ${load.service}'.`
+      )
+    }
+  }
+  return loads
 }
 
 /** `nova-dpm 3.0.0, networking-dpm 3.0.0`: versions are read from the environment's metadata, so they are data to escape. */
