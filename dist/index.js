@@ -39361,21 +39361,94 @@ var external_node_url_ = __nccwpck_require__(3136);
 
 
 /**
- * The packages the action installs, with the releases each made for each
- * series. Source: the release tags of opendev.org/x/nova-dpm and
- * x/networking-dpm (shared facts: nova-dpm 1.0.0 2017-02-23 Ocata, 2.0.0
- * 2017-08-30 Pike, 3.0.0 2018-02-27 Queens; networking-dpm 1.0.0, 2.0.0,
- * 2.0.1 2018-04-24 on stable/pike, 3.0.0). No later series was released.
+ * The packages the action installs, with the newest release of each series.
+ * Drivers: the release tags of opendev.org/x/nova-dpm and x/networking-dpm
+ * (shared facts: nova-dpm 1.0.0 2017-02-23 Ocata, 2.0.0 2017-08-30 Pike,
+ * 3.0.0 2018-02-27 Queens; networking-dpm 1.0.0, 2.0.0, 2.0.1 2018-04-24 on
+ * stable/pike, 3.0.0); no later series was released. Services: openstack/
+ * releases `deliverables/<series>/{nova,neutron}.yaml` at 2026-08-21, the
+ * last numbered release of each (2026.2 hibiscus has none yet).
  */
 const PACKAGES = {
     'nova-dpm': {
-        /** Import name (setup.cfg `packages`). */
         module: 'nova_dpm',
-        releases: { ocata: ['1.0.0'], pike: ['2.0.0'], queens: ['3.0.0'] }
+        home: 'https://opendev.org/x/{package}',
+        newest: { ocata: '1.0.0', pike: '2.0.0', queens: '3.0.0' },
+        // nova-dpm's setup.cfg ships the shim nova/virt/dpm/driver.py that re-exports
+        // DPMDriver, so that Nova's `compute_driver = dpm.driver.DPMDriver` finds it.
+        plugsInto: {
+            service: 'nova',
+            loads: [
+                { kind: 'class', module: 'nova_dpm.virt.dpm.driver', attribute: 'DPMDriver', base: 'nova.virt.driver:ComputeDriver' },
+                { kind: 'class', module: 'nova.virt.dpm.driver', attribute: 'DPMDriver', base: 'nova.virt.driver:ComputeDriver', shim: true }
+            ]
+        }
     },
     'networking-dpm': {
         module: 'networking_dpm',
-        releases: { ocata: ['1.0.0'], pike: ['2.0.0', '2.0.1'], queens: ['3.0.0'] }
+        home: 'https://opendev.org/x/{package}',
+        newest: { ocata: '1.0.0', pike: '2.0.1', queens: '3.0.0' },
+        // Neutron's ML2 plugin loads mechanism drivers through this entry point group; the agent is a console script.
+        plugsInto: {
+            service: 'neutron',
+            loads: [
+                { kind: 'entry-point', group: 'neutron.ml2.mechanism_drivers', name: 'dpm' },
+                { kind: 'script', name: 'neutron-dpm-agent' }
+            ]
+        }
+    },
+    nova: {
+        module: 'nova',
+        home: 'https://opendev.org/openstack/{package}',
+        newest: {
+            ocata: '15.1.5',
+            pike: '16.1.8',
+            queens: '17.0.13',
+            rocky: '18.3.0',
+            stein: '19.3.2',
+            train: '20.6.1',
+            ussuri: '21.2.4',
+            victoria: '22.4.0',
+            wallaby: '23.2.2',
+            xena: '24.2.1',
+            yoga: '25.3.0',
+            zed: '26.3.0',
+            '2023.1': '27.5.1',
+            '2023.2': '28.3.1',
+            '2024.1': '29.4.0',
+            '2024.2': '30.3.0',
+            '2025.1': '31.3.1',
+            '2025.2': '32.2.1',
+            '2026.1': '33.0.2'
+        },
+        // Nova went to PyPI from 2018-08-30 (shared facts): Ocata 15.1.4+, Pike 16.1.5+, Queens 17.0.6+.
+        onPyPiSince: '2018-08-30'
+    },
+    neutron: {
+        module: 'neutron',
+        home: 'https://opendev.org/openstack/{package}',
+        newest: {
+            ocata: '10.0.7',
+            pike: '11.0.8',
+            queens: '12.1.1',
+            rocky: '13.0.7',
+            stein: '14.4.2',
+            train: '15.3.4',
+            ussuri: '16.4.2',
+            victoria: '17.4.1',
+            wallaby: '18.6.0',
+            xena: '19.7.0',
+            yoga: '20.5.0',
+            zed: '21.2.1',
+            '2023.1': '22.2.1',
+            '2023.2': '23.5.0',
+            '2024.1': '24.2.2',
+            '2024.2': '25.2.3',
+            '2025.1': '26.0.5',
+            '2025.2': '27.0.3',
+            '2026.1': '28.0.1'
+        },
+        onPyPiSince: '2018-01-08'
     }
 };
 const PACKAGE_NAMES = Object.keys(PACKAGES);
@@ -39385,10 +39458,18 @@ const PACKAGE_NAMES = Object.keys(PACKAGES);
  * removed: such an environment gets `setuptools<82` alongside.
  */
 const RUNTIME_PKG_RESOURCES = 'setuptools<82';
+/** The newest release a package made for a series, if it made one. */
+function newestOf(pkg, series) {
+    return PACKAGES[pkg].newest[series];
+}
 /** The major a package released for a series, if it released one. */
 function majorOf(pkg, series) {
-    const releases = PACKAGES[pkg].releases[series];
-    return releases ? Number(releases[0].split('.')[0]) : undefined;
+    const newest = newestOf(pkg, series);
+    return newest ? Number(newest.split('.')[0]) : undefined;
+}
+/** What the table says about a package, typed for reading. */
+function factsOf(pkg) {
+    return PACKAGES[pkg];
 }
 /** Every OpenStack series, oldest first (openstack/releases, via the shared facts). */
 const SERIES = [
@@ -39549,8 +39630,6 @@ function meetsMajor(specifier, major) {
 const MODES = ['release', 'stable', 'master'];
 /** releases.openstack.org redirects a series to its file in openstack/requirements (shared facts). */
 const CONSTRAINTS_HOST = 'https://releases.openstack.org/constraints/upper';
-/** Where both projects live since 2019-09-26 (shared facts); `{package}` is replaced by each name. */
-const DEFAULT_REPOSITORY = 'https://opendev.org/x/{package}';
 function makePlan(request) {
     const { series, mode } = request;
     const warnings = [];
@@ -39558,7 +39637,7 @@ function makePlan(request) {
         const module = PACKAGES[name].module;
         if (mode !== 'release') {
             const refs = mode === 'master' ? ['refs/heads/master'] : [`refs/heads/stable/${series.name}`, `refs/tags/${series.name}-eol`];
-            return { name, module, git: { repository: repositoryFor(request.repository, name), refs } };
+            return { name, module, git: { repository: repositoryFor(request.repository ?? PACKAGES[name].home, name), refs } };
         }
         const major = majorOf(name, series.name);
         if (major === undefined)
@@ -39579,8 +39658,8 @@ function repositoryFor(template, pkg) {
     return template.replaceAll('{package}', pkg);
 }
 function noReleaseError(pkg, series) {
-    const released = Object.entries(PACKAGES[pkg].releases)
-        .map(([s, versions]) => `${s} (${versions[0].split('.')[0]}.x)`)
+    const released = Object.keys(PACKAGES[pkg].newest)
+        .map(s => `${s} (${majorOf(pkg, s)}.x)`)
         .join(', ');
     return new ActionError(`${pkg} has no release for OpenStack ${series}: PyPI has releases for ${released} only. ` +
         `Pick one of those, use 'mode: stable' if ${series} has a stable branch, or 'release: ${MASTER}' for the development code.`);
@@ -39900,11 +39979,12 @@ function parseInputs(read, workspace) {
     if (versionInput && packages.length > 1) {
         throw new ActionError(`Input 'version' applies to one package; 'package' names ${packages.join(', ')}. Remove 'version', or install one package.`);
     }
-    const repository = read('repository').trim() || DEFAULT_REPOSITORY;
-    if (packages.length > 1 && !repository.includes('{package}')) {
+    const repository = optional(read('repository'));
+    if (repository !== undefined && packages.length > 1 && !repository.includes('{package}')) {
         throw new ActionError(`Input 'repository' must contain '{package}' when 'package' names several (${packages.join(', ')}): each comes from its own repository, e.g. 'https://git.example.com/mirror/{package}'.`);
     }
-    checkRepositoryInput('repository', repository.replaceAll('{package}', packages[0]), transport);
+    if (repository !== undefined)
+        checkRepositoryInput('repository', repository.replaceAll('{package}', packages[0]), transport);
     const indexInput = optional(read('index-url'));
     const indexUrl = indexInput && checkHttpInput('index-url', indexInput, transport).href;
     const cache = oneOf('cache', read('cache') || 'pip', CACHE_KINDS);
@@ -41349,19 +41429,56 @@ async function inspectEnvironment(executable, expected, options) {
     }
     return { versions: answer.versions, problems, installed: answer.installed, unmet: answer.unmet ?? [] };
 }
-/** Each expected module imports, in an interpreter start of its own. */
+/**
+ * Each expected module imports, and each expected driver loads the way its
+ * service loads it when the service is installed, in an interpreter start of
+ * its own.
+ */
 async function checkImports(executable, expected, options) {
-    const request = { modules: [...new Set(expected.map(e => e.module))] };
+    const drivers = expected.filter(e => e.plugsInto);
+    const request = {
+        modules: [...new Set(expected.map(e => e.module))],
+        loads: drivers.map(e => ({ distribution: e.name, service: e.plugsInto.service, checks: e.plugsInto.loads }))
+    };
     const answer = (await runProbe(executable, 'imports', { label: executable, timeoutMs: options.timeoutMs, argument: JSON.stringify(request) }));
     const imported = {};
     const failed = [];
-    for (const result of answer) {
+    for (const result of answer.imports) {
         if (result.error !== undefined)
             failed.push({ module: result.module, error: result.error });
         else if (result.file)
             imported[result.module] = result.file;
     }
-    return { imported, failed };
+    const loads = [];
+    const loadProblems = [];
+    for (const driver of answer.loads) {
+        const proved = [];
+        for (const { check, error, module, target } of driver.checks) {
+            if (error === undefined)
+                proved.push(provedBy(check, target));
+            else {
+                const subject = module ? `'${shown(module)}' would not load` : `${loadName(check)} fails`;
+                loadProblems.push(`${driver.distribution} does not load the way ${driver.service} loads it (${loadName(check)}): ${subject}: ${shown(error)}`);
+            }
+        }
+        loads.push({ driver: driver.distribution, service: driver.service, status: driver.status, proved });
+    }
+    return { imported, failed, loads, loadProblems };
+}
+/** The check as the service spells what it loads. */
+function loadName(check) {
+    if (check.kind === 'class')
+        return `${check.module}.${check.attribute}`;
+    if (check.kind === 'entry-point')
+        return `${check.group}:${check.name}`;
+    return check.name;
+}
+function provedBy(check, target) {
+    if (check.kind === 'class')
+        return `${check.module}.${check.attribute} is a ${check.base.replace(':', '.')}`;
+    if (check.kind === 'entry-point')
+        return `entry point ${check.group}:${check.name} loads ${target ?? ''}`.trim();
+    return `script ${check.name} is installed`;
 }
 /**
  * Proves the environment is usable: the inspection above and the imports, in
@@ -41370,7 +41487,12 @@ async function checkImports(executable, expected, options) {
  */
 async function verifyEnvironment(executable, expected, options) {
     const [inspection, imports] = await Promise.all([inspectEnvironment(executable, expected, options), checkImports(executable, expected, options)]);
-    return { ...inspection, problems: [...inspection.problems, ...importProblems(expected, inspection.versions, imports.failed)], imported: imports.imported };
+    return {
+        ...inspection,
+        problems: [...inspection.problems, ...importProblems(expected, inspection.versions, imports.failed), ...imports.loadProblems],
+        imported: imports.imported,
+        loads: imports.loads
+    };
 }
 /** The sentences for modules that failed to import, naming the installed distribution that should provide each. */
 function importProblems(expected, versions, failed) {
@@ -43455,17 +43577,24 @@ function checkPipEnvironment(base, venv, env = process.env) {
 }
 async function localProjects(settings, base) {
     const names = [];
+    const editable = [];
     const digests = [];
     for (const r of settings.requirements) {
+        let name;
         if (r.kind === 'path') {
-            names.push(await localProjectName(r.path, dir => base.setupPyName(dir)));
+            name = await localProjectName(r.path, dir => base.setupPyName(dir));
             digests.push(treeHash(r.path));
         }
         else if (r.kind === 'url' && r.name) {
-            names.push(r.name);
+            name = r.name;
         }
+        if (name === undefined)
+            continue;
+        names.push(name);
+        if (r.kind !== 'specifier' && r.editable)
+            editable.push(name);
     }
-    return { names, hash: digests.join(',') };
+    return { names, hash: digests.join(','), editable };
 }
 /** What pip is asked for, as the cache key and the failure report see it: one entry per requirement. */
 function askedFor(job) {
@@ -43568,7 +43697,7 @@ async function installVerified(job, cache, timeline) {
         if (restore.exactHit) {
             const cached = await timeline.run('Verify cached venv', () => provedVenv(venv, expected));
             if (cached)
-                return { ...cached, versions: pick(cached.versions, job.settings.packages), restore };
+                return { ...cached, versions: pick(cached.versions, job.settings.packages), loads: reportLoads(cached.loads), restore };
             restore = { ...restore, exactHit: false };
         }
     }
@@ -43581,18 +43710,18 @@ async function installVerified(job, cache, timeline) {
     const { python, found } = await readying;
     if (pipWouldChangeNothing(job, python.facts, found, process.env)) {
         const imports = await timeline.run('Verify', () => checkImports(python.facts.executable, expected, VERIFY_LIMITS));
-        if (imports.failed.length === 0) {
+        if (imports.failed.length === 0 && imports.loadProblems.length === 0) {
             info(`${listed(found.versions)} and every dependency are installed as asked, within the constraints, and import; pip not needed.`);
-            return { python, versions: pick(found.versions, job.settings.packages), restore };
+            return { python, versions: pick(found.versions, job.settings.packages), loads: reportLoads(imports.loads), restore };
         }
     }
     await timeline.run(`Install ${job.settings.packages.join(', ')}`, () => install(job, python, found.installed));
-    const { versions, problems } = await timeline.run('Verify', () => verifyEnvironment(python.facts.executable, expected, VERIFY_LIMITS));
+    const { versions, problems, loads } = await timeline.run('Verify', () => verifyEnvironment(python.facts.executable, expected, VERIFY_LIMITS));
     if (problems.length > 0)
         throw new ActionError(`The install did not prove good: ${shown(problems.join('; '))}`);
     // Saved here, not in a post step, so that a later failing step cannot lose it.
     const save = cache && !restore?.exactHit ? await timeline.run('Save cache', () => cache.save()) : undefined;
-    return { python, versions: pick(versions, job.settings.packages), restore, save };
+    return { python, versions: pick(versions, job.settings.packages), loads: reportLoads(loads), restore, save };
 }
 /** The environment to install into, made if it is the action's venv, and what it holds already. */
 async function readyEnvironment(job, expected, timeline) {
@@ -43619,13 +43748,13 @@ function pipWouldChangeNothing(job, facts, found, env) {
 /** A restored venv, used only when it proves good. */
 async function provedVenv(venv, expected) {
     const executable = venvPython(venv);
-    const [python, { versions, problems }] = await Promise.all([Interpreter.probe(executable), verifyEnvironment(executable, expected, VERIFY_LIMITS)]);
+    const [python, { versions, problems, loads }] = await Promise.all([Interpreter.probe(executable), verifyEnvironment(executable, expected, VERIFY_LIMITS)]);
     if (problems.length > 0) {
         warning(`The cached venv failed verification (${shown(problems.join('; '))}); rebuilding it and saving it under a new key.`);
         return undefined;
     }
     info(`Cached venv holds ${listed(versions)}; pip not needed.`);
-    return { python, versions };
+    return { python, versions, loads };
 }
 /** One pip run for everything, `setuptools<82` added where pbr would find no pkg_resources. */
 async function install(job, python, before) {
@@ -43647,14 +43776,50 @@ async function install(job, python, before) {
         untestedPython: job.untested
     });
 }
-/** What verification proves: each package installed in its range, its dependencies met, its module importable. */
+/**
+ * What verification proves: each package installed in its range, its
+ * dependencies met, its module importable; and each driver, whether from the
+ * table or a local project of that name (a fork under test), loading the way
+ * its service loads it when the service is there.
+ */
 function expectations(job) {
-    return job.settings.plan.packages.map(p => ({
+    const fromPlan = job.settings.plan.packages.map(p => ({
         name: p.name,
         module: p.module,
         range: p.specifier ? (v) => inRange(v, p.specifier) : undefined,
-        wanted: p.specifier
+        wanted: p.specifier,
+        plugsInto: factsOf(p.name).plugsInto
     }));
+    const projects = job.projects.names
+        .filter((name) => PACKAGE_NAMES.includes(name) && !fromPlan.some(p => p.name === name))
+        .map(name => ({ name, module: factsOf(name).module, plugsInto: editableChecks(factsOf(name).plugsInto, job.projects.editable.includes(name)) }));
+    return [...fromPlan, ...projects];
+}
+/** An editable checkout cannot put its shim inside the service's package: only the driver's own modules are checked. */
+function editableChecks(plugsInto, editable) {
+    if (!plugsInto || !editable)
+        return plugsInto;
+    const skipped = plugsInto.loads.filter(check => check.kind === 'class' && check.shim);
+    for (const check of skipped)
+        if (check.kind === 'class')
+            info(`An editable install cannot provide ${check.module} inside ${plugsInto.service}'s package; checking the driver's own module instead.`);
+    return { ...plugsInto, loads: plugsInto.loads.filter(check => !skipped.includes(check)) };
+}
+/**
+ * Says what the drivers' load checks proved, and when a driver's service is
+ * missing: the install stands (a compute node's configuration step needs no
+ * Nova), but its driver modules import the service and cannot be tested.
+ */
+function reportLoads(loads) {
+    for (const load of loads) {
+        if (load.status === 'checked')
+            info(`${load.driver} loads the way ${load.service} loads it: ${load.proved.join('; ')}.`);
+        if (load.status === 'no-service') {
+            notice(`${load.driver} is installed without ${load.service}: its driver modules import ${load.service}, so they (and the driver's unit tests) will not import. ` +
+                `To load or test the driver, install the series' ${load.service} beside it: 'package: ${load.driver} ${load.service}'.`);
+        }
+    }
+    return loads;
 }
 /** `nova-dpm 3.0.0, networking-dpm 3.0.0`: versions are read from the environment's metadata, so they are data to escape. */
 function listed(versions) {

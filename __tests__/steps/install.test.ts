@@ -3,7 +3,7 @@ import { describe, it } from 'node:test'
 import { pipWouldChangeNothing } from '../../src/steps/install.js'
 
 describe('pipWouldChangeNothing: when the action may leave pip out', () => {
-  const release = { sources: [{ name: 'nova-dpm', requirement: 'nova-dpm>=3.0.0,<4.0.0', commit: '' }], extraLines: [], projects: { names: [], hash: '' } }
+  const release = { sources: [{ name: 'nova-dpm', requirement: 'nova-dpm>=3.0.0,<4.0.0', commit: '' }], extraLines: [], projects: { names: [], hash: '', editable: [] } }
   const good = { problems: [], unmet: [] }
   const fit = { hasPkgResources: true }
 
@@ -21,7 +21,7 @@ describe('pipWouldChangeNothing: when the action may leave pip out', () => {
     const git = { ...release, sources: [{ name: 'nova-dpm', requirement: 'nova-dpm @ git+https://opendev.org/x/nova-dpm@0123abc', commit: '0123abc' }] }
     assert.equal(pipWouldChangeNothing(git, fit, good, {}), false)
     assert.equal(pipWouldChangeNothing({ ...release, extraLines: ['oslo.config'] }, fit, good, {}), false)
-    assert.equal(pipWouldChangeNothing({ ...release, projects: { names: ['my-driver'], hash: 'x' } }, fit, good, {}), false)
+    assert.equal(pipWouldChangeNothing({ ...release, projects: { names: ['my-driver'], hash: 'x', editable: [] } }, fit, good, {}), false)
   })
 
   it("not when the user's pip settings make pip install what is there; a false value does not", () => {

@@ -157,7 +157,7 @@ function expectations(job: Job): Expected[] {
   }))
   const projects = job.projects.names
     .filter((name): name is PackageName => (PACKAGE_NAMES as string[]).includes(name) && !fromPlan.some(p => p.name === name))
-    .map(name => ({ name, module: factsOf(name).module, plugsInto: editableChecks(factsOf(name).plugsInto, job.settings.editable) }))
+    .map(name => ({ name, module: factsOf(name).module, plugsInto: editableChecks(factsOf(name).plugsInto, job.projects.editable.includes(name)) }))
   return [...fromPlan, ...projects]
 }
 

@@ -33,7 +33,7 @@ export interface Job {
   /** Why this interpreter may not suit the series, when it may not. */
   untested?: string
   /** Local projects: names (their pins are dropped, their namespaces sampled) and a digest of their files (for the cache). */
-  projects: { names: string[]; hash: string }
+  projects: { names: string[]; hash: string; /** Those installed editable (`-e`). */ editable: string[] }
 }
 
 /**
@@ -97,16 +97,21 @@ function checkPipEnvironment(base: Interpreter, venv: string | undefined, env: N
 
 async function localProjects(settings: Settings, base: Interpreter): Promise<Job['projects']> {
   const names: string[] = []
+  const editable: string[] = []
   const digests: string[] = []
   for (const r of settings.requirements) {
+    let name: string | undefined
     if (r.kind === 'path') {
-      names.push(await localProjectName(r.path, dir => base.setupPyName(dir)))
+      name = await localProjectName(r.path, dir => base.setupPyName(dir))
       digests.push(treeHash(r.path))
     } else if (r.kind === 'url' && r.name) {
-      names.push(r.name)
+      name = r.name
     }
+    if (name === undefined) continue
+    names.push(name)
+    if (r.kind !== 'specifier' && r.editable) editable.push(name)
   }
-  return { names, hash: digests.join(',') }
+  return { names, hash: digests.join(','), editable }
 }
 
 /** What pip is asked for, as the cache key and the failure report see it: one entry per requirement. */
