@@ -317,7 +317,7 @@ describe('security: nothing lost, injected or leaked', () => {
     const env = await runAction(base({ constraints: '.env' }), { GITHUB_WORKSPACE: workspace })
     assert.match(failsOnce(env), /2 line\(s\) that are not 'name===version' constraints \(line 1, 2; line 1: an unquoted NAME=value assignment\)/)
     const netrc = await runAction(base({ requirements: '-r ci/netrc' }), { GITHUB_WORKSPACE: workspace })
-    assert.match(failsOnce(netrc), /^input 'requirements', line 1: requirements file '.*\/ci\/netrc', line 1: 'machine pypi\.example\.org…' is not a requirement/)
+    assert.match(failsOnce(netrc), /^requirements file '.*\/ci\/netrc', line 1: 'machine pypi\.example\.org…' is not a requirement/)
     for (const run of [env, netrc]) assertNowhere(run, values)
   })
 })
