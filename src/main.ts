@@ -52,7 +52,7 @@ export async function run(): Promise<void> {
         const file = settings.configSample
         try {
           report.configSample = await timeline.run('Write config sample', async () =>
-            writeConfigSample(installed.python, await configNamespaces(installed.python, [...settings.packages, ...job.projects.names]), file)
+            writeConfigSample(installed.python, await configNamespaces(installed.python, [...settings.packages, ...job.projects.names]), file, settings.workspace)
           )
         } catch (error) {
           sampleFailure = error

@@ -22,7 +22,25 @@ describe('constraints files', () => {
     const secret = 'root:x:0:0:root:/root:/bin/bash-and-a-lot-more-text-after-it'
     assert.throws(
       () => validateConstraints(`a===1\n${secret}\nb===2\n<<x>>\n`, 'f'),
-      (e: Error) => /2 line\(s\).*line 2, 4; line 2 starts 'root:x:0:0:root:\/root:\/bin\/bash-and-a-lo…'/.test(e.message) && !e.message.includes('<<x>>')
+      (e: Error) => /2 line\(s\).*line 2, 4; line 2: 'root…'\)/.test(e.message) && !e.message.includes('<<x>>')
+    )
+  })
+
+  it('quotes nothing of a dotenv file or an environment listing but its shape', () => {
+    const env = 'ACTIONS_RUNTIME_TOKEN=eyJ0eXAiOiJKV1QiLCJhbGciOiJSUzI1NiJ9\nAWS_SECRET_ACCESS_KEY=wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY\nHOME=/root\n'
+    assert.throws(
+      () => validateConstraints(env, 'f'),
+      (e: Error) =>
+        e.message === "The constraints at f have 3 line(s) that are not 'name===version' constraints (line 1, 2, 3; line 1: an unquoted NAME=value assignment). Point 'constraints' at an upper-constraints.txt."
+    )
+    // /proc/self/environ is one line: its first variable may be anything.
+    assert.throws(
+      () => validateConstraints('HOSTNAME=runner\u0000AWS_SECRET_ACCESS_KEY=wJalrXUtnFEMI', 'f'),
+      (e: Error) => e.message.includes("line 1: 'HOSTNAME…'") && !/wJalr|AWS_/.test(e.message)
+    )
+    assert.throws(
+      () => validateConstraints('machine pypi.example.org login deploy password hunter2\n', 'f'),
+      (e: Error) => e.message.includes("line 1: 'machine pypi.example.org…'") && !/deploy|hunter2/.test(e.message)
     )
   })
 

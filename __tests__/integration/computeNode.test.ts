@@ -216,7 +216,7 @@ describe('a compute node: nova-dpm and networking-dpm together, the job’s own 
 
   it(
     "Debian's system-site venv: verification judges the packages' closure only, and the real oslo.config writes the sample",
-    { timeout: 240_000 },
+    { timeout: 420_000 },
     async () => {
       const dir = path.join(tempDir(), 'system-site-venv')
       execFileSync(DEBIAN_PYTHON, ['-m', 'venv', '--system-site-packages', dir], { env: cleanEnv(), stdio: 'pipe' })
@@ -254,6 +254,35 @@ describe('a compute node: nova-dpm and networking-dpm together, the job’s own 
       assert.match(text, /^#polling_interval = 2$/m)
       assert.ok(run.stdout.includes(`Wrote the sample configuration for networking_dpm, nova_dpm to ${sample}.\n`), run.stdout)
       assert.equal(summaryRow(run, 'Config sample'), sample)
+      assert.match(text, /^# Written by setup-nova-dpm \(config-sample\), which rewrites this file on every run; delete this line to keep the file as your own\.\n/)
+
+      // A later run replaces the sample it wrote.
+      fs.appendFileSync(sample, '#stale = 1\n')
+      const again = await runAction(inputs('queens', python, { 'config-sample': 'etc/nova/nova-dpm.conf.sample' }), { GITHUB_WORKSPACE: ws })
+      assert.equal(again.code, 0, again.stdout)
+      assert.equal(fs.readFileSync(sample, 'utf8'), text)
+
+      // Never a file it did not write, nor through a link: the run fails saying so, and the install stands.
+      const mine = Buffer.from('[metadata]\nname = my-project\n')
+      fs.writeFileSync(path.join(ws, 'setup.cfg'), mine)
+      const victim = path.join(tempDir(), 'nova.conf')
+      fs.writeFileSync(victim, 'precious\n')
+      fs.symlinkSync(victim, path.join(ws, 'linked.sample'))
+      const refused: [string, string][] = [
+        ['setup.cfg', `The config-sample path ${path.join(ws, 'setup.cfg')} is a file the action did not write`],
+        ['linked.sample', `The config-sample path ${path.join(ws, 'linked.sample')} is a symbolic link (to ${victim}); the action never writes through a link.`]
+      ]
+      for (const [target, why] of refused) {
+        const kept = await runAction(inputs('queens', python, { 'config-sample': target }), { GITHUB_WORKSPACE: ws })
+        assert.equal(kept.code, 1, kept.stdout)
+        const errors = messages(kept, 'error')
+        assert.equal(errors.length, 1, kept.stdout)
+        assert.ok(errors[0].startsWith(why) && errors[0].endsWith("Set 'config-sample' to a new path, or delete what is there. The install itself succeeded."), errors[0])
+        assert.equal(kept.outputs['config-sample'], '')
+        assert.equal(kept.outputs['python-path'], python)
+      }
+      assert.deepEqual(fs.readFileSync(path.join(ws, 'setup.cfg')), mine)
+      assert.equal(fs.readFileSync(victim, 'utf8'), 'precious\n')
     }
   )
 

@@ -44,7 +44,7 @@ describe('failures: clear errors, no stack traces, nothing installed', () => {
     [
       'a constraints file with bad lines',
       { constraints: '' },
-      /have 2 line\(s\) that are not 'name===version' constraints \(line 2, 4; line 2 starts 'this is not a constraint'\)\. Point 'constraints' at an upper-constraints\.txt\.$/
+      /have 2 line\(s\) that are not 'name===version' constraints \(line 2, 4; line 2: 'this is not a constraint'\)\. Point 'constraints' at an upper-constraints\.txt\.$/
     ],
     ['a redirect loop', { constraints: '' }, /redirected more than 10 times/],
     [

@@ -134,10 +134,11 @@ describe('parseRequirements', { timeout: 10_000 }, () => {
     assert.match(refusal('-r https://example.org/requirements.txt'), /names a URL\. Only local requirements files are read/)
   })
 
-  const options: [string, RegExp][] = [
+  // The line as the error quotes it: up to a value ('=', ':'), which may be a credential.
+  const options: [string, RegExp, string?][] = [
     ['--index-url https://mirror.example.org/simple', /package index itself: use the input 'index-url'/],
     ['-i https://mirror.example.org/simple', /input 'index-url'/],
-    ['--extra-index-url=https://mirror.example.org/simple', /input 'index-url'/],
+    ['--extra-index-url=https://mirror.example.org/simple', /input 'index-url'/, '--extra-index-url…'],
     ['-f ./wheels', /input 'index-url'/],
     ['--find-links ./wheels', /input 'index-url'/],
     ['--trusted-host mirror.example.org', /input 'index-url'/],
@@ -145,13 +146,13 @@ describe('parseRequirements', { timeout: 10_000 }, () => {
     ['-c constraints.txt', /constraints itself: use the input 'constraints'/],
     ['--constraint constraints.txt', /input 'constraints'/],
     ['--pre', /pip options are not taken from 'requirements'/],
-    ['--no-binary :all:', /pip options are not taken/],
-    ['--only-binary=:all:', /pip options are not taken/],
+    ['--no-binary :all:', /pip options are not taken/, '--no-binary…'],
+    ['--only-binary=:all:', /pip options are not taken/, '--only-binary…'],
     ['--some-future-option', /is not accepted/]
   ]
-  for (const [line, why] of options) {
+  for (const [line, why, quoted = line] of options) {
     test(`option refused: ${line}`, () => {
-      const escaped = line.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
+      const escaped = quoted.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
       assert.match(refusal(`pytest\n\n${line}\n`), new RegExp(`^input 'requirements', line 3: '${escaped}' is not accepted: `))
       assert.match(refusal(`pytest\n\n${line}\n`), why)
     })
@@ -162,6 +163,29 @@ describe('parseRequirements', { timeout: 10_000 }, () => {
     const message = refusal('-r with-index.txt')
     assert.ok(message.startsWith(`requirements file '${file}', line 3: `), message)
     assert.doesNotMatch(message, /secret/)
+  })
+
+  test('a -r file holding credentials is quoted only as far as its shape', () => {
+    const netrc = write('ws/netrc.txt', '# deploy\nmachine pypi.example.org login deploy password hunter2\n')
+    assert.equal(
+      refusal('-r netrc.txt'),
+      `requirements file '${netrc}', line 2: 'machine pypi.example.org…' is not a requirement: write a project name with an optional version (nova-dpm>=3), a local path ('.', './lib'), a URL, '-r <file>' or '-e <path>'.`
+    )
+    write('ws/.env', 'ACTIONS_RUNTIME_TOKEN=eyJ0eXAiOiJKV1QiLCJhbGciOiJSUzI1NiJ9\n')
+    assert.match(refusal('-r .env'), /, line 1: an unquoted NAME=value assignment is not a requirement: /)
+    write('ws/token.txt', 'Xk9QmW2rT7vB4nL8pZ3cQ1 # a token alone is a valid name; a second word is not\nXk9QmW2rT7vB4nL8pZ3cQ1 Xk9QmW2rT7vB4nL8pZ3cQ1\n')
+    assert.match(refusal('-r token.txt'), /, line 2: an unquoted line that may hold a secret is not a requirement: /)
+    write('ws/url.txt', 'pytest\nhttps://deploy:s3cr3t@pypi.example.org/x.whl?token=abc ; python_version>"3"\n')
+    const url = refusal('-r url.txt')
+    assert.match(url, /, line 2: 'https:\/\/\*\*\*@pypi\.example\.org\/x\.whl\?…' /)
+    assert.doesNotMatch(url, /deploy|s3cr3t|abc/)
+    assert.doesNotMatch(refusal('-r https://deploy:s3cr3t@example.org/r.txt?token=abc'), /deploy|s3cr3t|abc/)
+  })
+
+  test('an ordinary bad line still shows enough to find it', () => {
+    assert.match(refusal('pytest\nnova-dpm>=1,<2 --hash'), /^input 'requirements', line 2: 'nova-dpm>=1,<2 --hash' carries pip options/)
+    const file = write('ws/x.txt', '-e ../x-1.0.tar.gz\n')
+    assert.equal(refusal('-r x.txt'), `requirements file '${file}', line 1: '-e ../x-1.0.tar.gz' names a distribution file; only a project directory can be installed editable.`)
   })
 
   test('control characters are refused, raw or percent-encoded', () => {

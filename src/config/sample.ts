@@ -1,9 +1,12 @@
 import * as fs from 'node:fs'
 import * as path from 'node:path'
 import { ActionError } from '../errors.js'
+import { readTextFile } from '../io/files.js'
+import { runTempDir } from '../io/tempDir.js'
 import { shown } from '../log/escape.js'
 import { info } from '../log/log.js'
 import type { Interpreter } from '../python/interpreter.js'
+import { checkSamplePath, writeSample } from './sampleFile.js'
 
 /** oslo.config's generator reads options from this entry point group; nova-dpm registers `nova_dpm` there. */
 export const OPTS_GROUP = 'oslo.config.opts'
@@ -25,11 +28,15 @@ export async function configNamespaces(python: Interpreter, distributions: reado
 /**
  * Writes a sample configuration with oslo.config's own generator, run in the
  * target environment: the sample documents exactly the options of the code
- * installed there. The install stands whatever happens here.
+ * installed there. The generator writes into the action's own temporary
+ * directory; only the action writes at `file`, and only a new file or one it
+ * wrote before (sampleFile.ts). The install stands whatever happens here.
  */
-export async function writeConfigSample(python: Interpreter, namespaces: string[], file: string): Promise<string> {
-  fs.mkdirSync(path.dirname(file), { recursive: true })
-  const result = await python.module('oslo_config.generator', [...namespaces.flatMap(n => ['--namespace', n]), '--output-file', file], {
+export async function writeConfigSample(python: Interpreter, namespaces: string[], file: string, workspace: string): Promise<string> {
+  // Before the generator runs: a path the action may not write fails at once.
+  checkSamplePath(file, workspace)
+  const generated = path.join(fs.mkdtempSync(path.join(runTempDir(), 'config-sample-')), 'sample.conf')
+  const result = await python.module('oslo_config.generator', [...namespaces.flatMap(n => ['--namespace', n]), '--output-file', generated], {
     what: 'oslo-config-generator',
     timeoutMs: GENERATOR_LIMIT_MS
   })
@@ -46,6 +53,7 @@ export async function writeConfigSample(python: Interpreter, namespaces: string[
     }
     throw new ActionError(`oslo-config-generator failed for namespace(s) ${namespaces.join(', ')}: ${last}. The install itself succeeded.`)
   }
+  writeSample(file, workspace, readTextFile(generated, 'The sample oslo-config-generator wrote'))
   info(`Wrote the sample configuration for ${namespaces.join(', ')} to ${shown(file)}.`)
   return file
 }

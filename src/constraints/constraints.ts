@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto'
 import { ActionError } from '../errors.js'
-import { shown } from '../log/escape.js'
+import { quotedLine } from '../log/excerpt.js'
 
 const OPERATOR = '(?:===|==|~=|!=|<=|>=|<|>)'
 // name [extras] [op version, ...] [; marker]: the shape of every line in
@@ -22,8 +22,9 @@ function withoutComment(line: string): string {
 /**
  * Checks that text is a constraints file, so that a wrong URL (an HTML page,
  * a typo'd path) fails here instead of deep inside pip. The error names line
- * numbers and a short excerpt of the first bad line only: the file may be
- * anything, and its content is not ours to print.
+ * numbers and the shape of the first bad line only (quotedLine): the file may
+ * be anything, a dotenv file or /proc/self/environ, and its content is not
+ * ours to print.
  */
 export function validateConstraints(text: string, source: string): void {
   if (/^\s*<(!doctype|html)/i.test(text)) {
@@ -40,9 +41,8 @@ export function validateConstraints(text: string, source: string): void {
   })
   if (bad.length > 0) {
     const lines = bad.slice(0, 10).join(', ') + (bad.length > 10 ? ` and ${bad.length - 10} more` : '')
-    const excerpt = shown(firstBad.length > 40 ? `${firstBad.slice(0, 40)}…` : firstBad)
     throw new ActionError(
-      `The constraints at ${source} have ${bad.length} line(s) that are not 'name===version' constraints (line ${lines}; line ${bad[0]} starts '${excerpt}'). Point 'constraints' at an upper-constraints.txt.`
+      `The constraints at ${source} have ${bad.length} line(s) that are not 'name===version' constraints (line ${lines}; line ${bad[0]}: ${quotedLine(firstBad)}). Point 'constraints' at an upper-constraints.txt.`
     )
   }
 }

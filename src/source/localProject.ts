@@ -4,6 +4,7 @@ import { parse as parseToml, TomlError } from 'smol-toml'
 import { ActionError } from '../errors.js'
 import { readTextFile } from '../io/files.js'
 import { shown } from '../log/escape.js'
+import { quotedLine } from '../log/excerpt.js'
 
 /** PEP 508's project name. */
 const NAME = /^[A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9])?$/
@@ -104,7 +105,7 @@ function iniValue(text: string, section: string, key: string): string | undefine
 }
 
 function valid(name: string, source: string): string {
-  if (!NAME.test(name)) throw new ActionError(`${source[0].toUpperCase()}${source.slice(1)} is '${shown(name)}', which is not a valid project name (PEP 508).`)
+  if (!NAME.test(name)) throw new ActionError(`${source[0].toUpperCase()}${source.slice(1)} is ${quotedLine(name)}, which is not a valid project name (PEP 508).`)
   return name
 }
 

@@ -1,8 +1,8 @@
 import * as path from 'node:path'
 import { fileURLToPath, pathToFileURL } from 'node:url'
 import { ActionError } from '../errors.js'
+import { quotedLine } from '../log/excerpt.js'
 import { hasControlCharacters, shown } from '../log/escape.js'
-import { redact } from '../log/secrets.js'
 
 export type Requirement =
   /** 'pytest', 'zhmcclient>=0.18; python_version>="3"' */
@@ -74,7 +74,7 @@ function parseSource(text: string, source: Source, options: ParseOptions, state:
   const requirements: Requirement[] = []
   for (const { line, content } of logicalLines(text)) {
     const at = `${source.label}, line ${line}`
-    const fail = (why: string) => new ActionError(`${at}: ${quote(content)} ${why}`)
+    const fail = (why: string) => new ActionError(`${at}: ${quotedLine(content)} ${why}`)
     if (hasControlCharacters(content.replace(/\t/g, ' '))) throw fail('holds a control character. Write one requirement per line, in plain text.')
     const entry = stripComment(content)
     if (entry === '') continue
@@ -89,6 +89,7 @@ function parseSource(text: string, source: Source, options: ParseOptions, state:
       const { option, value } = splitOption(entry)
       if (option === '-r' || option === '--requirement') {
         if (!value) throw fail('names no file.')
+        if (URL_SCHEME.test(value)) throw fail('names a URL. Only local requirements files are read: check the file into the repository and name its path.')
         requirements.push(...include(value, source, options, state, at))
       } else if (option === '-e' || option === '--editable') {
         if (!value) throw fail('names no project.')
@@ -148,11 +149,6 @@ function unquote(value: string): string {
 }
 
 function include(value: string, from: Source, options: ParseOptions, state: { files: number }, at: string): Requirement[] {
-  if (URL_SCHEME.test(value)) {
-    throw new ActionError(
-      `${at}: '-r ${shown(redact(value))}' names a URL. Only local requirements files are read: check the file into the repository and name its path.`
-    )
-  }
   const file = path.resolve(from.dir, value)
   const chain = [...from.chain, file]
   if (from.chain.includes(file)) {
@@ -229,7 +225,7 @@ function urlOf(value: string, name: string | undefined, editable: boolean, fail:
   const url = value.trim()
   if (!URL.canParse(url.replace(VCS, ''))) throw fail('is not a valid URL.')
   const derived = name ?? /[#&]egg=([^&\s]+)/.exec(url)?.[1] ?? wheelName(url)
-  if (derived !== undefined && NAME.exec(derived)?.[0] !== derived) throw fail(`names the project '${shown(derived)}', which is not a valid project name.`)
+  if (derived !== undefined && NAME.exec(derived)?.[0] !== derived) throw fail(`names the project ${quotedLine(derived)}, which is not a valid project name.`)
   return { kind: 'url', url, ...(derived ? { name: derived } : {}), editable }
 }
 
@@ -245,10 +241,6 @@ function filePath(url: string, fail: Fail): string {
 function wheelName(url: string): string | undefined {
   const file = url.split(/[?#]/)[0].split('/').pop() ?? ''
   return /\.whl$/i.test(file) ? decodeURIComponent(file).split('-')[0] : undefined
-}
-
-function quote(line: string): string {
-  return `'${shown(redact(line.trim()))}'`
 }
 
 /**
