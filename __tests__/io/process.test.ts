@@ -71,10 +71,22 @@ describe('the process runner and what a child leaves behind', { timeout: 30_000 
 
   it('ends when the child exits, though a daemon in another session holds its output', async () => {
     const started = Date.now()
-    // setsid: the daemon leaves the child's process group and session, with its stdout.
-    const result = await runProcess('sh', ['-c', 'setsid sleep 1000 & echo $!; exit 4'], { what: 'the wrapper', timeoutMs: 20_000 })
+    const original = process.stdout.write.bind(process.stdout)
+    let log = ''
+    process.stdout.write = ((chunk: string | Uint8Array, ...rest: never[]) => {
+      log += chunk.toString()
+      return original(chunk, ...rest)
+    }) as typeof process.stdout.write
+    let result
+    try {
+      // setsid: the daemon leaves the child's process group and session, with its stdout.
+      result = await runProcess('sh', ['-c', 'setsid sleep 1000 & echo $!; exit 4'], { what: 'the wrapper', timeoutMs: 20_000 })
+    } finally {
+      process.stdout.write = original
+    }
     const held = daemon(Number(result.stdout.trim()))
     assert.ok(Date.now() - started < 4000, `took ${Date.now() - started} ms`)
+    assert.match(log, new RegExp(`the wrapper has exited, leaving 'sleep 1000' \\(pid ${held}\\) running, and its output is still held open; the action stopped reading it and goes on\\.\n`))
     assert.equal(result.exitCode, 4)
     assert.equal(result.timedOut, false)
     assert.ok(alive(held), 'a child that exited normally keeps what it started')

@@ -101,12 +101,12 @@ export function runProcess(program: string, args: readonly string[], options: Ru
     child.on('error', error => finish(127, error.message))
     child.on('exit', (code, signal) => {
       pipeTimer = setTimeout(() => {
-        const holders = markedProcesses(mark).map(p => described(p.pid, p.name))
+        const left = markedProcesses(mark).map(p => described(p.pid, p.name))
         child.stdout.destroy()
         child.stderr.destroy()
         finish(
           ...status(code, signal),
-          `${options.what} has exited, but ${holders.length ? holders.join(', ') : 'a process it started'} still holds its output open; ` +
+          `${options.what} has exited${left.length ? `, leaving ${left.join(', ')} running` : ''}, and its output is still held open; ` +
             'the action stopped reading it and goes on.'
         )
       }, PIPE_GRACE_MS)
