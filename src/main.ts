@@ -3,7 +3,7 @@ import { configNamespaces, writeConfigSample } from './config/sample.js'
 import { readConstraints } from './constraints/load.js'
 import { ActionError } from './errors.js'
 import { readSettings } from './inputs/settings.js'
-import { stopAll } from './io/process.js'
+import { stopEverything } from './io/process.js'
 import { shown } from './log/escape.js'
 import { info, warning } from './log/log.js'
 import { redact } from './log/secrets.js'
@@ -74,16 +74,18 @@ export async function run(): Promise<void> {
 }
 
 /**
- * A cancelled job gets SIGINT, then SIGTERM: stop every process tree the
- * action started and fail at once. The cache is saved only after
- * verification, and nothing is exported before it, so nothing half-made is
- * ever cached or handed to later steps.
+ * A cancelled job gets SIGINT, then SIGTERM: stop every process the action
+ * started, say which, and what still runs, and fail at once. The cache is
+ * saved only after verification, and nothing is exported before it, so
+ * nothing half-made is ever cached or handed to later steps.
  */
 function stopOnCancel(): void {
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     process.once(signal, () => {
-      stopAll(signal)
-      core.setFailed(`Cancelled (${signal}): pip and every process the action started were stopped; nothing was cached or exported.`)
+      const { stopped, left } = stopEverything()
+      const what = stopped.length ? `stopped what the action had started (${stopped.join(', ')})` : 'no process of the action was running'
+      const still = left.length ? `; still running after SIGKILL: ${left.join(', ')}` : ''
+      core.setFailed(`Cancelled (${signal}): ${what}${still}; nothing was cached or exported.`)
       process.exit(1)
     })
   }

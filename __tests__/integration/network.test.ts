@@ -110,7 +110,7 @@ describe('broken networks, cancellation, and the interpreters users really have'
     const run = await done
     assert.ok(Date.now() - signalled < 3000, 'stopped promptly')
     assert.equal(run.code, 1)
-    assert.equal(messages(run, 'error')[0], 'Cancelled (SIGTERM): pip and every process the action started were stopped; nothing was cached or exported.')
+    assert.match(messages(run, 'error')[0], /^Cancelled \(SIGTERM\): stopped what the action had started \((.+, )?pip install(, .+)?\); nothing was cached or exported\.$/)
     assert.deepEqual(run.exported, {})
     assert.deepEqual(run.paths, [])
     const pips = execFileSync('ps', ['-eo', 'args'], { encoding: 'utf8' }).split('\n').filter(l => l.includes(python) && l.includes('pip install'))

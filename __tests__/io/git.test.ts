@@ -347,6 +347,15 @@ describe('gitEnvironment, as git applies it', { timeout: 60_000 }, () => {
       // With http allowed the redirect is followed: the refusal above came from the allow-list.
       await lsRemote(url, gitEnvironment(INSECURE, 5, { env: {} }), ca)
       assert.ok(plainHits.length > 0)
+      // Without the authority, git's refusal is named as one of trust, with the setting that cures it.
+      delete process.env.GIT_SSL_CAINFO
+      const tried = plainHits.length
+      await rejects(
+        resolveGitRef(url, ['refs/heads/master'], 'master', network(5, 3), STRICT),
+        /^Could not read the git repository .*: git does not trust its server's certificate \(.*(SSL certificate problem: self[- ]signed certificate|server certificate verification failed).*\)\. /,
+        /point the job's environment at it: GIT_SSL_CAINFO for git, NODE_EXTRA_CA_CERTS for the action's own downloads, /
+      )
+      assert.equal(plainHits.length, tried)
     } finally {
       if (savedCa === undefined) delete process.env.GIT_SSL_CAINFO
       else process.env.GIT_SSL_CAINFO = savedCa

@@ -1,7 +1,10 @@
 import assert from 'node:assert/strict'
-import { spawn } from 'node:child_process'
+import { execFileSync, spawn } from 'node:child_process'
+import * as fs from 'node:fs'
 import * as http from 'node:http'
+import * as https from 'node:https'
 import type { AddressInfo } from 'node:net'
+import * as os from 'node:os'
 import * as path from 'node:path'
 import { after, before, describe, it } from 'node:test'
 import { fileURLToPath, pathToFileURL } from 'node:url'
@@ -186,7 +189,12 @@ function streamForever(res: http.ServerResponse): void {
  * that the test sees both how long the fetch took and whether anything
  * (a socket, a timer, an agent) kept the child alive after it returned.
  */
-async function fetchInChild(url: string, timeoutSeconds: number, retries: number): Promise<{ result: string; ms: number; exitLagMs: number }> {
+async function fetchInChild(
+  url: string,
+  timeoutSeconds: number,
+  retries: number,
+  env: NodeJS.ProcessEnv = process.env
+): Promise<{ result: string; ms: number; exitLagMs: number }> {
   const script = `
     import { fetchText } from ${JSON.stringify(pathToFileURL(path.join(ROOT, 'src/io/http.ts')).href)}
     const started = Date.now()
@@ -199,7 +207,9 @@ async function fetchInChild(url: string, timeoutSeconds: number, retries: number
     }
     console.log('RESULT ' + JSON.stringify({ result, ms: Date.now() - started }))
   `
-  const child = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] })
+  const child = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'inherit'] })
+  // A child that never exits fails the test instead of hanging it.
+  const bound = setTimeout(() => child.kill('SIGKILL'), 20_000)
   let out = ''
   let reportedAt = 0
   child.stdout.on('data', (chunk: Buffer) => {
@@ -207,6 +217,7 @@ async function fetchInChild(url: string, timeoutSeconds: number, retries: number
     if (!reportedAt && out.includes('RESULT ')) reportedAt = Date.now()
   })
   await new Promise(resolve => child.on('close', resolve))
+  clearTimeout(bound)
   const line = out.split('\n').find(l => l.startsWith('RESULT '))
   assert.ok(line, `the child reported: ${out}`)
   return { ...JSON.parse(line.slice('RESULT '.length)), exitLagMs: Date.now() - reportedAt }
@@ -255,9 +266,101 @@ describe('fetchText bounds the whole request', { timeout: 60_000 }, () => {
     assert.ok(run.exitLagMs < 1500, `the process lingered ${run.exitLagMs} ms`)
   })
 
+  it('gives up at once on a body it cannot decode, and leaves no kept-alive connection holding the process', async () => {
+    const kept = await serve((req, res) => {
+      const encoding = req.url === '/zstd' ? 'zstd' : 'gzip'
+      res.writeHead(200, { 'content-encoding': encoding, 'content-length': '7', connection: 'keep-alive', 'keep-alive': 'timeout=60' }).end('garbage')
+    })
+    try {
+      const unknown = await fetchInChild(`${kept.url}/zstd`, 5, 3)
+      assert.match(unknown.result, /^The constraints file at 'http:\/\/127\.0\.0\.1:\d+\/zstd' came with Content-Encoding zstd, which the action cannot read/)
+      assert.ok(unknown.exitLagMs < 1500, `the process lingered ${unknown.exitLagMs} ms`)
+      const broken = await fetchInChild(`${kept.url}/gzip`, 5, 3)
+      assert.match(broken.result, /^The constraints file at '.*\/gzip' came with Content-Encoding gzip, but its body does not decode \(incorrect header check\)/)
+      assert.doesNotMatch(broken.result, /host may be down|tried/)
+      assert.ok(broken.exitLagMs < 1500, `the process lingered ${broken.exitLagMs} ms`)
+      assert.deepEqual(
+        kept.hits.map(r => r.url),
+        ['/zstd', '/gzip'],
+        'neither was retried'
+      )
+    } finally {
+      await kept.close()
+    }
+  })
+
   it('leaves nothing open after a successful fetch either', async () => {
     const run = await fetchInChild(`${fine.url}/upper.txt`, 30, 0)
     assert.equal(run.result, 'pbr===3.1.1\n')
     assert.ok(run.exitLagMs < 1500, `the process lingered ${run.exitLagMs} ms`)
+  })
+})
+
+describe('fetchText and a certificate it does not trust', { timeout: 60_000 }, () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'trust-'))
+  const pem = (name: string) => path.join(dir, name)
+  const openssl = (...args: string[]) => execFileSync('openssl', args, { cwd: dir, stdio: 'ignore' })
+  const servers: https.Server[] = []
+  const hits: string[] = []
+  /** An https server with the given chain, on loopback. */
+  async function serveTls(key: string, chain: string[]): Promise<string> {
+    const server = https.createServer({ key: fs.readFileSync(pem(key)), cert: chain.map(c => fs.readFileSync(pem(c), 'utf8')).join('') }, (req, res) => {
+      hits.push(req.url!)
+      res.end('pbr===3.1.1\n')
+    })
+    servers.push(server)
+    await new Promise<void>(resolve => server.listen(0, '127.0.0.1', resolve))
+    return `https://127.0.0.1:${(server.address() as AddressInfo).port}/upper.txt`
+  }
+  let selfSigned: string
+  let leafAlone: string
+  let leafWithCa: string
+  before(async () => {
+    const host = ['-subj', '/CN=127.0.0.1']
+    openssl('req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'self.key', '-out', 'self.pem', '-days', '1', ...host, '-addext', 'subjectAltName=IP:127.0.0.1')
+    // A private authority and a server certificate it signed: a corporate proxy's or mirror's setup.
+    openssl('req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'ca.key', '-out', 'ca.pem', '-days', '1', '-subj', '/CN=Private CA')
+    openssl('req', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'leaf.key', '-out', 'leaf.csr', ...host)
+    fs.writeFileSync(pem('ext.cnf'), 'subjectAltName=IP:127.0.0.1\n')
+    openssl('x509', '-req', '-in', 'leaf.csr', '-CA', 'ca.pem', '-CAkey', 'ca.key', '-CAcreateserial', '-out', 'leaf.pem', '-days', '1', '-extfile', 'ext.cnf')
+    selfSigned = await serveTls('self.key', ['self.pem'])
+    leafAlone = await serveTls('leaf.key', ['leaf.pem'])
+    leafWithCa = await serveTls('leaf.key', ['leaf.pem', 'ca.pem'])
+  })
+  after(async () => {
+    for (const server of servers) {
+      server.closeAllConnections()
+      await new Promise(resolve => server.close(resolve))
+    }
+    fs.rmSync(dir, { recursive: true, force: true })
+  })
+
+  it('says the certificate is not trusted, once, and names the setting of each program that fetches', async () => {
+    const env = { ...process.env }
+    delete env.REQUESTS_CA_BUNDLE
+    const cases: [string, string][] = [
+      [selfSigned, 'DEPTH_ZERO_SELF_SIGNED_CERT'],
+      [leafAlone, 'UNABLE_TO_VERIFY_LEAF_SIGNATURE'],
+      [leafWithCa, 'SELF_SIGNED_CERT_IN_CHAIN']
+    ]
+    for (const [url, code] of cases) {
+      const before = hits.length
+      const run = await fetchInChild(url, 5, 3, env)
+      assert.match(run.result, new RegExp(`^The TLS certificate of 127\\.0\\.0\\.1:\\d+ is not trusted \\(${code}: `))
+      assert.match(run.result, /NODE_EXTRA_CA_CERTS for the action's own downloads, PIP_CERT for pip \(REQUESTS_CA_BUNDLE, when set, overrides it\), GIT_SSL_CAINFO for git\.$/)
+      assert.doesNotMatch(run.result, /tried|host may be down/)
+      assert.equal(hits.length, before, 'no request got through')
+      assert.ok(run.ms < 2000, `answered in ${run.ms} ms, without retries`)
+    }
+  })
+
+  it('says REQUESTS_CA_BUNDLE is the one pip reads when it is set', async () => {
+    const run = await fetchInChild(leafAlone, 5, 0, { ...process.env, REQUESTS_CA_BUNDLE: '/etc/corp/ca.pem' })
+    assert.match(run.result, /REQUESTS_CA_BUNDLE for pip \(it is set, to '\/etc\/corp\/ca\.pem', and overrides PIP_CERT\)/)
+  })
+
+  it('fetches once NODE_EXTRA_CA_CERTS names the authority, as the message says', async () => {
+    const run = await fetchInChild(leafWithCa, 5, 0, { ...process.env, NODE_EXTRA_CA_CERTS: pem('ca.pem') })
+    assert.equal(run.result, 'pbr===3.1.1\n')
   })
 })

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict'
 import { execFileSync } from 'node:child_process'
 import * as fs from 'node:fs'
-import { describe, it } from 'node:test'
-import { runProcess, stopAll } from '../../src/io/process.js'
+import { after, describe, it } from 'node:test'
+import { runProcess } from '../../src/io/process.js'
 
 /** Running, not a zombie waiting for a reaper (a container's init may reap late). */
 function alive(pid: number): boolean {
@@ -34,16 +34,6 @@ describe('the process runner', { timeout: 30_000 }, () => {
     assert.equal(alive(grandchild), false, 'the grandchild was killed with its group')
   })
 
-  it('stops every running tree when the job is cancelled', async () => {
-    const run = runProcess('sh', ['-c', 'sleep 60 & echo $!; wait'], { what: 'sleeper', timeoutMs: 60_000 })
-    await new Promise(r => setTimeout(r, 300))
-    stopAll('SIGTERM')
-    const result = await run
-    assert.notEqual(result.exitCode, 0)
-    await new Promise(r => setTimeout(r, 200))
-    assert.equal(alive(Number(result.stdout.trim())), false)
-  })
-
   it('keeps only the tail of a runaway output', async () => {
     const result = await runProcess('sh', ['-c', 'head -c 5000000 /dev/zero | tr "\\0" x; echo END'], { what: 'flood', timeoutMs: 10_000 })
     assert.ok(result.stdout.length < 2_200_000)
@@ -64,5 +54,89 @@ describe('the process runner', { timeout: 30_000 }, () => {
     const resume = lines.indexOf(`::${token}::`)
     assert.ok(stop >= 0 && stop < lines.indexOf('::set-output name=x::y') && injected < resume, out)
     assert.ok(token.length >= 32)
+  })
+})
+
+/** Daemons a test leaves; killed at the end whatever happened. */
+const daemons: number[] = []
+function daemon(pid: number): number {
+  daemons.push(pid)
+  return pid
+}
+
+describe('the process runner and what a child leaves behind', { timeout: 30_000 }, () => {
+  after(() => {
+    for (const pid of daemons.filter(alive)) process.kill(pid, 'SIGKILL')
+  })
+
+  it('ends when the child exits, though a daemon in another session holds its output', async () => {
+    const started = Date.now()
+    const original = process.stdout.write.bind(process.stdout)
+    let log = ''
+    process.stdout.write = ((chunk: string | Uint8Array, ...rest: never[]) => {
+      log += chunk.toString()
+      return original(chunk, ...rest)
+    }) as typeof process.stdout.write
+    let result
+    try {
+      // setsid: the daemon leaves the child's process group and session, with its stdout.
+      result = await runProcess('sh', ['-c', 'setsid sleep 1000 & echo $!; exit 4'], { what: 'the wrapper', timeoutMs: 20_000 })
+    } finally {
+      process.stdout.write = original
+    }
+    const held = daemon(Number(result.stdout.trim()))
+    assert.ok(Date.now() - started < 4000, `took ${Date.now() - started} ms`)
+    assert.match(log, new RegExp(`the wrapper has exited, leaving 'sleep 1000' \\(pid ${held}\\) running, and its output is still held open; the action stopped reading it and goes on\\.\n`))
+    assert.equal(result.exitCode, 4)
+    assert.equal(result.timedOut, false)
+    assert.ok(alive(held), 'a child that exited normally keeps what it started')
+    process.kill(held, 'SIGKILL')
+  })
+
+  it('at the time limit, also stops what the child left in another session', async () => {
+    const started = Date.now()
+    const result = await runProcess('sh', ['-c', 'setsid sleep 1000 & echo $!; wait'], { what: 'the wrapper', timeoutMs: 500 })
+    const held = daemon(Number(result.stdout.trim()))
+    assert.ok(Date.now() - started < 4000, `took ${Date.now() - started} ms`)
+    assert.equal(result.timedOut, true)
+    assert.match(
+      result.stderr,
+      new RegExp(`the wrapper did not finish within 1 s and was stopped, and with it what it had left running outside its process group, which may have held it: 'sleep 1000' \\(pid ${held}\\)\\.$`)
+    )
+    await new Promise(r => setTimeout(r, 200))
+    assert.equal(alive(held), false)
+  })
+
+  it('kills at the time limit what ignores SIGTERM, in the group and outside it', async () => {
+    const script = "trap '' TERM; setsid sh -c \"trap '' TERM; exec sleep 1000\" & echo $!; while :; do sleep 0.1; done"
+    const result = await runProcess('sh', ['-c', script], { what: 'the stubborn', timeoutMs: 300 })
+    const held = daemon(Number(result.stdout.trim()))
+    assert.equal(result.timedOut, true)
+    await new Promise(r => setTimeout(r, 2500))
+    assert.equal(alive(held), false, 'killed after the grace')
+  })
+
+  it('on cancel, stops the running trees, what finished children left behind and what runs below, and says so', () => {
+    // In a process of its own, as the action is: everything below it is stopped.
+    const script = `
+      import { spawn } from 'node:child_process'
+      import { runProcess, stopEverything } from ${JSON.stringify(new URL('../../src/io/process.ts', import.meta.url).pathname)}
+      const left = await runProcess('sh', ['-c', 'setsid sleep 1000 & echo $!'], { what: 'the wrapper', timeoutMs: 10_000 })
+      // Started as the cache library starts tar: not through the runner.
+      const other = spawn('sleep', ['999'], { stdio: 'ignore' })
+      const running = runProcess('sh', ['-c', 'sleep 998 & echo $!; wait'], { what: 'the sleeper', timeoutMs: 20_000 })
+      await new Promise(r => setTimeout(r, 300))
+      const report = stopEverything()
+      const grandchild = Number((await running).stdout)
+      console.log(JSON.stringify({ pids: [Number(left.stdout), other.pid, grandchild], report }))
+    `
+    const out = execFileSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { encoding: 'utf8', timeout: 20_000 })
+    const { pids, report } = JSON.parse(out.trim().split('\n').pop()!) as { pids: number[]; report: { stopped: string[]; left: string[] } }
+    pids.forEach(daemon)
+    assert.deepEqual(pids.filter(alive), [])
+    assert.deepEqual(report.left, [])
+    // tsx's compiler runs below the script, as nothing does below the bundled action.
+    assert.deepEqual(report.stopped.filter(name => name !== 'esbuild').sort(), ['sleep (3)', 'the sleeper'])
+
   })
 })

@@ -5,6 +5,7 @@ import { redact } from '../log/secrets.js'
 import { runProcess } from './process.js'
 import { retryPolicy, TransientError, withRetries, type NetworkSettings } from './retry.js'
 import { gitEnvironment, type TransportRule } from './transport.js'
+import { trustAdvice } from './trust.js'
 
 /** Ref name to commit sha; annotated tags map to the commit they point at. */
 export type RefMap = Map<string, string>
@@ -52,6 +53,9 @@ const NETWORK_TROUBLE = new RegExp(
   'i'
 )
 
+// curl's words (OpenSSL, then GnuTLS) for a chain that ends in no authority git trusts; not for an expired certificate.
+const UNTRUSTED_CERTIFICATE = /SSL certificate problem: (self[- ]signed certificate|unable to get (local )?issuer certificate|unable to verify the first certificate)|server certificate verification failed/i
+
 /** Lists the branches and tags of a repository without cloning it; every attempt is killed at the network timeout. */
 async function listRefs(repository: string, network: NetworkSettings, rule: TransportRule): Promise<RefMap> {
   const where = quoted(repository)
@@ -76,6 +80,7 @@ async function listRefs(repository: string, network: NetworkSettings, rule: Tran
       const refused = /transport '\w+' not allowed|Protocol "?\w+"? not supported or disabled/.test(reason)
         ? " git may use only https, ssh and file (http with 'allow-insecure: true' or on this machine), and a redirect may not leave them."
         : ''
+      if (UNTRUSTED_CERTIFICATE.test(reason)) throw new ActionError(`Could not read the git repository ${where}: git does not trust its server's certificate (${reason.replace(/\.$/, '')}). ${trustAdvice('git')}`)
       throw new ActionError(`Could not read the git repository ${where}: ${reason.replace(/\.$/, '')}.${refused} Check the 'repository' input.`)
     },
     retryPolicy(network),

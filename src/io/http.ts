@@ -10,6 +10,7 @@ import { redact } from '../log/secrets.js'
 import { decodeText, MAX_TEXT_FILE_BYTES } from './files.js'
 import { retryPolicy, TransientError, withRetries, type NetworkSettings } from './retry.js'
 import { checkHop, type TransportRule } from './transport.js'
+import { isUntrustedCode, trustAdvice } from './trust.js'
 
 export interface FetchOptions {
   network: NetworkSettings
@@ -62,21 +63,21 @@ async function fetchOnce(start: URL, options: FetchOptions): Promise<Fetched> {
   const timer = setTimeout(() => deadline.abort(), seconds * 1000)
   let url = start
   let from: URL | undefined
+  let response: http.IncomingMessage | undefined
   try {
     for (let hop = 0; ; hop++) {
       checkHop(from, url, options.rule)
-      const response = await get(url, url.origin === start.origin ? basicAuth(start) : undefined, deadline.signal)
+      // Each answer is destroyed when done with, read or not: one left unread holds its socket, and
+      // the process with it, for as long as the server keeps the connection alive.
+      response?.destroy()
+      response = await get(url, url.origin === start.origin ? basicAuth(start) : undefined, deadline.signal)
       const status = response.statusCode ?? 0
       if (REDIRECTS.has(status)) {
-        response.destroy()
         from = url
         url = nextHop(response.headers.location, url, start, hop, options)
         continue
       }
-      if (status !== 200) {
-        response.destroy()
-        throw statusError(status, url, response.headers, options)
-      }
+      if (status !== 200) throw statusError(status, url, response.headers, options)
       const text = await readBody(response, url, options.what, deadline.signal)
       return { text, finalUrl: withoutCredentials(url) }
     }
@@ -86,6 +87,7 @@ async function fetchOnce(start: URL, options: FetchOptions): Promise<Fetched> {
     throw requestError(error as NodeJS.ErrnoException, url)
   } finally {
     clearTimeout(timer)
+    response?.destroy()
   }
 }
 
@@ -141,10 +143,7 @@ async function readBody(response: http.IncomingMessage, url: URL, what: string, 
     `${what} at ${quoted(url.href)} is larger than ${MAX_TEXT_FILE_BYTES / 1024 / 1024} MiB, far more than such a file holds. ` +
       'Check that the URL names the right file.'
   )
-  if (Number(response.headers['content-length']) > MAX_TEXT_FILE_BYTES) {
-    response.destroy()
-    throw tooLarge
-  }
+  if (Number(response.headers['content-length']) > MAX_TEXT_FILE_BYTES) throw tooLarge
   const chunks: Buffer[] = []
   let total = 0
   const sink = new Writable({
@@ -155,8 +154,20 @@ async function readBody(response: http.IncomingMessage, url: URL, what: string, 
       done()
     }
   })
-  const decoder = decoderFor(response.headers['content-encoding'], url, what)
-  await (decoder ? pipeline(response, decoder, sink, { signal }) : pipeline(response, sink, { signal }))
+  const encoding = response.headers['content-encoding']
+  const decoder = decoderFor(encoding, url, what)
+  try {
+    await (decoder ? pipeline(response, decoder, sink, { signal }) : pipeline(response, sink, { signal }))
+  } catch (error) {
+    // The whole body came and does not decode: the same bytes will come next time.
+    if (ZLIB_ERROR.test((error as NodeJS.ErrnoException).code ?? '')) {
+      throw new ActionError(
+        `${what} at ${quoted(url.href)} came with Content-Encoding ${shown(encoding ?? '')}, but its body does not decode ` +
+          `(${shown((error as Error).message)}): the server sends a damaged or mislabelled file. Check the URL, or ask the server's owner.`
+      )
+    }
+    throw error
+  }
   const text = decodeText(Buffer.concat(chunks))
   if (text === undefined) {
     throw new ActionError(`${what} at ${quoted(url.href)} is not text (not UTF-8, or it holds NUL bytes). Check that the URL names the right file.`)
@@ -175,9 +186,15 @@ function decoderFor(encoding: string | undefined, url: URL, what: string): NodeJ
     case 'br':
       return zlib.createBrotliDecompress()
     default:
-      throw new ActionError(`${what} at ${quoted(url.href)} came in an encoding the action cannot read (${shown(encoding ?? '')}).`)
+      throw new ActionError(
+        `${what} at ${quoted(url.href)} came with Content-Encoding ${shown(encoding ?? '')}, which the action cannot read ` +
+          '(it asks for gzip, deflate or br, or none). Check the URL, or have the server send the file plain.'
+      )
   }
 }
+
+/** The codes of zlib's and brotli's decoding errors (Z_DATA_ERROR, ERR__ERROR_FORMAT_PADDING_1), never a socket's. */
+const ZLIB_ERROR = /^(Z_|ERR__ERROR_|ERR_BROTLI)/
 
 function statusError(status: number, url: URL, headers: http.IncomingHttpHeaders, options: FetchOptions): Error {
   const at = quoted(url.href)
@@ -209,11 +226,11 @@ function retryAfterMs(header: string | undefined): number | undefined {
 function requestError(error: NodeJS.ErrnoException, url: URL): Error {
   const code = error.code ?? ''
   const message = shown(error.message || code)
-  if (/CERT|SELF_SIGNED|ERR_TLS|ERR_SSL/.test(code)) {
-    return new ActionError(
-      `The TLS certificate of ${shown(url.host)} was not accepted (${message}). ` +
-        'If the server uses a private certificate authority, point NODE_EXTRA_CA_CERTS at its certificate.'
-    )
+  if (isUntrustedCode(code)) {
+    return new ActionError(`The TLS certificate of ${shown(url.host)} is not trusted (${code}: ${message}). ${trustAdvice('action')}`)
+  }
+  if (/CERT|CRL|SIGNATURE|HOSTNAME|INVALID_PURPOSE|PATH_LENGTH|CHAIN_TOO_LONG|ERR_TLS|ERR_SSL/.test(code)) {
+    return new ActionError(`The TLS certificate of ${shown(url.host)} was not accepted (${code}: ${message}). Check the URL's host, or ask the server's owner.`)
   }
   return new TransientError(`network error: ${code && !message.includes(code) ? `${code} ` : ''}${message}`)
 }

@@ -2,6 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process'
 import { shown } from '../log/escape.js'
 import { info, stopCommands } from '../log/log.js'
 import { redact } from '../log/secrets.js'
+import { described, descendants, isRunning, MARK_VARIABLE, markedProcesses, newMark, processTable, RUN_MARK, signal, type Found } from './processTable.js'
 
 export interface RunOptions {
   /** What the program does, for the time-limit message: `pip install`, `git ls-remote`. */
@@ -26,29 +27,40 @@ export interface ProcessResult {
 const MAX_CAPTURED = 2 * 1024 * 1024
 /** Between asking a process tree to stop and killing it. */
 const GRACE_MS = 2000
+/** How long output is still read after the child exited: what it started may hold the pipes open for ever. */
+const PIPE_GRACE_MS = 1500
 
-const running = new Set<ChildProcess>()
+interface Running {
+  what: string
+  mark: string
+}
+const running = new Map<ChildProcess, Running>()
 
 /**
  * The one place child processes are started. Each runs in a process group of
  * its own, so that a time limit or a cancelled job stops the whole tree (pip's
- * build backends, git's helpers), not just the direct child. Arguments are a
- * list, never a shell line. Written on `child_process` rather than
- * `@actions/exec`, which re-parses the program path as a command line (a venv
- * path with spaces breaks) and gives neither a process group nor a time limit.
+ * build backends, git's helpers), not just the direct child, and carries a
+ * mark in its environment (see processTable.ts), so that what it left in
+ * other sessions is stopped too. A run ends when the child exits, not when
+ * its output closes: a daemon it leaves behind may hold that open for ever.
+ * Arguments are a list, never a shell line. Written on `child_process`
+ * rather than `@actions/exec`, which re-parses the program path as a command
+ * line (a venv path with spaces breaks) and gives neither a process group
+ * nor a time limit.
  */
 export function runProcess(program: string, args: readonly string[], options: RunOptions): Promise<ProcessResult> {
   // Redacted here, not left to the runner's masks: pip's index and git URLs may carry credentials in any spelling.
   if (options.stream) info(`[command]${[program, ...args].map(arg => quoted(redact(arg))).join(' ')}`)
   const resume = options.stream ? stopCommands() : undefined
+  const mark = newMark()
   return new Promise<ProcessResult>(resolve => {
     const child = spawn(program, args, {
-      env: options.env ?? process.env,
+      env: { ...(options.env ?? process.env), [MARK_VARIABLE]: mark },
       cwd: options.cwd,
       stdio: ['ignore', 'pipe', 'pipe'],
       detached: true
     })
-    running.add(child)
+    running.set(child, { what: options.what, mark })
     const stdout = new Tail()
     const stderr = new Tail()
     // The resume token must start a line of its own, or commands stay off.
@@ -66,45 +78,123 @@ export function runProcess(program: string, args: readonly string[], options: Ru
       if (options.stream) show(chunk)
     })
     let timedOut = false
+    let leftBehind: string[] = []
     const timer = setTimeout(() => {
       timedOut = true
-      stopTree(child, 'SIGTERM')
+      leftBehind = stopTree(child, mark, 'SIGTERM')
     }, options.timeoutMs)
-    const finish = (exitCode: number, extra = '') => {
+    let settled = false
+    let pipeTimer: NodeJS.Timeout | undefined
+    const finish = (exitCode: number, extra = '', note = '') => {
+      if (settled) return
+      settled = true
       clearTimeout(timer)
+      clearTimeout(pipeTimer)
       running.delete(child)
       if (lineOpen) process.stdout.write('\n')
       resume?.()
-      const limit = timedOut ? `\n${options.what} did not finish within ${Math.round(options.timeoutMs / 1000)} s and was stopped.` : ''
+      if (note) info(note)
+      const limit = timedOut ? `\n${options.what} did not finish within ${Math.round(options.timeoutMs / 1000)} s and was stopped${heldBy(leftBehind)}.` : ''
       resolve({ exitCode, stdout: stdout.text(), stderr: stderr.text() + extra + limit, timedOut })
     }
+    const status = (code: number | null, signal: NodeJS.Signals | null) => [code ?? 128, signal && !timedOut ? `killed by ${signal}` : ''] as const
     child.on('error', error => finish(127, error.message))
-    child.on('close', (code, signal) => finish(code ?? 128, signal && !timedOut ? `killed by ${signal}` : ''))
+    child.on('exit', (code, signal) => {
+      pipeTimer = setTimeout(() => {
+        const left = markedProcesses(mark).map(p => described(p.pid, p.name))
+        child.stdout.destroy()
+        child.stderr.destroy()
+        finish(
+          ...status(code, signal),
+          `${options.what} has exited${left.length ? `, leaving ${left.join(', ')} running` : ''}, and its output is still held open; ` +
+            'the action stopped reading it and goes on.'
+        )
+      }, PIPE_GRACE_MS)
+    })
+    child.on('close', (code, signal) => finish(...status(code, signal)))
   })
 }
 
-function stopTree(child: ChildProcess, signal: NodeJS.Signals): void {
-  if (child.pid === undefined) return
-  try {
-    process.kill(-child.pid, signal)
-  } catch {
-    return // already gone
-  }
-  if (signal !== 'SIGKILL') {
-    setTimeout(() => {
-      if (running.has(child)) stopTree(child, 'SIGKILL')
-    }, GRACE_MS).unref()
-  }
+/** The end of a time-limit message: what was stopped outside the child's process group, which may have held it. */
+function heldBy(leftBehind: string[]): string {
+  if (leftBehind.length === 0) return ''
+  return `, and with it what it had left running outside its process group, which may have held it: ${leftBehind.join(', ')}`
 }
 
-/** Stops every process tree still running: the job was cancelled. */
-export function stopAll(signal: NodeJS.Signals): void {
-  for (const child of running) stopTree(child, signal)
+/**
+ * Signals a child's process group and every process carrying its mark, and
+ * kills what is left after the grace; returns the marked processes found
+ * outside the group.
+ */
+function stopTree(child: ChildProcess, mark: string, name: NodeJS.Signals): string[] {
+  if (child.pid === undefined) return []
+  const group = child.pid
+  signal(-group, name)
+  const outside = markedProcesses(mark).filter(p => p.pgid !== group)
+  // Named before the signal, while their command lines are still there to read.
+  const names = outside.map(p => described(p.pid, p.name))
+  for (const p of outside) signal(p.pid, name)
+  setTimeout(() => {
+    // A group outlives its leader while a member lives; while it does, its number names no other group.
+    if (running.has(child) || processTable().some(p => p.pgid === group)) signal(-group, 'SIGKILL')
+    for (const p of markedProcesses(mark)) signal(p.pid, 'SIGKILL')
+  }, GRACE_MS).unref()
+  return names
 }
 
-/** Whether any child is still running (for a cancellation to wait on). */
-export function anyRunning(): boolean {
-  return running.size > 0
+export interface Stopped {
+  /** What was stopped: the runner's names for its children (`pip install`), the kernel's for the rest (`tar`). */
+  stopped: string[]
+  /** What was still running after SIGKILL and the wait for it. */
+  left: string[]
+}
+
+/**
+ * Stops every process the action started, as far as it can know them: each
+ * child's process group, what carries this run's mark (left in other
+ * sessions), and whatever else runs below this process (a library's own
+ * `tar`). SIGTERM first, SIGKILL after a second and a half, then a last
+ * look. Synchronous, for a signal handler that must not let the rest of the
+ * action run on meanwhile and report the killed processes' failures as its
+ * own. Without /proc (not Linux), only the process groups are signalled and
+ * nothing else can be found or checked.
+ */
+export function stopEverything(): Stopped {
+  const groups = new Map([...running].filter(([child]) => child.pid !== undefined).map(([child, { what }]) => [child.pid!, what]))
+  const targets = () => {
+    const table = processTable()
+    const found = new Map(markedProcesses(RUN_MARK, table).map(p => [p.pid, p]))
+    for (const p of [...descendants(process.pid, table), ...table.filter(p => groups.has(p.pgid))]) found.set(p.pid, p)
+    return [...found.values()]
+  }
+  const first = targets()
+  const send = (name: NodeJS.Signals) => {
+    for (const group of groups.keys()) signal(-group, name)
+    for (const p of first) signal(p.pid, name)
+  }
+  send('SIGTERM')
+  const gone = (deadline: number) => {
+    while (first.some(p => isRunning(p.pid)) && Date.now() < deadline) sleepSync(50)
+  }
+  gone(Date.now() + 1500)
+  send('SIGKILL')
+  gone(Date.now() + 500)
+  const name = (p: Found) => groups.get(p.pid) ?? p.name
+  const left = first.filter(p => isRunning(p.pid))
+  const stopped = first.length ? first.filter(p => !left.includes(p)).map(name) : [...groups.values()]
+  return { stopped: counted(stopped), left: counted(left.map(name)) }
+}
+
+/** `pip install, python3 (2), sleep`: each name once, with how often it came. */
+function counted(names: string[]): string[] {
+  const counts = new Map<string, number>()
+  for (const n of names) counts.set(n, (counts.get(n) ?? 0) + 1)
+  return [...counts].map(([n, count]) => (count > 1 ? `${shown(n)} (${count})` : shown(n)))
+}
+
+/** Blocks the thread: a signal handler's bounded wait (see stopEverything). */
+function sleepSync(ms: number): void {
+  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms)
 }
 
 function quoted(arg: string): string {

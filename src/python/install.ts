@@ -1,6 +1,6 @@
-import * as fs from 'node:fs'
 import * as path from 'node:path'
 import { ActionError } from '../errors.js'
+import { withBoundedLog } from '../io/boundedLog.js'
 import { runTempDir } from '../io/tempDir.js'
 import { shown } from '../log/escape.js'
 import { info, stopCommands } from '../log/log.js'
@@ -78,14 +78,16 @@ export async function pipInstall(
 ): Promise<void> {
   const upgrade = needsUpgrade(python.facts.pipVersion ?? '', python.facts.major, request.requirements)
   const logFile = path.join(runTempDir(), `pip-install-${Date.now().toString(36)}.log`)
-  const result = await python.pip(pipInstallArgs({ ...request, upgrade, logFile }), {
-    what: 'pip install',
-    timeoutMs: PIP_INSTALL_LIMIT_MS,
-    stream: true,
-    env: { ...process.env, ...gitEnvironment(context.rule, context.timeoutSeconds, { repositories: context.repositories }) }
-  })
+  // A build's output goes to the log only: a runaway one would fill RUNNER_TEMP.
+  const { value: result, log } = await withBoundedLog(logFile, () =>
+    python.pip(pipInstallArgs({ ...request, upgrade, logFile }), {
+      what: 'pip install',
+      timeoutMs: PIP_INSTALL_LIMIT_MS,
+      stream: true,
+      env: { ...process.env, ...gitEnvironment(context.rule, context.timeoutSeconds, { repositories: context.repositories }) }
+    })
+  )
   if (result.exitCode === 0) return
-  const log = logTail(logFile)
   // With --log, pip keeps a failed build's output out of the console: show its end.
   if (log) {
     const resume = stopCommands()
@@ -104,24 +106,6 @@ export async function pipInstall(
 }
 
 const LOG_LINES_SHOWN = 60
-const LOG_BYTES_READ = 1024 * 1024
-
-/** The last MiB of pip's log, or '' when pip wrote none. */
-function logTail(file: string): string {
-  let fd: number | undefined
-  try {
-    fd = fs.openSync(file, 'r')
-    const size = fs.fstatSync(fd).size
-    const length = Math.min(size, LOG_BYTES_READ)
-    const buffer = Buffer.alloc(length)
-    fs.readSync(fd, buffer, 0, length, size - length)
-    return buffer.toString('utf8')
-  } catch {
-    return ''
-  } finally {
-    if (fd !== undefined) fs.closeSync(fd)
-  }
-}
 
 /** name (normalized) -> version of the installed distributions. */
 export type Installed = Record<string, string>

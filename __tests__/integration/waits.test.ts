@@ -1,0 +1,115 @@
+/**
+ * Issue 18: no wait outlives the process it waits for. A PEP 517 backend
+ * that leaves a daemon in a session of its own holds pip (pip reads its
+ * backend's output to the end, and the daemon keeps it open): the time
+ * limit and a cancel stop pip and the daemon, and say what held it.
+ */
+import assert from 'node:assert/strict'
+import * as fs from 'node:fs'
+import * as path from 'node:path'
+import { after, before, describe, it } from 'node:test'
+import { runProcess } from '../../src/io/process.js'
+import { cleanEnv, makeVenv, messages, startAction, tempDir } from '../fixtures/runAction.js'
+import { git, startWorld, type World } from '../fixtures/world.js'
+
+function alive(pid: number): boolean {
+  try {
+    return !/^\d+ \(.*\) Z/.test(fs.readFileSync(`/proc/${pid}/stat`, 'utf8'))
+  } catch {
+    return false
+  }
+}
+
+async function waitFor<T>(what: string, ms: number, probe: () => T | undefined): Promise<T> {
+  const deadline = Date.now() + ms
+  for (;;) {
+    const value = probe()
+    if (value !== undefined) return value
+    if (Date.now() > deadline) throw new Error(`gave up waiting for ${what}`)
+    await new Promise(resolve => setTimeout(resolve, 100))
+  }
+}
+
+/**
+ * A project (a git repository) whose in-tree backend double-forks a daemon
+ * in a new session, holding the hook's stdout and stderr, and writes its
+ * pid; the hook itself returns at once.
+ */
+function daemonProject(): { repo: string; pidFile: string } {
+  const repo = path.join(tempDir(), 'nova-dpm')
+  const pidFile = path.join(tempDir(), 'daemon.pid')
+  fs.mkdirSync(repo)
+  fs.writeFileSync(path.join(repo, 'pyproject.toml'), '[build-system]\nrequires = []\nbuild-backend = "daemon_backend"\nbackend-path = ["."]\n')
+  fs.writeFileSync(
+    path.join(repo, 'daemon_backend.py'),
+    [
+      'import os, time',
+      'def get_requires_for_build_wheel(config_settings=None):',
+      '    if os.fork() == 0:',
+      '        os.setsid()',
+      '        if os.fork() == 0:',
+      `            with open(${JSON.stringify(pidFile)} + ".tmp", "w") as f:`,
+      '                f.write(str(os.getpid()))',
+      `            os.rename(${JSON.stringify(pidFile)} + ".tmp", ${JSON.stringify(pidFile)})`,
+      '            time.sleep(1000)',
+      '        os._exit(0)',
+      '    return []',
+      ''
+    ].join('\n')
+  )
+  git(repo, 'init', '-q', '-b', 'master')
+  git(repo, 'add', '-A')
+  git(repo, 'commit', '-q', '-m', 'daemon')
+  git(repo, 'branch', 'stable/pike')
+  return { repo, pidFile }
+}
+
+describe("a build backend's daemon", () => {
+  let world: World
+  const daemons: number[] = []
+  before(async () => {
+    world = await startWorld()
+  }, { timeout: 60_000 })
+  after(async () => {
+    for (const pid of daemons.filter(alive)) process.kill(pid, 'SIGKILL')
+    await world.close()
+  }, { timeout: 30_000 })
+
+  it('holds pip only until the time limit, which stops it too and names it', { timeout: 90_000 }, async () => {
+    const { repo, pidFile } = daemonProject()
+    const python = makeVenv()
+    const started = Date.now()
+    const result = await runProcess(python, ['-m', 'pip', 'install', '--no-index', repo], { what: 'pip install', timeoutMs: 20_000, env: cleanEnv() })
+    const daemon = Number(fs.readFileSync(pidFile, 'utf8'))
+    daemons.push(daemon)
+    const seconds = (Date.now() - started) / 1000
+    assert.equal(result.timedOut, true, `pip ended by itself: ${result.stdout}${result.stderr}`)
+    assert.ok(seconds < 25, `took ${seconds} s for a limit of 20 s`)
+    assert.match(result.stderr, new RegExp(`pip install did not finish within 20 s and was stopped, and with it what it had left running outside its process group, which may have held it: '[^']*python[^']*' \\(pid ${daemon}\\)\\.$`))
+    await waitFor('the daemon to stop', 5_000, () => (alive(daemon) ? undefined : true))
+  })
+
+  it('is stopped with pip when the job is cancelled, and the message says so', { timeout: 120_000 }, async () => {
+    const { repo, pidFile } = daemonProject()
+    const { child, done } = startAction({
+      release: 'pike',
+      mode: 'stable',
+      repository: repo,
+      python: makeVenv(),
+      'index-url': world.indexUrl,
+      constraints: 'none',
+      cache: 'false'
+    })
+    const daemon = await waitFor('the daemon to start', 90_000, () => (fs.existsSync(pidFile) ? Number(fs.readFileSync(pidFile, 'utf8')) : undefined))
+    daemons.push(daemon)
+    // pip is now waiting on the daemon's end of its backend's output.
+    await new Promise(resolve => setTimeout(resolve, 500))
+    const signalled = Date.now()
+    child.kill('SIGTERM')
+    const run = await done
+    assert.ok(Date.now() - signalled < 5000, 'stopped promptly')
+    assert.equal(run.code, 1)
+    assert.match(messages(run, 'error')[0], /^Cancelled \(SIGTERM\): stopped what the action had started \(.*pip install.*python.*\); nothing was cached or exported\.$/)
+    assert.equal(alive(daemon), false, 'the daemon in its own session was stopped')
+  })
+})
