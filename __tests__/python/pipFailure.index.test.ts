@@ -4,7 +4,7 @@
  * requirements against constraints, and Python versions a distribution excludes.
  */
 import * as path from 'node:path'
-import { pipFailureSuite, CONSTRAINTS, DEPENDENCY_PINS } from '../fixtures/pipRuns.js'
+import { type Case, type World, pipFailureSuite, CONSTRAINTS, DEPENDENCY_PINS } from '../fixtures/pipRuns.js'
 
 pipFailureSuite([
   {
@@ -169,5 +169,43 @@ pipFailureSuite([
     args: () => ['future-meta'],
     says: (_, pip) => ['"future-meta" needs Python >=3.99', `Python ${pip.pythonVersion}`],
     pips: ['23', '19', '18']
+  },
+  // The index's failure is the cause of what pip then reports as a conflict with the constraints (or, on pip 18, as no version).
+  ...(
+    [
+      ['answers 503', 'index-http-error', 's503', w => [`${w.base}/s503/simple/nova-dpm/`, 'HTTP 503', 're-run later']],
+      ['wants credentials (401)', 'authentication', 's401', w => [`${w.base}/s401/simple/nova-dpm/`, 'HTTP 401', 'credentials']],
+      ['refuses connections', 'index-unreachable', w => `http://127.0.0.1:${w.refusedPort}/simple/`, w => [`http://127.0.0.1:${w.refusedPort}/simple/nova-dpm/`, 'connection was refused']],
+      ['presents a certificate pip does not trust', 'index-unreachable', w => `${w.tlsBase}/ok/simple/`, w => [`${w.tlsBase}/ok/simple/nova-dpm/`, 'not signed by a CA pip trusts', 'PIP_CERT', 'REQUESTS_CA_BUNDLE']]
+    ] satisfies [string, Case['kind'], Case['index'], (w: World) => string[]][]
+  ).map(
+    ([what, kind, index, says]): Case => ({
+      title: `constraints pin the package and the index ${what}: the index is named, not the constraints`,
+      kind,
+      index,
+      args: w => ['-c', path.join(w.root, 'constraints.txt'), 'nova-dpm'],
+      constraints: CONSTRAINTS,
+      says,
+      lacks: ['cannot satisfy', 'constraints'],
+      pips: ['23', '19', '18']
+    })
+  ),
+  {
+    title: 'an index with a certificate pip does not trust',
+    kind: 'index-unreachable',
+    index: w => `${w.tlsBase}/ok/simple/`,
+    args: () => ['os-dpm'],
+    says: w => [`${w.tlsBase}/ok/simple/os-dpm/`, 'not signed by a CA pip trusts', 'PIP_CERT', 'REQUESTS_CA_BUNDLE'],
+    pips: ['23', '19', '18']
+  },
+  {
+    // Only pip ≥ 20.3's resolver checks; older pips install such a wheel.
+    title: "a wheel whose metadata contradict its file name's version",
+    kind: 'broken-distribution',
+    index: 'ok',
+    args: () => ['inconsistent>=3,<4'],
+    says: w => [`${w.base}/ok/files/inconsistent-3.0.0-py2.py3-none-any.whl`, "says version 3.0.1", 'its file name says version 3.0.0'],
+    lacks: ['No version', 'pip saw'],
+    pips: ['23']
   }
 ])

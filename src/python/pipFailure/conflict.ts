@@ -1,5 +1,5 @@
 import { type PipFailure, type PipFailureContext, quote } from './failure.js'
-import { CANNOT_INSTALL, CAUSE, RESOLUTION_IMPOSSIBLE, conflictCauses, lastNotFound } from './output.js'
+import { CANNOT_INSTALL, RESOLUTION_IMPOSSIBLE, causeNames, conflictCauses, lastNotFound } from './output.js'
 import { type PipText, nameOf, normalized } from './text.js'
 
 /** The requirements and the constraints cannot hold together. */
@@ -11,13 +11,7 @@ export function conflict(text: PipText, context: PipFailureContext): PipFailure 
   const legacy = missing?.from.some(from => /^-c |\(line \d+\)/.test(from)) ? missing : undefined
   if (!resolver && !legacy) return undefined
   const causes = conflictCauses(text)
-  const names = new Set<string>()
-  for (const cause of causes) {
-    for (const requirement of CAUSE.exec(cause)?.slice(1) ?? []) {
-      const name = requirement && nameOf(requirement)
-      if (name) names.add(normalized(name))
-    }
-  }
+  const names = causeNames(causes)
   if (legacy) names.add(normalized(legacy.name))
   const pinned = constraintLines(context.constraints, names)
   const pins = pinned.length ? ` The constraints involved: ${pinned.map(p => `line ${p.line} ${quote(p.text)}`).join(', ')}.` : ''

@@ -11,6 +11,7 @@ export type PipFailureKind =
   | 'python-version'
   | 'git-fetch'
   | 'not-a-project'
+  | 'broken-distribution'
   | 'pip-too-old'
   | 'unknown'
 

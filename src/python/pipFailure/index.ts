@@ -8,6 +8,7 @@
  * file, which decides from those readings and words the message.
  */
 import { redact } from '../../log/secrets.js'
+import { brokenDistribution } from './brokenDistribution.js'
 import { buildFailure } from './build.js'
 import { conflict } from './conflict.js'
 import type { PipFailure, PipFailureContext } from './failure.js'
@@ -32,8 +33,10 @@ export function explainPipFailure(output: string, context: PipFailureContext): P
     gitFetch(text) ??
     pythonVersion(text, context) ??
     buildFailure(text, context) ??
-    conflict(text, context) ??
+    brokenDistribution(text) ??
+    // An index that failed leaves pip without the versions it needed: what pip then calls a conflict or a missing version follows from it.
     network(text) ??
+    conflict(text, context) ??
     notFound(text, context) ??
     unknown(text, context)
   return { kind: failure.kind, message: redact(failure.message) }

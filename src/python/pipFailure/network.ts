@@ -1,6 +1,6 @@
 import { type PipFailure, quote } from './failure.js'
 import { FETCH_FAILED } from './log.js'
-import { EOF_ERROR, HTTP_ERROR, OSERROR, PROMPT, RETRYING, UNTRUSTED_HOST, indexOf, lastNotFound } from './output.js'
+import { EOF_ERROR, HTTP_ERROR, OSERROR, PROMPT, RETRYING, UNTRUSTED_HOST, causeNames, conflictCauses, indexOf, lastNotFound } from './output.js'
 import { type PipText, normalized } from './text.js'
 
 interface NetworkProblem {
@@ -12,6 +12,8 @@ interface NetworkProblem {
   said: string
   /** pip skipped the index without asking it (plain http to a host not marked trusted). */
   untrusted?: boolean
+  /** The index's TLS certificate chain ends in a CA pip does not trust. */
+  untrustedCertificate?: boolean
 }
 
 /** The package index failed: it refused, did not answer, or answered with an error. */
@@ -32,17 +34,20 @@ function networkProblem(text: PipText): NetworkProblem | undefined {
   }
   const http = text.last(HTTP_ERROR)
   if (http) return fromStatus(Number(http[1]), http[2], http[0])
-  // A project page pip could not get ends as "no matching distribution" with no versions.
+  // A project page pip could not get ends as "no matching distribution" with no versions, or, with constraints, as a conflict.
   const missing = lastNotFound(text)
-  if (!missing || missing.versions.length > 0) return undefined
+  const involved = causeNames(conflictCauses(text))
+  if (missing && missing.versions.length === 0) involved.add(normalized(missing.name))
+  if (involved.size === 0) return undefined
+  const page = (url: string) => [...involved].some(name => isProjectPage(url, name))
   const untrusted = text.first(UNTRUSTED_HOST)
   if (untrusted) return { kind: 'index-unreachable', why: 'plain http to a host not marked trusted', url: indexOf(text), said: untrusted[0], untrusted: true }
-  const fetched = text.every(FETCH_FAILED).filter(m => isProjectPage(m[1], missing.name))
+  const fetched = text.every(FETCH_FAILED).filter(m => page(m[1]))
   for (const m of fetched.reverse()) {
     const problem = fromReason(m[2], m[0], m[1])
     if (problem && problem.status !== 404) return problem
   }
-  const retried = text.every(RETRYING).filter(m => isProjectPage(m[2], missing.name))
+  const retried = text.every(RETRYING).filter(m => page(m[2]))
   const last = retried.at(-1)
   if (last) return fromReason(last[1], last[0], resolveAgainst(last[2], indexOf(text)))
   return undefined
@@ -59,7 +64,7 @@ function fromReason(reason: string, said: string, url?: string): NetworkProblem 
   const where = url ?? poolUrl(reason)
   if (status) return fromStatus(Number(status[1]), where, said)
   const why = unreachableWhy(reason)
-  return why ? { kind: 'index-unreachable', why, url: where, said } : undefined
+  return why ? { kind: 'index-unreachable', why, url: where, said, untrustedCertificate: why === UNTRUSTED_CERTIFICATE } : undefined
 }
 
 function fromStatus(status: number, url: string | undefined, said: string): NetworkProblem {
@@ -67,11 +72,15 @@ function fromStatus(status: number, url: string | undefined, said: string): Netw
   return { kind, status, why: `HTTP ${status}`, url: url?.split('#')[0], said }
 }
 
+const UNTRUSTED_CERTIFICATE = 'its TLS certificate is not signed by a CA pip trusts'
+
 function unreachableWhy(reason: string): string | undefined {
   const unresolved = /Name or service not known|nodename nor servname|Temporary failure in name resolution|NameResolutionError|getaddrinfo failed|No address/i
   if (unresolved.test(reason)) return 'its host name does not resolve'
   if (/Connection refused/i.test(reason)) return 'the connection was refused'
-  if (/SSLError|CERTIFICATE_VERIFY_FAILED|certificate verify|confirming the ssl certificate/i.test(reason)) return 'its TLS certificate was not accepted'
+  if (/certificate verify failed: (?:hostname|IP address) mismatch|doesn't match/i.test(reason)) return 'its TLS certificate is for another host name'
+  if (/CERTIFICATE_VERIFY_FAILED|certificate verify failed/i.test(reason)) return UNTRUSTED_CERTIFICATE
+  if (/SSLError|confirming the ssl certificate/i.test(reason)) return 'the TLS handshake failed'
   if (/ProxyError|Cannot connect to proxy/i.test(reason)) return 'the proxy failed'
   if (/timed out|Timeout/i.test(reason)) return 'it did not answer in time'
   if (/Connection reset|RemoteDisconnected|Connection aborted|Broken pipe|IncompleteRead|ProtocolError/i.test(reason)) return 'the connection broke off'
@@ -129,6 +138,17 @@ function networkFailure(problem: NetworkProblem, text: PipText): PipFailure {
             : "Check that the index serves this project and its files, or point 'index-url' at one that does.")
       }
     default:
+      if (problem.untrustedCertificate) {
+        // pip hands PIP_CERT to requests as the session's bundle, and requests lets REQUESTS_CA_BUNDLE (or CURL_CA_BUNDLE)
+        // replace a session's bundle (requests/sessions.py, merge_environment_settings).
+        return {
+          kind: 'index-unreachable',
+          message:
+            `pip could not use the package index at ${at}: ${problem.why} (pip: ${said}). If the index's certificate comes from your own CA, ` +
+            'give pip that CA: set PIP_CERT (or cert in the pip configuration this step sees) to a PEM bundle that includes it; ' +
+            'REQUESTS_CA_BUNDLE, when set, overrides PIP_CERT, so set it to that bundle too or unset it.'
+        }
+      }
       if (problem.untrusted) {
         return {
           kind: 'index-unreachable',

@@ -5,7 +5,7 @@
  * pip's console wording is added here; what only its debug log says is in
  * log.ts.
  */
-import { type PipText, anyOf, lines, nameOf } from './text.js'
+import { type PipText, anyOf, lines, nameOf, normalized } from './text.js'
 
 /** Where a subprocess's output starts and ends in pip's console report (pip 23, 19, 18). */
 const BLOCK_START = /^(?:\[\d+ lines? of output\]|Complete output \(\d+ lines?\):|Complete output from command .*:)$/
@@ -113,13 +113,22 @@ export const ERRORISH = anyOf(
   /No matching distribution found for |Could not find a version that satisfies/
 )
 
+// --- broken distributions ----------------------------------------------------------
+
+/**
+ * pip ≥ 20.3 sets aside a file whose metadata contradict its name (or the `#egg=` given), then goes on to
+ * report what it still lacks: "Discarding <url> (from <page>): Requested <req> from <url> has inconsistent
+ * version: expected '3.0.0', but metadata has '3.0.1'". The groups: file, field, expected, found.
+ */
+export const INCONSISTENT = /Requested .+? from (\S+?)(?: \(from [^)]*\))? has inconsistent (version|name): expected '([^']*)', but metadata has '([^']*)'/
+
 // --- conflicts ----------------------------------------------------------------------
 
 /** The resolver of pip ≥ 20.3 saying it could not satisfy everything at once. */
 export const RESOLUTION_IMPOSSIBLE = anyOf(/(?:ERROR: )?(?:ResolutionImpossible\b|Cannot install .* conflicting dependencies)/, /The conflict is caused by:/)
 export const CANNOT_INSTALL = /^ERROR: (Cannot install .+)$/
 /** One cause under "The conflict is caused by:": who asked for which requirement. */
-export const CAUSE = /^(?:The user requested (?:\(constraint\) )?(\S+)|(\S+) \S+ depends on (\S+))/
+const CAUSE = /^(?:The user requested (?:\(constraint\) )?(\S+)|(\S+) \S+ depends on (\S+))/
 
 /** The lines under pip's "The conflict is caused by:". */
 export function conflictCauses(text: PipText): string[] {
@@ -131,6 +140,18 @@ export function conflictCauses(text: PipText): string[] {
     causes.push(line)
   }
   return causes
+}
+
+/** The normalized names of the projects pip's conflict report names. */
+export function causeNames(causes: string[]): Set<string> {
+  const names = new Set<string>()
+  for (const cause of causes) {
+    for (const requirement of CAUSE.exec(cause)?.slice(1) ?? []) {
+      const name = requirement && nameOf(requirement)
+      if (name) names.add(normalized(name))
+    }
+  }
+  return names
 }
 
 // --- the index ------------------------------------------------------------------------
