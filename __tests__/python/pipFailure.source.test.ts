@@ -129,5 +129,15 @@ pipFailureSuite([
     args: () => ['corrupt'],
     says: () => ['corrupt', UNTESTED],
     pips: ['23', '19', '18']
+  },
+  {
+    title: 'the disk pip downloads to is full',
+    kind: 'no-space',
+    index: 'ok',
+    args: () => ['os-dpm'],
+    fullTmp: true,
+    says: () => ['no space left on device', 'TMPDIR'],
+    lacks: ['pip install failed'],
+    pips: ['23', '19', '18']
   }
 ])

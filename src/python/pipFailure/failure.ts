@@ -12,6 +12,7 @@ export type PipFailureKind =
   | 'git-fetch'
   | 'not-a-project'
   | 'broken-distribution'
+  | 'no-space'
   | 'pip-too-old'
   | 'unknown'
 

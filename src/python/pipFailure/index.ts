@@ -15,6 +15,7 @@ import type { PipFailure, PipFailureContext } from './failure.js'
 import { gitFetch } from './git.js'
 import { logLines } from './log.js'
 import { network } from './network.js'
+import { noSpace } from './noSpace.js'
 import { notAProject } from './notAProject.js'
 import { notFound } from './notFound.js'
 import { consoleLines } from './output.js'
@@ -29,6 +30,7 @@ export function explainPipFailure(output: string, context: PipFailureContext): P
   const text = new PipText(console, outside, blocks, logLines(context.log))
   // The first class that matches names the cause: the order puts a cause before the symptoms it leads to.
   const failure =
+    noSpace(text) ??
     notAProject(text, context) ??
     gitFetch(text) ??
     pythonVersion(text, context) ??

@@ -49,6 +49,14 @@ export const MISSING_SETUP_PY = /No such file or directory: '[^']*\/setup\.py'/
 export const RAN_EGG_INFO = /setup\.py egg_info|egg_info --egg-base/
 export const INSTALLING_BUILD_DEPS = /^Installing build dependencies/
 
+// --- a full disk ------------------------------------------------------------------
+
+/**
+ * Python's errno 28, wherever pip or a build met it: pip 23 "Could not install packages due to an OSError:
+ * [Errno 28] No space left on device", pip 18/19 "… an EnvironmentError: …", with the file when Python names it.
+ */
+export const NO_SPACE = /\[Errno 28\] No space left on device(?:: '([^']+)')?/
+
 // --- git ------------------------------------------------------------------------
 
 /** pip's statement that a git command failed, in each pip's words. */
