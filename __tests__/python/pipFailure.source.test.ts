@@ -32,6 +32,15 @@ pipFailureSuite([
     pips: ['19', '18']
   },
   {
+    title: 'setup.py fails in a directory whose name holds a space',
+    kind: 'build-failure',
+    index: 'ok',
+    args: w => [w.projects.spacedSetupFails],
+    says: () => [/ "[^"]*setup fails" from source: "RuntimeError: the zhmc native library is missing/],
+    // pip 23 would first need setuptools from the index, which serves none.
+    pips: ['19', '18']
+  },
+  {
     title: 'setup.py fails, console only',
     kind: 'build-failure',
     index: 'ok',

@@ -34,7 +34,9 @@ export function indexOf(text: PipText): string | undefined {
 export function what(text: PipText): string | undefined {
   const cloned = text.last(/^Cloning (\S+)(?: \(to revision (\S+)\))?/, text.outside)
   if (cloned) return cloned[2] ? `${cloned[1]} (revision ${cloned[2]})` : cloned[1]
-  return text.last(/^(?:Processing|Obtaining|Collecting) (\S+)(?: from (\S+))?/, text.outside)?.slice(1).filter(Boolean).join(' from ')
+  // A directory is the rest of its line (it may hold spaces), a requirement one word.
+  const m = text.last(/^(?:Processing|Obtaining) (.+?)(?: \(from .*\))?$|^Collecting (\S+)(?: from (\S+))?/, text.outside)
+  return m?.slice(1).filter(Boolean).join(' from ')
 }
 
 // --- not a project --------------------------------------------------------------
