@@ -63,6 +63,11 @@ describe('input parsing', () => {
     [{ release: 'queens', mode: 'master' }, /'release: queens' and 'mode: master' contradict.*Use 'release: master'/],
     [{ release: 'master', mode: 'stable' }, /'release: master' and 'mode: stable' contradict/],
     [{ release: 'queens', package: 'keystone' }, /Input 'package' has an unknown value 'keystone'. Use one of: nova-dpm, networking-dpm, nova, neutron/],
+    // A Cyrillic 'о' (U+043E) prints as the Latin 'o': the message spells it out.
+    [
+      { release: 'queens', package: 'n\u043eva-dpm' },
+      /^Input 'package' has an unknown value 'n\\u043eva-dpm': it holds characters outside ASCII \(\\u043e\), which no allowed value has\. Use one of: nova-dpm, networking-dpm, nova, neutron\.$/
+    ],
     [{ release: 'queens', version: 'latest' }, /Input 'version' is neither a PEP 440 specifier nor a semver range: 'latest'/],
     [{ release: 'queens', mode: 'stable', version: '3.x' }, /'version' applies to mode 'release' only/],
     [{ release: 'queens', package: 'nova-dpm networking-dpm', version: '3.x' }, /'version' applies to one package; 'package' names nova-dpm, networking-dpm/],

@@ -3,7 +3,7 @@ import * as path from 'node:path'
 import { ActionError } from '../errors.js'
 import type { NetworkSettings } from '../io/retry.js'
 import { checkHttpInput, checkRepositoryInput, looksLikeUrl, type TransportRule } from '../io/transport.js'
-import { hasControlCharacters, shown } from '../log/escape.js'
+import { hasControlCharacters, nonAscii, shown, spelled } from '../log/escape.js'
 import { redact } from '../log/secrets.js'
 import { MODES, type ConstraintsSource, type Mode } from '../source/plan.js'
 import { PACKAGE_NAMES, findSeries, type PackageName, type Series } from '../source/releases.js'
@@ -189,8 +189,10 @@ function optional(value: string): string | undefined {
 
 function oneOf<T extends string>(name: string, value: string, allowed: readonly T[]): T {
   const found = allowed.find(a => a === value.trim().toLowerCase())
-  if (!found) throw new ActionError(`Input '${name}' has an unknown value '${shown(value)}'. Use one of: ${allowed.join(', ')}.`)
-  return found
+  if (found) return found
+  const foreign = nonAscii(value)
+  const why = foreign.length ? `: it holds characters outside ASCII (${foreign.join(', ')}), which no allowed value has` : ''
+  throw new ActionError(`Input '${name}' has an unknown value '${spelled(value)}'${why}. Use one of: ${allowed.join(', ')}.`)
 }
 
 function parseBoolean(name: string, value: string): boolean {

@@ -6,7 +6,7 @@ import { shown } from '../log/escape.js'
 import { info, stopCommands } from '../log/log.js'
 import { gitEnvironment, type TransportRule } from '../io/transport.js'
 import type { Interpreter } from './interpreter.js'
-import { explainPipFailure } from './pipFailure.js'
+import { explainPipFailure } from './pipFailure/index.js'
 
 export interface PipRequest {
   /** One argument each: `nova-dpm>=3.0.0,<4.0.0`, `git+…@sha#egg=nova-dpm`, `-e`, `/abs/path`. */

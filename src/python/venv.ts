@@ -1,7 +1,9 @@
 import * as fs from 'node:fs'
+import * as os from 'node:os'
 import * as path from 'node:path'
 import { ActionError } from '../errors.js'
 import { runProcess, type ProcessResult } from '../io/process.js'
+import { fullFileSystem, saysNoSpace, whyNotWritable } from '../io/tempDir.js'
 import { shown } from '../log/escape.js'
 import { Interpreter, onPath } from './interpreter.js'
 import { excerpt, neutralDirectory } from './probe.js'
@@ -48,9 +50,13 @@ export async function createVenv(base: Interpreter, dir: string, options: { env?
   if (state === 'foreign') throw new ActionError(foreignMessage(target))
   const steps = creationSteps(base, target, options.env ?? process.env)
   if (state === 'ours') fs.rmSync(target, { recursive: true, force: true })
-  fs.mkdirSync(target, { recursive: true })
-  // Marked before anything is created, so that a half-made environment is still ours to replace next time.
-  fs.writeFileSync(path.join(target, VENV_MARKER), 'Created by setup-nova-dpm, which deletes and recreates this directory when it needs to.\n')
+  try {
+    fs.mkdirSync(target, { recursive: true })
+    // Marked before anything is created, so that a half-made environment is still ours to replace next time.
+    fs.writeFileSync(path.join(target, VENV_MARKER), 'Created by setup-nova-dpm, which deletes and recreates this directory when it needs to.\n')
+  } catch (error) {
+    throw new ActionError(`Could not create the virtual environment at ${shown(target)}: ${whyNotWritable(target, error)}. Set ${elsewhere(target, options.env ?? process.env)}.`)
+  }
   for (const step of steps) {
     // In the log: which tool made the environment matters when it is 2.7's virtualenv and ensurepip.
     const result = await runProcess(step.program, step.args, {
@@ -81,7 +87,16 @@ function creationSteps(base: Interpreter, target: string, env: NodeJS.ProcessEnv
   const { executable, version, major, minor, hasVenv, hasVirtualenvModule } = base.facts
   const python = shown(executable)
   const failed = (tool: string) => (result: ProcessResult) =>
-    `Could not create a virtual environment at ${shown(target)} with ${tool} (exit code ${result.exitCode}): ${excerpt(lastLines(result))}`
+    noSpace(result) ?? `Could not create a virtual environment at ${shown(target)} with ${tool} (exit code ${result.exitCode}): ${excerpt(lastLines(result))}`
+  // `-m venv` reports ensurepip's full disk only as its exit status: the file systems it wrote to are asked.
+  const noSpace = (result: ProcessResult) => {
+    const full = saysNoSpace(result.stdout + result.stderr) ? target : fullFileSystem([target, env.TMPDIR || os.tmpdir()])
+    if (full === undefined) return undefined
+    return (
+      `Could not create a virtual environment at ${shown(target)}: no space left on the file system of ${shown(full)} ` +
+      `(${excerpt(lastLines(result))}). Free space there, or set ${elsewhere(target, env)}${full === target ? '' : ' and TMPDIR'}.`
+    )
+  }
   if (major >= 3) {
     const ensurepipMissing = `'${python}' (Python ${version}) cannot create a virtual environment: its ensurepip module is missing. On Debian/Ubuntu install python3-venv (apt-get install python3.${minor}-venv) in a step before this one, or use actions/setup-python.`
     if (!hasVenv) throw new ActionError(ensurepipMissing)
@@ -117,6 +132,7 @@ function creationSteps(base: Interpreter, target: string, env: NodeJS.ProcessEnv
       args: ['-E', '-m', 'ensurepip', '--default-pip'],
       what: 'ensurepip',
       failure: result =>
+        noSpace(result) ??
         `Created a virtual environment at ${shown(target)}, but its ensurepip could not install pip (exit code ${result.exitCode}): ${excerpt(lastLines(result))}`
     }
   ]
@@ -133,6 +149,12 @@ function foreignMessage(target: string): string {
     `The virtual environment path ${shown(target)} is ${what} (it has no ${VENV_MARKER} marker), so the action leaves it untouched. ` +
     `Set 'venv-path' to a new or empty directory, or to one this action created before.`
   )
+}
+
+/** Where else the environment can go, naming RUNNER_TEMP when the default under it was used. */
+function elsewhere(target: string, env: NodeJS.ProcessEnv): string {
+  const underRunnerTemp = env.RUNNER_TEMP !== undefined && env.RUNNER_TEMP !== '' && !path.relative(path.resolve(env.RUNNER_TEMP), target).startsWith('..')
+  return `'venv-path' to a directory with room that this user can write${underRunnerTemp ? ` (the default is under RUNNER_TEMP, ${shown(env.RUNNER_TEMP!)})` : ''}`
 }
 
 /** The end of a failed tool's output, where its error is. */
