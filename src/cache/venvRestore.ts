@@ -50,7 +50,7 @@ export async function restoreVenv(dir: string, keys: CacheKeys, base: Interprete
     const failed = await skeleton
     if (failed) throw failed
     const unproven = unprovenTree(tree, reference, dir)
-    if (unproven.length > 0) return refused('holds what no install writes', unproven)
+    if (unproven.length > 0) return refused('failed the check made before anything from it runs', unproven)
     fs.rmSync(dir, { recursive: true, force: true })
     fs.mkdirSync(path.dirname(dir), { recursive: true })
     moveTree(tree, dir)
