@@ -1,9 +1,11 @@
 import assert from 'node:assert/strict'
+import { execFileSync } from 'node:child_process'
 import * as fs from 'node:fs'
 import * as path from 'node:path'
 import { after, before, describe, it } from 'node:test'
+import { cacheVersion, compressionMethod } from '../../src/cache/entry.js'
 import { startCacheService, type CacheService } from '../fixtures/cacheService.js'
-import { installed, makeVenv, messages, runAction, tempDir } from '../fixtures/runAction.js'
+import { installed, makeVenv, messages, runAction, tempDir, type ActionRun } from '../fixtures/runAction.js'
 import { startWorld, type World } from '../fixtures/world.js'
 
 describe('caching with the real @actions/cache against a loopback cache service', () => {
@@ -188,5 +190,110 @@ describe('caching with the real @actions/cache against a loopback cache service'
     assert.equal(run.code, 0, run.stdout)
     assert.equal(messages(run, 'warning').filter(m => /cache service is not available/.test(m)).length, 1)
     assert.equal(installed(python)['nova-dpm'], '3.0.0')
+  })
+
+  describe('venv: an entry written by anyone who can write the cache runs nothing it did not prove', () => {
+    // The runner layout of every run: the workspace holds the venv, so that entries name it 'venv/…', as the toolkit saves it.
+    const shared = tempDir('nova-dpm-venv-trust-')
+    const venv = path.join(shared, 'venv')
+    const pristine = path.join(tempDir(), 'venv')
+    const marker = path.join(tempDir(), 'marker')
+    const runner = () => {
+      fs.rmSync(venv, { recursive: true, force: true })
+      return { ...service.env, GITHUB_WORKSPACE: shared, PIP_CACHE_DIR: path.join(shared, 'pip'), PIP_TRUSTED_HOST: '127.0.0.1' }
+    }
+    const asked = () => inputs(base, { cache: 'venv', 'venv-path': venv, 'cache-key-suffix': 'trust' })
+    const sitePackages = () => path.join(venv, 'lib', 'python3.11', 'site-packages')
+    let base: string
+    let identity: string
+
+    before(async () => {
+      base = makeVenv()
+      const cold = await runAction(asked(), runner())
+      assert.equal(cold.code, 0, cold.stdout)
+      const [saved] = service.committedKeys().filter(k => k.includes('-trust-'))
+      assert.ok(saved, 'the cold run saved the venv')
+      identity = saved.replace(/[^-]+-[^-]+-[^-]+$/, '')
+      fs.cpSync(venv, pristine, { recursive: true, verbatimSymlinks: true })
+    }, { timeout: 240_000 })
+
+    /** Plants the saved venv, changed by `tamper`, as the newest entry for the run's inputs, with `extra` members beside it. */
+    function plant(name: string, tamper: () => void, extra: string[] = []): void {
+      fs.rmSync(venv, { recursive: true, force: true })
+      fs.cpSync(pristine, venv, { recursive: true, verbatimSymlinks: true })
+      tamper()
+      const archive = path.join(tempDir(), 'cache.tzst')
+      execFileSync('tar', ['--posix', '-cPf', archive, '--use-compress-program', 'zstd', '-C', shared, 'venv', ...extra], { stdio: 'pipe' })
+      service.plant(`${identity}${name}`, cacheVersion([venv], compressionMethod()), fs.readFileSync(archive))
+      fs.rmSync(venv, { recursive: true, force: true })
+      fs.rmSync(marker, { force: true })
+    }
+
+    /** The run refused the entry with a warning naming `found`, ran nothing from it, and rebuilt the venv with pip. */
+    function assertRebuilt(run: ActionRun, found: RegExp): void {
+      assert.equal(run.code, 0, run.stdout)
+      assert.ok(!fs.existsSync(marker), `code from the entry ran: ${fs.existsSync(marker) ? fs.readFileSync(marker, 'utf8') : ''}`)
+      const refusal = messages(run, 'warning').find(m => /The venv cache entry .* Nothing from it was used; rebuilding the venv/.test(m))
+      assert.ok(refusal, run.stdout)
+      assert.match(refusal, found)
+      assert.equal(run.outputs['cache-hit'], 'false')
+      assert.match(run.stdout, /-m pip install/)
+      assert.equal(installed(path.join(venv, 'bin', 'python'))['nova-dpm'], '3.0.0')
+    }
+
+    it('an extra .pth that writes a file: refused before any interpreter starts', { timeout: 240_000 }, async () => {
+      plant('pth', () => fs.writeFileSync(path.join(sitePackages(), 'zz_cache.pth'), `import os; open(${JSON.stringify(marker)}, 'w').write('the .pth ran')\n`))
+      const run = await runAction(asked(), runner())
+      assertRebuilt(run, /lib\/python3\.11\/site-packages\/zz_cache\.pth is listed by no RECORD, and Python runs it at every start/)
+      assert.ok(!fs.existsSync(path.join(sitePackages(), 'zz_cache.pth')))
+    })
+
+    it('a sitecustomize.py: refused', { timeout: 240_000 }, async () => {
+      plant('sitecustomize', () => fs.writeFileSync(path.join(sitePackages(), 'sitecustomize.py'), `open(${JSON.stringify(marker)}, 'w').write('sitecustomize ran')\n`))
+      assertRebuilt(await runAction(asked(), runner()), /site-packages\/sitecustomize\.py is listed by no RECORD, and Python runs it at every start/)
+    })
+
+    it('a symbolic link out of the venv: refused', { timeout: 240_000 }, async () => {
+      plant('link', () => fs.symlinkSync(shared, path.join(sitePackages(), 'nova_dpm', 'workspace')))
+      assertRebuilt(await runAction(asked(), runner()), new RegExp(`site-packages/nova_dpm/workspace is a link to ${shared.replace(/[.]/g, '\\.')}, which the venv tool did not make`))
+    })
+
+    it('bin/python replaced by a script that execs the real one: refused, the script never runs', { timeout: 240_000 }, async () => {
+      plant('interpreter', () => {
+        const python = path.join(venv, 'bin', 'python')
+        const real = fs.realpathSync(python)
+        fs.rmSync(python)
+        fs.writeFileSync(python, `#!/bin/sh\necho 'the script ran' > ${JSON.stringify(marker)}\nexec ${JSON.stringify(real)} "$@"\n`, { mode: 0o755 })
+      })
+      assertRebuilt(await runAction(asked(), runner()), /bin\/python is not the interpreter the venv tool links to/)
+    })
+
+    it("members with an absolute path or '..': nothing written outside the venv", { timeout: 240_000 }, async () => {
+      // The workspace's setup.cfg and a file elsewhere, as the toolkit's 'tar -P' would have written them.
+      const setupCfg = path.join(shared, 'setup.cfg')
+      const elsewhere = path.join(tempDir(), 'planted')
+      plant(
+        'members',
+        () => {
+          fs.writeFileSync(setupCfg, '[hostile]\n')
+          fs.writeFileSync(elsewhere, 'hostile\n')
+        },
+        ['venv/../setup.cfg', elsewhere]
+      )
+      fs.rmSync(setupCfg)
+      fs.rmSync(elsewhere)
+      const run = await runAction(asked(), runner())
+      assertRebuilt(run, /holds members the action does not extract: venv\/\.\.\/setup\.cfg has an empty, '\.' or '\.\.' part; .*planted is an absolute path/)
+      assert.ok(!fs.existsSync(setupCfg), 'the workspace was written to')
+      assert.ok(!fs.existsSync(elsewhere), 'a file outside the workspace was written')
+    })
+
+    it('the entry the rebuild saved is proved and hit', { timeout: 120_000 }, async () => {
+      const run = await runAction(asked(), runner())
+      assert.equal(run.code, 0, run.stdout)
+      assert.equal(run.outputs['cache-hit'], 'true')
+      assert.doesNotMatch(run.stdout, /-m pip install/)
+      assert.deepEqual(messages(run, 'warning').filter(m => /cache/i.test(m)), [])
+    })
   })
 })

@@ -92,11 +92,11 @@ export async function saveDir(dir: string, key: string, timeoutSeconds: number):
   return { saved, ms: Date.now() - started, bytes }
 }
 
-function stalledReason(timeoutSeconds: number): string {
+export function stalledReason(timeoutSeconds: number): string {
   return `the cache service stopped answering: nothing moved for ${timeoutSeconds} s (input 'timeout')`
 }
 
-function dirSize(dir: string): number {
+export function dirSize(dir: string): number {
   let total = 0
   let entries: fs.Dirent[]
   try {

@@ -1,12 +1,12 @@
-import * as fs from 'node:fs'
 import * as os from 'node:os'
 import * as path from 'node:path'
-import { runModule } from '../python/interpreter.js'
+import { runModule, type Interpreter } from '../python/interpreter.js'
 import { venvState } from '../python/venv.js'
 import { shown } from '../log/escape.js'
 import { info } from '../log/log.js'
 import { saveKey, type CacheKeys } from './keys.js'
 import { cacheServiceAvailable, restoreDir, saveDir, type CacheRestore, type CacheSave } from './service.js'
+import { restoreVenv } from './venvRestore.js'
 
 /**
  * One way of caching, chosen once per run (as setup-python's cache
@@ -44,18 +44,19 @@ export class VenvCache implements CacheStrategy {
   constructor(
     readonly keys: CacheKeys,
     private readonly dir: string,
+    /** The interpreter the key names, which the restored venv's links must point at. */
+    private readonly base: Interpreter,
     private readonly timeoutSeconds: number
   ) {}
 
   /**
    * Restores only where the action may write: an absent or empty directory,
-   * or a venv of its own (replaced whole, never mixed with the entry).
+   * or a venv of its own (replaced whole, never mixed with the entry), and
+   * only an entry whose tree proves good (see restoreVenv).
    */
   async restore(): Promise<CacheRestore> {
-    const state = venvState(this.dir)
-    if (state === 'foreign') return { exactHit: false, ms: 0, bytes: 0 }
-    if (state === 'ours') fs.rmSync(this.dir, { recursive: true, force: true })
-    return restoreDir(this.dir, this.keys, this.timeoutSeconds)
+    if (venvState(this.dir) === 'foreign') return { exactHit: false, ms: 0, bytes: 0 }
+    return restoreVenv(this.dir, this.keys, this.base, this.timeoutSeconds)
   }
 
   save(): Promise<CacheSave> {

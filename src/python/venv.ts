@@ -76,6 +76,17 @@ export async function createVenv(base: Interpreter, dir: string, options: { env?
   return python
 }
 
+/**
+ * What the venv tool alone writes for `base` at `dir` (no pip: its files are
+ * claimed by its RECORD): the reference a restored venv's other files are
+ * compared with. Python 3's venv, or the first virtualenv step of 2.7.
+ */
+export async function venvSkeleton(base: Interpreter, dir: string, options: { env?: NodeJS.ProcessEnv; timeoutMs?: number } = {}): Promise<void> {
+  const [step] = creationSteps(base, dir, options.env ?? process.env, true)
+  const result = await runProcess(step.program, step.args, { what: step.what, timeoutMs: options.timeoutMs ?? VENV_LIMIT_MS, env: options.env, cwd: neutralDirectory() })
+  if (result.exitCode !== 0) throw new ActionError(step.failure(result))
+}
+
 interface Step {
   program: string
   args: string[]
@@ -83,7 +94,7 @@ interface Step {
   failure: (result: ProcessResult) => string
 }
 
-function creationSteps(base: Interpreter, target: string, env: NodeJS.ProcessEnv): Step[] {
+function creationSteps(base: Interpreter, target: string, env: NodeJS.ProcessEnv, withoutPip = false): Step[] {
   const { executable, version, major, minor, hasVenv, hasVirtualenvModule } = base.facts
   const python = shown(executable)
   const failed = (tool: string) => (result: ProcessResult) =>
@@ -103,7 +114,7 @@ function creationSteps(base: Interpreter, target: string, env: NodeJS.ProcessEnv
     return [
       {
         program: executable,
-        args: ['-E', '-m', 'venv', target],
+        args: ['-E', '-m', 'venv', ...(withoutPip ? ['--without-pip'] : []), target],
         what: 'python -m venv',
         failure: result => (/ensurepip is not\s+available/.test(result.stdout + result.stderr) ? ensurepipMissing : failed(`'${python} -m venv'`)(result))
       }

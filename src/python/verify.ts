@@ -46,7 +46,7 @@ export interface Verified extends Inspection {
   loads: DriverLoad[]
 }
 
-interface RecordFile {
+export interface RecordFile {
   file: string
   /** What the entries are relative to: the dist-info's parent, or the egg-info directory itself. */
   base: string
@@ -184,7 +184,7 @@ function importProblems(expected: Expected[], versions: Record<string, string>, 
  * regular files are read, so a FIFO put in a module's place cannot stall the
  * check.
  */
-function checkFiles(distribution: string, record: RecordFile): string[] {
+export function checkFiles(distribution: string, record: RecordFile): string[] {
   const stat = regularFile(record.file)
   const text = stat && stat !== 'other' ? readOrUndefined(record.file) : undefined
   if (text === undefined) return [`the file list of ${distribution} (${shown(record.file)}) cannot be read`]

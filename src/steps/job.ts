@@ -163,7 +163,7 @@ export function chooseCache(job: Job, ground: CacheGround | undefined): CacheStr
     suffix: settings.cacheKeySuffix
   })
   const timeout = settings.network.timeoutSeconds
-  return settings.cache === 'venv' ? new VenvCache(keys, job.venv!, timeout) : new PipCache(ground.pipDir!, keys, timeout)
+  return settings.cache === 'venv' ? new VenvCache(keys, job.venv!, base, timeout) : new PipCache(ground.pipDir!, keys, timeout)
 }
 
 /** The report of a run before it installs: what it will install, from where, into what. */

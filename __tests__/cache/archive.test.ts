@@ -1,0 +1,80 @@
+import assert from 'node:assert/strict'
+import { describe, it } from 'node:test'
+import { parseListing, refusedMembers, type Member } from '../../src/cache/archive.js'
+import { cacheVersion } from '../../src/cache/entry.js'
+// The toolkit's own rule, internal to @actions/cache (its exports have '.' only): reached here by file, to keep the two equal.
+import { getCacheVersion } from '../../node_modules/@actions/cache/lib/internal/cacheUtils.js'
+
+const member = (name: string, type = '-', permissions = 'rw-r--r--'): Member => ({ type, permissions, name })
+const prefix = '../../tmp/run/venv'
+
+describe('the members of a venv entry', () => {
+  it('a venv outside the workspace, named with the leading .. the toolkit writes, is taken whole', () => {
+    const members = [member(prefix, 'd'), member(`${prefix}/bin`, 'd'), member(`${prefix}/bin/python`, 'l'), member(`${prefix}/pyvenv.cfg`)]
+    assert.deepEqual(refusedMembers(members, prefix), [])
+  })
+
+  it('absolute names, names outside the venv and names that climb out of it are refused', () => {
+    const members = [member('/etc/cron.d/x'), member('../../tmp/run/setup.cfg'), member(`${prefix}/../../setup.cfg`), member(`${prefix}/./x`), member('../../tmp/run/venv2/x')]
+    assert.deepEqual(refusedMembers(members, prefix), [
+      '/etc/cron.d/x is an absolute path',
+      `../../tmp/run/setup.cfg lies outside the venv (${prefix})`,
+      `${prefix}/../../setup.cfg has an empty, '.' or '..' part`,
+      `${prefix}/./x has an empty, '.' or '..' part`,
+      `../../tmp/run/venv2/x lies outside the venv (${prefix})`
+    ])
+  })
+
+  it('hard links, devices, set-user-ID files, repeated names and members beneath a link are refused', () => {
+    const members = [
+      member(`${prefix}/h`, 'h'),
+      member(`${prefix}/c`, 'c'),
+      member(`${prefix}/suid`, '-', 'rwsr-xr-x'),
+      member(`${prefix}/lib`, 'l'),
+      member(`${prefix}/lib/evil.py`),
+      member(`${prefix}/lib`, 'd')
+    ]
+    assert.deepEqual(refusedMembers(members, prefix), [
+      `${prefix}/h is a hard link`,
+      `${prefix}/c is a character device`,
+      `${prefix}/suid is set-user-ID or set-group-ID`,
+      `${prefix}/lib/evil.py lies beneath a symbolic link of the archive`,
+      `${prefix}/lib is in the archive twice`
+    ])
+  })
+
+  it('names five refusals and counts the rest', () => {
+    const refused = refusedMembers(Array.from({ length: 8 }, (_, i) => member(`/x${i}`)), prefix)
+    assert.equal(refused.length, 6)
+    assert.equal(refused[5], '3 more members')
+  })
+
+  it("reads GNU tar's verbose listing: escapes, links, directories", () => {
+    const listing = [
+      'drwxr-xr-x 0/0               0 2026-12-05 17:12 venv/',
+      '-rw-r--r-- 0/0               1 2026-12-05 17:12 venv/we ird\\nn\\303\\251 -> x',
+      'lrwxrwxrwx 0/0               0 2026-12-05 17:09 venv/bin/python -> /usr/bin/python3',
+      'hrw-r--r-- 0/0               0 2026-12-05 17:09 venv/a link to venv/b',
+      ''
+    ].join('\n')
+    assert.deepEqual(parseListing(listing), [
+      member('venv', 'd', 'rwxr-xr-x'),
+      member('venv/we ird\nné -> x'),
+      member('venv/bin/python', 'l', 'rwxrwxrwx'),
+      member('venv/a', 'h')
+    ])
+  })
+
+  it('a line it cannot read, or a link whose name holds " -> ", makes the listing unreadable', () => {
+    assert.throws(() => parseListing('garbage\n'), /does not read/)
+    assert.throws(() => parseListing('lrwxrwxrwx 0/0 0 2026-12-05 17:09 venv/a -> b -> /etc\n'), /cannot be told from its target/)
+  })
+})
+
+describe("the entry's version", () => {
+  it("is the toolkit's, so that an entry it saved is found", () => {
+    for (const compression of ['zstd-without-long', 'gzip'] as const) {
+      assert.equal(cacheVersion(['/tmp/run/venv'], compression), getCacheVersion(['/tmp/run/venv'], compression as never))
+    }
+  })
+})

@@ -1,0 +1,139 @@
+import * as fs from 'node:fs'
+import { runProcess } from '../io/process.js'
+import { shown } from '../log/escape.js'
+
+/** How the toolkit compressed an entry: zstd when `zstd` was on PATH at save time, else gzip. */
+export type Compression = 'zstd-without-long' | 'gzip'
+
+export interface Member {
+  /** GNU tar's type letter in a verbose listing: '-' file, 'd' directory, 'l' symbolic link, 'h' hard link, … */
+  type: string
+  /** The nine permission letters. */
+  permissions: string
+  /** As stored, with a directory's trailing '/' removed. */
+  name: string
+}
+
+/** A listing or an extraction of an archive of thousands of files takes seconds; a stuck one is stopped. */
+const TAR_LIMIT_MS = 5 * 60 * 1000
+/** Paths named in a refusal, before the rest is counted. */
+const SHOWN_PATHS = 5
+
+const KINDS: Record<string, string> = { h: 'a hard link', c: 'a character device', b: 'a block device', p: 'a FIFO', s: 'a socket' }
+
+/**
+ * The members of `archive`, as GNU tar reads them (pax names included). The
+ * verbose listing goes to a file, not through a pipe, so that a large one is
+ * never cut; LC_ALL=C makes tar escape every byte outside ASCII, so that each
+ * member is one line.
+ */
+export async function listArchive(archive: string, compression: Compression, indexFile: string): Promise<Member[]> {
+  const args = ['-t', '-v', '-P', '--numeric-owner', '--quoting-style=escape', `--index-file=${indexFile}`, '-f', archive, ...decompression(compression)]
+  const result = await runProcess('tar', args, { what: 'tar -t', timeoutMs: TAR_LIMIT_MS, env: { ...process.env, LC_ALL: 'C' } })
+  if (result.exitCode !== 0) throw new Error(`tar could not list the entry (exit code ${result.exitCode}): ${shown(result.stderr.trim().split('\n').slice(-2).join(' '))}`)
+  return parseListing(fs.readFileSync(indexFile, 'latin1'))
+}
+
+/**
+ * Extracts an archive whose members `refusedMembers` accepted into `into`,
+ * without the prefix they share. `-P` is needed because that prefix is
+ * relative to the saving run's workspace and so starts with `..` for a venv
+ * outside it, which GNU tar otherwise refuses before it strips anything; it is
+ * safe here because every name was checked to be the prefix and a clean path
+ * below it, never beneath a link in the archive, and never twice. Owners and
+ * modes beyond the user's umask are not taken from the archive.
+ */
+export async function extractArchive(archive: string, compression: Compression, into: string, strip: number): Promise<void> {
+  fs.mkdirSync(into, { recursive: true })
+  const args = ['-x', '-P', '-f', archive, '-C', into, `--strip-components=${strip}`, '--no-same-owner', '--no-same-permissions', ...decompression(compression)]
+  const result = await runProcess('tar', args, { what: 'tar -x', timeoutMs: TAR_LIMIT_MS })
+  if (result.exitCode !== 0) throw new Error(`tar could not extract the entry (exit code ${result.exitCode}): ${shown(result.stderr.trim().split('\n').slice(-2).join(' '))}`)
+}
+
+function decompression(compression: Compression): string[] {
+  return compression === 'gzip' ? ['-z'] : ['--use-compress-program', 'unzstd']
+}
+
+const LINE = /^(.)([-rwxsStT]{9}) +\d+\/\d+ +\S+ +\d{4}-\d\d-\d\d \d\d:\d\d (.*)$/
+
+/** Lines of `tar -tv --numeric-owner`; a line of another shape makes the whole listing unreadable. */
+export function parseListing(text: string): Member[] {
+  return text
+    .split('\n')
+    .filter(line => line !== '')
+    .map(line => {
+      const match = LINE.exec(line)
+      if (!match) throw new Error(`tar listed a member in a form the action does not read: ${shown(line.slice(0, 120))}`)
+      const [, type, permissions, rest] = match
+      let quoted = rest
+      if (type === 'l') {
+        // A link's name ends at ' -> '; a name holding that text itself cannot be told apart from its target.
+        const parts = rest.split(' -> ')
+        if (parts.length !== 2) throw new Error(`tar listed a link whose name cannot be told from its target: ${shown(rest.slice(0, 120))}`)
+        quoted = parts[0]
+      } else if (type === 'h') {
+        quoted = rest.split(' link to ')[0]
+      }
+      return { type, permissions, name: unescape(quoted).replace(/\/$/, '') }
+    })
+}
+
+/** GNU tar's escape quoting: backslash escapes of C, and octal bytes. */
+function unescape(text: string): string {
+  const simple: Record<string, number> = { '\\': 0x5c, n: 0x0a, t: 0x09, r: 0x0d, f: 0x0c, v: 0x0b, a: 0x07, b: 0x08, '?': 0x3f, '"': 0x22, "'": 0x27, ' ': 0x20 }
+  const bytes: number[] = []
+  for (let at = 0; at < text.length; at++) {
+    const c = text[at]
+    if (c !== '\\') {
+      bytes.push(text.charCodeAt(at) & 0xff)
+      continue
+    }
+    const octal = /^[0-7]{3}/.exec(text.slice(at + 1))
+    if (octal) {
+      bytes.push(parseInt(octal[0], 8))
+      at += 3
+    } else if (simple[text[at + 1]] !== undefined) {
+      bytes.push(simple[text[++at]])
+    } else {
+      throw new Error(`tar listed a name with an escape the action does not read: ${shown(text.slice(0, 120))}`)
+    }
+  }
+  return Buffer.from(bytes).toString('utf8')
+}
+
+/**
+ * Why an entry's members may not be extracted, one sentence per member
+ * (the first few). The toolkit would extract them with `tar -P` relative to
+ * the workspace: an absolute name or one climbing out of `prefix` (the venv,
+ * relative to the workspace) would be written anywhere the runner's user
+ * may write. Only directories, regular files and symbolic links are taken;
+ * a hard link or a device is never part of a venv; a set-user-ID bit never.
+ */
+export function refusedMembers(members: readonly Member[], prefix: string): string[] {
+  const base = prefix.split('/')
+  const names = new Set<string>()
+  const links = new Set(members.filter(m => m.type === 'l').map(m => m.name))
+  const problems: string[] = []
+  for (const member of members) {
+    const why = memberProblem(member, base, names, links)
+    if (why) problems.push(`${shown(member.name)} ${why}`)
+    names.add(member.name)
+  }
+  if (problems.length <= SHOWN_PATHS) return problems
+  return [...problems.slice(0, SHOWN_PATHS), `${problems.length - SHOWN_PATHS} more members`]
+}
+
+function memberProblem(member: Member, base: string[], names: Set<string>, links: Set<string>): string | undefined {
+  if (member.name.startsWith('/')) return 'is an absolute path'
+  const parts = member.name.split('/')
+  if (parts.length < base.length || base.some((part, i) => parts[i] !== part)) return `lies outside the venv (${shown(base.join('/'))})`
+  const below = parts.slice(base.length)
+  if (below.some(part => part === '' || part === '.' || part === '..')) return "has an empty, '.' or '..' part"
+  if (!['-', 'd', 'l'].includes(member.type)) return `is ${KINDS[member.type] ?? `of tar type '${member.type}'`}`
+  if (/[sS]/.test(member.permissions[2] + member.permissions[5])) return 'is set-user-ID or set-group-ID'
+  if (names.has(member.name)) return 'is in the archive twice'
+  for (let i = base.length + 1; i < parts.length; i++) {
+    if (links.has(parts.slice(0, i).join('/'))) return 'lies beneath a symbolic link of the archive'
+  }
+  return undefined
+}
