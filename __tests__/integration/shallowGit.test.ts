@@ -64,7 +64,7 @@ describe('a git install of a long history fetches only what pbr reads', () => {
       assert.equal(installed(python)['nova-dpm'], history.versions['queens-eol'])
       assert.equal(result.outputs.version, history.versions['queens-eol'])
       assert.equal(py(python, 'import nova_dpm, os; print(os.path.basename(os.path.dirname(nova_dpm.__file__)))'), 'nova_dpm')
-      assert.match(result.stdout, new RegExp(`Fetched 120 commits of '\\S+': ${sha.slice(0, 12)} is 118 commits after 17\\.0\\.13\\.`))
+      assert.match(result.stdout, new RegExp(`Fetched \\d+ commits of '\\S+': ${sha.slice(0, 12)} is 118 commits after 17\\.0\\.13\\.`))
       const fetched = server.bytesSent('nova-dpm')
       assert.ok(fetched < packBytes / 20, `fetched ${fetched} bytes of a ${packBytes}-byte repository`)
     })

@@ -11,6 +11,7 @@ import { ActionError } from '../../src/errors.js'
 import { parseLsRemote, pickRef, resolveGitRef } from '../../src/io/git.js'
 import type { NetworkSettings } from '../../src/io/retry.js'
 import { gitEnvironment } from '../../src/io/transport.js'
+import { stdoutDuring } from '../fixtures/assertions.js'
 
 const STRICT = { allowInsecure: false }
 const INSECURE = { allowInsecure: true }
@@ -59,20 +60,6 @@ function network(timeoutSeconds: number, retries = 0): NetworkSettings {
 }
 
 /** Records what is written to stdout (the runner's commands) while passing it on. */
-async function stdoutDuring<T>(fn: () => Promise<T>): Promise<{ value: T; out: string }> {
-  const original = process.stdout.write.bind(process.stdout)
-  let out = ''
-  process.stdout.write = ((chunk: string | Uint8Array, ...rest: never[]) => {
-    out += chunk.toString()
-    return original(chunk, ...rest)
-  }) as typeof process.stdout.write
-  try {
-    return { value: await fn(), out }
-  } finally {
-    process.stdout.write = original
-  }
-}
-
 async function rejects(promise: Promise<unknown>, ...patterns: RegExp[]): Promise<void> {
   await assert.rejects(promise, (error: unknown) => {
     assert.ok(error instanceof ActionError, `an ActionError, not ${String(error)}`)

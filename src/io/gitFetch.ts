@@ -100,15 +100,27 @@ const LOCAL_LIMIT_MS = 5 * 60 * 1000
  */
 const FETCH_LIMIT_MS = 20 * 60 * 1000
 
+/** The first depth fetched; each further fetch doubles it, up to the last one, after which the rest comes. */
+const FIRST_DEPTH = 64
+const LAST_DEPTH = 4096
+
 /**
  * Fetches the one commit pip is to build into `dir` (a new directory), with
- * only the history pbr reads to version it, and checks it out:
- * the commits since the nearest version tags (`--shallow-exclude`), one more
- * layer so that the tagged commits arrive (`--deepen=1`; tags follow the
- * commits they point at), or the commit alone when a version tag is on it.
- * pbr counts commits back to the nearest version tag; an `-eol` tag is not
- * one (nova's queens-eol is 17.0.13 and 118 commits). A server that cannot
- * fetch shallow (dumb HTTP, an old git) sends the commit's whole history.
+ * only the history pbr reads to version it, and checks it out. pbr counts
+ * commits back to the nearest version tag (an `-eol` tag is not one: nova's
+ * queens-eol is 17.0.13 and 118 commits), so the history is fetched to a
+ * depth, doubled until pbr's walk meets a version tag before any commit whose
+ * parents are missing; the commit alone when a version tag is on it. Tags
+ * follow the commits they point at, annotated as on the server.
+ *
+ * Not `--shallow-exclude` of the version tags, which would fetch exactly the
+ * commits since them: a merge whose first parent is the tagged commit (how
+ * Gerrit merges after a release) becomes shallow, which hides its other
+ * parent, and git 2.39 then records that parent as shallow without fetching
+ * it, so that every later fetch dies with "error in object: unshallow".
+ *
+ * A server that cannot fetch shallow (dumb HTTP, an old git) sends the
+ * commit's whole history.
  */
 export async function fetchCheckout(target: GitTarget, dir: string, network: NetworkSettings, rule: TransportRule): Promise<void> {
   const { repository, ref, sha } = target
@@ -139,36 +151,36 @@ export async function fetchCheckout(target: GitTarget, dir: string, network: Net
 
   fs.mkdirSync(dir, { recursive: true })
   await local(['init', '--quiet'])
-  const checkout = () => local(['-c', 'advice.detachedHead=false', 'checkout', '--quiet', sha, '--'])
   const tags = versionTags(target.refs)
-  const tagged = tags.get(sha)
-  const others = [...tags].filter(([commit]) => commit !== sha).flatMap(([, names]) => names)
-  const shallowOptions = tagged ? ['--depth=1'] : others.map(tag => `--shallow-exclude=refs/tags/${tag}`)
-  if (shallowOptions.length === 0) {
-    info(`${where} has no version tag, so pbr counts every commit: fetching the whole history of ${sha.slice(0, 12)}.`)
+  const short = sha.slice(0, 12)
+  if (tags.size === 0) {
+    info(`${where} has no version tag, so pbr counts every commit: fetching the whole history of ${short}.`)
     await fetch([])
-    await checkout()
-    return
-  }
-  const { shallowRefused } = await fetch(shallowOptions)
-  // Some servers refuse; dumb HTTP sends the whole history without a word.
-  if (shallowRefused || (await local(['rev-parse', '--is-shallow-repository'])).trim() !== 'true') {
-    info(`${where} cannot send part of a history (a dumb HTTP or old git server): fetching the whole history of ${sha.slice(0, 12)}.`)
-    if (shallowRefused) await fetch([])
-  } else if (tagged) {
-    info(`${sha.slice(0, 12)} of ${where} is tagged ${tagged.join(', ')}: fetched that commit alone.`)
   } else {
-    await fetch(['--deepen=1'])
-    const walk = (await local(['rev-list', sha, '--'])).split('\n').filter(Boolean)
-    const stop = pbrDistance(walk, tags, readShallow(dir, await local(['rev-parse', '--git-path', 'shallow'])))
-    if (stop) {
-      info(`Fetched ${walk.length} commits of ${where}: ${sha.slice(0, 12)} is ${stop.distance} commits after ${stop.tags.join(', ')}.`)
+    let depth = tags.has(sha) ? 1 : FIRST_DEPTH
+    if ((await fetch([`--depth=${depth}`])).shallowRefused) {
+      info(`${where} cannot send part of a history (a dumb HTTP or old git server): fetching the whole history of ${short}.`)
+      await fetch([])
     } else {
-      info(`pbr's count from ${sha.slice(0, 12)} would reach past the fetched history of ${where}: fetching the rest.`)
-      await fetch(['--unshallow'])
+      for (;;) {
+        const walk = (await local(['rev-list', sha, '--'])).split('\n').filter(Boolean)
+        const shallow = readShallow(dir, await local(['rev-parse', '--git-path', 'shallow']))
+        const stop = pbrDistance(walk, tags, shallow)
+        if (stop) {
+          info(`Fetched ${walk.length} commits of ${where}: ${short} is ${stop.distance === 0 ? 'tagged' : `${stop.distance} commits after`} ${stop.tags.join(', ')}.`)
+        } else if (shallow.size > 0 && depth >= LAST_DEPTH) {
+          info(`pbr's count from ${short} reaches past ${depth} commits of ${where}: fetching the rest of its history.`)
+          await fetch(['--unshallow'])
+        } else if (shallow.size > 0) {
+          await fetch([`--deepen=${depth}`])
+          depth *= 2
+          continue
+        }
+        break
+      }
     }
   }
-  await checkout()
+  await local(['-c', 'advice.detachedHead=false', 'checkout', '--quiet', sha, '--'])
 }
 
 /** The commits whose parents were not fetched: `.git/shallow`, at the path git names relative to `dir`. */
