@@ -34,7 +34,7 @@ describe('a git install of a long history fetches only what pbr reads', () => {
     await world.close()
   }, { timeout: 30_000 })
 
-  const run = (release: 'queens' | 'master', python: string, protocol: 'smart' | 'dumb' = 'smart') => {
+  const run = (release: 'queens' | 'master', python: string, protocol: 'smart' | 'dumb' = 'smart', indexUrl = world.indexUrl) => {
     server.resetCount()
     return runAction({
       release,
@@ -42,7 +42,7 @@ describe('a git install of a long history fetches only what pbr reads', () => {
       package: 'nova-dpm',
       python,
       repository: server.repoUrl('nova-dpm', protocol),
-      'index-url': world.indexUrl,
+      'index-url': indexUrl,
       constraints: world.constraintsUrl(release),
       cache: 'false'
     })
@@ -86,5 +86,16 @@ describe('a git install of a long history fetches only what pbr reads', () => {
     assert.match(result.stdout, /cannot send part of a history \(a dumb HTTP or old git server\): fetching the whole history of [0-9a-f]{12}\./)
     assert.equal(installed(python)['nova-dpm'], history.versions['queens-eol'])
     assert.equal(result.outputs['pip-spec'], `git+${server.repoUrl('nova-dpm', 'dumb')}@${commitOf('queens-eol')}#egg=nova-dpm`)
+  })
+
+  it('a failed build names the repository and commit, not only the directory pip was given', { timeout: 240_000 }, async () => {
+    const python = makeVenv()
+    const result = await run('queens', python, 'smart', world.indexWithoutBackend)
+    assert.equal(result.code, 1)
+    const sha = commitOf('queens-eol')
+    assert.match(
+      messages(result, 'error')[0],
+      new RegExp(`^pip could not install the build requirements of "git\\+http://127\\.0\\.0\\.1:\\d+/smart/nova-dpm\\.git@${sha}#egg=nova-dpm \\(fetched into /\\S+/git/nova-dpm\\)"`)
+    )
   })
 })
