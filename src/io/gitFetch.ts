@@ -167,7 +167,7 @@ export async function fetchCheckout(target: GitTarget, dir: string, network: Net
         const shallow = readShallow(dir, await local(['rev-parse', '--git-path', 'shallow']))
         const stop = pbrDistance(walk, tags, shallow)
         if (stop) {
-          info(`Fetched ${walk.length} commits of ${where}: ${short} is ${stop.distance === 0 ? 'tagged' : `${stop.distance} commits after`} ${stop.tags.join(', ')}.`)
+          info(`Fetched ${walk.length} commit${walk.length === 1 ? '' : 's'} of ${where}: ${short} is ${stop.distance === 0 ? 'tagged' : `${stop.distance} commits after`} ${stop.tags.join(', ')}.`)
         } else if (shallow.size > 0 && depth >= LAST_DEPTH) {
           info(`pbr's count from ${short} reaches past ${depth} commits of ${where}: fetching the rest of its history.`)
           await fetch(['--unshallow'])
