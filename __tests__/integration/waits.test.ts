@@ -10,7 +10,8 @@ import * as path from 'node:path'
 import { after, before, describe, it } from 'node:test'
 import { runProcess } from '../../src/io/process.js'
 import { cleanEnv, makeVenv, messages, startAction, tempDir } from '../fixtures/runAction.js'
-import { git, startWorld, type World } from '../fixtures/world.js'
+import { git } from '../fixtures/repos.js'
+import { startWorld, type World } from '../fixtures/world.js'
 
 function alive(pid: number): boolean {
   try {

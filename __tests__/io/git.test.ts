@@ -11,6 +11,7 @@ import { ActionError } from '../../src/errors.js'
 import { parseLsRemote, pickRef, resolveGitRef } from '../../src/io/git.js'
 import type { NetworkSettings } from '../../src/io/retry.js'
 import { gitEnvironment } from '../../src/io/transport.js'
+import { stdoutDuring } from '../fixtures/assertions.js'
 
 const STRICT = { allowInsecure: false }
 const INSECURE = { allowInsecure: true }
@@ -59,20 +60,6 @@ function network(timeoutSeconds: number, retries = 0): NetworkSettings {
 }
 
 /** Records what is written to stdout (the runner's commands) while passing it on. */
-async function stdoutDuring<T>(fn: () => Promise<T>): Promise<{ value: T; out: string }> {
-  const original = process.stdout.write.bind(process.stdout)
-  let out = ''
-  process.stdout.write = ((chunk: string | Uint8Array, ...rest: never[]) => {
-    out += chunk.toString()
-    return original(chunk, ...rest)
-  }) as typeof process.stdout.write
-  try {
-    return { value: await fn(), out }
-  } finally {
-    process.stdout.write = original
-  }
-}
-
 async function rejects(promise: Promise<unknown>, ...patterns: RegExp[]): Promise<void> {
   await assert.rejects(promise, (error: unknown) => {
     assert.ok(error instanceof ActionError, `an ActionError, not ${String(error)}`)
@@ -162,13 +149,14 @@ describe('resolveGitRef', { timeout: 60_000 }, () => {
 
   it('resolves a stable branch of a local repository', async () => {
     const { value, out } = await stdoutDuring(() => resolveGitRef(bare, ['refs/heads/stable/queens', 'refs/tags/queens-eol'], 'queens', network(10), STRICT))
-    assert.deepEqual(value, { ref: 'refs/heads/stable/queens', sha: commits['stable/queens'] })
+    assert.deepEqual({ ref: value.ref, sha: value.sha }, { ref: 'refs/heads/stable/queens', sha: commits['stable/queens'] })
+    assert.equal(value.refs.get('refs/tags/ocata-eol'), commits['ocata-eol^{commit}'])
     assert.match(out, new RegExp(`stable/queens is at ${commits['stable/queens']}`))
   })
 
   it('falls back to the -eol tag with a notice', async () => {
     const { value, out } = await stdoutDuring(() => resolveGitRef(bare, ['refs/heads/stable/ocata', 'refs/tags/ocata-eol'], 'ocata', network(10), STRICT))
-    assert.deepEqual(value, { ref: 'refs/tags/ocata-eol', sha: commits['ocata-eol^{commit}'] })
+    assert.deepEqual({ ref: value.ref, sha: value.sha }, { ref: 'refs/tags/ocata-eol', sha: commits['ocata-eol^{commit}'] })
     assert.match(out, /::notice::stable\/ocata no longer exists \(the series reached end of life\); installing the ocata-eol tag, commit [0-9a-f]{12}\./)
   })
 

@@ -2,7 +2,7 @@ import { ActionError } from '../errors.js'
 import { shown } from '../log/escape.js'
 import { info, notice } from '../log/log.js'
 import { redact } from '../log/secrets.js'
-import { runProcess } from './process.js'
+import { runProcess, type ProcessResult } from './process.js'
 import { retryPolicy, TransientError, withRetries, type NetworkSettings } from './retry.js'
 import { gitEnvironment, type TransportRule } from './transport.js'
 import { trustAdvice } from './trust.js'
@@ -56,6 +56,27 @@ const NETWORK_TROUBLE = new RegExp(
 // curl's words (OpenSSL, then GnuTLS) for a chain that ends in no authority git trusts; not for an expired certificate.
 const UNTRUSTED_CERTIFICATE = /SSL certificate problem: (self[- ]signed certificate|unable to get (local )?issuer certificate|unable to verify the first certificate)|server certificate verification failed/i
 
+/**
+ * Why a git command failed, as the error to throw: a TransientError when the
+ * network is at fault (worth another attempt), else an ActionError that
+ * starts with `failed` and quotes git. `limitSeconds`: the bound the command was
+ * stopped at, if it was.
+ */
+export function gitFailure(result: ProcessResult, failed: string, limitSeconds: number): Error {
+  if (result.timedOut) return new TransientError(`no answer within ${limitSeconds} s`)
+  if (result.exitCode === 127 && /ENOENT/.test(result.stderr)) {
+    return new ActionError(`git is not installed, and mode 'stable'/'master' needs it. Install git on the runner first.`)
+  }
+  const reason = shown(redact(result.stderr.trim().split('\n').filter(Boolean).slice(-2).join(' ')))
+  if (NETWORK_TROUBLE.test(reason)) return new TransientError(reason)
+  if (UNTRUSTED_CERTIFICATE.test(reason)) return new ActionError(`${failed}: git does not trust its server's certificate (${reason.replace(/\.$/, '')}). ${trustAdvice('git')}`)
+  // git's refusal of a transport (gitEnvironment's allow-list), for the address itself or a redirect.
+  const refused = /transport '\w+' not allowed|Protocol "?\w+"? not supported or disabled/.test(reason)
+    ? " git may use only https, ssh and file (http with 'allow-insecure: true' or on this machine), and a redirect may not leave them."
+    : ''
+  return new ActionError(`${failed}: ${reason.replace(/\.$/, '')}.${refused} Check the 'repository' input.`)
+}
+
 /** Lists the branches and tags of a repository without cloning it; every attempt is killed at the network timeout. */
 async function listRefs(repository: string, network: NetworkSettings, rule: TransportRule): Promise<RefMap> {
   const where = quoted(repository)
@@ -69,19 +90,8 @@ async function listRefs(repository: string, network: NetworkSettings, rule: Tran
         timeoutMs: network.timeoutSeconds * 1000,
         env
       })
-      if (result.timedOut) throw new TransientError(`no answer within ${network.timeoutSeconds} s`)
       if (result.exitCode === 0) return parseLsRemote(result.stdout)
-      if (result.exitCode === 127 && /ENOENT/.test(result.stderr)) {
-        throw new ActionError(`git is not installed, and mode 'stable'/'master' needs it. Install git on the runner first.`)
-      }
-      const reason = shown(redact(result.stderr.trim().split('\n').filter(Boolean).slice(-2).join(' ')))
-      if (NETWORK_TROUBLE.test(reason)) throw new TransientError(reason)
-      // git's refusal of a transport (gitEnvironment's allow-list), for the address itself or a redirect.
-      const refused = /transport '\w+' not allowed|Protocol "?\w+"? not supported or disabled/.test(reason)
-        ? " git may use only https, ssh and file (http with 'allow-insecure: true' or on this machine), and a redirect may not leave them."
-        : ''
-      if (UNTRUSTED_CERTIFICATE.test(reason)) throw new ActionError(`Could not read the git repository ${where}: git does not trust its server's certificate (${reason.replace(/\.$/, '')}). ${trustAdvice('git')}`)
-      throw new ActionError(`Could not read the git repository ${where}: ${reason.replace(/\.$/, '')}.${refused} Check the 'repository' input.`)
+      throw gitFailure(result, `Could not read the git repository ${where}`, network.timeoutSeconds)
     },
     retryPolicy(network),
     reason => `Could not reach the git repository ${where}: ${reason}. Re-run the job later.`
@@ -98,7 +108,7 @@ export async function resolveGitRef(
   series: string,
   network: NetworkSettings,
   rule: TransportRule
-): Promise<{ ref: string; sha: string }> {
+): Promise<{ ref: string; sha: string; refs: RefMap }> {
   const refs = await listRefs(repository, network, rule)
   const picked = pickRef(refs, candidates)
   if (!picked) {
@@ -116,7 +126,7 @@ export async function resolveGitRef(
   } else {
     info(`${picked.ref.replace('refs/heads/', '')} is at ${picked.sha}`)
   }
-  return picked
+  return { ...picked, refs }
 }
 
 function quoted(value: string): string {

@@ -1,6 +1,9 @@
+import * as path from 'node:path'
 import type { CacheRestore, CacheSave } from '../cache/service.js'
 import type { CacheStrategy } from '../cache/strategies.js'
 import { ActionError } from '../errors.js'
+import { fetchCheckout } from '../io/gitFetch.js'
+import { runTempDir } from '../io/tempDir.js'
 import { shown } from '../log/escape.js'
 import { info, notice, warning } from '../log/log.js'
 import { redact } from '../log/secrets.js'
@@ -10,6 +13,7 @@ import { checkImports, inspectEnvironment, verifyEnvironment, type DriverLoad, t
 import { createVenv, venvPython, venvState } from '../python/venv.js'
 import type { Timeline } from '../report/timeline.js'
 import { factsOf, PACKAGE_NAMES, RUNTIME_PKG_RESOURCES, type PackageFacts, type PackageName } from '../source/releases.js'
+import type { Source } from '../source/resolve.js'
 import { inRange } from '../source/versions.js'
 import { askedFor, requirementsFile, type Job } from './job.js'
 
@@ -119,14 +123,15 @@ async function provedVenv(venv: string, expected: Expected[]): Promise<{ python:
 /** One pip run for everything, `setuptools<82` added where pbr would find no pkg_resources. */
 async function install(job: Job, python: Interpreter, before: Record<string, string>): Promise<void> {
   const { settings } = job
-  const requirements = [...job.sources.map(s => s.requirement), ...(job.extraLines.length ? ['-r', requirementsFile(job.extraLines)] : [])]
+  const checkouts = await fetchCheckouts(job)
+  const requirements = [...job.sources.map(s => checkouts.get(s) ?? s.requirement), ...(job.extraLines.length ? ['-r', requirementsFile(job.extraLines)] : [])]
   const asked = askedFor(job)
   if (!python.facts.hasPkgResources) {
     info(`${shown(python.facts.executable)} has no working pkg_resources, which pbr needs when nova-dpm and networking-dpm are imported; installing '${RUNTIME_PKG_RESOURCES}' alongside.`)
     requirements.push(RUNTIME_PKG_RESOURCES)
     asked.push(RUNTIME_PKG_RESOURCES)
   }
-  await pipInstall(
+  await namingSources(checkouts, () => pipInstall(
     python,
     { requirements, constraintsFile: job.constraints?.file, constraintsText: job.constraints?.text, indexUrl: settings.indexUrl, networkArgs: settings.network.pipArgs },
     {
@@ -138,7 +143,33 @@ async function install(job: Job, python: Interpreter, before: Record<string, str
       before,
       untestedPython: job.untested
     }
+  ))
+}
+
+/** The directory of each source fetched by the action (see gitFetch.ts), fetched side by side. */
+async function fetchCheckouts(job: Job): Promise<Map<Source, string>> {
+  const { network, transport } = job.settings
+  const fetched = await Promise.all(
+    job.sources.map(async (source): Promise<[Source, string][]> => {
+      if (!source.checkout) return []
+      const dir = path.join(runTempDir(), 'git', source.name)
+      await fetchCheckout(source.checkout, dir, network, transport)
+      return [[source, dir]]
+    })
   )
+  return new Map(fetched.flat())
+}
+
+/** pip names a checkout by its directory; the user knows it as the repository at a commit. */
+async function namingSources(checkouts: Map<Source, string>, work: () => Promise<void>): Promise<void> {
+  try {
+    await work()
+  } catch (error) {
+    if (!(error instanceof ActionError)) throw error
+    let message = error.message
+    for (const [source, dir] of checkouts) message = message.replaceAll(dir, `${redact(source.requirement)} (fetched into ${dir})`)
+    throw new ActionError(message)
+  }
 }
 
 /**
