@@ -35,7 +35,7 @@ function disagreements (file: string, text: string, majors: Record<string, strin
 
 function documents (): Map<string, string> {
   const inDir = (dir: string) => readdirSync(join(root, dir)).filter(name => name.endsWith('.yml')).map(name => `${dir}/${name}`)
-  const files = [...inDir('.github/workflows'), ...inDir('examples'), 'README.md']
+  const files = [...inDir('.github/workflows'), ...inDir('examples'), 'README.md', 'CONTRIBUTING.md']
   return new Map(files.sort().map(file => [file, readFileSync(join(root, file), 'utf8')]))
 }
 
