@@ -44,7 +44,43 @@ function exampleFiles (): Map<string, string> {
   return new Map(readdirSync(dir).filter(name => name.endsWith('.yml')).sort().map(name => [`examples/${name}`, readFileSync(join(dir, name), 'utf8')]))
 }
 
+/** The problems of the commands the documents give: scripts package.json lacks, and npx without --yes. */
+function commandProblems (file: string, text: string, scripts: Set<string>): string[] {
+  const problems: string[] = []
+  for (const [, script] of text.matchAll(/\bnpm run (?:-s )?([\w:-]+)/g)) {
+    if (!scripts.has(script)) problems.push(`${file}: 'npm run ${script}': package.json has no script '${script}'`)
+  }
+  // A command, not prose: npx, its flags, then a package named with its scope or version.
+  for (const [command, flags] of text.matchAll(/\bnpx ((?:-[^\s`]+ )*)(?:@[\w.-]+\/[\w.-]+|[\w.-]+@)[^\s`]*/g)) {
+    if (!flags.split(' ').includes('--yes')) problems.push(`${file}: '${command}' waits at npx's prompt without --yes`)
+  }
+  return problems
+}
+
 describe('README.md', { timeout: 10_000 }, () => {
+  test('its commands, CONTRIBUTING.md\'s and .env.example\'s, run as written', () => {
+    const scripts = new Set(Object.keys((JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { scripts: Record<string, string> }).scripts))
+    const problems = ['README.md', 'CONTRIBUTING.md', '.env.example'].flatMap(file => commandProblems(file, readFileSync(join(root, file), 'utf8'), scripts))
+    assert.deepEqual(problems, [])
+    assert.deepEqual(commandProblems('x.md', 'npm run tset and npm run -s demo; npx prints; `npx @github/local-action@7 run .`', new Set(['demo'])), [
+      "x.md: 'npm run tset': package.json has no script 'tset'",
+      "x.md: 'npx @github/local-action@7' waits at npx's prompt without --yes"
+    ])
+  })
+
+  test('names the interpreters the tests need, as .ci/run and CI do', () => {
+    const versions = (text: string) => [...text.matchAll(/\b(\d\.\d+\.\d+)\b/g)].map(m => m[1]).sort()
+    const readme = readFileSync(join(root, 'README.md'), 'utf8')
+    const development = readme.indexOf('## Development')
+    const listed = readme.slice(development, readme.indexOf('`~/.pyenv/versions/`', development))
+    const ciRun = /^for version in ([\d. ]+); do$/m.exec(readFileSync(join(root, '.ci', 'run'), 'utf8'))
+    const ci = /^ {6}PYENV_VERSIONS: ([\d. ]+)$/m.exec(readFileSync(join(root, '.github', 'workflows', 'ci.yml'), 'utf8'))
+    assert.ok(ciRun && ci, 'the lists in .ci/run or ci.yml moved')
+    assert.ok(versions(listed).length > 0)
+    assert.deepEqual(versions(listed), versions(ciRun[1]))
+    assert.deepEqual(versions(listed), versions(ci[1]))
+  })
+
   test('shows every example workflow exactly as the file, and no other workflow snippet', () => {
     const examples = exampleFiles()
     assert.ok(examples.size > 0)

@@ -38,20 +38,23 @@ function cloneFor (version: string): string {
   return repo
 }
 
-function prepare (repo: string, version: string, changelog = true): void {
+// A section's body as CHANGELOG.md holds it and as the release notes must give it back.
+const notesOf = (version: string): string => `### Fixed\n\n- Something in ${version}.\n  Two lines.`
+
+function prepare (repo: string, version: string, unreleased = ''): void {
   const pkgPath = join(repo, 'package.json')
   const pkg = JSON.parse(readFileSync(pkgPath, 'utf8')) as { version: string }
   writeFileSync(pkgPath, JSON.stringify({ ...pkg, version }, null, 2) + '\n')
-  const section = changelog ? `## [${version}] - 2030-01-01\n\n### Fixed\n\n- Something.\n\n` : ''
-  writeFileSync(join(repo, 'CHANGELOG.md'), `# Changelog\n\n## [Unreleased]\n\n${section}`)
+  writeFileSync(join(repo, 'CHANGELOG.md'), `# Changelog\n\n## [Unreleased]\n\n${unreleased}## [${version}] - 2030-01-01\n\n${notesOf(version)}\n\n` +
+    '## [0.9.0] - 2029-01-01\n\n- Older.\n\n[Unreleased]: https://example.invalid/compare\n')
   git(repo, 'add', '-A')
   git(repo, 'commit', '--quiet', '--allow-empty', '-m', `Release ${version}`)
 }
 
 type Run = { status: number | null, stdout: string, stderr: string }
 
-function release (repo: string, version: string, env: NodeJS.ProcessEnv = { RELEASE_BUILD_COMMAND: 'true', RELEASE_TEST_COMMAND: 'true' }): Run {
-  const run = spawnSync('bash', ['scripts/release.sh', version], { cwd: repo, env: { ...baseEnv(), ...env }, encoding: 'utf8', timeout: 60_000 })
+function release (repo: string, version: string | string[], env: NodeJS.ProcessEnv = { RELEASE_BUILD_COMMAND: 'true', RELEASE_TEST_COMMAND: 'true' }): Run {
+  const run = spawnSync('bash', ['scripts/release.sh', ...[version].flat()], { cwd: repo, env: { ...baseEnv(), ...env }, encoding: 'utf8', timeout: 60_000 })
   return { status: run.status, stdout: run.stdout, stderr: run.stderr }
 }
 
@@ -70,11 +73,44 @@ describe('scripts/release.sh', { timeout: 120_000 }, () => {
     }
     assert.match(run.stdout, /^ {2}git push origin refs\/tags\/v1\.4\.0$/m)
     assert.match(run.stdout, /^ {2}git push --force origin refs\/tags\/v1$/m)
+    const notesFile = join(repo, '.git', 'release-notes-v1.4.0.md')
+    assert.equal(readFileSync(notesFile, 'utf8'), notesOf('1.4.0') + '\n')
+    assert.ok(run.stdout.includes(`\n  gh release create v1.4.0 --verify-tag --title v1.4.0 --notes-file ${notesFile}\n`), run.stdout)
 
     prepare(repo, '1.5.0')
     assert.equal(release(repo, 'v1.5.0').status, 0)
     assert.equal(commitOf(repo, 'v1'), git(repo, 'rev-parse', 'HEAD'), 'v1 did not move to the new release')
     assert.equal(commitOf(repo, 'v1.4.0'), head)
+  })
+
+  test('refuses while [Unreleased] lists changes, says how to move them, and tags nothing', () => {
+    const repo = cloneFor('1.4.0')
+    prepare(repo, '1.4.0', '### Added\n\n- Not yet in a release.\n\n')
+    const before = tags(repo)
+    const run = release(repo, 'v1.4.0')
+    assert.notEqual(run.status, 0)
+    assert.match(run.stderr, /still lists changes under '## \[Unreleased\]'/)
+    assert.match(run.stderr, /put a heading '## \[1\.4\.0\] - \d{4}-\d\d-\d\d' right below/)
+    assert.match(run.stderr, /- Not yet in a release\./)
+    assert.deepEqual(tags(repo), before)
+  })
+
+  test('--notes prints the version\'s CHANGELOG.md section, up to the next section, and changes nothing', () => {
+    const repo = cloneFor('1.4.0')
+    writeFileSync(join(repo, 'stray.txt'), 'a dirty tree does not matter here')
+    const run = release(repo, ['--notes', 'v1.4.0'])
+    assert.equal(run.status, 0, run.stderr)
+    assert.equal(run.stdout, notesOf('1.4.0') + '\n')
+    assert.equal(release(repo, ['--notes', 'v0.9.0']).stdout, '- Older.\n', 'the link definitions at the bottom ended up in the notes')
+    assert.deepEqual(tags(repo), [])
+    const missing = release(repo, ['--notes', 'v1.5.0'])
+    assert.notEqual(missing.status, 0)
+    assert.match(missing.stderr, /no section '## \[1\.5\.0\]'/)
+    assert.equal(missing.stdout, '')
+    writeFileSync(join(repo, 'CHANGELOG.md'), '# Changelog\n\n## [Unreleased]\n\n## [1.4.0] - 2030-01-01\n\n\n## [0.9.0]\n\n- Older.\n')
+    const empty = release(repo, ['--notes', 'v1.4.0'])
+    assert.notEqual(empty.status, 0)
+    assert.match(empty.stderr, /section '## \[1\.4\.0\]' is empty/)
   })
 
   test('refuses when the tests fail, and tags nothing', () => {
@@ -128,7 +164,7 @@ describe('scripts/release.sh', { timeout: 120_000 }, () => {
       assert.deepEqual(tags(repo), before)
     }
     prepare(repo, '1.11.0')
-    writeFileSync(join(repo, 'CHANGELOG.md'), readFileSync(join(repo, 'CHANGELOG.md'), 'utf8') + '## [1.12.0]\n')
+    writeFileSync(join(repo, 'CHANGELOG.md'), readFileSync(join(repo, 'CHANGELOG.md'), 'utf8') + '## [1.12.0]\n\n- Next.\n')
     git(repo, 'commit', '--quiet', '-am', 'Changelog for 1.12.0 only')
     const run = release(repo, 'v1.12.0')
     assert.notEqual(run.status, 0)

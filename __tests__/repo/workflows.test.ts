@@ -66,7 +66,7 @@ describe('workflows and examples', { timeout: 60_000 }, () => {
   const files = workflowFiles()
 
   test('are there: CI, self-test and the README examples', () => {
-    for (const expected of ['.github/workflows/ci.yml', '.github/workflows/self-test.yml', 'examples/basic.yml', 'examples/matrix.yml',
+    for (const expected of ['.github/workflows/ci.yml', '.github/workflows/self-test.yml', '.github/workflows/dependabot-dist.yml', 'examples/basic.yml', 'examples/matrix.yml',
       'examples/era-container.yml', 'examples/compute-node.yml', 'examples/project-under-test.yml']) {
       assert.ok(files.includes(expected), `${expected} is missing`)
     }
@@ -100,6 +100,27 @@ describe('workflows and examples', { timeout: 60_000 }, () => {
       if (file.startsWith('examples/')) assert.ok(uses.length > 0, `${file} does not use the action`)
     })
   }
+
+  test('Dependabot\'s dist/ rebuild runs only for its npm branches here, without install scripts, and dispatches workflows that accept it', () => {
+    type Step = { run?: string, with?: Record<string, unknown> }
+    type Workflow = { on: Record<string, unknown>, jobs: Record<string, { if?: string, permissions?: Record<string, string>, steps: Step[] }> }
+    const read = (name: string) => parseYaml(readFileSync(join(root, '.github', 'workflows', name), 'utf8')) as Workflow
+    const workflow = read('dependabot-dist.yml')
+    assert.deepEqual(Object.keys(workflow.on), ['pull_request'])
+    const [job, ...others] = Object.values(workflow.jobs)
+    assert.equal(others.length, 0)
+    for (const condition of ["github.event.pull_request.user.login == 'dependabot[bot]'", 'github.event.pull_request.head.repo.full_name == github.repository',
+      "startsWith(github.head_ref, 'dependabot/npm_and_yarn/')"]) assert.ok(job.if?.includes(condition), `the job's 'if' lacks ${condition}`)
+    assert.deepEqual(job.permissions, { contents: 'write', actions: 'write' })
+    const scripts = job.steps.map(step => step.run ?? '')
+    assert.ok(scripts.some(run => /^npm ci\b.*--ignore-scripts/m.test(run)), 'npm ci runs install scripts in a job that can write')
+    assert.ok(scripts.some(run => /^npm run build$/m.test(run)))
+    assert.ok(scripts.some(run => /git add --all -- dist$/m.test(run)), 'the commit is not limited to dist/')
+    assert.equal(job.steps.find(step => step.with?.['persist-credentials'] !== undefined)?.with?.['persist-credentials'], false)
+    const dispatched = scripts.flatMap(run => [...run.matchAll(/gh workflow run (\S+)/g)].map(m => m[1]))
+    assert.deepEqual(dispatched, ['ci.yml', 'self-test.yml'])
+    for (const name of dispatched) assert.ok('workflow_dispatch' in read(name).on, `${name} has no workflow_dispatch trigger to be run on the new commit`)
+  })
 
   test('the checks catch a broken workflow', async () => {
     const broken = 'on: push\njobs:\n  a:\n    runs-on: ubuntu-latest\n    steps:\n      - uses: actions/checkout@v4\n        run: echo\n' +
