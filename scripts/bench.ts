@@ -1,14 +1,15 @@
 /**
  * `npm run bench`: wall time of installing nova-dpm for queens from the
  * loopback fixtures, each way measured side by side in one run, as the median
- * of BENCH_ROUNDS rounds, printed as a ratio to a bare `pip install -c` of the
- * same requirement. Every round is a fresh runner: a new venv and an empty pip
- * cache directory (made outside the timing).
+ * of BENCH_ROUNDS rounds (the fastest and slowest beside it), printed as a
+ * ratio to a bare `pip install -c` of the same requirement. Every round is a
+ * fresh runner: a new venv and an empty pip cache directory (made outside the
+ * timing).
  *   BENCH_WEIGHTS   worlds, comma-separated (default "20,100"): a number is that many
  *                   dependencies of nova-dpm, ~30 small modules each; `nova` is nova's
  *                   real closure in size: 150 dependencies, 15,000 files, 40 MB of
  *                   wheels, some of several MB (__tests__/fixtures/bulk.ts); e.g.
- *                   BENCH_WEIGHTS=nova BENCH_ROUNDS=3 npm run bench (about 15 minutes)
+ *                   BENCH_WEIGHTS=nova BENCH_ROUNDS=3 npm run bench (3–5 minutes)
  *   BENCH_ROUNDS    rounds per world (default 3)
  *   BENCH_LATENCY_MS delay per index request (default 0: pure loopback)
  * The no-op figure is the action's own fixed cost: nova-dpm already installed,
@@ -122,15 +123,17 @@ for (const w of WORLDS) {
   const floor = median(samples.bare)
   const archive = fs.statSync(path.join(shared, 'venv.tar.zst')).size
   console.log(`${nova ? `nova-sized: ${NOVA_DEPENDENCIES}` : w} dependencies; the venv: ${countFiles(venvPath)} files, ${(archive / 2 ** 20).toFixed(1)} MiB as tar.zst`)
-  const rows: [string, number, Map<string, number>[]?][] = [
-    ['bare pip install -c (the floor)', floor],
-    ['action, cold (cache: pip, saves)', median(samples.cold), timings.cold],
-    ['action, warm pip cache', median(samples.warmPip)],
-    ['action, warm venv cache', median(samples.warmVenv), timings.warmVenv],
-    ['floor of a warm venv (untar + import)', median(samples.venvFloor)]
+  const rows: [string, number[], Map<string, number>[]?][] = [
+    ['bare pip install -c (the floor)', samples.bare],
+    ['action, cold (cache: pip, saves)', samples.cold, timings.cold],
+    ['action, warm pip cache', samples.warmPip],
+    ['action, warm venv cache', samples.warmVenv, timings.warmVenv],
+    ['floor of a warm venv (untar + import)', samples.venvFloor]
   ]
-  for (const [label, seconds, runs] of rows) {
-    console.log(`  ${label.padEnd(38)} ${seconds.toFixed(2).padStart(6)} s   ${(seconds / floor).toFixed(2)} x bare`)
+  for (const [label, xs, runs] of rows) {
+    const seconds = median(xs)
+    const spread = `${Math.min(...xs).toFixed(2)}–${Math.max(...xs).toFixed(2)}`
+    console.log(`  ${label.padEnd(38)} ${seconds.toFixed(2).padStart(6)} s   ${(seconds / floor).toFixed(2)} x bare   (${spread})`)
     if (runs) printPhases(runs)
   }
   const noop = median(samples.noopAction) - median(samples.noopBare)
