@@ -38404,7 +38404,7 @@ module.exports = {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(4431);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(4117);
 
 await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
 
@@ -38413,7 +38413,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 4431:
+/***/ 4117:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -38451,6 +38451,23 @@ class ActionError extends Error {
 function shown(value) {
     return value.replace(CONTROL, c => ESCAPES[c] ?? `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }
+/**
+ * A name as `shown` prints it, with every character outside ASCII as
+ * `\\uXXXX`: where a value is compared with a list of names, a look-alike
+ * (Cyrillic 'о' for Latin 'o') must not print the same as the name it mimics.
+ */
+function spelled(value) {
+    return shown(value).replace(NON_ASCII, codeOf);
+}
+/** The characters of a value outside ASCII, each as `\\uXXXX`, once each. */
+function nonAscii(value) {
+    return [...new Set(value.match(NON_ASCII) ?? [])].map(codeOf);
+}
+const NON_ASCII = /[\u0080-\u{10ffff}]/gu;
+function codeOf(c) {
+    const code = c.codePointAt(0);
+    return code > 0xffff ? `\\u{${code.toString(16)}}` : `\\u${code.toString(16).padStart(4, '0')}`;
+}
 // C0 and C1 controls, DEL, and the Unicode line and paragraph separators.
 // eslint-disable-next-line no-control-regex
 const CONTROL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g;
@@ -38459,82 +38476,6 @@ const ESCAPES = { '\n': '\\n', '\r': '\\r', '\t': '\\t' };
 function hasControlCharacters(value) {
     CONTROL.lastIndex = 0;
     return CONTROL.test(value) || /%(?:[01][0-9a-f]|7f)/i.test(value);
-}
-
-// EXTERNAL MODULE: external "node:crypto"
-var external_node_crypto_ = __nccwpck_require__(7598);
-;// CONCATENATED MODULE: ./src/log/log.ts
-
-
-/**
- * Log lines that the runner can never take for workflow commands. Values in
- * messages go through `shown()` first, so a message holds no line break of
- * theirs; a line that still starts with `::` (a value at its start) is
- * written with the runner's command processing stopped around it.
- */
-function info(message) {
-    if (!/^\s*::/m.test(message))
-        return core/* info */.pq(message);
-    const resume = stopCommands();
-    core/* info */.pq(message);
-    resume();
-}
-/**
- * Switches workflow commands off until the returned function is called:
- * whatever is printed meanwhile (a child's output, a file's lines) is shown as
- * text. The token is random so that nothing printed can switch them back on.
- */
-function stopCommands() {
-    const token = (0,external_node_crypto_.randomUUID)();
-    core/* info */.pq(`::stop-commands::${token}`);
-    return () => core/* info */.pq(`::${token}::`);
-}
-// Annotations and group titles are escaped by the toolkit itself (%, CR, LF).
-const { /* warning */ "$e": warning, /* notice */ "lm": notice, /* debug */ "Yz": debug, /* group */ "Os": group } = core;
-
-;// CONCATENATED MODULE: ./src/config/sample.ts
-
-
-
-
-
-/** oslo.config's generator reads options from this entry point group; nova-dpm registers `nova_dpm` there. */
-const OPTS_GROUP = 'oslo.config.opts';
-const GENERATOR_LIMIT_MS = 2 * 60 * 1000;
-/** The namespaces the named distributions register for oslo.config. */
-async function configNamespaces(python, distributions) {
-    const found = await python.entryPoints(OPTS_GROUP, distributions);
-    const namespaces = [...new Set(Object.values(found).flat())].sort();
-    if (namespaces.length === 0) {
-        throw new ActionError(`None of ${distributions.join(', ')} registers an oslo.config namespace (entry point group '${OPTS_GROUP}'), so there is no sample configuration to write. ` +
-            `Drop 'config-sample', or add to 'package' or 'requirements' the project whose options you want. The install itself succeeded.`);
-    }
-    return namespaces;
-}
-/**
- * Writes a sample configuration with oslo.config's own generator, run in the
- * target environment: the sample documents exactly the options of the code
- * installed there. The install stands whatever happens here.
- */
-async function writeConfigSample(python, namespaces, file) {
-    external_node_fs_.mkdirSync(external_node_path_.dirname(file), { recursive: true });
-    const result = await python.module('oslo_config.generator', [...namespaces.flatMap(n => ['--namespace', n]), '--output-file', file], {
-        what: 'oslo-config-generator',
-        timeoutMs: GENERATOR_LIMIT_MS
-    });
-    if (result.exitCode !== 0) {
-        const last = shown(result.stderr.trim().split('\n').pop() ?? '');
-        // Python 3: "…/python: Error while finding module specification for 'oslo_config.generator' (ModuleNotFoundError: No module named 'oslo_config')";
-        // Python 2: "…/python: No module named oslo_config.generator". The cause alone says it.
-        const missing = /(?:\w+Error: )?No module named '?oslo_config[\w.]*'?/.exec(result.stderr);
-        if (missing) {
-            throw new ActionError(`oslo.config is not importable in ${shown(python.facts.executable)}, so no sample configuration could be written (${shown(missing[0])}). ` +
-                `Add 'oslo.config' to 'requirements' (it installs under the same constraints), or drop 'config-sample'. The install itself succeeded.`);
-        }
-        throw new ActionError(`oslo-config-generator failed for namespace(s) ${namespaces.join(', ')}: ${last}. The install itself succeeded.`);
-    }
-    info(`Wrote the sample configuration for ${namespaces.join(', ')} to ${shown(file)}.`);
-    return file;
 }
 
 ;// CONCATENATED MODULE: ./src/io/files.ts
@@ -38634,6 +38575,345 @@ function kindOf(stat) {
     if (stat.isSocket())
         return 'a socket';
     return 'not a regular file';
+}
+
+// EXTERNAL MODULE: external "node:os"
+var external_node_os_ = __nccwpck_require__(8161);
+// EXTERNAL MODULE: external "node:crypto"
+var external_node_crypto_ = __nccwpck_require__(7598);
+;// CONCATENATED MODULE: ./src/log/log.ts
+
+
+/**
+ * Log lines that the runner can never take for workflow commands. Values in
+ * messages go through `shown()` first, so a message holds no line break of
+ * theirs; a line that still starts with `::` (a value at its start) is
+ * written with the runner's command processing stopped around it.
+ */
+function info(message) {
+    if (!/^\s*::/m.test(message))
+        return core/* info */.pq(message);
+    const resume = stopCommands();
+    core/* info */.pq(message);
+    resume();
+}
+/**
+ * Switches workflow commands off until the returned function is called:
+ * whatever is printed meanwhile (a child's output, a file's lines) is shown as
+ * text. The token is random so that nothing printed can switch them back on.
+ */
+function stopCommands() {
+    const token = (0,external_node_crypto_.randomUUID)();
+    core/* info */.pq(`::stop-commands::${token}`);
+    return () => core/* info */.pq(`::${token}::`);
+}
+// Annotations and group titles are escaped by the toolkit itself (%, CR, LF).
+const { /* warning */ "$e": warning, /* notice */ "lm": notice, /* debug */ "Yz": debug, /* group */ "Os": group } = core;
+
+;// CONCATENATED MODULE: ./src/io/tempDir.ts
+
+
+
+
+
+let made;
+/**
+ * A directory of the action's own for this run, under the runner's temp
+ * directory, as an absolute path: pip and Python run from an empty directory
+ * of the action's, where a relative path (a local run's RUNNER_TEMP=.tmp)
+ * would name nothing. A runner without a usable RUNNER_TEMP still installs:
+ * the system's temp directory serves, with a warning.
+ */
+function runTempDir() {
+    if (made)
+        return made;
+    const runnerTemp = process.env.RUNNER_TEMP;
+    if (runnerTemp) {
+        try {
+            made = external_node_fs_.mkdtempSync(external_node_path_.join(external_node_path_.resolve(runnerTemp), 'setup-nova-dpm-'));
+            return made;
+        }
+        catch (error) {
+            warning(`RUNNER_TEMP (${shown(runnerTemp)}) is not usable: ${whyNotWritable(runnerTemp, error)}; using ${external_node_os_.tmpdir()} instead.`);
+        }
+    }
+    else {
+        warning(`RUNNER_TEMP is not set; using ${external_node_os_.tmpdir()} for the action's temporary files.`);
+    }
+    made = external_node_fs_.mkdtempSync(external_node_path_.join(external_node_path_.resolve(external_node_os_.tmpdir()), 'setup-nova-dpm-'));
+    return made;
+}
+/** A tool's output or an error that says the disk is full (errno 28 in Python's words and Node's, or a quota). */
+function saysNoSpace(text) {
+    return /\bENOSPC\b|\bEDQUOT\b|No space left on device|\[Errno 28\]|Disk quota exceeded/.test(text);
+}
+/** Less than this free on a file system after a tool failed there: the disk was full when it failed. */
+const NEARLY_FULL_BYTES = 1024 * 1024;
+/**
+ * The first of `dirs` whose file system has (almost) no space left, for a
+ * tool that failed without saying why: `python -m venv` hides ensurepip's
+ * "[Errno 28] No space left on device" behind its exit status.
+ */
+function fullFileSystem(dirs) {
+    return dirs.find(dir => {
+        try {
+            const stats = external_node_fs_.statfsSync(existingAncestor(dir));
+            return stats.bavail * stats.bsize < NEARLY_FULL_BYTES;
+        }
+        catch {
+            return false;
+        }
+    });
+}
+function existingAncestor(dir) {
+    let at = external_node_path_.resolve(dir);
+    while (!external_node_fs_.existsSync(at) && external_node_path_.dirname(at) !== at)
+        at = external_node_path_.dirname(at);
+    return at;
+}
+/**
+ * Why `dir` (or something in it) could not be made or written, in the file
+ * system's terms: full, read-only, not writable by this user, or a file.
+ * Node reports a recursive mkdir below a read-only directory as ENOENT, so
+ * the nearest existing ancestor is what is asked.
+ */
+function whyNotWritable(dir, error) {
+    const message = error instanceof Error ? error.message : String(error);
+    if (saysNoSpace(`${error.code ?? ''} ${message}`))
+        return `no space left on the file system of ${shown(dir)}`;
+    const at = existingAncestor(dir);
+    try {
+        external_node_fs_.accessSync(at, external_node_fs_.constants.W_OK);
+    }
+    catch (problem) {
+        const code = problem.code;
+        if (code === 'EROFS')
+            return `${shown(at)} is on a read-only file system`;
+        if (code === 'EACCES' || code === 'EPERM')
+            return `${shown(at)} is not writable by this user`;
+    }
+    if (!external_node_fs_.statSync(at).isDirectory())
+        return `${shown(at)} is a file, not a directory`;
+    return shown(message);
+}
+
+;// CONCATENATED MODULE: ./src/config/sampleFile.ts
+
+
+
+
+
+/**
+ * The first line of every sample the action writes. As with the venv's
+ * marker file, only what carries it is ever replaced. A first-line comment
+ * rather than a file beside it: the mark travels with the file (a copy, a
+ * move, a checkout), INI readers skip it, and deleting the line is how a user
+ * makes the file theirs.
+ */
+const SAMPLE_MARKER = '# Written by setup-nova-dpm (config-sample)';
+const MARKER_LINE = `${SAMPLE_MARKER}, which rewrites this file on every run; delete this line to keep the file as your own.`;
+const FIX = "Set 'config-sample' to a new path, or delete what is there. The install itself succeeded.";
+/**
+ * Where the sample may go, before anything is generated: a new file, or one
+ * that starts with the marker; never through a symbolic link. Inside the
+ * workspace no directory on the way may be a link leaving it (a checked-in
+ * `etc -> /etc`); a path outside the workspace is taken as named, since the
+ * workflow spelled it out.
+ */
+function checkSamplePath(file, workspace) {
+    checkParents(file, workspace);
+    return stateOf(file);
+}
+/**
+ * Writes the sample (marker first) into a temporary file beside the target,
+ * then moves it into place: a new file by a hard link, which fails if
+ * anything appeared at the path meanwhile; the action's own by a rename,
+ * which replaces a link itself, never what it points to. A reader never sees
+ * half a file.
+ */
+function writeSample(file, workspace, text) {
+    const state = checkSamplePath(file, workspace);
+    const dir = external_node_path_.dirname(file);
+    const temporary = external_node_path_.join(dir, `.${external_node_path_.basename(file)}.${(0,external_node_crypto_.randomBytes)(6).toString('hex')}.tmp`);
+    try {
+        makeDirectories(dir);
+        // 'wx' is O_CREAT|O_EXCL: it makes a new file, and follows no link.
+        external_node_fs_.writeFileSync(temporary, `${MARKER_LINE}\n${text}`, { flag: 'wx', mode: 0o644 });
+    }
+    catch (error) {
+        external_node_fs_.rmSync(temporary, { force: true });
+        throw new ActionError(`Could not write the sample configuration into ${shown(dir)} (${shown(error.message)}). Set 'config-sample' to a path the runner can write. The install itself succeeded.`);
+    }
+    try {
+        if (state === 'absent') {
+            try {
+                external_node_fs_.linkSync(temporary, file);
+            }
+            catch (error) {
+                if (error.code !== 'EEXIST')
+                    throw error;
+                stateOf(file);
+                throw new ActionError(`Something appeared at the config-sample path ${shown(file)} while the sample was generated; the action leaves it untouched. ${FIX}`);
+            }
+        }
+        else {
+            // Checked again just before: the window left is the rename itself.
+            stateOf(file);
+            external_node_fs_.renameSync(temporary, file);
+        }
+    }
+    finally {
+        external_node_fs_.rmSync(temporary, { force: true });
+    }
+}
+/** What is at the path itself: nothing, the action's own sample, or (an ActionError) anything else. */
+function stateOf(file) {
+    let stat;
+    try {
+        stat = external_node_fs_.lstatSync(file);
+    }
+    catch (error) {
+        if (error.code === 'ENOENT')
+            return 'absent';
+        throw new ActionError(`The config-sample path ${shown(file)} cannot be checked (${shown(error.message)}). ${FIX}`);
+    }
+    if (stat.isSymbolicLink()) {
+        throw new ActionError(`The config-sample path ${shown(file)} is a symbolic link (to ${shown(external_node_fs_.readlinkSync(file))}); the action never writes through a link. ${FIX}`);
+    }
+    if (!stat.isFile())
+        throw new ActionError(`The config-sample path ${shown(file)} is ${stat.isDirectory() ? 'a directory' : 'not a regular file'}. ${FIX}`);
+    if (!startsWithMarker(file)) {
+        throw new ActionError(`The config-sample path ${shown(file)} is a file the action did not write (its first line is not '${SAMPLE_MARKER}…'), so the action leaves it untouched. ${FIX}`);
+    }
+    return 'ours';
+}
+function startsWithMarker(file) {
+    let fd;
+    try {
+        // O_NOFOLLOW: a link swapped in since the lstat is not followed.
+        fd = external_node_fs_.openSync(file, external_node_fs_.constants.O_RDONLY | (external_node_fs_.constants.O_NOFOLLOW ?? 0) | (external_node_fs_.constants.O_NONBLOCK ?? 0));
+    }
+    catch {
+        return false;
+    }
+    try {
+        const head = Buffer.alloc(Buffer.byteLength(SAMPLE_MARKER));
+        const n = external_node_fs_.fstatSync(fd).isFile() ? external_node_fs_.readSync(fd, head, 0, head.length, 0) : 0;
+        return head.subarray(0, n).toString('utf8') === SAMPLE_MARKER;
+    }
+    finally {
+        external_node_fs_.closeSync(fd);
+    }
+}
+/** Inside the workspace, every directory on the way that exists is a directory, or a link that stays inside. */
+function checkParents(file, workspace) {
+    if (!isInside(workspace, external_node_path_.dirname(file)))
+        return;
+    const relative = external_node_path_.relative(workspace, external_node_path_.dirname(file));
+    const inside = realOrSelf(workspace);
+    let at = workspace;
+    for (const part of relative.split(external_node_path_.sep).filter(Boolean)) {
+        at = external_node_path_.join(at, part);
+        let stat;
+        try {
+            stat = external_node_fs_.lstatSync(at);
+        }
+        catch {
+            return; // the rest is made new
+        }
+        if (stat.isSymbolicLink()) {
+            const target = realOrSelf(at);
+            if (target === at || !isInside(inside, target)) {
+                throw new ActionError(`The config-sample path ${shown(file)} goes through ${shown(at)}, a symbolic link to ${shown(external_node_fs_.readlinkSync(at))}, which leads outside the workspace (or nowhere), so the action writes nothing there. ` +
+                    "Set 'config-sample' to a path that stays inside the workspace, or name the directory meant by its absolute path. The install itself succeeded.");
+            }
+        }
+        else if (!stat.isDirectory()) {
+            throw new ActionError(`The config-sample path ${shown(file)} goes through ${shown(at)}, which is a file, not a directory. ${FIX}`);
+        }
+    }
+}
+function realOrSelf(p) {
+    try {
+        return external_node_fs_.realpathSync(p);
+    }
+    catch {
+        return p;
+    }
+}
+/** Whether `child` is `parent` or below it, by their names. */
+function isInside(parent, child) {
+    const relative = external_node_path_.relative(parent, child);
+    return relative !== '..' && !relative.startsWith(`..${external_node_path_.sep}`) && !external_node_path_.isAbsolute(relative);
+}
+/**
+ * `mkdir -p`, one level at a time: Node's recursive mkdir never returns where
+ * a parent answers ENOENT to mkdir while it exists (under /proc it spins).
+ */
+function makeDirectories(dir) {
+    const parent = external_node_path_.dirname(dir);
+    if (parent !== dir && !external_node_fs_.existsSync(parent))
+        makeDirectories(parent);
+    try {
+        external_node_fs_.mkdirSync(dir);
+    }
+    catch (error) {
+        if (error.code !== 'EEXIST')
+            throw error;
+    }
+}
+
+;// CONCATENATED MODULE: ./src/config/sample.ts
+
+
+
+
+
+
+
+
+/** oslo.config's generator reads options from this entry point group; nova-dpm registers `nova_dpm` there. */
+const OPTS_GROUP = 'oslo.config.opts';
+const GENERATOR_LIMIT_MS = 2 * 60 * 1000;
+/** The namespaces the named distributions register for oslo.config. */
+async function configNamespaces(python, distributions) {
+    const found = await python.entryPoints(OPTS_GROUP, distributions);
+    const namespaces = [...new Set(Object.values(found).flat())].sort();
+    if (namespaces.length === 0) {
+        throw new ActionError(`None of ${distributions.join(', ')} registers an oslo.config namespace (entry point group '${OPTS_GROUP}'), so there is no sample configuration to write. ` +
+            `Drop 'config-sample', or add to 'package' or 'requirements' the project whose options you want. The install itself succeeded.`);
+    }
+    return namespaces;
+}
+/**
+ * Writes a sample configuration with oslo.config's own generator, run in the
+ * target environment: the sample documents exactly the options of the code
+ * installed there. The generator writes into the action's own temporary
+ * directory; only the action writes at `file`, and only a new file or one it
+ * wrote before (sampleFile.ts). The install stands whatever happens here.
+ */
+async function writeConfigSample(python, namespaces, file, workspace) {
+    // Before the generator runs: a path the action may not write fails at once.
+    checkSamplePath(file, workspace);
+    const generated = external_node_path_.join(external_node_fs_.mkdtempSync(external_node_path_.join(runTempDir(), 'config-sample-')), 'sample.conf');
+    const result = await python.module('oslo_config.generator', [...namespaces.flatMap(n => ['--namespace', n]), '--output-file', generated], {
+        what: 'oslo-config-generator',
+        timeoutMs: GENERATOR_LIMIT_MS
+    });
+    if (result.exitCode !== 0) {
+        const last = shown(result.stderr.trim().split('\n').pop() ?? '');
+        // Python 3: "…/python: Error while finding module specification for 'oslo_config.generator' (ModuleNotFoundError: No module named 'oslo_config')";
+        // Python 2: "…/python: No module named oslo_config.generator". The cause alone says it.
+        const missing = /(?:\w+Error: )?No module named '?oslo_config[\w.]*'?/.exec(result.stderr);
+        if (missing) {
+            throw new ActionError(`oslo.config is not importable in ${shown(python.facts.executable)}, so no sample configuration could be written (${shown(missing[0])}). ` +
+                `Add 'oslo.config' to 'requirements' (it installs under the same constraints), or drop 'config-sample'. The install itself succeeded.`);
+        }
+        throw new ActionError(`oslo-config-generator failed for namespace(s) ${namespaces.join(', ')}: ${last}. The install itself succeeded.`);
+    }
+    writeSample(file, workspace, readTextFile(generated, 'The sample oslo-config-generator wrote'));
+    info(`Wrote the sample configuration for ${namespaces.join(', ')} to ${shown(file)}.`);
+    return file;
 }
 
 // EXTERNAL MODULE: external "node:http"
@@ -39002,7 +39282,50 @@ function gitEnvironment(rule, timeoutSeconds, options = {}) {
     return overlay;
 }
 
+;// CONCATENATED MODULE: ./src/io/trust.ts
+
+/**
+ * Node's codes (OpenSSL's X509_V_ERR names) for a chain that does not end in
+ * an authority Node trusts: what a private or corporate certificate authority
+ * gives, and what adding that authority cures. A certificate that is expired
+ * or names another host fails with other codes, which no setting here cures.
+ */
+const UNTRUSTED = new Set([
+    'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+    'UNABLE_TO_GET_ISSUER_CERT',
+    'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
+    'SELF_SIGNED_CERT_IN_CHAIN',
+    'DEPTH_ZERO_SELF_SIGNED_CERT',
+    'CERT_UNTRUSTED',
+    'CERT_REJECTED',
+    'INVALID_CA'
+]);
+/** Whether a TLS error code says the certificate chain is not trusted (rather than expired, revoked, for another host). */
+function isUntrustedCode(code) {
+    return UNTRUSTED.has(code);
+}
+/**
+ * The one wording of where each program takes extra trusted authorities
+ * from, the failing hop first: a private authority that one hop does not
+ * trust, the others will not trust either. pip reads REQUESTS_CA_BUNDLE
+ * (through requests) before PIP_CERT, so when that is set it is the one to
+ * change.
+ */
+function trustAdvice(failing, env = process.env) {
+    const settings = {
+        action: "NODE_EXTRA_CA_CERTS for the action's own downloads",
+        pip: env.REQUESTS_CA_BUNDLE
+            ? `REQUESTS_CA_BUNDLE for pip (it is set, to '${shown(env.REQUESTS_CA_BUNDLE)}', and overrides PIP_CERT)`
+            : 'PIP_CERT for pip (REQUESTS_CA_BUNDLE, when set, overrides it)',
+        git: 'GIT_SSL_CAINFO for git'
+    };
+    const order = [failing, ...['action', 'pip', 'git'].filter(hop => hop !== failing)];
+    return ("If the server's certificate comes from a private certificate authority, put that authority's certificate (PEM) in a file " +
+        `and point the job's environment at it: ${order.map(hop => settings[hop]).join(', ')}.`);
+}
+
 ;// CONCATENATED MODULE: ./src/io/http.ts
+
 
 
 
@@ -39045,21 +39368,22 @@ async function fetchOnce(start, options) {
     const timer = setTimeout(() => deadline.abort(), seconds * 1000);
     let url = start;
     let from;
+    let response;
     try {
         for (let hop = 0;; hop++) {
             checkHop(from, url, options.rule);
-            const response = await get(url, url.origin === start.origin ? basicAuth(start) : undefined, deadline.signal);
+            // Each answer is destroyed when done with, read or not: one left unread holds its socket, and
+            // the process with it, for as long as the server keeps the connection alive.
+            response?.destroy();
+            response = await get(url, url.origin === start.origin ? basicAuth(start) : undefined, deadline.signal);
             const status = response.statusCode ?? 0;
             if (REDIRECTS.has(status)) {
-                response.destroy();
                 from = url;
                 url = nextHop(response.headers.location, url, start, hop, options);
                 continue;
             }
-            if (status !== 200) {
-                response.destroy();
+            if (status !== 200)
                 throw statusError(status, url, response.headers, options);
-            }
             const text = await readBody(response, url, options.what, deadline.signal);
             return { text, finalUrl: withoutCredentials(url) };
         }
@@ -39073,6 +39397,7 @@ async function fetchOnce(start, options) {
     }
     finally {
         clearTimeout(timer);
+        response?.destroy();
     }
 }
 function nextHop(location, url, start, hop, options) {
@@ -39124,10 +39449,8 @@ function basicAuth(url) {
 async function readBody(response, url, what, signal) {
     const tooLarge = new ActionError(`${what} at ${http_quoted(url.href)} is larger than ${MAX_TEXT_FILE_BYTES / 1024 / 1024} MiB, far more than such a file holds. ` +
         'Check that the URL names the right file.');
-    if (Number(response.headers['content-length']) > MAX_TEXT_FILE_BYTES) {
-        response.destroy();
+    if (Number(response.headers['content-length']) > MAX_TEXT_FILE_BYTES)
         throw tooLarge;
-    }
     const chunks = [];
     let total = 0;
     const sink = new external_node_stream_.Writable({
@@ -39139,8 +39462,19 @@ async function readBody(response, url, what, signal) {
             done();
         }
     });
-    const decoder = decoderFor(response.headers['content-encoding'], url, what);
-    await (decoder ? (0,promises_namespaceObject.pipeline)(response, decoder, sink, { signal }) : (0,promises_namespaceObject.pipeline)(response, sink, { signal }));
+    const encoding = response.headers['content-encoding'];
+    const decoder = decoderFor(encoding, url, what);
+    try {
+        await (decoder ? (0,promises_namespaceObject.pipeline)(response, decoder, sink, { signal }) : (0,promises_namespaceObject.pipeline)(response, sink, { signal }));
+    }
+    catch (error) {
+        // The whole body came and does not decode: the same bytes will come next time.
+        if (ZLIB_ERROR.test(error.code ?? '')) {
+            throw new ActionError(`${what} at ${http_quoted(url.href)} came with Content-Encoding ${shown(encoding ?? '')}, but its body does not decode ` +
+                `(${shown(error.message)}): the server sends a damaged or mislabelled file. Check the URL, or ask the server's owner.`);
+        }
+        throw error;
+    }
     const text = decodeText(Buffer.concat(chunks));
     if (text === undefined) {
         throw new ActionError(`${what} at ${http_quoted(url.href)} is not text (not UTF-8, or it holds NUL bytes). Check that the URL names the right file.`);
@@ -39158,9 +39492,12 @@ function decoderFor(encoding, url, what) {
         case 'br':
             return external_node_zlib_.createBrotliDecompress();
         default:
-            throw new ActionError(`${what} at ${http_quoted(url.href)} came in an encoding the action cannot read (${shown(encoding ?? '')}).`);
+            throw new ActionError(`${what} at ${http_quoted(url.href)} came with Content-Encoding ${shown(encoding ?? '')}, which the action cannot read ` +
+                '(it asks for gzip, deflate or br, or none). Check the URL, or have the server send the file plain.');
     }
 }
+/** The codes of zlib's and brotli's decoding errors (Z_DATA_ERROR, ERR__ERROR_FORMAT_PADDING_1), never a socket's. */
+const ZLIB_ERROR = /^(Z_|ERR__ERROR_|ERR_BROTLI)/;
 function statusError(status, url, headers, options) {
     const at = http_quoted(url.href);
     if (status >= 500 || status === 429) {
@@ -39189,9 +39526,11 @@ function retryAfterMs(header) {
 function requestError(error, url) {
     const code = error.code ?? '';
     const message = shown(error.message || code);
-    if (/CERT|SELF_SIGNED|ERR_TLS|ERR_SSL/.test(code)) {
-        return new ActionError(`The TLS certificate of ${shown(url.host)} was not accepted (${message}). ` +
-            'If the server uses a private certificate authority, point NODE_EXTRA_CA_CERTS at its certificate.');
+    if (isUntrustedCode(code)) {
+        return new ActionError(`The TLS certificate of ${shown(url.host)} is not trusted (${code}: ${message}). ${trustAdvice('action')}`);
+    }
+    if (/CERT|CRL|SIGNATURE|HOSTNAME|INVALID_PURPOSE|PATH_LENGTH|CHAIN_TOO_LONG|ERR_TLS|ERR_SSL/.test(code)) {
+        return new ActionError(`The TLS certificate of ${shown(url.host)} was not accepted (${code}: ${message}). Check the URL's host, or ask the server's owner.`);
     }
     return new TransientError(`network error: ${code && !message.includes(code) ? `${code} ` : ''}${message}`);
 }
@@ -39205,40 +39544,53 @@ function http_quoted(value) {
     return `'${shown(redact(value))}'`;
 }
 
-// EXTERNAL MODULE: external "node:os"
-var external_node_os_ = __nccwpck_require__(8161);
-;// CONCATENATED MODULE: ./src/io/tempDir.ts
+;// CONCATENATED MODULE: ./src/log/excerpt.ts
 
 
-
-
-
-let made;
+/** Longest excerpt of a line: enough to find the line, too short to carry a file's worth of anything. */
+const MAX_EXCERPT = 60;
+// Where a value may start. An '=' of a version operator ('>=', '==', '~=', '===') is shape, not a
+// value; nor is the ':' of a URL's 'scheme://'. Credentials in a URL's user info are redacted first.
+const ASSIGNMENT = /(?<![<>!~=])=(?!=)/;
+const COLON = /:(?!\/\/)/;
+// A word naming a credential: what follows it is one (netrc's 'login u password p', 'Bearer t').
+const CREDENTIAL_WORD = /[A-Za-z0-9_]*(?:passw(?:or)?d|token|secret|credential|api_?key|login|bearer)[A-Za-z0-9_]*/i;
+const ALNUM_RUN = /[A-Za-z0-9]{16,}/g;
+const NAME_ASSIGNMENT = /^(?:export\s+)?[A-Za-z_][\w.-]*\s*=/;
 /**
- * A directory of the action's own for this run, under the runner's temp
- * directory, as an absolute path: pip and Python run from an empty directory
- * of the action's, where a relative path (a local run's RUNNER_TEMP=.tmp)
- * would name nothing. A runner without a usable RUNNER_TEMP still installs:
- * the system's temp directory serves, with a warning.
+ * A line of a file that is not what it should be, as an error may quote it:
+ * the line is quoted only up to the first thing that looks like a value (an
+ * '=' or ':', a word naming a credential, a long random-looking word), so
+ * that a netrc, a dotenv file or `/proc/self/environ` named by mistake shows
+ * its shape and not its secrets. What is left is enough to find the line (its
+ * number goes with it). When nothing is left, a neutral description stands
+ * instead. URL credentials are redacted and control characters escaped.
+ * Returns a noun phrase: `'nova-dpm>=1,<2 --hash'`, `'machine host…'`, or
+ * `an unquoted NAME=value assignment`.
  */
-function runTempDir() {
-    if (made)
-        return made;
-    const runnerTemp = process.env.RUNNER_TEMP;
-    if (runnerTemp) {
-        try {
-            made = external_node_fs_.mkdtempSync(external_node_path_.join(external_node_path_.resolve(runnerTemp), 'setup-nova-dpm-'));
-            return made;
-        }
-        catch (error) {
-            warning(`RUNNER_TEMP (${shown(runnerTemp)}) is not usable (${shown(error.message)}); using ${external_node_os_.tmpdir()} instead.`);
-        }
+function quotedLine(line) {
+    const text = redact(line.trim());
+    const stop = Math.min(text.length, ...[ASSIGNMENT, COLON, CREDENTIAL_WORD].map(re => re.exec(text)?.index ?? text.length), randomWordAt(text));
+    const kept = text.slice(0, Math.min(stop, MAX_EXCERPT)).trimEnd();
+    if (kept === '')
+        return NAME_ASSIGNMENT.test(text) ? 'an unquoted NAME=value assignment' : 'an unquoted line that may hold a secret';
+    return `'${shown(kept)}${kept.length < text.length ? '…' : ''}'`;
+}
+/**
+ * Where the first word that looks like a generated secret starts: 16 or more
+ * letters and digits mixing digits with letters, or both cases outside
+ * CamelCase words (tokens, keys, hashes). An ordinary long word that happens
+ * to match costs the rest of the excerpt only; the line number stays.
+ */
+function randomWordAt(text) {
+    for (const m of text.matchAll(ALNUM_RUN)) {
+        const word = m[0];
+        const digitsAndLetters = /\d/.test(word) && /[A-Za-z]/.test(word);
+        const mixedCase = /[a-z]/.test(word) && /[A-Z]/.test(word) && !/^(?:[A-Z]?[a-z]{2,})+$/.test(word);
+        if (digitsAndLetters || mixedCase)
+            return m.index;
     }
-    else {
-        warning(`RUNNER_TEMP is not set; using ${external_node_os_.tmpdir()} for the action's temporary files.`);
-    }
-    made = external_node_fs_.mkdtempSync(external_node_path_.join(external_node_path_.resolve(external_node_os_.tmpdir()), 'setup-nova-dpm-'));
-    return made;
+    return text.length;
 }
 
 ;// CONCATENATED MODULE: ./src/constraints/constraints.ts
@@ -39260,8 +39612,9 @@ function withoutComment(line) {
 /**
  * Checks that text is a constraints file, so that a wrong URL (an HTML page,
  * a typo'd path) fails here instead of deep inside pip. The error names line
- * numbers and a short excerpt of the first bad line only: the file may be
- * anything, and its content is not ours to print.
+ * numbers and the shape of the first bad line only (quotedLine): the file may
+ * be anything, a dotenv file or /proc/self/environ, and its content is not
+ * ours to print.
  */
 function validateConstraints(text, source) {
     if (/^\s*<(!doctype|html)/i.test(text)) {
@@ -39279,8 +39632,7 @@ function validateConstraints(text, source) {
     });
     if (bad.length > 0) {
         const lines = bad.slice(0, 10).join(', ') + (bad.length > 10 ? ` and ${bad.length - 10} more` : '');
-        const excerpt = shown(firstBad.length > 40 ? `${firstBad.slice(0, 40)}…` : firstBad);
-        throw new ActionError(`The constraints at ${source} have ${bad.length} line(s) that are not 'name===version' constraints (line ${lines}; line ${bad[0]} starts '${excerpt}'). Point 'constraints' at an upper-constraints.txt.`);
+        throw new ActionError(`The constraints at ${source} have ${bad.length} line(s) that are not 'name===version' constraints (line ${lines}; line ${bad[0]}: ${quotedLine(firstBad)}). Point 'constraints' at an upper-constraints.txt.`);
     }
 }
 /**
@@ -39740,7 +40092,7 @@ function parseSource(text, source, options, state) {
     const requirements = [];
     for (const { line, content } of logicalLines(text)) {
         const at = `${source.label}, line ${line}`;
-        const fail = (why) => new ActionError(`${at}: ${quote(content)} ${why}`);
+        const fail = (why) => new ActionError(`${at}: ${quotedLine(content)} ${why}`);
         if (hasControlCharacters(content.replace(/\t/g, ' ')))
             throw fail('holds a control character. Write one requirement per line, in plain text.');
         const entry = stripComment(content);
@@ -39756,6 +40108,8 @@ function parseSource(text, source, options, state) {
             if (option === '-r' || option === '--requirement') {
                 if (!value)
                     throw fail('names no file.');
+                if (URL_SCHEME.test(value))
+                    throw fail('names a URL. Only local requirements files are read: check the file into the repository and name its path.');
                 requirements.push(...include(value, source, options, state, at));
             }
             else if (option === '-e' || option === '--editable') {
@@ -39817,9 +40171,6 @@ function unquote(value) {
     return m ? m[2] : value;
 }
 function include(value, from, options, state, at) {
-    if (URL_SCHEME.test(value)) {
-        throw new ActionError(`${at}: '-r ${shown(redact(value))}' names a URL. Only local requirements files are read: check the file into the repository and name its path.`);
-    }
     const file = external_node_path_.resolve(from.dir, value);
     const chain = [...from.chain, file];
     if (from.chain.includes(file)) {
@@ -39902,7 +40253,7 @@ function urlOf(value, name, editable, fail) {
         throw fail('is not a valid URL.');
     const derived = name ?? /[#&]egg=([^&\s]+)/.exec(url)?.[1] ?? wheelName(url);
     if (derived !== undefined && NAME.exec(derived)?.[0] !== derived)
-        throw fail(`names the project '${shown(derived)}', which is not a valid project name.`);
+        throw fail(`names the project ${quotedLine(derived)}, which is not a valid project name.`);
     return { kind: 'url', url, ...(derived ? { name: derived } : {}), editable };
 }
 function filePath(url, fail) {
@@ -39917,9 +40268,6 @@ function filePath(url, fail) {
 function wheelName(url) {
     const file = url.split(/[?#]/)[0].split('/').pop() ?? '';
     return /\.whl$/i.test(file) ? decodeURIComponent(file).split('-')[0] : undefined;
-}
-function quote(line) {
-    return `'${shown(redact(line.trim()))}'`;
 }
 /**
  * The lines of the one requirements file handed to pip, duplicates dropped.
@@ -40100,9 +40448,11 @@ function optional(value) {
 }
 function oneOf(name, value, allowed) {
     const found = allowed.find(a => a === value.trim().toLowerCase());
-    if (!found)
-        throw new ActionError(`Input '${name}' has an unknown value '${shown(value)}'. Use one of: ${allowed.join(', ')}.`);
-    return found;
+    if (found)
+        return found;
+    const foreign = nonAscii(value);
+    const why = foreign.length ? `: it holds characters outside ASCII (${foreign.join(', ')}), which no allowed value has` : '';
+    throw new ActionError(`Input '${name}' has an unknown value '${spelled(value)}'${why}. Use one of: ${allowed.join(', ')}.`);
 }
 function parseBoolean(name, value) {
     const v = value.trim().toLowerCase();
@@ -40154,7 +40504,136 @@ function defaultVenvPath(inputs, env) {
 
 ;// CONCATENATED MODULE: external "node:child_process"
 const external_node_child_process_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:child_process");
+;// CONCATENATED MODULE: ./src/io/processTable.ts
+
+
+
+
+/**
+ * The variable that marks every process the action starts. A child that
+ * leaves a daemon in a session of its own (`setsid`, a double fork) leaves
+ * its process group, so a signal to the group misses it; its environment
+ * still carries the mark, unless it cleared it. Only Linux lets one process
+ * read another's environment (/proc/PID/environ); elsewhere no process is
+ * found by its mark, and only the process group is stopped.
+ */
+const MARK_VARIABLE = 'SETUP_NOVA_DPM_PROCESS';
+/** This run's part of every mark: another run of the action (a test's, a parallel job's) carries another one. */
+const RUN = (0,external_node_crypto_.randomBytes)(8).toString('hex');
+let marks = 0;
+/** A mark for one child: `<run>.<n>`. */
+function newMark() {
+    return `${RUN}.${++marks}`;
+}
+/** What matches every mark of this run. */
+const RUN_MARK = `${RUN}.`;
+/** Every process that is running (not a zombie), read from /proc; empty where there is none. */
+function processTable() {
+    let entries;
+    try {
+        entries = external_node_fs_.readdirSync('/proc');
+    }
+    catch {
+        return [];
+    }
+    const found = [];
+    for (const entry of entries) {
+        if (!/^\d+$/.test(entry))
+            continue;
+        const stat = readStat(Number(entry));
+        if (stat)
+            found.push(stat);
+    }
+    return found;
+}
+/** pid, name, state, parent and group from /proc/PID/stat; undefined for a process gone or a zombie. */
+function readStat(pid) {
+    let text;
+    try {
+        text = external_node_fs_.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    }
+    catch {
+        return undefined;
+    }
+    // The name is in parentheses and may itself hold ') ': the fields after it follow the last one.
+    const close = text.lastIndexOf(')');
+    const [state, ppid, pgid] = text.slice(close + 2).split(' ');
+    if (state === 'Z' || state === 'X')
+        return undefined;
+    return { pid, ppid: Number(ppid), pgid: Number(pgid), name: text.slice(text.indexOf('(') + 1, close) };
+}
+/** Whether a process is running (a zombie waiting for its parent to reap it is not). */
+function isRunning(pid) {
+    if (external_node_fs_.existsSync('/proc/self/stat'))
+        return readStat(pid) !== undefined;
+    try {
+        process.kill(pid, 0);
+        return true;
+    }
+    catch {
+        return false;
+    }
+}
+/** Whether a process's environment carries the mark (a whole run's when `mark` is RUN_MARK). */
+function carriesMark(pid, mark) {
+    let environ;
+    try {
+        environ = external_node_fs_.readFileSync(`/proc/${pid}/environ`);
+    }
+    catch {
+        return false; // gone, or another user's
+    }
+    const entry = `${MARK_VARIABLE}=${mark}`;
+    return environ
+        .toString('latin1')
+        .split('\0')
+        .some(variable => (mark === RUN_MARK ? variable.startsWith(entry) : variable === entry));
+}
+/** The running processes that carry the mark. */
+function markedProcesses(mark, table = processTable()) {
+    return table.filter(p => p.pid !== process.pid && carriesMark(p.pid, mark));
+}
+/** Every process below `root` in the tree of parents, at any depth. */
+function descendants(root, table = processTable()) {
+    const below = new Set([root]);
+    const found = [];
+    // Parents come before their children in no guaranteed order: repeat until nothing is added.
+    for (let added = true; added;) {
+        added = false;
+        for (const p of table) {
+            if (!below.has(p.pid) && below.has(p.ppid)) {
+                below.add(p.pid);
+                found.push(p);
+                added = true;
+            }
+        }
+    }
+    return found;
+}
+/** A process for a message: its command line, shortened, escaped and without credentials. */
+function described(pid, fallback) {
+    let command = fallback;
+    try {
+        command = external_node_fs_.readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').filter(Boolean).join(' ') || fallback;
+    }
+    catch {
+        // gone meanwhile: its name will do
+    }
+    const short = command.length > 80 ? `${command.slice(0, 77)}...` : command;
+    return `'${shown(redact(short))}' (pid ${pid})`;
+}
+/** Sends a signal, ignoring a process that is already gone. */
+function signal(pid, name) {
+    try {
+        process.kill(pid, name);
+    }
+    catch {
+        // gone
+    }
+}
+
 ;// CONCATENATED MODULE: ./src/io/process.ts
+
 
 
 
@@ -40163,28 +40642,35 @@ const external_node_child_process_namespaceObject = __WEBPACK_EXTERNAL_createReq
 const MAX_CAPTURED = 2 * 1024 * 1024;
 /** Between asking a process tree to stop and killing it. */
 const GRACE_MS = 2000;
-const running = new Set();
+/** How long output is still read after the child exited: what it started may hold the pipes open for ever. */
+const PIPE_GRACE_MS = 1500;
+const running = new Map();
 /**
  * The one place child processes are started. Each runs in a process group of
  * its own, so that a time limit or a cancelled job stops the whole tree (pip's
- * build backends, git's helpers), not just the direct child. Arguments are a
- * list, never a shell line. Written on `child_process` rather than
- * `@actions/exec`, which re-parses the program path as a command line (a venv
- * path with spaces breaks) and gives neither a process group nor a time limit.
+ * build backends, git's helpers), not just the direct child, and carries a
+ * mark in its environment (see processTable.ts), so that what it left in
+ * other sessions is stopped too. A run ends when the child exits, not when
+ * its output closes: a daemon it leaves behind may hold that open for ever.
+ * Arguments are a list, never a shell line. Written on `child_process`
+ * rather than `@actions/exec`, which re-parses the program path as a command
+ * line (a venv path with spaces breaks) and gives neither a process group
+ * nor a time limit.
  */
 function runProcess(program, args, options) {
     // Redacted here, not left to the runner's masks: pip's index and git URLs may carry credentials in any spelling.
     if (options.stream)
         info(`[command]${[program, ...args].map(arg => process_quoted(redact(arg))).join(' ')}`);
     const resume = options.stream ? stopCommands() : undefined;
+    const mark = newMark();
     return new Promise(resolve => {
         const child = (0,external_node_child_process_namespaceObject.spawn)(program, args, {
-            env: options.env ?? process.env,
+            env: { ...(options.env ?? process.env), [MARK_VARIABLE]: mark },
             cwd: options.cwd,
             stdio: ['ignore', 'pipe', 'pipe'],
             detached: true
         });
-        running.add(child);
+        running.set(child, { what: options.what, mark });
         const stdout = new Tail();
         const stderr = new Tail();
         // The resume token must start a line of its own, or commands stay off.
@@ -40204,47 +40690,121 @@ function runProcess(program, args, options) {
                 show(chunk);
         });
         let timedOut = false;
+        let leftBehind = [];
         const timer = setTimeout(() => {
             timedOut = true;
-            stopTree(child, 'SIGTERM');
+            leftBehind = stopTree(child, mark, 'SIGTERM');
         }, options.timeoutMs);
-        const finish = (exitCode, extra = '') => {
+        let settled = false;
+        let pipeTimer;
+        const finish = (exitCode, extra = '', note = '') => {
+            if (settled)
+                return;
+            settled = true;
             clearTimeout(timer);
+            clearTimeout(pipeTimer);
             running.delete(child);
             if (lineOpen)
                 process.stdout.write('\n');
             resume?.();
-            const limit = timedOut ? `\n${options.what} did not finish within ${Math.round(options.timeoutMs / 1000)} s and was stopped.` : '';
+            if (note)
+                info(note);
+            const limit = timedOut ? `\n${options.what} did not finish within ${Math.round(options.timeoutMs / 1000)} s and was stopped${heldBy(leftBehind)}.` : '';
             resolve({ exitCode, stdout: stdout.text(), stderr: stderr.text() + extra + limit, timedOut });
         };
+        const status = (code, signal) => [code ?? 128, signal && !timedOut ? `killed by ${signal}` : ''];
         child.on('error', error => finish(127, error.message));
-        child.on('close', (code, signal) => finish(code ?? 128, signal && !timedOut ? `killed by ${signal}` : ''));
+        child.on('exit', (code, signal) => {
+            pipeTimer = setTimeout(() => {
+                const left = markedProcesses(mark).map(p => described(p.pid, p.name));
+                child.stdout.destroy();
+                child.stderr.destroy();
+                finish(...status(code, signal), `${options.what} has exited${left.length ? `, leaving ${left.join(', ')} running` : ''}, and its output is still held open; ` +
+                    'the action stopped reading it and goes on.');
+            }, PIPE_GRACE_MS);
+        });
+        child.on('close', (code, signal) => finish(...status(code, signal)));
     });
 }
-function stopTree(child, signal) {
+/** The end of a time-limit message: what was stopped outside the child's process group, which may have held it. */
+function heldBy(leftBehind) {
+    if (leftBehind.length === 0)
+        return '';
+    return `, and with it what it had left running outside its process group, which may have held it: ${leftBehind.join(', ')}`;
+}
+/**
+ * Signals a child's process group and every process carrying its mark, and
+ * kills what is left after the grace; returns the marked processes found
+ * outside the group.
+ */
+function stopTree(child, mark, name) {
     if (child.pid === undefined)
-        return;
-    try {
-        process.kill(-child.pid, signal);
-    }
-    catch {
-        return; // already gone
-    }
-    if (signal !== 'SIGKILL') {
-        setTimeout(() => {
-            if (running.has(child))
-                stopTree(child, 'SIGKILL');
-        }, GRACE_MS).unref();
-    }
+        return [];
+    const group = child.pid;
+    signal(-group, name);
+    const outside = markedProcesses(mark).filter(p => p.pgid !== group);
+    // Named before the signal, while their command lines are still there to read.
+    const names = outside.map(p => described(p.pid, p.name));
+    for (const p of outside)
+        signal(p.pid, name);
+    setTimeout(() => {
+        // A group outlives its leader while a member lives; while it does, its number names no other group.
+        if (running.has(child) || processTable().some(p => p.pgid === group))
+            signal(-group, 'SIGKILL');
+        for (const p of markedProcesses(mark))
+            signal(p.pid, 'SIGKILL');
+    }, GRACE_MS).unref();
+    return names;
 }
-/** Stops every process tree still running: the job was cancelled. */
-function stopAll(signal) {
-    for (const child of running)
-        stopTree(child, signal);
+/**
+ * Stops every process the action started, as far as it can know them: each
+ * child's process group, what carries this run's mark (left in other
+ * sessions), and whatever else runs below this process (a library's own
+ * `tar`). SIGTERM first, SIGKILL after a second and a half, then a last
+ * look. Synchronous, for a signal handler that must not let the rest of the
+ * action run on meanwhile and report the killed processes' failures as its
+ * own. Without /proc (not Linux), only the process groups are signalled and
+ * nothing else can be found or checked.
+ */
+function stopEverything() {
+    const groups = new Map([...running].filter(([child]) => child.pid !== undefined).map(([child, { what }]) => [child.pid, what]));
+    const targets = () => {
+        const table = processTable();
+        const found = new Map(markedProcesses(RUN_MARK, table).map(p => [p.pid, p]));
+        for (const p of [...descendants(process.pid, table), ...table.filter(p => groups.has(p.pgid))])
+            found.set(p.pid, p);
+        return [...found.values()];
+    };
+    const first = targets();
+    const send = (name) => {
+        for (const group of groups.keys())
+            signal(-group, name);
+        for (const p of first)
+            signal(p.pid, name);
+    };
+    send('SIGTERM');
+    const gone = (deadline) => {
+        while (first.some(p => isRunning(p.pid)) && Date.now() < deadline)
+            sleepSync(50);
+    };
+    gone(Date.now() + 1500);
+    send('SIGKILL');
+    gone(Date.now() + 500);
+    const name = (p) => groups.get(p.pid) ?? p.name;
+    const left = first.filter(p => isRunning(p.pid));
+    const stopped = first.length ? first.filter(p => !left.includes(p)).map(name) : [...groups.values()];
+    return { stopped: counted(stopped), left: counted(left.map(name)) };
 }
-/** Whether any child is still running (for a cancellation to wait on). */
-function anyRunning() {
-    return running.size > 0;
+/** `pip install, python3 (2), sleep`: each name once, with how often it came. */
+function counted(names) {
+    const counts = new Map();
+    for (const n of names)
+        counts.set(n, (counts.get(n) ?? 0) + 1);
+    return [...counts].map(([n, count]) => (count > 1 ? `${shown(n)} (${count})` : shown(n)));
+}
+/** Blocks the thread: a signal handler's bounded wait (see stopEverything). */
+function sleepSync(ms) {
+    Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
 }
 function process_quoted(arg) {
     return /^[\w@%+=:,./<>-]+$/.test(arg) ? arg : JSON.stringify(shown(arg));
@@ -40614,6 +41174,7 @@ class Timeline {
 
 
 
+
 /** Reads `git ls-remote` output; lines that are not `<sha> <ref>` (a server's chatter) are skipped. */
 function parseLsRemote(output) {
     const refs = new Map();
@@ -40656,6 +41217,31 @@ const NETWORK_TROUBLE = new RegExp([
     String.raw `returned error: (5\d\d|429)`,
     String.raw `HTTP (5\d\d|429)`
 ].join('|'), 'i');
+// curl's words (OpenSSL, then GnuTLS) for a chain that ends in no authority git trusts; not for an expired certificate.
+const UNTRUSTED_CERTIFICATE = /SSL certificate problem: (self[- ]signed certificate|unable to get (local )?issuer certificate|unable to verify the first certificate)|server certificate verification failed/i;
+/**
+ * Why a git command failed, as the error to throw: a TransientError when the
+ * network is at fault (worth another attempt), else an ActionError that
+ * starts with `failed` and quotes git. `limitSeconds`: the bound the command was
+ * stopped at, if it was.
+ */
+function gitFailure(result, failed, limitSeconds) {
+    if (result.timedOut)
+        return new TransientError(`no answer within ${limitSeconds} s`);
+    if (result.exitCode === 127 && /ENOENT/.test(result.stderr)) {
+        return new ActionError(`git is not installed, and mode 'stable'/'master' needs it. Install git on the runner first.`);
+    }
+    const reason = shown(redact(result.stderr.trim().split('\n').filter(Boolean).slice(-2).join(' ')));
+    if (NETWORK_TROUBLE.test(reason))
+        return new TransientError(reason);
+    if (UNTRUSTED_CERTIFICATE.test(reason))
+        return new ActionError(`${failed}: git does not trust its server's certificate (${reason.replace(/\.$/, '')}). ${trustAdvice('git')}`);
+    // git's refusal of a transport (gitEnvironment's allow-list), for the address itself or a redirect.
+    const refused = /transport '\w+' not allowed|Protocol "?\w+"? not supported or disabled/.test(reason)
+        ? " git may use only https, ssh and file (http with 'allow-insecure: true' or on this machine), and a redirect may not leave them."
+        : '';
+    return new ActionError(`${failed}: ${reason.replace(/\.$/, '')}.${refused} Check the 'repository' input.`);
+}
 /** Lists the branches and tags of a repository without cloning it; every attempt is killed at the network timeout. */
 async function listRefs(repository, network, rule) {
     const where = git_quoted(repository);
@@ -40667,21 +41253,9 @@ async function listRefs(repository, network, rule) {
             timeoutMs: network.timeoutSeconds * 1000,
             env
         });
-        if (result.timedOut)
-            throw new TransientError(`no answer within ${network.timeoutSeconds} s`);
         if (result.exitCode === 0)
             return parseLsRemote(result.stdout);
-        if (result.exitCode === 127 && /ENOENT/.test(result.stderr)) {
-            throw new ActionError(`git is not installed, and mode 'stable'/'master' needs it. Install git on the runner first.`);
-        }
-        const reason = shown(redact(result.stderr.trim().split('\n').filter(Boolean).slice(-2).join(' ')));
-        if (NETWORK_TROUBLE.test(reason))
-            throw new TransientError(reason);
-        // git's refusal of a transport (gitEnvironment's allow-list), for the address itself or a redirect.
-        const refused = /transport '\w+' not allowed|Protocol "?\w+"? not supported or disabled/.test(reason)
-            ? " git may use only https, ssh and file (http with 'allow-insecure: true' or on this machine), and a redirect may not leave them."
-            : '';
-        throw new ActionError(`Could not read the git repository ${where}: ${reason.replace(/\.$/, '')}.${refused} Check the 'repository' input.`);
+        throw gitFailure(result, `Could not read the git repository ${where}`, network.timeoutSeconds);
     }, retryPolicy(network), reason => `Could not reach the git repository ${where}: ${reason}. Re-run the job later.`);
 }
 /**
@@ -40705,7 +41279,7 @@ async function resolveGitRef(repository, candidates, series, network, rule) {
     else {
         info(`${picked.ref.replace('refs/heads/', '')} is at ${picked.sha}`);
     }
-    return picked;
+    return { ...picked, refs };
 }
 function git_quoted(value) {
     return `'${shown(redact(value))}'`;
@@ -40719,69 +41293,308 @@ function resolveSources(plan, network, rule) {
     return Promise.all(plan.packages.map(async (pkg) => {
         if (!pkg.git)
             return { name: pkg.name, requirement: releaseRequirement(pkg), commit: '' };
-        const { sha } = await resolveGitRef(pkg.git.repository, pkg.git.refs, plan.series.name, network, rule);
-        return { name: pkg.name, requirement: gitRequirement(pkg.name, pkg.git.repository, sha), commit: sha };
+        const { repository } = pkg.git;
+        const { ref, sha, refs } = await resolveGitRef(repository, pkg.git.refs, plan.series.name, network, rule);
+        const source = { name: pkg.name, requirement: gitRequirement(pkg.name, repository, sha), commit: sha };
+        return acrossNetwork(repository) ? { ...source, checkout: { repository, ref, sha, refs } } : source;
     }));
 }
+/**
+ * Whether git reaches the repository across a network: a URL of https, http
+ * or ssh, or ssh's `user@host:path`. pip's clone of a path or file:// URL
+ * copies on this machine, and stays as it was.
+ */
+function acrossNetwork(repository) {
+    if (/^(https?|ssh):\/\//i.test(repository))
+        return true;
+    return !/^[a-z][a-z0-9+.-]*:\/\//i.test(repository) && /^[^/]+@[^/:]+:/.test(repository);
+}
 
-;// CONCATENATED MODULE: ./src/python/pipFailure.ts
+;// CONCATENATED MODULE: ./src/io/gitFetch.ts
+
+
+
+
+
+
+
 
 
 
 /**
- * What went wrong in a failed `pip install`, said so that the user can act
- * on it: one paragraph, pip's own words quoted (escaped, credentials masked),
- * none of its "a subprocess failed, see above" boilerplate. Keyed on the
- * wording of pip 18.1 (Python 3.6), 19.2 (2.7) and 23 (3.11): the oldest pips
- * the supported series run on and today's.
+ * Whether pbr reads a tag as a version: pbr/git.py `_iter_log_inner` reads '-'
+ * as '.' and keeps the names that pbr/version.py
+ * `SemanticVersion._from_pip_string_unsafe` parses, followed step by step
+ * here. `17.0.13`, `18.0.0.0rc1`, `2011.2`, `1.2a1` are versions;
+ * `queens-eol`, `queens-em` are not.
  */
-function explainPipFailure(output, context) {
-    const text = new PipText(output, context.log);
-    const failure = notAProject(text, context) ??
-        gitFetch(text) ??
-        pythonVersion(text, context) ??
-        buildFailure(text, context) ??
-        conflict(text, context) ??
-        network(text) ??
-        notFound(text, context) ??
-        unknown(text, context);
-    return { kind: failure.kind, message: redact(failure.message) };
+function isVersionTag(tag) {
+    const text = tag.replace(/-/g, '.').replace(/^[vV]+/, '');
+    if (!/^\d/.test(text))
+        return false;
+    const input = text.split('.');
+    const isDigits = (part) => /^\d+$/.test(part);
+    const isInt = (part) => typeof part === 'number' || /^\+?\d+$/.test(part);
+    const components = input.filter(isDigits);
+    let digitLen = components.length;
+    if (digitLen < 3) {
+        if (digitLen < input.length) {
+            const mixed = input[digitLen];
+            if (mixed === '')
+                return false; // pbr: IndexError, "Invalid version"
+            if (/^\d/.test(mixed)) {
+                const last = mixed.match(/^\d+/)[0];
+                components.push(last);
+                input.splice(digitLen, 1, last, mixed.slice(last.length));
+                digitLen++;
+            }
+        }
+        while (components.length < 3)
+            components.push(0);
+    }
+    components.push(...input.slice(digitLen));
+    if (!isInt(components[2]))
+        components.splice(2, 0, 0);
+    let remainder = components.slice(3).map(String);
+    // The old dev form `1.2.3.4.g1234`: pbr reads the count and ignores the rest.
+    if (remainder.length > 0 && isInt(remainder[0]) && Number(remainder[0]) !== 0)
+        return true;
+    if (remainder.length > 0 && /^[0abr]/.test(remainder[0])) {
+        // A pre-release: pbr drops the leading digits, takes the letters, and needs a number after them.
+        const afterDigits = remainder[0].replace(/^\d+/, '');
+        if (!isInt(afterDigits.replace(/^[a-zA-Z]+/, '')))
+            return false;
+        remainder = remainder.slice(1);
+    }
+    return remainder.every(part => /^(dev|post)\+?\d+$/.test(part));
 }
-// --- pip's text -------------------------------------------------------------
-// eslint-disable-next-line no-control-regex -- pip colours its output when it thinks it has a terminal
-const ANSI = /\u001b\[[0-9;?]*[A-Za-z]/g;
-/** `--log` prefixes every line with a timestamp. */
-const LOG_STAMP = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d[,.]\d+ /;
-/** The frame of pip ≥ 22's error boxes. */
-const BOX = /^(?:[×│╰─>]+\s*)+/u;
-/** Where a subprocess's output starts and ends in pip's console report (pip 23, 19, 18). */
-const BLOCK_START = /^(?:\[\d+ lines? of output\]|Complete output \(\d+ lines?\):|Complete output from command .*:)$/;
-const BLOCK_END = /^(?:\[end of output\]|-{20,})$/;
+/** Version tags by the commit they point at. */
+function versionTags(refs) {
+    const byCommit = new Map();
+    for (const [ref, sha] of refs) {
+        const tag = ref.match(/^refs\/tags\/(.+)$/)?.[1];
+        if (tag && isVersionTag(tag))
+            byCommit.set(sha, [...(byCommit.get(sha) ?? []), tag]);
+    }
+    return byCommit;
+}
+/**
+ * Where pbr's count stops, read from a shallow history: `walk` is `git
+ * rev-list HEAD` (the order of pbr's `git log`), `shallow` the commits whose
+ * parents were not fetched. pbr counts the commits before the first one with
+ * a version tag. The shallow walk is the full one up to there unless it meets
+ * a commit with missing parents first: then undefined, and the history must
+ * be completed.
+ */
+function pbrDistance(walk, tags, shallow) {
+    for (const [distance, sha] of walk.entries()) {
+        const found = tags.get(sha);
+        if (found)
+            return { tags: found, distance };
+        if (shallow.has(sha))
+            return undefined;
+    }
+    return undefined;
+}
+/** git's words for a server or transport that cannot fetch part of a history (dumb HTTP, old servers). */
+const NO_SHALLOW = /does not support (shallow|--shallow|--deepen|--depth)/i;
+/** A bound on each git command that does not touch the network (init, rev-list, checkout). */
+const LOCAL_LIMIT_MS = 5 * 60 * 1000;
+/**
+ * A fetch is many requests and megabytes: 'timeout' bounds a stall
+ * (GIT_HTTP_LOW_SPEED_TIME, ssh keep-alives), as it did for pip's clone; this
+ * bounds one whole attempt.
+ */
+const FETCH_LIMIT_MS = 20 * 60 * 1000;
+/** The first depth fetched; each further fetch doubles it, up to the last one, after which the rest comes. */
+const FIRST_DEPTH = 64;
+const LAST_DEPTH = 4096;
+/**
+ * Fetches the one commit pip is to build into `dir` (a new directory), with
+ * only the history pbr reads to version it, and checks it out. pbr counts
+ * commits back to the nearest version tag (an `-eol` tag is not one: nova's
+ * queens-eol is 17.0.13 and 118 commits), so the history is fetched to a
+ * depth, doubled until pbr's walk meets a version tag before any commit whose
+ * parents are missing; the commit alone when a version tag is on it. Tags
+ * follow the commits they point at, annotated as on the server.
+ *
+ * Not `--shallow-exclude` of the version tags, which would fetch exactly the
+ * commits since them: a merge whose first parent is the tagged commit (how
+ * Gerrit merges after a release) becomes shallow, which hides its other
+ * parent, and git 2.39 then records that parent as shallow without fetching
+ * it, so that every later fetch dies with "error in object: unshallow".
+ *
+ * A server that cannot fetch shallow (dumb HTTP, an old git) sends the
+ * commit's whole history.
+ */
+async function fetchCheckout(target, dir, network, rule) {
+    const { repository, ref, sha } = target;
+    const where = `'${shown(redact(repository))}'`;
+    const env = { ...process.env, ...gitEnvironment(rule, network.timeoutSeconds, { repositories: [repository] }) };
+    const local = async (args) => {
+        const result = await runProcess('git', args, { what: `git ${args[0]}`, timeoutMs: LOCAL_LIMIT_MS, env, cwd: dir });
+        if (result.exitCode === 0)
+            return result.stdout;
+        const failed = `Could not prepare the checkout of ${where} in ${shown(dir)}`;
+        const error = gitFailure(result, failed, LOCAL_LIMIT_MS / 1000);
+        throw error instanceof ActionError ? error : new ActionError(`${failed}: ${error.message}.`);
+    };
+    // The ref under its own name (a branch as a remote one: nothing is checked out yet), so that tags follow.
+    const refspec = `+${ref}:${ref.replace(/^refs\/heads\//, 'refs/remotes/origin/')}`;
+    const fetch = (options) => withRetries(`git fetch ${shown(redact(repository))}`, async () => {
+        // '--' so that no repository value is ever read as an option.
+        const result = await runProcess('git', ['fetch', '--quiet', ...options, '--', repository, refspec], { what: 'git fetch', timeoutMs: FETCH_LIMIT_MS, env, cwd: dir });
+        if (result.exitCode === 0)
+            return { shallowRefused: false };
+        if (NO_SHALLOW.test(result.stderr))
+            return { shallowRefused: true };
+        throw gitFailure(result, `Could not fetch ${shown(ref)} (${sha.slice(0, 12)}) from ${where}`, FETCH_LIMIT_MS / 1000);
+    }, retryPolicy(network), reason => `Could not reach the git repository ${where}: ${reason}. Re-run the job later.`);
+    external_node_fs_.mkdirSync(dir, { recursive: true });
+    await local(['init', '--quiet']);
+    const tags = versionTags(target.refs);
+    const short = sha.slice(0, 12);
+    if (tags.size === 0) {
+        info(`${where} has no version tag, so pbr counts every commit: fetching the whole history of ${short}.`);
+        await fetch([]);
+    }
+    else {
+        let depth = tags.has(sha) ? 1 : FIRST_DEPTH;
+        if ((await fetch([`--depth=${depth}`])).shallowRefused) {
+            info(`${where} cannot send part of a history (a dumb HTTP or old git server): fetching the whole history of ${short}.`);
+            await fetch([]);
+        }
+        else {
+            for (;;) {
+                const walk = (await local(['rev-list', sha, '--'])).split('\n').filter(Boolean);
+                const shallow = readShallow(dir, await local(['rev-parse', '--git-path', 'shallow']));
+                const stop = pbrDistance(walk, tags, shallow);
+                if (stop) {
+                    info(`Fetched ${walk.length} commit${walk.length === 1 ? '' : 's'} of ${where}: ${short} is ${stop.distance === 0 ? 'tagged' : `${stop.distance} commits after`} ${stop.tags.join(', ')}.`);
+                }
+                else if (shallow.size > 0 && depth >= LAST_DEPTH) {
+                    info(`pbr's count from ${short} reaches past ${depth} commits of ${where}: fetching the rest of its history.`);
+                    await fetch(['--unshallow']);
+                }
+                else if (shallow.size > 0) {
+                    await fetch([`--deepen=${depth}`]);
+                    depth *= 2;
+                    continue;
+                }
+                break;
+            }
+        }
+    }
+    await local(['-c', 'advice.detachedHead=false', 'checkout', '--quiet', sha, '--']);
+}
+/** The commits whose parents were not fetched: `.git/shallow`, at the path git names relative to `dir`. */
+function readShallow(dir, gitPath) {
+    const file = external_node_path_.resolve(dir, gitPath.trim());
+    return new Set(external_node_fs_.existsSync(file) ? external_node_fs_.readFileSync(file, 'utf8').split('\n').filter(Boolean) : []);
+}
+
+;// CONCATENATED MODULE: ./src/io/boundedLog.ts
+
+/** What is kept of a log: its last bytes, as much as pip's failure explanation reads. */
+const LOG_KEPT = 1024 * 1024;
+/** The size at which the file is emptied (it may pass it by what is written in one LOOK_MS). */
+const LOG_MAX_FILE = 8 * 1024 * 1024;
+const LOOK_MS = 200;
+/**
+ * Runs `work`, during which a child appends to `file` (pip's `--log` opens
+ * it to append), and keeps the file small: whenever it has passed
+ * LOG_MAX_FILE, its last LOG_KEPT bytes are taken into memory and it is
+ * emptied, and the child's next write lands at its start. Afterwards the file
+ * holds the log's last LOG_KEPT bytes, which are returned too ('' when the
+ * child wrote none). A pipe would use no disk at all, but Node gives a child
+ * socket pairs, not pipes, and a socket cannot be opened by a path
+ * (/dev/fd/3 gives ENXIO), which is all pip takes.
+ */
+async function withBoundedLog(file, work) {
+    let carried = Buffer.alloc(0);
+    const timer = setInterval(() => {
+        withFile(file, fd => {
+            const size = external_node_fs_.fstatSync(fd).size;
+            if (size <= LOG_MAX_FILE)
+                return;
+            carried = readTail(fd, size);
+            // A line written between that read and this cut is lost; the log's end, which is what is read, stays whole.
+            external_node_fs_.ftruncateSync(fd, 0);
+        });
+    }, LOOK_MS);
+    let value;
+    let log = '';
+    try {
+        value = await work();
+    }
+    finally {
+        clearInterval(timer);
+        withFile(file, fd => {
+            const tail = Buffer.concat([carried, readTail(fd, external_node_fs_.fstatSync(fd).size)]).subarray(-LOG_KEPT);
+            external_node_fs_.ftruncateSync(fd, 0);
+            external_node_fs_.writeSync(fd, tail, 0, tail.length, 0);
+            log = tail.toString('utf8');
+        });
+    }
+    return { value, log };
+}
+/** Calls `use` with the file open for reading and writing; not at all when there is no file (the child wrote nothing yet). */
+function withFile(file, use) {
+    let fd;
+    try {
+        fd = external_node_fs_.openSync(file, 'r+');
+    }
+    catch {
+        return;
+    }
+    try {
+        use(fd);
+    }
+    finally {
+        external_node_fs_.closeSync(fd);
+    }
+}
+/** The last LOG_KEPT bytes of a file of `size` bytes. */
+function readTail(fd, size) {
+    const length = Math.min(size, LOG_KEPT);
+    const buffer = Buffer.alloc(length);
+    const read = external_node_fs_.readSync(fd, buffer, 0, length, size - length);
+    return buffer.subarray(0, read);
+}
+
+;// CONCATENATED MODULE: ./src/python/pipFailure/failure.ts
+
+/** pip's words, quoted for the annotation: escaped, and cut where a line runs on. */
+function quote(value) {
+    const cut = value.length > 300 ? `${value.slice(0, 300)}…` : value;
+    return `"${shown(cut)}"`;
+}
+function withUntested(message, context) {
+    return context.untestedPython ? `${message} ${context.untestedPython}` : message;
+}
+
+;// CONCATENATED MODULE: ./src/python/pipFailure/text.ts
+/** pip's output and log as lines, searched together; see output.ts and log.ts for what each holds. */
 class PipText {
-    /** Console lines, trimmed, box frames removed. */
     console;
-    /** Log lines, trimmed, timestamps removed. */
+    outside;
+    blocks;
     log;
     all;
+    constructor(
+    /** Console lines, trimmed, box frames removed. */
+    console, 
     /** Console lines that are pip's own, not a subprocess's output pip quotes in a block. */
-    outside;
+    outside, 
     /** The output of the failed subprocesses pip quoted in blocks. */
-    blocks;
-    constructor(output, log) {
-        this.console = lines(output);
-        this.log = log ? lines(log, LOG_STAMP) : [];
-        this.all = [...this.console, ...this.log];
-        this.outside = [];
-        this.blocks = [];
-        let inside = false;
-        for (const line of this.console) {
-            if (BLOCK_START.test(line))
-                inside = true;
-            else if (inside && BLOCK_END.test(line))
-                inside = false;
-            else
-                (inside ? this.blocks : this.outside).push(line);
-        }
+    blocks, 
+    /** Log lines, trimmed, timestamps removed; empty without the log. */
+    log) {
+        this.console = console;
+        this.outside = outside;
+        this.blocks = blocks;
+        this.log = log;
+        this.all = [...console, ...log];
     }
     first(re) {
         for (const line of this.all) {
@@ -40805,21 +41618,17 @@ class PipText {
     has(re) {
         return this.all.some(line => re.test(line));
     }
-    /** The index pip searched, as pip printed it (pip masks a password itself). */
-    get index() {
-        return this.first(/^Looking in indexes: (.+)$/)?.[1];
-    }
 }
+// eslint-disable-next-line no-control-regex -- pip colours its output when it thinks it has a terminal
+const ANSI = /\u001b\[[0-9;?]*[A-Za-z]/g;
+/** The frame of pip ≥ 22's error boxes. */
+const BOX = /^(?:[×│╰─>]+\s*)+/u;
+/** Lines without colours, frames and (with `stamp`) the log's timestamps, trimmed. */
 function lines(text, stamp) {
     return text
         .replace(ANSI, '')
         .split(/\r?\n|\r/)
         .map(line => (stamp ? line.replace(stamp, '') : line).trim().replace(BOX, '').trim());
-}
-/** pip's words, quoted for the annotation: escaped, and cut where a line runs on. */
-function pipFailure_quote(value) {
-    const cut = value.length > 300 ? `${value.slice(0, 300)}…` : value;
-    return `"${shown(cut)}"`;
 }
 /** One pattern matching at a line's start for any of these; kept apart so that each pip's wording is one entry. */
 function anyOf(...patterns) {
@@ -40836,110 +41645,6 @@ function nameOf(requirement) {
 function pipMajor(version) {
     return Number.parseInt(version, 10);
 }
-function withUntested(message, context) {
-    return context.untestedPython ? `${message} ${context.untestedPython}` : message;
-}
-// --- not a project, pip too old -----------------------------------------------
-function notAProject(text, context) {
-    // pip ≥ 20: "<req> does not appear to be a Python project: neither 'setup.py' nor 'pyproject.toml' found."
-    // pip 18/19 on a directory: "Directory '<dir>' is not installable. Neither 'setup.py' nor 'pyproject.toml' found."
-    const said = text.first(/^(?:ERROR: )?(.+?) does not appear to be a Python project/) ?? text.first(/^(?:ERROR: )?Directory '(.+)' is not installable\./);
-    if (said)
-        return notAProjectFailure(said[1]);
-    // pip 18/19 on a git checkout run `setup.py egg_info` regardless, and Python says the file is missing.
-    const missingSetupPy = text.first(/No such file or directory: '[^']*\/setup\.py'/);
-    if (!missingSetupPy || !text.has(/setup\.py egg_info|egg_info --egg-base/))
-        return undefined;
-    const source = what(text) ?? 'the project';
-    // pip < 19 ran `setup.py` because it cannot build through pyproject.toml's backend (PEP 517):
-    // it installed that backend first, so the project has a pyproject.toml.
-    if (pipMajor(context.pipVersion) < 19 && text.has(/^Installing build dependencies/)) {
-        return {
-            kind: 'pip-too-old',
-            message: `pip ${context.pipVersion} cannot install ${pipFailure_quote(source)}: the project has a pyproject.toml build backend and no setup.py, and pip builds such ` +
-                `projects (PEP 517) only from version 19 on; pip ran setup.py anyway and failed with ${pipFailure_quote(missingSetupPy[0])}. Upgrade pip in this ` +
-                `Python (${context.pythonVersion}) before this step, e.g. \`python -m pip install "pip>=19,<21"\` (pip 20.3.4 is the last for 2.7, 21.3.1 for 3.6), ` +
-                'then re-run.'
-        };
-    }
-    return notAProjectFailure(source);
-}
-function notAProjectFailure(source) {
-    return {
-        kind: 'not-a-project',
-        message: `${pipFailure_quote(source)} is not a Python project: it has neither setup.py nor pyproject.toml. A branch that only holds a README is a retired ` +
-            `one; install a released version ('mode: release' with ${releasedSeries()
-                .map(s => s.name)
-                .join(', ')}) or a series whose branch still holds the code, or point 'requirements' at the project's directory.`
-    };
-}
-/** What pip was working on: the source it cloned or the directory it processed. */
-function what(text) {
-    const cloned = text.last(/^Cloning (\S+)(?: \(to revision (\S+)\))?/, text.outside);
-    if (cloned)
-        return cloned[2] ? `${cloned[1]} (revision ${cloned[2]})` : cloned[1];
-    return text.last(/^(?:Processing|Obtaining|Collecting) (\S+)(?: from (\S+))?/, text.outside)?.slice(1).filter(Boolean).join(' from ');
-}
-// --- git ----------------------------------------------------------------------
-/** pip's statement that a git command failed, in each pip's words. */
-const GIT_COMMAND = /git (?:clone|checkout|fetch|submodule|reset|rev-parse)\b/;
-const GIT_FAILED = anyOf(new RegExp(`${GIT_COMMAND.source}.* did not run successfully`), // pip 23
-new RegExp(`(?:ERROR: )?Command errored out with exit status \\d+: ${GIT_COMMAND.source}`), // pip 19
-new RegExp(`Command "${GIT_COMMAND.source}.*" failed with error code`) // pip 18
-);
-function gitFetch(text) {
-    if (!text.has(GIT_FAILED))
-        return undefined;
-    // git's own reason: its first fatal line (the later ones are generic), or its error line.
-    const reason = text.first(/^fatal: (?!Could not read from remote repository)(.+)$/)?.[0] ?? text.first(/^error: (?!subprocess-exited-with-error)(.+)$/)?.[0];
-    const source = text.last(/^Cloning (\S+)(?: \(to revision (\S+)\))?/, text.console);
-    const from = source ? `${source[1]}${source[2] ? ` at revision ${source[2]}` : ''}` : 'a git repository';
-    return {
-        kind: 'git-fetch',
-        message: `pip could not fetch ${pipFailure_quote(from)} with git${reason ? `: git said ${pipFailure_quote(reason)}` : ''}. Check 'repository' (the URL) and that the ` +
-            'branch or tag exists there, and that the git server is reachable from the runner; then re-run.'
-    };
-}
-// --- Python version ------------------------------------------------------------
-function pythonVersion(text, context) {
-    // pip ≥ 21: "Package 'x' requires a different Python: 3.11.7 not in '>=3.99'" (from the wheel's metadata).
-    // pip 18:   "x requires Python '>=3.99' but the running Python is 3.6.15".
-    const metadata = text.first(/^(?:ERROR: )?Package '([^']+)' requires a different Python: \S+ not in '([^']+)'/);
-    if (metadata)
-        return pythonFailure(metadata[1], metadata[2], metadata[0], context);
-    const old = text.first(/^(?:ERROR: )?(\S+) requires Python '([^']+)' but the running Python is \S+/);
-    if (old)
-        return pythonFailure(old[1], old[2], old[0], context);
-    // pip ≥ 21.2 lists what it skipped (from the index's data-requires-python) next to "no matching distribution".
-    const ignored = text.first(/^(?:ERROR: )?Ignored the following versions that require a different python version: (.+)$/);
-    const missing = lastNotFound(text);
-    if (ignored && missing) {
-        return pythonFailure(missing.name, undefined, ignored[0].replace(/^ERROR: /, ''), context);
-    }
-    // Older pips say so only in their debug log: pip 19/20 "Link requires a different Python (2.7.18 not in: '>=3.99'): <url>",
-    // pip 18 "The package <url> (requires-python:>=3.99) is incompatible with the pythonversion in use."
-    if (missing && missing.versions.length === 0) {
-        for (const m of text.every(/Link requires a different Python \((\S+) not in: u?'([^']+)'\): (\S+)/)) {
-            if (fileProject(m[3]) === normalized(missing.name))
-                return pythonFailure(missing.name, m[2], m[0], context);
-        }
-        for (const m of text.every(/The package (\S+) .*is incompatible with the pythonversion in use\. Acceptable python versions are:\s*(\S+)/)) {
-            if (fileProject(m[1]) === normalized(missing.name))
-                return pythonFailure(missing.name, m[2], m[0], context);
-        }
-    }
-    return undefined;
-}
-function pythonFailure(name, range, said, context) {
-    // A file's URL says no more than its name does.
-    const short = said.replace(/^ERROR: /, '').replace(/\S+\/([^/\s#]+)#\S+/g, '$1').replace(/ \(from [^)]*\)/g, '');
-    const needs = range ? `needs Python ${range}` : 'has no version for this Python';
-    return {
-        kind: 'python-version',
-        message: `${pipFailure_quote(name)} ${needs}, and this interpreter is Python ${context.pythonVersion} (pip: ${pipFailure_quote(short)}). Use a Python the release ` +
-            `supports (input 'python'), or a version of ${pipFailure_quote(name)} that still supports Python ${context.pythonVersion}.`
-    };
-}
 /** The normalized project of a distribution file's URL (`…/nova_dpm-3.0.0-py3-none-any.whl` → `nova-dpm`). */
 function fileProject(url) {
     const file = url.split('#')[0].split('/').pop() ?? '';
@@ -40954,7 +41659,83 @@ function decodeURIComponentSafe(value) {
         return value;
     }
 }
-// --- builds -------------------------------------------------------------------
+
+;// CONCATENATED MODULE: ./src/python/pipFailure/output.ts
+/**
+ * What pip prints at its normal verbosity (its console), in the words of
+ * each pip generation the action meets: 18.1 (Python 3.6), 19.2 (2.7) and
+ * 23 (3.11), the oldest pips the supported series run on and today's. A new
+ * pip's console wording is added here; what only its debug log says is in
+ * log.ts.
+ */
+
+/** Where a subprocess's output starts and ends in pip's console report (pip 23, 19, 18). */
+const BLOCK_START = /^(?:\[\d+ lines? of output\]|Complete output \(\d+ lines?\):|Complete output from command .*:)$/;
+const BLOCK_END = /^(?:\[end of output\]|-{20,})$/;
+/** pip's console output as lines: all of them, pip's own (outside), and the subprocess output it quotes (blocks). */
+function consoleLines(output) {
+    const console = lines(output);
+    const outside = [];
+    const blocks = [];
+    let inside = false;
+    for (const line of console) {
+        if (BLOCK_START.test(line))
+            inside = true;
+        else if (inside && BLOCK_END.test(line))
+            inside = false;
+        else
+            (inside ? blocks : outside).push(line);
+    }
+    return { console, outside, blocks };
+}
+/** The index pip searched, as pip printed it (pip masks a password itself). */
+function indexOf(text) {
+    return text.first(/^Looking in indexes: (.+)$/)?.[1];
+}
+/** What pip was working on: the source it cloned or the directory it processed. */
+function what(text) {
+    const cloned = text.last(/^Cloning (\S+)(?: \(to revision (\S+)\))?/, text.outside);
+    if (cloned)
+        return cloned[2] ? `${cloned[1]} (revision ${cloned[2]})` : cloned[1];
+    // A directory is the rest of its line (it may hold spaces), a requirement one word.
+    const m = text.last(/^(?:Processing|Obtaining) (.+?)(?: \(from .*\))?$|^Collecting (\S+)(?: from (\S+))?/, text.outside);
+    return m?.slice(1).filter(Boolean).join(' from ');
+}
+// --- not a project --------------------------------------------------------------
+/**
+ * pip ≥ 20: "<req> does not appear to be a Python project: neither 'setup.py' nor 'pyproject.toml' found."
+ * pip 18/19 on a directory: "Directory '<dir>' is not installable. Neither 'setup.py' nor 'pyproject.toml' found."
+ */
+const NOT_A_PROJECT = [/^(?:ERROR: )?(.+?) does not appear to be a Python project/, /^(?:ERROR: )?Directory '(.+)' is not installable\./];
+/** pip 18/19 on a git checkout run `setup.py egg_info` regardless, and Python says the file is missing. */
+const MISSING_SETUP_PY = /No such file or directory: '[^']*\/setup\.py'/;
+const RAN_EGG_INFO = /setup\.py egg_info|egg_info --egg-base/;
+const INSTALLING_BUILD_DEPS = /^Installing build dependencies/;
+// --- a full disk ------------------------------------------------------------------
+/**
+ * Python's errno 28, wherever pip or a build met it: pip 23 "Could not install packages due to an OSError:
+ * [Errno 28] No space left on device", pip 18/19 "… an EnvironmentError: …", with the file when Python names it.
+ */
+const NO_SPACE = /\[Errno 28\] No space left on device(?:: '([^']+)')?/;
+// --- git ------------------------------------------------------------------------
+/** pip's statement that a git command failed, in each pip's words. */
+const GIT_COMMAND = /git (?:clone|checkout|fetch|submodule|reset|rev-parse)\b/;
+const GIT_FAILED = anyOf(new RegExp(`${GIT_COMMAND.source}.* did not run successfully`), // pip 23
+new RegExp(`(?:ERROR: )?Command errored out with exit status \\d+: ${GIT_COMMAND.source}`), // pip 19
+new RegExp(`Command "${GIT_COMMAND.source}.*" failed with error code`) // pip 18
+);
+/** git's own reason: its first fatal line (the later ones are generic), or its error line. */
+const GIT_FATAL = /^fatal: (?!Could not read from remote repository)(.+)$/;
+const GIT_ERROR = /^error: (?!subprocess-exited-with-error)(.+)$/;
+const CLONING = /^Cloning (\S+)(?: \(to revision (\S+)\))?/;
+// --- Python version ----------------------------------------------------------------
+/** pip ≥ 21: "Package 'x' requires a different Python: 3.11.7 not in '>=3.99'" (from the wheel's metadata). */
+const REQUIRES_PYTHON = /^(?:ERROR: )?Package '([^']+)' requires a different Python: \S+ not in '([^']+)'/;
+/** pip 18: "x requires Python '>=3.99' but the running Python is 3.6.15". */
+const REQUIRES_PYTHON_18 = /^(?:ERROR: )?(\S+) requires Python '([^']+)' but the running Python is \S+/;
+/** pip ≥ 21.2 lists what it skipped (from the index's data-requires-python) next to "no matching distribution". */
+const IGNORED_VERSIONS = /^(?:ERROR: )?Ignored the following versions that require a different python version: (.+)$/;
+// --- builds -------------------------------------------------------------------------
 /** pip's statement that installing the build requirements failed, per pip. */
 const BUILD_DEPS_FAILED = anyOf(/Installing build dependencies(?:: finished with status 'error'| \.\.\. error)/, // all, without and with a terminal
 /pip subprocess to install build dependencies did not run successfully/, // pip 23
@@ -40969,27 +41750,6 @@ const BUILD_FAILED = anyOf(
 /Failed building (?:wheel|editable) for|(?:ERROR: )?Could not build wheels for|(?:ERROR: )?Failed to build /, /Running setup\.py install for \S+ \.\.\. error/, /(?:ERROR: )?Command errored out with exit status \d+: (?:python setup\.py|.*_in_process\.py|.*setup\.py)/, // pip 19
 /Command "python setup\.py \S+" failed with error code/ // pip 18
 );
-function buildFailure(text, context) {
-    const deps = text.has(BUILD_DEPS_FAILED);
-    if (!deps && !text.has(BUILD_FAILED))
-        return undefined;
-    const source = what(text) ?? 'a project from source';
-    const reason = buildError(text);
-    const said = reason ? `: ${pipFailure_quote(reason)}` : '';
-    if (deps) {
-        return {
-            kind: 'build-failure',
-            message: withUntested(`pip could not install the build requirements of ${pipFailure_quote(source)} (its pyproject.toml [build-system] requires, such as setuptools, ` +
-                `wheel or pbr)${said}. Make sure the package index (input 'index-url' or your pip configuration) serves them for Python ` +
-                `${context.pythonVersion}.`, context)
-        };
-    }
-    return {
-        kind: 'build-failure',
-        message: withUntested(`pip could not build ${pipFailure_quote(source)} from source${said}. Install what its build needs on the runner (compilers, system libraries), ` +
-            'or use a version that publishes a wheel for this Python.', context)
-    };
-}
 /** Lines that are pip's, not the build's: its exceptions (with and without their module, as Python 2 prints them), its reports. */
 const PIP_EXCEPTIONS = [
     'InstallationError', 'InstallationSubprocessError', 'MetadataGenerationFailed', 'DistributionNotFound', 'UnsupportedPythonVersion',
@@ -40999,49 +41759,19 @@ const PIP_EXCEPTIONS = [
 const PIP_OWN = anyOf(/pip\._\w+/, new RegExp(`(?:${PIP_EXCEPTIONS.join('|')})\\b`), /(?:ERROR: )?\[present-rich\]|(?:ERROR: )?Command errored out|.*Check the logs for full command output/, /error: (?:subprocess-exited-with-error|metadata-generation-failed|legacy-install-failure)\b/, /Traceback \(most recent call last\)|File ".*", line \d+|Exception information:/);
 /** A line that reports an error: an exception, a compiler's or git's error, a failed requirement. */
 const ERRORISH = anyOf(/[A-Za-z_][\w.]*(?:Error|Exception|Exit|Failure|Failed)(?::|$)/, /error:|Error:|fatal error:|fatal:|ERROR:/, /No matching distribution found for |Could not find a version that satisfies/);
-/** The last line of the build's own output that reports an error. */
-function buildError(text) {
-    // With --log, pip writes the build's output to the log only.
-    const fromBlocks = text.blocks.length > 0;
-    const candidates = (fromBlocks ? text.blocks : text.log).filter(line => line !== '' && !PIP_OWN.test(line));
-    const found = [...candidates].reverse().find(line => ERRORISH.test(line)) ?? (fromBlocks ? candidates.at(-1) : undefined);
-    return found?.replace(/^ERROR: /, '');
-}
-// --- conflicts ----------------------------------------------------------------
-function conflict(text, context) {
-    // The console only: pip's log holds the resolver's internal ResolutionImpossible for any unmet requirement.
-    const said = anyOf(/(?:ERROR: )?(?:ResolutionImpossible\b|Cannot install .* conflicting dependencies)/, /The conflict is caused by:/);
-    const resolver = text.console.some(line => said.test(line));
-    // The legacy resolver (pip < 20.3) names the constraints file in the requirement it could not satisfy.
-    const missing = lastNotFound(text);
-    const legacy = missing?.from.some(from => /^-c |\(line \d+\)/.test(from)) ? missing : undefined;
-    if (!resolver && !legacy)
-        return undefined;
-    const causes = conflictCauses(text);
-    const names = new Set();
-    for (const cause of causes) {
-        const m = /^(?:The user requested (?:\(constraint\) )?(\S+)|(\S+) \S+ depends on (\S+))/.exec(cause);
-        for (const requirement of m?.slice(1) ?? []) {
-            const name = requirement && nameOf(requirement);
-            if (name)
-                names.add(normalized(name));
-        }
-    }
-    if (legacy)
-        names.add(normalized(legacy.name));
-    const pinned = constraintLines(context.constraints, names);
-    const pins = pinned.length ? ` The constraints involved: ${pinned.map(p => `line ${p.line} ${pipFailure_quote(p.text)}`).join(', ')}.` : '';
-    const cause = legacy
-        ? `the constraints ask for ${pipFailure_quote(legacy.requirement)}, and the index has only ${legacy.versions.length ? legacy.versions.join(', ') : 'no version of it'}`
-        : causes.length
-            ? causes.map(pipFailure_quote).join('; ')
-            : pipFailure_quote(text.last(/^ERROR: (Cannot install .+)$/)?.[1] ?? 'ResolutionImpossible');
-    return {
-        kind: 'constraint-conflict',
-        message: `pip cannot satisfy the requirements together with the constraints: ${cause}.${pins} Choose a version the release's constraints allow ` +
-            "(inputs 'version' and 'requirements'), or other constraints (input 'constraints'; 'none' installs unconstrained)."
-    };
-}
+// --- broken distributions ----------------------------------------------------------
+/**
+ * pip ≥ 20.3 sets aside a file whose metadata contradict its name (or the `#egg=` given), then goes on to
+ * report what it still lacks: "Discarding <url> (from <page>): Requested <req> from <url> has inconsistent
+ * version: expected '3.0.0', but metadata has '3.0.1'". The groups: file, field, expected, found.
+ */
+const INCONSISTENT = /Requested .+? from (\S+?)(?: \(from [^)]*\))? has inconsistent (version|name): expected '([^']*)', but metadata has '([^']*)'/;
+// --- conflicts ----------------------------------------------------------------------
+/** The resolver of pip ≥ 20.3 saying it could not satisfy everything at once. */
+const RESOLUTION_IMPOSSIBLE = anyOf(/(?:ERROR: )?(?:ResolutionImpossible\b|Cannot install .* conflicting dependencies)/, /The conflict is caused by:/);
+const CANNOT_INSTALL = /^ERROR: (Cannot install .+)$/;
+/** One cause under "The conflict is caused by:": who asked for which requirement. */
+const CAUSE = /^(?:The user requested (?:\(constraint\) )?(\S+)|(\S+) \S+ depends on (\S+))/;
 /** The lines under pip's "The conflict is caused by:". */
 function conflictCauses(text) {
     const start = text.console.findIndex(line => line === 'The conflict is caused by:');
@@ -41055,6 +41785,143 @@ function conflictCauses(text) {
     }
     return causes;
 }
+/** The normalized names of the projects pip's conflict report names. */
+function causeNames(causes) {
+    const names = new Set();
+    for (const cause of causes) {
+        for (const requirement of CAUSE.exec(cause)?.slice(1) ?? []) {
+            const name = requirement && nameOf(requirement);
+            if (name)
+                names.add(normalized(name));
+        }
+    }
+    return names;
+}
+// --- the index ------------------------------------------------------------------------
+/** A download that failed outright: pip 18 "… due to an EnvironmentError: HTTPConnectionPool(…)…", pip 23 "… due to an OSError: …". */
+const OSERROR = /^(?:ERROR: )?Could not install packages due to an (?:OSError|EnvironmentError): (.+)$/;
+/** Without --no-input and without a terminal, pip answers a 401 by prompting, and dies reading the answer. */
+const PROMPT = /^User for (\S+?):(?:\s|$)/;
+const EOF_ERROR = /^EOFError\b/;
+/** pip 23: "HTTP error 404 while getting <url>". */
+const HTTP_ERROR = /^(?:ERROR: )?HTTP error (\d{3}) while getting (\S+)/;
+/** A connection pip retried (a warning on the console, with `--retries` above 0). */
+const RETRYING = /Retrying \(Retry\(.*\)\) after connection broken by '(.+)': (\S+)$/;
+const UNTRUSTED_HOST = /The repository located at (\S+) is not a trusted or secure host and is being ignored/;
+function lastNotFound(text) {
+    // pip 18 prints "(from versions: )" where later pips print "(from versions: none)".
+    const m = text.last(/Could not find a version that satisfies the requirement (.+) \(from versions: ([^()]*)\)$/, text.console);
+    if (!m)
+        return undefined;
+    const from = [];
+    let requirement = m[1];
+    for (;;) {
+        const note = /^(.*) \(from (.+)\)$/.exec(requirement);
+        if (!note || !balanced(note[2]))
+            break;
+        from.unshift(note[2]);
+        requirement = note[1];
+    }
+    const versions = m[2].trim() === 'none' ? [] : m[2].split(',').map(v => v.trim()).filter(Boolean);
+    return { requirement, name: nameOf(requirement) ?? requirement, from, versions };
+}
+function balanced(value) {
+    let depth = 0;
+    for (const c of value) {
+        depth += c === '(' ? 1 : c === ')' ? -1 : 0;
+        if (depth < 0)
+            return false;
+    }
+    return depth === 0;
+}
+// --- anything else ------------------------------------------------------------------------
+const ERROR_LINE = /^(?:ERROR|error|fatal):\s*\S/;
+const TRACEBACK = 'Traceback (most recent call last):';
+
+;// CONCATENATED MODULE: ./src/python/pipFailure/brokenDistribution.ts
+
+
+
+
+/** A distribution file whose metadata contradict its name: what pip then found missing follows from it. */
+function brokenDistribution(text) {
+    const m = text.last(INCONSISTENT);
+    if (!m)
+        return undefined;
+    const [said, file, field, expected, found] = m;
+    const name = field === 'name' ? expected : (fileProject(file) ?? 'the project');
+    return {
+        kind: 'broken-distribution',
+        message: `The file ${quote(file)} of ${quote(name)} is broken: its file name says ${field} ${shown(expected)}, ` +
+            `but its metadata says ${field} ${shown(found)}, so pip set it aside (pip: ${quote(said)}). Whoever published it built or renamed ` +
+            "it wrongly: ask for another version (inputs 'version' and 'requirements'), or use an index that serves a correct file (input 'index-url')."
+    };
+}
+
+;// CONCATENATED MODULE: ./src/python/pipFailure/build.ts
+
+
+/** A build from source failed, or pip could not install what the build needs. */
+function buildFailure(text, context) {
+    const deps = text.has(BUILD_DEPS_FAILED);
+    if (!deps && !text.has(BUILD_FAILED))
+        return undefined;
+    const source = what(text) ?? 'a project from source';
+    const reason = buildError(text);
+    const said = reason ? `: ${quote(reason)}` : '';
+    if (deps) {
+        return {
+            kind: 'build-failure',
+            message: withUntested(`pip could not install the build requirements of ${quote(source)} (its pyproject.toml [build-system] requires, such as setuptools, ` +
+                `wheel or pbr)${said}. Make sure the package index (input 'index-url' or your pip configuration) serves them for Python ` +
+                `${context.pythonVersion}.`, context)
+        };
+    }
+    return {
+        kind: 'build-failure',
+        message: withUntested(`pip could not build ${quote(source)} from source${said}. Install what its build needs on the runner (compilers, system libraries), ` +
+            'or use a version that publishes a wheel for this Python.', context)
+    };
+}
+/** The last line of the build's own output that reports an error. */
+function buildError(text) {
+    // With --log, pip writes the build's output to the log only.
+    const fromBlocks = text.blocks.length > 0;
+    const candidates = (fromBlocks ? text.blocks : text.log).filter(line => line !== '' && !PIP_OWN.test(line));
+    const found = [...candidates].reverse().find(line => ERRORISH.test(line)) ?? (fromBlocks ? candidates.at(-1) : undefined);
+    return found?.replace(/^ERROR: /, '');
+}
+
+;// CONCATENATED MODULE: ./src/python/pipFailure/conflict.ts
+
+
+
+/** The requirements and the constraints cannot hold together. */
+function conflict(text, context) {
+    // The console only: pip's log holds the resolver's internal ResolutionImpossible for any unmet requirement.
+    const resolver = text.console.some(line => RESOLUTION_IMPOSSIBLE.test(line));
+    // The legacy resolver (pip < 20.3) names the constraints file in the requirement it could not satisfy.
+    const missing = lastNotFound(text);
+    const legacy = missing?.from.some(from => /^-c |\(line \d+\)/.test(from)) ? missing : undefined;
+    if (!resolver && !legacy)
+        return undefined;
+    const causes = conflictCauses(text);
+    const names = causeNames(causes);
+    if (legacy)
+        names.add(normalized(legacy.name));
+    const pinned = constraintLines(context.constraints, names);
+    const pins = pinned.length ? ` The constraints involved: ${pinned.map(p => `line ${p.line} ${quote(p.text)}`).join(', ')}.` : '';
+    const cause = legacy
+        ? `the constraints ask for ${quote(legacy.requirement)}, and the index has only ${legacy.versions.length ? legacy.versions.join(', ') : 'no version of it'}`
+        : causes.length
+            ? causes.map(quote).join('; ')
+            : quote(text.last(CANNOT_INSTALL)?.[1] ?? 'ResolutionImpossible');
+    return {
+        kind: 'constraint-conflict',
+        message: `pip cannot satisfy the requirements together with the constraints: ${cause}.${pins} Choose a version the release's constraints allow ` +
+            "(inputs 'version' and 'requirements'), or other constraints (input 'constraints'; 'none' installs unconstrained)."
+    };
+}
 function constraintLines(constraints, names) {
     if (!constraints)
         return [];
@@ -41066,44 +41933,100 @@ function constraintLines(constraints, names) {
         return name !== undefined && names.has(normalized(name));
     });
 }
+
+;// CONCATENATED MODULE: ./src/python/pipFailure/git.ts
+
+
+/** A git command pip ran for a `git+` requirement failed. */
+function gitFetch(text) {
+    if (!text.has(GIT_FAILED))
+        return undefined;
+    const reason = text.first(GIT_FATAL)?.[0] ?? text.first(GIT_ERROR)?.[0];
+    const source = text.last(CLONING, text.console);
+    const from = source ? `${source[1]}${source[2] ? ` at revision ${source[2]}` : ''}` : 'a git repository';
+    return {
+        kind: 'git-fetch',
+        message: `pip could not fetch ${quote(from)} with git${reason ? `: git said ${quote(reason)}` : ''}. Check 'repository' (the URL) and that the ` +
+            'branch or tag exists there, and that the git server is reachable from the runner; then re-run.'
+    };
+}
+
+;// CONCATENATED MODULE: ./src/python/pipFailure/log.ts
+/**
+ * What pip says only in its `--log` file: its debug level, each line after
+ * a timestamp. An index's HTTP errors and failed connections (with
+ * `--retries 0`, or a 4xx/5xx), the files it passed over and why, are said
+ * only here (pip 18 also prints the fetch failures on its console, so these
+ * are searched in both). A new pip's debug wording is added here.
+ */
+
+/** `--log` prefixes every line with a timestamp. */
+const LOG_STAMP = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d[,.]\d+ /;
+function logLines(log) {
+    return log ? lines(log, LOG_STAMP) : [];
+}
+/** A page or file pip could not get: "Could not fetch URL <url>: <urllib3's reason> - skipping". */
+const FETCH_FAILED = /Could not fetch URL (\S+?): (.+) - skipping$/;
+const FETCH_404 = /Could not fetch URL (\S+?): 404 Client Error/;
+/**
+ * A file whose Requires-Python excludes this interpreter: pip 19/20 "Link requires a different Python
+ * (2.7.18 not in: '>=3.99'): <url>", pip 18 "The package <url> (requires-python:>=3.99) is incompatible
+ * with the pythonversion in use. Acceptable python versions are:>=3.99".
+ */
+const LINK_OTHER_PYTHON = /Link requires a different Python \((\S+) not in: u?'([^']+)'\): (\S+)/;
+const PACKAGE_OTHER_PYTHON_18 = /The package (\S+) .*is incompatible with the pythonversion in use\. Acceptable python versions are:\s*(\S+)/;
+/**
+ * The files pip passed over for their tags: pip 23 "Skipping link: none of the wheel's tags (py2-none-any)
+ * are compatible (…): <url>", pip 19 "… tags match: <tags>: <url>", pip 18 "Skipping link <url> (from <page>);
+ * it is not compatible with this Python". The groups: tags (23), tags (19), url (23, 19), url (18).
+ */
+const SKIPPED_LINK = /Skipping link:? (?:none of the wheel's tags (?:\((.+?)\) are compatible.*?|match: (\S+)): (\S+)|(\S+) .*it is not compatible with this Python)/;
+
+;// CONCATENATED MODULE: ./src/python/pipFailure/network.ts
+
+
+
+
+/** The package index failed: it refused, did not answer, or answered with an error. */
 function network(text) {
     const problem = networkProblem(text);
     return problem && networkFailure(problem, text);
 }
 function networkProblem(text) {
-    // A download that failed outright: pip 18 "Could not install packages due to an EnvironmentError: HTTPConnectionPool(…)…",
-    // pip 23 "… due to an OSError: …"; pip 23 "HTTP error 404 while getting <url>".
-    const oserror = text.last(/^(?:ERROR: )?Could not install packages due to an (?:OSError|EnvironmentError): (.+)$/);
+    const oserror = text.last(OSERROR);
     if (oserror) {
         const problem = fromReason(oserror[1], oserror[0]);
         if (problem)
             return problem;
     }
-    // Without --no-input and without a terminal, pip answers a 401 by prompting, and dies reading the answer.
-    const prompt = text.first(/^User for (\S+?):(?:\s|$)/);
-    if (prompt && text.has(/^EOFError\b/)) {
-        return { kind: 'authentication', status: 401, why: 'HTTP 401', url: text.index, said: prompt[0] };
+    const prompt = text.first(PROMPT);
+    if (prompt && text.has(EOF_ERROR)) {
+        return { kind: 'authentication', status: 401, why: 'HTTP 401', url: indexOf(text), said: prompt[0] };
     }
-    const http = text.last(/^(?:ERROR: )?HTTP error (\d{3}) while getting (\S+)/);
+    const http = text.last(HTTP_ERROR);
     if (http)
         return fromStatus(Number(http[1]), http[2], http[0]);
-    // A project page pip could not get ends as "no matching distribution" with no versions.
+    // A project page pip could not get ends as "no matching distribution" with no versions, or, with constraints, as a conflict.
     const missing = lastNotFound(text);
-    if (!missing || missing.versions.length > 0)
+    const involved = causeNames(conflictCauses(text));
+    if (missing && missing.versions.length === 0)
+        involved.add(normalized(missing.name));
+    if (involved.size === 0)
         return undefined;
-    const untrusted = text.first(/The repository located at (\S+) is not a trusted or secure host and is being ignored/);
+    const page = (url) => [...involved].some(name => isProjectPage(url, name));
+    const untrusted = text.first(UNTRUSTED_HOST);
     if (untrusted)
-        return { kind: 'index-unreachable', why: 'plain http to a host not marked trusted', url: text.index, said: untrusted[0], untrusted: true };
-    const fetched = text.every(/Could not fetch URL (\S+?): (.+) - skipping$/).filter(m => isProjectPage(m[1], missing.name));
+        return { kind: 'index-unreachable', why: 'plain http to a host not marked trusted', url: indexOf(text), said: untrusted[0], untrusted: true };
+    const fetched = text.every(FETCH_FAILED).filter(m => page(m[1]));
     for (const m of fetched.reverse()) {
         const problem = fromReason(m[2], m[0], m[1]);
         if (problem && problem.status !== 404)
             return problem;
     }
-    const retried = text.every(/Retrying \(Retry\(.*\)\) after connection broken by '(.+)': (\S+)$/).filter(m => isProjectPage(m[2], missing.name));
+    const retried = text.every(RETRYING).filter(m => page(m[2]));
     const last = retried.at(-1);
     if (last)
-        return fromReason(last[1], last[0], resolveAgainst(last[2], text.index));
+        return fromReason(last[1], last[0], resolveAgainst(last[2], indexOf(text)));
     return undefined;
 }
 /** Whether a URL (or path) is the index page of that project: `…/simple/nova-dpm/`. */
@@ -41117,20 +42040,25 @@ function fromReason(reason, said, url) {
     if (status)
         return fromStatus(Number(status[1]), where, said);
     const why = unreachableWhy(reason);
-    return why ? { kind: 'index-unreachable', why, url: where, said } : undefined;
+    return why ? { kind: 'index-unreachable', why, url: where, said, untrustedCertificate: why === network_UNTRUSTED_CERTIFICATE } : undefined;
 }
 function fromStatus(status, url, said) {
     const kind = status === 401 || status === 403 ? 'authentication' : 'index-http-error';
     return { kind, status, why: `HTTP ${status}`, url: url?.split('#')[0], said };
 }
+const network_UNTRUSTED_CERTIFICATE = 'its TLS certificate is not signed by a CA pip trusts';
 function unreachableWhy(reason) {
     const unresolved = /Name or service not known|nodename nor servname|Temporary failure in name resolution|NameResolutionError|getaddrinfo failed|No address/i;
     if (unresolved.test(reason))
         return 'its host name does not resolve';
     if (/Connection refused/i.test(reason))
         return 'the connection was refused';
-    if (/SSLError|CERTIFICATE_VERIFY_FAILED|certificate verify|confirming the ssl certificate/i.test(reason))
-        return 'its TLS certificate was not accepted';
+    if (/certificate verify failed: (?:hostname|IP address) mismatch|doesn't match/i.test(reason))
+        return 'its TLS certificate is for another host name';
+    if (/CERTIFICATE_VERIFY_FAILED|certificate verify failed/i.test(reason))
+        return network_UNTRUSTED_CERTIFICATE;
+    if (/SSLError|confirming the ssl certificate/i.test(reason))
+        return 'the TLS handshake failed';
     if (/ProxyError|Cannot connect to proxy/i.test(reason))
         return 'the proxy failed';
     if (/timed out|Timeout/i.test(reason))
@@ -41167,9 +42095,9 @@ function networkDetail(said) {
     return detail ?? plain;
 }
 function networkFailure(problem, text) {
-    const url = problem.url ?? text.index ?? 'the package index';
-    const at = pipFailure_quote(url);
-    const said = pipFailure_quote(networkDetail(problem.said));
+    const url = problem.url ?? indexOf(text) ?? 'the package index';
+    const at = quote(url);
+    const said = quote(networkDetail(problem.said));
     switch (problem.kind) {
         case 'authentication':
             return {
@@ -41187,6 +42115,16 @@ function networkFailure(problem, text) {
                         : "Check that the index serves this project and its files, or point 'index-url' at one that does.")
             };
         default:
+            if (problem.untrustedCertificate) {
+                // pip hands PIP_CERT to requests as the session's bundle, and requests lets REQUESTS_CA_BUNDLE (or CURL_CA_BUNDLE)
+                // replace a session's bundle (requests/sessions.py, merge_environment_settings).
+                return {
+                    kind: 'index-unreachable',
+                    message: `pip could not use the package index at ${at}: ${problem.why} (pip: ${said}). If the index's certificate comes from your own CA, ` +
+                        'give pip that CA: set PIP_CERT (or cert in the pip configuration this step sees) to a PEM bundle that includes it; ' +
+                        'REQUESTS_CA_BUNDLE, when set, overrides PIP_CERT, so set it to that bundle too or unset it.'
+                };
+            }
             if (problem.untrusted) {
                 return {
                     kind: 'index-unreachable',
@@ -41201,82 +42139,198 @@ function networkFailure(problem, text) {
             };
     }
 }
-function lastNotFound(text) {
-    // pip 18 prints "(from versions: )" where later pips print "(from versions: none)".
-    const m = text.last(/Could not find a version that satisfies the requirement (.+) \(from versions: ([^()]*)\)$/, text.console);
+
+;// CONCATENATED MODULE: ./src/python/pipFailure/noSpace.ts
+
+
+/** A disk pip (or a build it ran) wrote to is full: whatever failed after that follows from it. */
+function noSpace(text) {
+    const m = text.first(NO_SPACE);
     if (!m)
         return undefined;
-    const from = [];
-    let requirement = m[1];
-    for (;;) {
-        const note = /^(.*) \(from (.+)\)$/.exec(requirement);
-        if (!note || !balanced(note[2]))
-            break;
-        from.unshift(note[2]);
-        requirement = note[1];
-    }
-    const versions = m[2].trim() === 'none' ? [] : m[2].split(',').map(v => v.trim()).filter(Boolean);
-    return { requirement, name: nameOf(requirement) ?? requirement, from, versions };
+    const where = m[1] ? ` writing ${quote(m[1])}` : '';
+    return {
+        kind: 'no-space',
+        message: `pip ran out of disk space: no space left on device${where} (pip: ${quote(m[0])}). pip writes to the environment it installs into, ` +
+            "to its temporary directory (TMPDIR) and to its cache (PIP_CACHE_DIR): free space there, or point TMPDIR or 'venv-path' at a disk with room."
+    };
 }
-function balanced(value) {
-    let depth = 0;
-    for (const c of value) {
-        depth += c === '(' ? 1 : c === ')' ? -1 : 0;
-        if (depth < 0)
-            return false;
+
+;// CONCATENATED MODULE: ./src/python/pipFailure/notAProject.ts
+
+
+
+
+/** A source with nothing to build, or one only a newer pip can build. */
+function notAProject(text, context) {
+    const said = NOT_A_PROJECT.map(re => text.first(re)).find(Boolean);
+    if (said)
+        return notAProjectFailure(said[1]);
+    const missingSetupPy = text.first(MISSING_SETUP_PY);
+    if (!missingSetupPy || !text.has(RAN_EGG_INFO))
+        return undefined;
+    const source = what(text) ?? 'the project';
+    // pip < 19 ran `setup.py` because it cannot build through pyproject.toml's backend (PEP 517):
+    // it installed that backend first, so the project has a pyproject.toml.
+    if (pipMajor(context.pipVersion) < 19 && text.has(INSTALLING_BUILD_DEPS)) {
+        return {
+            kind: 'pip-too-old',
+            message: `pip ${context.pipVersion} cannot install ${quote(source)}: the project has a pyproject.toml build backend and no setup.py, and pip builds such ` +
+                `projects (PEP 517) only from version 19 on; pip ran setup.py anyway and failed with ${quote(missingSetupPy[0])}. Upgrade pip in this ` +
+                `Python (${context.pythonVersion}) before this step, e.g. \`python -m pip install "pip>=19,<21"\` (pip 20.3.4 is the last for 2.7, 21.3.1 for 3.6), ` +
+                'then re-run.'
+        };
     }
-    return depth === 0;
+    return notAProjectFailure(source);
 }
+function notAProjectFailure(source) {
+    return {
+        kind: 'not-a-project',
+        message: `${quote(source)} is not a Python project: it has neither setup.py nor pyproject.toml. A branch that only holds a README is a retired ` +
+            `one; install a released version ('mode: release' with ${releasedSeries()
+                .map(s => s.name)
+                .join(', ')}) or a series whose branch still holds the code, or point 'requirements' at the project's directory.`
+    };
+}
+
+;// CONCATENATED MODULE: ./src/python/pipFailure/notFound.ts
+
+
+
+
+
+/** The index has no such project, no version in the range, or no file for this Python. */
 function notFound(text, context) {
     const missing = lastNotFound(text);
     if (!missing)
         return undefined;
-    const index = pipFailure_quote(text.index ?? 'the package index');
+    const index = quote(indexOf(text) ?? 'the package index');
     const asked = context.requirements.some(r => nameOf(r) !== undefined && normalized(nameOf(r)) === normalized(missing.name));
-    const via = missing.from.length ? ` (required by ${missing.from.map(pipFailure_quote).join(', ')})` : asked ? '' : ' (a dependency of what was asked)';
+    const via = missing.from.length ? ` (required by ${missing.from.map(quote).join(', ')})` : asked ? '' : ' (a dependency of what was asked)';
     if (missing.versions.length > 0) {
         return {
             kind: 'no-matching-version',
-            message: `No version of ${pipFailure_quote(missing.name)} on ${index} matches ${pipFailure_quote(missing.requirement)}${via}; pip saw ${missing.versions.join(', ')}. ` +
+            message: `No version of ${quote(missing.name)} on ${index} matches ${quote(missing.requirement)}${via}; pip saw ${missing.versions.join(', ')}. ` +
                 "Ask for a version that exists (inputs 'version' and 'requirements'), or use an index that has the one you need (input 'index-url')."
         };
     }
-    // pip's log names the files it passed over: pip 23 "Skipping link: none of the wheel's tags (py2-none-any) are compatible (…): <url>",
-    // pip 19 "… tags match: <tags>: <url>", pip 18 "Skipping link <url> (from <page>); it is not compatible with this Python".
-    const unfit = text
-        .every(/Skipping link:? (?:none of the wheel's tags (?:\((.+?)\) are compatible.*?|match: (\S+)): (\S+)|(\S+) .*it is not compatible with this Python)/)
-        .filter(m => fileProject(m[3] ?? m[4]) === normalized(missing.name));
+    const unfit = text.every(SKIPPED_LINK).filter(m => fileProject(m[3] ?? m[4]) === normalized(missing.name));
     if (unfit.length > 0) {
         const tags = [...new Set(unfit.map(m => m[1] ?? m[2]).filter(Boolean))];
         return {
             kind: 'no-matching-version',
-            message: `${index} has files of ${pipFailure_quote(missing.name)}${via}, but none installs on Python ${context.pythonVersion}` +
-                `${tags.length ? ` (they are built for ${tags.map(pipFailure_quote).join(', ')})` : ''}. Use a version of ${pipFailure_quote(missing.name)} that ships a wheel ` +
+            message: `${index} has files of ${quote(missing.name)}${via}, but none installs on Python ${context.pythonVersion}` +
+                `${tags.length ? ` (they are built for ${tags.map(quote).join(', ')})` : ''}. Use a version of ${quote(missing.name)} that ships a wheel ` +
                 "or source archive for this Python (inputs 'version' and 'requirements'), or a Python its wheels are built for (input 'python')."
         };
     }
     // With pip's log at hand, a 404 for the project's page is proof; without it, pip's silence covers an index that did not answer too.
-    const proven = text.every(/Could not fetch URL (\S+?): 404 Client Error/).some(m => isProjectPage(m[1], missing.name));
+    const proven = text.every(FETCH_404).some(m => isProjectPage(m[1], missing.name));
     const unsure = context.log === undefined && !proven ? ' (or the index did not answer for it: pip says which only in its log)' : '';
     return {
         kind: 'no-such-distribution',
-        message: `There is no project ${pipFailure_quote(missing.name)} on ${index}${via}${unsure}. Check the name (a typo in 'requirements'?) and that 'index-url' ` +
+        message: `There is no project ${quote(missing.name)} on ${index}${via}${unsure}. Check the name (a typo in 'requirements'?) and that 'index-url' ` +
             'or the pip configuration names the index that serves it.'
     };
 }
-// --- anything else --------------------------------------------------------------
+
+;// CONCATENATED MODULE: ./src/python/pipFailure/pythonVersion.ts
+
+
+
+
+/** A distribution whose Requires-Python excludes this interpreter. */
+function pythonVersion(text, context) {
+    const metadata = text.first(REQUIRES_PYTHON) ?? text.first(REQUIRES_PYTHON_18);
+    if (metadata)
+        return pythonFailure(metadata[1], metadata[2], metadata[0], context);
+    const ignored = text.first(IGNORED_VERSIONS);
+    const missing = lastNotFound(text);
+    if (ignored && missing) {
+        return pythonFailure(missing.name, undefined, ignored[0].replace(/^ERROR: /, ''), context);
+    }
+    // Older pips say so only in their debug log.
+    if (missing && missing.versions.length === 0) {
+        for (const m of text.every(LINK_OTHER_PYTHON)) {
+            if (fileProject(m[3]) === normalized(missing.name))
+                return pythonFailure(missing.name, m[2], m[0], context);
+        }
+        for (const m of text.every(PACKAGE_OTHER_PYTHON_18)) {
+            if (fileProject(m[1]) === normalized(missing.name))
+                return pythonFailure(missing.name, m[2], m[0], context);
+        }
+    }
+    return undefined;
+}
+function pythonFailure(name, range, said, context) {
+    // A file's URL says no more than its name does.
+    const short = said.replace(/^ERROR: /, '').replace(/\S+\/([^/\s#]+)#\S+/g, '$1').replace(/ \(from [^)]*\)/g, '');
+    const needs = range ? `needs Python ${range}` : 'has no version for this Python';
+    return {
+        kind: 'python-version',
+        message: `${quote(name)} ${needs}, and this interpreter is Python ${context.pythonVersion} (pip: ${quote(short)}). Use a Python the release ` +
+            `supports (input 'python'), or a version of ${quote(name)} that still supports Python ${context.pythonVersion}.`
+    };
+}
+
+;// CONCATENATED MODULE: ./src/python/pipFailure/unknown.ts
+
+
+/** Anything else: pip's own last error lines, or the exception it crashed with. */
 function unknown(text, context) {
     const errors = text.console
-        .filter(line => /^(?:ERROR|error|fatal):\s*\S/.test(line) && !PIP_OWN.test(line) && !/^ERROR: Exception:$/.test(line))
+        .filter(line => ERROR_LINE.test(line) && !PIP_OWN.test(line) && !/^ERROR: Exception:$/.test(line))
         .map(line => line.replace(/^(?:ERROR|error|fatal):\s*/, ''));
     // pip itself crashed: its traceback ends in the exception that says what broke.
-    const traceback = text.console.lastIndexOf('Traceback (most recent call last):');
+    const traceback = text.console.lastIndexOf(TRACEBACK);
     const crash = traceback >= 0 ? text.last(/^[A-Za-z_][\w.]*: \S.*$/, text.console.slice(traceback))?.[0] : undefined;
     const said = crash ? [...errors.slice(-1), crash] : errors.length ? errors.slice(-2) : text.console.filter(line => line !== '').slice(-2);
     const subject = what(text);
-    const during = subject ? ` while installing ${pipFailure_quote(subject)}` : '';
-    const reason = said.length ? `: ${said.map(pipFailure_quote).join(' ')}` : ' without saying why';
+    const during = subject ? ` while installing ${quote(subject)}` : '';
+    const reason = said.length ? `: ${said.map(quote).join(' ')}` : ' without saying why';
     return { kind: 'unknown', message: withUntested(`pip install failed${during}${reason}. The step's log above has pip's full output.`, context) };
+}
+
+;// CONCATENATED MODULE: ./src/python/pipFailure/index.ts
+/**
+ * What went wrong in a failed `pip install`, said so that the user can act
+ * on it: one paragraph, pip's own words quoted (escaped, credentials masked),
+ * none of its "a subprocess failed, see above" boilerplate.
+ *
+ * What pip says is read in output.ts (its console) and log.ts (its debug
+ * log), in the words of each pip generation; each class of failure is one
+ * file, which decides from those readings and words the message.
+ */
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+function explainPipFailure(output, context) {
+    const { console, outside, blocks } = consoleLines(output);
+    const text = new PipText(console, outside, blocks, logLines(context.log));
+    // The first class that matches names the cause: the order puts a cause before the symptoms it leads to.
+    const failure = noSpace(text) ??
+        notAProject(text, context) ??
+        gitFetch(text) ??
+        pythonVersion(text, context) ??
+        buildFailure(text, context) ??
+        brokenDistribution(text) ??
+        // An index that failed leaves pip without the versions it needed: what pip then calls a conflict or a missing version follows from it.
+        network(text) ??
+        conflict(text, context) ??
+        notFound(text, context) ??
+        unknown(text, context);
+    return { kind: failure.kind, message: redact(failure.message) };
 }
 
 ;// CONCATENATED MODULE: ./src/python/install.ts
@@ -41327,15 +42381,15 @@ const PIP_INSTALL_LIMIT_MS = 45 * 60 * 1000;
 async function pipInstall(python, request, context) {
     const upgrade = needsUpgrade(python.facts.pipVersion ?? '', python.facts.major, request.requirements);
     const logFile = external_node_path_.join(runTempDir(), `pip-install-${Date.now().toString(36)}.log`);
-    const result = await python.pip(pipInstallArgs({ ...request, upgrade, logFile }), {
+    // A build's output goes to the log only: a runaway one would fill RUNNER_TEMP.
+    const { value: result, log } = await withBoundedLog(logFile, () => python.pip(pipInstallArgs({ ...request, upgrade, logFile }), {
         what: 'pip install',
         timeoutMs: PIP_INSTALL_LIMIT_MS,
         stream: true,
         env: { ...process.env, ...gitEnvironment(context.rule, context.timeoutSeconds, { repositories: context.repositories }) }
-    });
+    }));
     if (result.exitCode === 0)
         return;
-    const log = logTail(logFile);
     // With --log, pip keeps a failed build's output out of the console: show its end.
     if (log) {
         const resume = stopCommands();
@@ -41353,26 +42407,6 @@ async function pipInstall(python, request, context) {
     throw new ActionError(`${message}\n${describeLeftovers(context.before, await python.installed(), context.packages)}`);
 }
 const LOG_LINES_SHOWN = 60;
-const LOG_BYTES_READ = 1024 * 1024;
-/** The last MiB of pip's log, or '' when pip wrote none. */
-function logTail(file) {
-    let fd;
-    try {
-        fd = external_node_fs_.openSync(file, 'r');
-        const size = external_node_fs_.fstatSync(fd).size;
-        const length = Math.min(size, LOG_BYTES_READ);
-        const buffer = Buffer.alloc(length);
-        external_node_fs_.readSync(fd, buffer, 0, length, size - length);
-        return buffer.toString('utf8');
-    }
-    catch {
-        return '';
-    }
-    finally {
-        if (fd !== undefined)
-            external_node_fs_.closeSync(fd);
-    }
-}
 /**
  * What a failed pip run left behind, so that nobody mistakes a half-changed
  * environment for the one asked for.
@@ -41627,6 +42661,8 @@ function splitOnce(text, separator) {
 
 
 
+
+
 /** The file that makes a directory the action's own: only such a directory is ever cleared. */
 const VENV_MARKER = '.setup-nova-dpm-venv';
 /** Creating a venv runs ensurepip: seconds, but a slow disk or a hang must still end. */
@@ -41669,9 +42705,14 @@ async function createVenv(base, dir, options = {}) {
     const steps = creationSteps(base, target, options.env ?? process.env);
     if (state === 'ours')
         external_node_fs_.rmSync(target, { recursive: true, force: true });
-    external_node_fs_.mkdirSync(target, { recursive: true });
-    // Marked before anything is created, so that a half-made environment is still ours to replace next time.
-    external_node_fs_.writeFileSync(external_node_path_.join(target, VENV_MARKER), 'Created by setup-nova-dpm, which deletes and recreates this directory when it needs to.\n');
+    try {
+        external_node_fs_.mkdirSync(target, { recursive: true });
+        // Marked before anything is created, so that a half-made environment is still ours to replace next time.
+        external_node_fs_.writeFileSync(external_node_path_.join(target, VENV_MARKER), 'Created by setup-nova-dpm, which deletes and recreates this directory when it needs to.\n');
+    }
+    catch (error) {
+        throw new ActionError(`Could not create the virtual environment at ${shown(target)}: ${whyNotWritable(target, error)}. Set ${elsewhere(target, options.env ?? process.env)}.`);
+    }
     for (const step of steps) {
         // In the log: which tool made the environment matters when it is 2.7's virtualenv and ensurepip.
         const result = await runProcess(step.program, step.args, {
@@ -41692,10 +42733,29 @@ async function createVenv(base, dir, options = {}) {
     }
     return python;
 }
-function creationSteps(base, target, env) {
+/**
+ * What the venv tool alone writes for `base` at `dir` (no pip: its files are
+ * claimed by its RECORD): the reference a restored venv's other files are
+ * compared with. Python 3's venv, or the first virtualenv step of 2.7.
+ */
+async function venvSkeleton(base, dir, options = {}) {
+    const [step] = creationSteps(base, dir, options.env ?? process.env, true);
+    const result = await runProcess(step.program, step.args, { what: step.what, timeoutMs: options.timeoutMs ?? VENV_LIMIT_MS, env: options.env, cwd: neutralDirectory() });
+    if (result.exitCode !== 0)
+        throw new ActionError(step.failure(result));
+}
+function creationSteps(base, target, env, withoutPip = false) {
     const { executable, version, major, minor, hasVenv, hasVirtualenvModule } = base.facts;
     const python = shown(executable);
-    const failed = (tool) => (result) => `Could not create a virtual environment at ${shown(target)} with ${tool} (exit code ${result.exitCode}): ${excerpt(lastLines(result))}`;
+    const failed = (tool) => (result) => noSpace(result) ?? `Could not create a virtual environment at ${shown(target)} with ${tool} (exit code ${result.exitCode}): ${excerpt(lastLines(result))}`;
+    // `-m venv` reports ensurepip's full disk only as its exit status: the file systems it wrote to are asked.
+    const noSpace = (result) => {
+        const full = saysNoSpace(result.stdout + result.stderr) ? target : fullFileSystem([target, env.TMPDIR || external_node_os_.tmpdir()]);
+        if (full === undefined)
+            return undefined;
+        return (`Could not create a virtual environment at ${shown(target)}: no space left on the file system of ${shown(full)} ` +
+            `(${excerpt(lastLines(result))}). Free space there, or set ${elsewhere(target, env)}${full === target ? '' : ' and TMPDIR'}.`);
+    };
     if (major >= 3) {
         const ensurepipMissing = `'${python}' (Python ${version}) cannot create a virtual environment: its ensurepip module is missing. On Debian/Ubuntu install python3-venv (apt-get install python3.${minor}-venv) in a step before this one, or use actions/setup-python.`;
         if (!hasVenv)
@@ -41703,7 +42763,7 @@ function creationSteps(base, target, env) {
         return [
             {
                 program: executable,
-                args: ['-E', '-m', 'venv', target],
+                args: ['-E', '-m', 'venv', ...(withoutPip ? ['--without-pip'] : []), target],
                 what: 'python -m venv',
                 failure: result => (/ensurepip is not\s+available/.test(result.stdout + result.stderr) ? ensurepipMissing : failed(`'${python} -m venv'`)(result))
             }
@@ -41729,7 +42789,8 @@ function creationSteps(base, target, env) {
             program: newPython,
             args: ['-E', '-m', 'ensurepip', '--default-pip'],
             what: 'ensurepip',
-            failure: result => `Created a virtual environment at ${shown(target)}, but its ensurepip could not install pip (exit code ${result.exitCode}): ${excerpt(lastLines(result))}`
+            failure: result => noSpace(result) ??
+                `Created a virtual environment at ${shown(target)}, but its ensurepip could not install pip (exit code ${result.exitCode}): ${excerpt(lastLines(result))}`
         }
     ];
 }
@@ -41743,6 +42804,11 @@ function foreignMessage(target) {
     }
     return (`The virtual environment path ${shown(target)} is ${what} (it has no ${VENV_MARKER} marker), so the action leaves it untouched. ` +
         `Set 'venv-path' to a new or empty directory, or to one this action created before.`);
+}
+/** Where else the environment can go, naming RUNNER_TEMP when the default under it was used. */
+function elsewhere(target, env) {
+    const underRunnerTemp = env.RUNNER_TEMP !== undefined && env.RUNNER_TEMP !== '' && !external_node_path_.relative(external_node_path_.resolve(env.RUNNER_TEMP), target).startsWith('..');
+    return `'venv-path' to a directory with room that this user can write${underRunnerTemp ? ` (the default is under RUNNER_TEMP, ${shown(env.RUNNER_TEMP)})` : ''}`;
 }
 /** The end of a failed tool's output, where its error is. */
 function lastLines(result) {
@@ -41931,6 +42997,432 @@ function dirSize(dir) {
     return total;
 }
 
+;// CONCATENATED MODULE: ./src/cache/archive.ts
+
+
+
+/** A listing or an extraction of an archive of thousands of files takes seconds; a stuck one is stopped. */
+const TAR_LIMIT_MS = 5 * 60 * 1000;
+/** Paths named in a refusal, before the rest is counted. */
+const SHOWN_PATHS = 5;
+const KINDS = { h: 'a hard link', c: 'a character device', b: 'a block device', p: 'a FIFO', s: 'a socket' };
+/**
+ * The members of `archive`, as GNU tar reads them (pax names included). The
+ * verbose listing goes to a file, not through a pipe, so that a large one is
+ * never cut; LC_ALL=C makes tar escape every byte outside ASCII, so that each
+ * member is one line.
+ */
+async function listArchive(archive, compression, indexFile) {
+    const args = ['-t', '-v', '-P', '--numeric-owner', '--quoting-style=escape', `--index-file=${indexFile}`, '-f', archive, ...decompression(compression)];
+    const result = await runProcess('tar', args, { what: 'tar -t', timeoutMs: TAR_LIMIT_MS, env: { ...process.env, LC_ALL: 'C' } });
+    if (result.exitCode !== 0)
+        throw new Error(`tar could not list the entry (exit code ${result.exitCode}): ${shown(result.stderr.trim().split('\n').slice(-2).join(' '))}`);
+    return parseListing(external_node_fs_.readFileSync(indexFile, 'latin1'));
+}
+/**
+ * Extracts an archive whose members `refusedMembers` accepted into `into`,
+ * without the prefix they share. `-P` is needed because that prefix is
+ * relative to the saving run's workspace and so starts with `..` for a venv
+ * outside it, which GNU tar otherwise refuses before it strips anything; it is
+ * safe here because every name was checked to be the prefix and a clean path
+ * below it, never beneath a link in the archive, and never twice. Owners and
+ * modes beyond the user's umask are not taken from the archive.
+ */
+async function extractArchive(archive, compression, into, strip) {
+    external_node_fs_.mkdirSync(into, { recursive: true });
+    const args = ['-x', '-P', '-f', archive, '-C', into, `--strip-components=${strip}`, '--no-same-owner', '--no-same-permissions', ...decompression(compression)];
+    const result = await runProcess('tar', args, { what: 'tar -x', timeoutMs: TAR_LIMIT_MS });
+    if (result.exitCode !== 0)
+        throw new Error(`tar could not extract the entry (exit code ${result.exitCode}): ${shown(result.stderr.trim().split('\n').slice(-2).join(' '))}`);
+}
+function decompression(compression) {
+    return compression === 'gzip' ? ['-z'] : ['--use-compress-program', 'unzstd'];
+}
+const archive_LINE = /^(.)([-rwxsStT]{9}) +\d+\/\d+ +\S+ +\d{4}-\d\d-\d\d \d\d:\d\d (.*)$/;
+/** Lines of `tar -tv --numeric-owner`; a line of another shape makes the whole listing unreadable. */
+function parseListing(text) {
+    return text
+        .split('\n')
+        .filter(line => line !== '')
+        .map(line => {
+        const match = archive_LINE.exec(line);
+        if (!match)
+            throw new Error(`tar listed a member in a form the action does not read: ${shown(line.slice(0, 120))}`);
+        const [, type, permissions, rest] = match;
+        let quoted = rest;
+        if (type === 'l') {
+            // A link's name ends at ' -> '; a name holding that text itself cannot be told apart from its target.
+            const parts = rest.split(' -> ');
+            if (parts.length !== 2)
+                throw new Error(`tar listed a link whose name cannot be told from its target: ${shown(rest.slice(0, 120))}`);
+            quoted = parts[0];
+        }
+        else if (type === 'h') {
+            quoted = rest.split(' link to ')[0];
+        }
+        return { type, permissions, name: archive_unescape(quoted).replace(/\/$/, '') };
+    });
+}
+/** GNU tar's escape quoting: backslash escapes of C, and octal bytes. */
+function archive_unescape(text) {
+    const simple = { '\\': 0x5c, n: 0x0a, t: 0x09, r: 0x0d, f: 0x0c, v: 0x0b, a: 0x07, b: 0x08, '?': 0x3f, '"': 0x22, "'": 0x27, ' ': 0x20 };
+    const bytes = [];
+    for (let at = 0; at < text.length; at++) {
+        const c = text[at];
+        if (c !== '\\') {
+            bytes.push(text.charCodeAt(at) & 0xff);
+            continue;
+        }
+        const octal = /^[0-7]{3}/.exec(text.slice(at + 1));
+        if (octal) {
+            bytes.push(parseInt(octal[0], 8));
+            at += 3;
+        }
+        else if (simple[text[at + 1]] !== undefined) {
+            bytes.push(simple[text[++at]]);
+        }
+        else {
+            throw new Error(`tar listed a name with an escape the action does not read: ${shown(text.slice(0, 120))}`);
+        }
+    }
+    return Buffer.from(bytes).toString('utf8');
+}
+/**
+ * Why an entry's members may not be extracted, one sentence per member
+ * (the first few). The toolkit would extract them with `tar -P` relative to
+ * the workspace: an absolute name or one climbing out of `prefix` (the venv,
+ * relative to the workspace) would be written anywhere the runner's user
+ * may write. Only directories, regular files and symbolic links are taken;
+ * a hard link or a device is never part of a venv; a set-user-ID bit never.
+ */
+function refusedMembers(members, prefix) {
+    const base = prefix.split('/');
+    const names = new Set();
+    const links = new Set(members.filter(m => m.type === 'l').map(m => m.name));
+    const problems = [];
+    for (const member of members) {
+        const why = memberProblem(member, base, names, links);
+        if (why)
+            problems.push(`${shown(member.name)} ${why}`);
+        names.add(member.name);
+    }
+    if (problems.length <= SHOWN_PATHS)
+        return problems;
+    return [...problems.slice(0, SHOWN_PATHS), `${problems.length - SHOWN_PATHS} more members`];
+}
+function memberProblem(member, base, names, links) {
+    if (member.name.startsWith('/'))
+        return 'is an absolute path';
+    const parts = member.name.split('/');
+    if (parts.length < base.length || base.some((part, i) => parts[i] !== part))
+        return `lies outside the venv (${shown(base.join('/'))})`;
+    const below = parts.slice(base.length);
+    if (below.some(part => part === '' || part === '.' || part === '..'))
+        return "has an empty, '.' or '..' part";
+    if (!['-', 'd', 'l'].includes(member.type))
+        return `is ${KINDS[member.type] ?? `of tar type '${member.type}'`}`;
+    if (/[sS]/.test(member.permissions[2] + member.permissions[5]))
+        return 'is set-user-ID or set-group-ID';
+    if (names.has(member.name))
+        return 'is in the archive twice';
+    for (let i = base.length + 1; i < parts.length; i++) {
+        if (links.has(parts.slice(0, i).join('/')))
+            return 'lies beneath a symbolic link of the archive';
+    }
+    return undefined;
+}
+
+;// CONCATENATED MODULE: ./src/cache/entry.ts
+
+
+
+
+
+/**
+ * Finding and downloading an entry without extracting it. @actions/cache
+ * exports only restoreCache, which extracts with `tar -P` relative to the
+ * workspace, where an entry's absolute or `..` members land outside the
+ * cached directory before anything can look at them; its lookup
+ * (cacheTwirpClient), download (downloadCache) and version
+ * (getCacheVersion) are internal to the package (its `exports` has '.' only).
+ * So the lookup is made here, in the protocol the toolkit speaks to the
+ * cache service (v2: Twirp JSON), with the toolkit's HTTP client, and the
+ * archive is fetched from the signed URL the service answers.
+ */
+const SERVICE = 'twirp/github.actions.results.api.v1.CacheService';
+/** The toolkit's salt in every entry's version (cacheUtils.versionSalt). */
+const VERSION_SALT = '1.0';
+/** The compression the toolkit uses, and so the one an entry it saved for this runner has: it asks whether zstd runs. */
+function compressionMethod(env = process.env) {
+    return onPath('zstd', env.PATH) ? 'zstd-without-long' : 'gzip';
+}
+/**
+ * The toolkit's entry version: the cached paths as given, the compression and
+ * its salt (Windows adds a marker, which the action does not run on). Entries
+ * are found by key prefix and this exact version.
+ */
+function cacheVersion(paths, compression) {
+    return (0,external_node_crypto_.createHash)('sha256')
+        .update([...paths, compression, VERSION_SALT].join('|'))
+        .digest('hex');
+}
+/**
+ * Downloads the newest entry for `keys` that caches `dir` into `archive`, or
+ * returns undefined when there is none (or the runner allows no cache reads).
+ * Throws on a service or transfer failure, which the caller reports as a miss.
+ */
+async function downloadEntry(dir, keys, archive, env = process.env) {
+    if (['none', 'write-only'].includes((env.ACTIONS_CACHE_MODE ?? '').trim().toLowerCase()))
+        return undefined;
+    const service = env.ACTIONS_RESULTS_URL;
+    if (!env.ACTIONS_CACHE_SERVICE_V2 || !service || onGhes(env)) {
+        throw new Error('a venv entry is restored only from the cache service v2 (github.com); this runner offers another');
+    }
+    const compression = compressionMethod(env);
+    const client = new lib/* HttpClient */.Qq('setup-nova-dpm', [], { allowRetries: false });
+    const headers = { 'Content-Type': 'application/json', Authorization: `Bearer ${env.ACTIONS_RUNTIME_TOKEN ?? ''}` };
+    const request = { key: keys.identity, restore_keys: [keys.identity, ...keys.fallbacks], version: cacheVersion([dir], compression) };
+    const response = await client.post(new URL(`/${SERVICE}/GetCacheEntryDownloadURL`, service).href, JSON.stringify(request), headers);
+    const body = await response.readBody();
+    if (response.message.statusCode !== 200)
+        throw new Error(`the cache service answered HTTP ${response.message.statusCode} to the lookup`);
+    const answer = JSON.parse(body);
+    if (!answer.ok)
+        return undefined;
+    if (!answer.signed_download_url || !answer.matched_key)
+        throw new Error('the cache service found an entry but named no download URL or key');
+    const download = await client.get(answer.signed_download_url);
+    if (download.message.statusCode !== 200) {
+        download.message.destroy();
+        throw new Error(`the entry's download answered HTTP ${download.message.statusCode}`);
+    }
+    await (0,promises_namespaceObject.pipeline)(download.message, external_node_fs_.createWriteStream(archive, { flags: 'wx' }));
+    return { matchedKey: answer.matched_key, compression };
+}
+/** The toolkit's test: GitHub Enterprise Server speaks the older cache protocol. */
+function onGhes(env) {
+    const host = new URL(env.GITHUB_SERVER_URL || 'https://github.com').hostname.toUpperCase();
+    return !(host === 'GITHUB.COM' || host.endsWith('.GHE.COM') || host.endsWith('.LOCALHOST'));
+}
+
+;// CONCATENATED MODULE: ./src/cache/venvTree.ts
+
+
+
+
+
+/** Paths named in a refusal, before the rest is counted. */
+const venvTree_SHOWN_PATHS = 5;
+/**
+ * Why a restored venv may not run, read with node alone before any of its
+ * interpreters starts; empty when every entry of the tree is accounted for:
+ *
+ * - a file listed by a RECORD (or installed-files.txt) in its site-packages,
+ *   with the recorded size and hash;
+ * - or exactly what the venv tool writes for the base interpreter at this
+ *   path, compared with `reference`, a skeleton that tool just made from the
+ *   base at another path (the key names that base): pyvenv.cfg, the activate
+ *   scripts, the interpreter links and their targets, 2.7's site.py and its
+ *   links into the base's library;
+ * - or the action's marker.
+ *
+ * Anything else is named: a `.pth`, sitecustomize or usercustomize no RECORD
+ * lists (Python runs them at every start), a link the venv tool did not make
+ * (out of the venv, or a `bin/python` that is not the base), a replaced
+ * interpreter, a FIFO or device, a set-user-ID file. Byte code is deleted,
+ * never judged: pip records it without a hash, and Python compiles it again
+ * from the sources the RECORDs prove. `target` is where the venv was made
+ * (and will be): the reference's own path is replaced by it before comparing.
+ */
+function unprovenTree(venv, reference, target) {
+    const problems = [];
+    const claimed = new Set();
+    for (const record of records(venv)) {
+        problems.push(...checkFiles(external_node_path_.basename(external_node_path_.dirname(record.file)), record));
+        claimed.add(record.file);
+        const text = external_node_fs_.readFileSync(record.file, 'utf8');
+        for (const entry of recordEntries(text, record.hashed))
+            claimed.add(external_node_path_.resolve(record.base, entry.path));
+    }
+    const same = sameAsReference(reference, target);
+    const walk = (dir) => {
+        for (const name of external_node_fs_.readdirSync(dir).sort()) {
+            const full = external_node_path_.join(dir, name);
+            const relative = external_node_path_.relative(venv, full);
+            const stat = external_node_fs_.lstatSync(full);
+            if (stat.isDirectory()) {
+                walk(full);
+            }
+            else if (stat.isFile() && /\.py[co]$/.test(name)) {
+                external_node_fs_.rmSync(full);
+            }
+            else {
+                const why = entryProblem(relative, full, stat, claimed.has(full), () => same(relative, full, stat));
+                if (why)
+                    problems.push(`${shown(relative)} ${why}`);
+            }
+        }
+    };
+    walk(venv);
+    // Without it the next run would take the restored venv for someone else's and refuse to replace it.
+    if (!external_node_fs_.lstatSync(external_node_path_.join(venv, VENV_MARKER), { throwIfNoEntry: false })?.isFile())
+        problems.push(`${VENV_MARKER} (the action's marker) is missing`);
+    if (problems.length <= venvTree_SHOWN_PATHS)
+        return problems;
+    return [...problems.slice(0, venvTree_SHOWN_PATHS), `${problems.length - venvTree_SHOWN_PATHS} more`];
+}
+function entryProblem(relative, full, stat, claimed, sameAsTool) {
+    if (stat.isSymbolicLink())
+        return sameAsTool() ? undefined : `is a link to ${shown(external_node_fs_.readlinkSync(full))}, which the venv tool did not make`;
+    if (!stat.isFile())
+        return 'is neither a file, a directory nor a link';
+    if (stat.mode & 0o6000)
+        return 'is set-user-ID or set-group-ID';
+    if (claimed || relative === VENV_MARKER || sameAsTool())
+        return undefined;
+    const name = external_node_path_.basename(relative);
+    if (name.endsWith('.pth') || /^(site|user)customize(\.|$)/.test(name))
+        return 'is listed by no RECORD, and Python runs it at every start';
+    if (/^bin\/python/.test(relative))
+        return 'is not the interpreter the venv tool links to';
+    return 'is listed by no RECORD and is not what the venv tool writes';
+}
+/** Whether an entry not in a RECORD is what the venv tool made in the reference, its path swapped for the target's. */
+function sameAsReference(reference, target) {
+    const swap = (text) => text.split(reference).join(target);
+    return (relative, full, stat) => {
+        const theirs = external_node_path_.join(reference, relative);
+        const model = external_node_fs_.lstatSync(theirs, { throwIfNoEntry: false });
+        if (!model)
+            return false;
+        if (stat.isSymbolicLink())
+            return model.isSymbolicLink() && swap(external_node_fs_.readlinkSync(theirs)) === external_node_fs_.readlinkSync(full);
+        if (!model.isFile() || !stat.isFile())
+            return false;
+        // latin1 keeps every byte: binaries (2.7's copied interpreter) compare as they are.
+        let expected = swap(external_node_fs_.readFileSync(theirs, 'latin1'));
+        let actual = external_node_fs_.readFileSync(full, 'latin1');
+        if (relative === 'pyvenv.cfg') {
+            // The command line that made it (3.11+) is a note Python never reads; the reference was made without pip.
+            const noted = (text) => text.replace(/^command = .*\n/m, '');
+            expected = noted(expected);
+            actual = noted(actual);
+        }
+        return expected === actual;
+    };
+}
+/** The file lists of every distribution in the venv's site-packages. */
+function records(venv) {
+    const found = [];
+    const lib = external_node_path_.join(venv, 'lib');
+    for (const python of readdir(lib)) {
+        const sitePackages = external_node_path_.join(lib, python, 'site-packages');
+        if (!isRealDirectory(sitePackages))
+            continue;
+        for (const name of readdir(sitePackages)) {
+            const dir = external_node_path_.join(sitePackages, name);
+            if (!isRealDirectory(dir))
+                continue;
+            if (name.endsWith('.dist-info'))
+                found.push({ file: external_node_path_.join(dir, 'RECORD'), base: sitePackages, hashed: true });
+            else if (name.endsWith('.egg-info') && external_node_fs_.existsSync(external_node_path_.join(dir, 'installed-files.txt')))
+                found.push({ file: external_node_path_.join(dir, 'installed-files.txt'), base: dir, hashed: false });
+        }
+    }
+    return found.filter(r => external_node_fs_.lstatSync(r.file, { throwIfNoEntry: false })?.isFile());
+}
+function isRealDirectory(dir) {
+    return external_node_fs_.lstatSync(dir, { throwIfNoEntry: false })?.isDirectory() ?? false;
+}
+function readdir(dir) {
+    return isRealDirectory(dir) ? external_node_fs_.readdirSync(dir) : [];
+}
+
+;// CONCATENATED MODULE: ./src/cache/venvRestore.ts
+
+
+
+
+
+
+
+
+
+
+
+/**
+ * Restores a venv entry only when nothing in it can act before it is proved:
+ * the archive is downloaded, never handed to the toolkit's `tar -P`; its
+ * member list is read first, and an entry with a member outside the venv is
+ * refused before a byte of it is written; it is extracted into a directory
+ * of the action's own, its whole tree checked with node (`unprovenTree`),
+ * and only then moved to `dir`, which must be absent, empty or the action's
+ * own venv (replaced whole). Anything refused is a warning and a miss: the
+ * venv is built afresh and saved under a new key.
+ */
+async function restoreVenv(dir, keys, base, timeoutSeconds) {
+    const started = Date.now();
+    const miss = () => ({ exactHit: false, ms: Date.now() - started, bytes: 0 });
+    const staging = external_node_fs_.mkdtempSync(external_node_path_.join(runTempDir(), 'venv-restore-'));
+    const reference = external_node_path_.join(staging, 'reference', external_node_path_.basename(dir));
+    // The skeleton is made while the entry comes down: one interpreter start of the base, not of the entry.
+    const skeleton = venvSkeleton(base, reference).then(() => undefined, (error) => error);
+    try {
+        const archive = external_node_path_.join(staging, 'entry.tar');
+        const { value: found } = await watchRequests(() => downloadEntry(dir, keys, archive), timeoutSeconds * 1000, stalledReason(timeoutSeconds));
+        if (!found)
+            return miss();
+        info(`Cache hit for: ${found.matchedKey}`);
+        const refused = (what, problems) => {
+            warning(`The venv cache entry ${shown(found.matchedKey)} ${what}: ${problems.join('; ')}. Nothing from it was used; rebuilding the venv and saving it under a new key.`);
+            return miss();
+        };
+        const prefix = workspaceRelative(dir);
+        const members = await listArchive(archive, found.compression, external_node_path_.join(staging, 'members.txt'));
+        const outside = refusedMembers(members, prefix);
+        if (outside.length > 0)
+            return refused('holds members the action does not extract', outside);
+        const tree = external_node_path_.join(staging, 'venv');
+        await extractArchive(archive, found.compression, tree, prefix.split('/').length);
+        const failed = await skeleton;
+        if (failed)
+            throw failed;
+        const unproven = unprovenTree(tree, reference, dir);
+        if (unproven.length > 0)
+            return refused('failed the check made before anything from it runs', unproven);
+        external_node_fs_.rmSync(dir, { recursive: true, force: true });
+        external_node_fs_.mkdirSync(external_node_path_.dirname(dir), { recursive: true });
+        moveTree(tree, dir);
+        return { matchedKey: found.matchedKey, exactHit: found.matchedKey.startsWith(keys.identity), ms: Date.now() - started, bytes: dirSize(dir) };
+    }
+    catch (error) {
+        warning(`Cache restore failed, installing without it: ${shown(error.message)}`);
+        return miss();
+    }
+    finally {
+        await skeleton;
+        external_node_fs_.rmSync(staging, { recursive: true, force: true });
+    }
+}
+/**
+ * How the toolkit names `dir` in an archive it saves: relative to the
+ * workspace, with '/' (and '.' for the workspace itself).
+ */
+function workspaceRelative(dir, env = process.env) {
+    return external_node_path_.relative(env.GITHUB_WORKSPACE ?? process.cwd(), dir).split(external_node_path_.sep).join('/') || '.';
+}
+/** A rename when the run's temp directory is on the venv's file system; otherwise a copy that keeps links as they are. */
+function moveTree(from, to) {
+    try {
+        external_node_fs_.renameSync(from, to);
+    }
+    catch (error) {
+        if (error.code !== 'EXDEV')
+            throw error;
+        external_node_fs_.cpSync(from, to, { recursive: true, verbatimSymlinks: true });
+    }
+}
+
 ;// CONCATENATED MODULE: ./src/cache/strategies.ts
 
 
@@ -41965,24 +43457,26 @@ class PipCache {
 class VenvCache {
     keys;
     dir;
+    base;
     timeoutSeconds;
     kind = 'venv';
-    constructor(keys, dir, timeoutSeconds) {
+    constructor(keys, dir, 
+    /** The interpreter the key names, which the restored venv's links must point at. */
+    base, timeoutSeconds) {
         this.keys = keys;
         this.dir = dir;
+        this.base = base;
         this.timeoutSeconds = timeoutSeconds;
     }
     /**
      * Restores only where the action may write: an absent or empty directory,
-     * or a venv of its own (replaced whole, never mixed with the entry).
+     * or a venv of its own (replaced whole, never mixed with the entry), and
+     * only an entry whose tree proves good (see restoreVenv).
      */
     async restore() {
-        const state = venvState(this.dir);
-        if (state === 'foreign')
+        if (venvState(this.dir) === 'foreign')
             return { exactHit: false, ms: 0, bytes: 0 };
-        if (state === 'ours')
-            external_node_fs_.rmSync(this.dir, { recursive: true, force: true });
-        return restoreDir(this.dir, this.keys, this.timeoutSeconds);
+        return restoreVenv(this.dir, this.keys, this.base, this.timeoutSeconds);
     }
     save() {
         return saveDir(this.dir, saveKey(this.keys), this.timeoutSeconds);
@@ -43389,6 +44883,7 @@ function stringify(obj, { maxDepth = 1000, numbersAsFloat = false, strictTempora
 
 
 
+
 /** PEP 508's project name. */
 const localProject_NAME = /^[A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9])?$/;
 /**
@@ -43490,7 +44985,7 @@ function iniValue(text, section, key) {
 }
 function valid(name, source) {
     if (!localProject_NAME.test(name))
-        throw new ActionError(`${source[0].toUpperCase()}${source.slice(1)} is '${shown(name)}', which is not a valid project name (PEP 508).`);
+        throw new ActionError(`${source[0].toUpperCase()}${source.slice(1)} is ${quotedLine(name)}, which is not a valid project name (PEP 508).`);
     return name;
 }
 /** A wheel's name is its file name's first field (PEP 427); an sdist's all before the version (`nova-dpm-3.0.0.tar.gz`). */
@@ -43644,7 +45139,7 @@ function chooseCache(job, ground) {
         suffix: settings.cacheKeySuffix
     });
     const timeout = settings.network.timeoutSeconds;
-    return settings.cache === 'venv' ? new VenvCache(keys, job.venv, timeout) : new PipCache(ground.pipDir, keys, timeout);
+    return settings.cache === 'venv' ? new VenvCache(keys, job.venv, base, timeout) : new PipCache(ground.pipDir, keys, timeout);
 }
 /** The report of a run before it installs: what it will install, from where, into what. */
 function describeJob(job) {
@@ -43666,6 +45161,9 @@ function describeJob(job) {
 }
 
 ;// CONCATENATED MODULE: ./src/steps/install.ts
+
+
+
 
 
 
@@ -43759,14 +45257,15 @@ async function provedVenv(venv, expected) {
 /** One pip run for everything, `setuptools<82` added where pbr would find no pkg_resources. */
 async function install(job, python, before) {
     const { settings } = job;
-    const requirements = [...job.sources.map(s => s.requirement), ...(job.extraLines.length ? ['-r', requirementsFile(job.extraLines)] : [])];
+    const checkouts = await fetchCheckouts(job);
+    const requirements = [...job.sources.map(s => checkouts.get(s) ?? s.requirement), ...(job.extraLines.length ? ['-r', requirementsFile(job.extraLines)] : [])];
     const asked = askedFor(job);
     if (!python.facts.hasPkgResources) {
         info(`${shown(python.facts.executable)} has no working pkg_resources, which pbr needs when nova-dpm and networking-dpm are imported; installing '${RUNTIME_PKG_RESOURCES}' alongside.`);
         requirements.push(RUNTIME_PKG_RESOURCES);
         asked.push(RUNTIME_PKG_RESOURCES);
     }
-    await pipInstall(python, { requirements, constraintsFile: job.constraints?.file, constraintsText: job.constraints?.text, indexUrl: settings.indexUrl, networkArgs: settings.network.pipArgs }, {
+    await namingSources(checkouts, () => pipInstall(python, { requirements, constraintsFile: job.constraints?.file, constraintsText: job.constraints?.text, indexUrl: settings.indexUrl, networkArgs: settings.network.pipArgs }, {
         rule: settings.transport,
         timeoutSeconds: settings.network.timeoutSeconds,
         repositories: [...settings.plan.packages.flatMap(p => (p.git ? [p.git.repository] : [])), ...settings.requirements.flatMap(r => (r.kind === 'url' ? [r.url] : []))],
@@ -43774,7 +45273,33 @@ async function install(job, python, before) {
         redacted: asked.map(redact),
         before,
         untestedPython: job.untested
-    });
+    }));
+}
+/** The directory of each source fetched by the action (see gitFetch.ts), fetched side by side. */
+async function fetchCheckouts(job) {
+    const { network, transport } = job.settings;
+    const fetched = await Promise.all(job.sources.map(async (source) => {
+        if (!source.checkout)
+            return [];
+        const dir = external_node_path_.join(runTempDir(), 'git', source.name);
+        await fetchCheckout(source.checkout, dir, network, transport);
+        return [[source, dir]];
+    }));
+    return new Map(fetched.flat());
+}
+/** pip names a checkout by its directory; the user knows it as the repository at a commit. */
+async function namingSources(checkouts, work) {
+    try {
+        await work();
+    }
+    catch (error) {
+        if (!(error instanceof ActionError))
+            throw error;
+        let message = error.message;
+        for (const [source, dir] of checkouts)
+            message = message.replaceAll(dir, `${redact(source.requirement)} (fetched into ${dir})`);
+        throw new ActionError(message);
+    }
 }
 /**
  * What verification proves: each package installed in its range, its
@@ -43886,7 +45411,7 @@ async function run() {
             if (settings.configSample) {
                 const file = settings.configSample;
                 try {
-                    report.configSample = await timeline.run('Write config sample', async () => writeConfigSample(installed.python, await configNamespaces(installed.python, [...settings.packages, ...job.projects.names]), file));
+                    report.configSample = await timeline.run('Write config sample', async () => writeConfigSample(installed.python, await configNamespaces(installed.python, [...settings.packages, ...job.projects.names]), file, settings.workspace));
                 }
                 catch (error) {
                     sampleFailure = error;
@@ -43910,16 +45435,18 @@ async function run() {
     }
 }
 /**
- * A cancelled job gets SIGINT, then SIGTERM: stop every process tree the
- * action started and fail at once. The cache is saved only after
- * verification, and nothing is exported before it, so nothing half-made is
- * ever cached or handed to later steps.
+ * A cancelled job gets SIGINT, then SIGTERM: stop every process the action
+ * started, say which, and what still runs, and fail at once. The cache is
+ * saved only after verification, and nothing is exported before it, so
+ * nothing half-made is ever cached or handed to later steps.
  */
 function stopOnCancel() {
     for (const signal of ['SIGINT', 'SIGTERM']) {
         process.once(signal, () => {
-            stopAll(signal);
-            core/* setFailed */.C1(`Cancelled (${signal}): pip and every process the action started were stopped; nothing was cached or exported.`);
+            const { stopped, left } = stopEverything();
+            const what = stopped.length ? `stopped what the action had started (${stopped.join(', ')})` : 'no process of the action was running';
+            const still = left.length ? `; still running after SIGKILL: ${left.join(', ')}` : '';
+            core/* setFailed */.C1(`Cancelled (${signal}): ${what}${still}; nothing was cached or exported.`);
             process.exit(1);
         });
     }

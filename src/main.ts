@@ -13,7 +13,7 @@ import { setOutputs, writeSummary } from './report/report.js'
 import { Timeline } from './report/timeline.js'
 import { releasedSeries } from './source/releases.js'
 import { resolveSources } from './source/resolve.js'
-import { installVerified } from './steps/install.js'
+import { describeLoad, installVerified } from './steps/install.js'
 import { chooseCache, describeJob, prepareJob, startCache } from './steps/job.js'
 
 /** The story of one run: read the request, find what it needs, install, prove it, report. */
@@ -46,7 +46,13 @@ export async function run(): Promise<void> {
       const installed = await installVerified(job, cache, timeline)
       // Only a proved install is handed to later steps.
       if (job.venv) exportVenv(installed.python.facts.executable)
-      Object.assign(report, { pythonPath: installed.python.facts.executable, pythonVersion: installed.python.facts.version, versions: installed.versions })
+      Object.assign(report, {
+        pythonPath: installed.python.facts.executable,
+        pythonVersion: installed.python.facts.version,
+        pipVersion: installed.python.facts.pipVersion ?? undefined,
+        versions: installed.versions,
+        verified: installed.loads.map(describeLoad)
+      })
       if (cache) report.cache = { kind: cache.kind, key: cache.keys.identity, restore: installed.restore, save: installed.save }
       if (settings.configSample) {
         const file = settings.configSample

@@ -39,6 +39,9 @@ describe('Nova and Neutron beside the drivers', () => {
     assert.match(result.outputs['pip-spec'], /^nova-dpm>=3\.0\.0,<4\.0\.0 nova>=17\.0\.0,<18\.0\.0$/)
     assert.match(result.stdout, /nova-dpm loads the way nova loads it: nova_dpm\.virt\.dpm\.driver\.DPMDriver is a nova\.virt\.driver\.ComputeDriver; nova\.virt\.dpm\.driver\.DPMDriver is a nova\.virt\.driver\.ComputeDriver\./)
     assert.deepEqual(messages(result, 'notice'), [])
+    assert.match(result.summary, /<td>Verified<\/td><td>nova-dpm loads the way nova loads it: nova_dpm\.virt\.dpm\.driver\.DPMDriver is a nova\.virt\.driver\.ComputeDriver/)
+    assert.match(result.summary, /<td>Python<\/td><td>2\.7\.18, pip 19\.2\.3 /)
+    assert.match(result.summary, /<td>Total \(phases overlap\)<\/td><td>\d+\.\d s<\/td>/)
   })
 
   it('Python 3.6, release: both drivers and both services in one run, each driver loaded the way its service loads it', { timeout: 240_000 }, async () => {
@@ -68,6 +71,7 @@ describe('Nova and Neutron beside the drivers', () => {
     assert.equal(result.code, 0, result.stdout)
     const [notice] = messages(result, 'notice')
     assert.match(notice, /nova-dpm is installed without nova: its driver modules import nova, .* 'package: nova-dpm nova'/)
+    assert.match(result.summary, /<td>Verified<\/td><td>nova-dpm is installed without nova: its driver modules import nova/)
   })
 
   it("Python 3.12: a nova-dpm fork's CI, package nova + -e the checkout; its own unit tests then pass against Queens' Nova", { timeout: 240_000 }, async () => {
@@ -88,5 +92,13 @@ describe('Nova and Neutron beside the drivers', () => {
     assert.notEqual(result.code, 0)
     const [error] = messages(result, 'error')
     assert.match(error, /nova-dpm does not load the way nova loads it \(nova_dpm\.virt\.dpm\.driver\.DPMDriver\): 'nova_dpm\.virt\.dpm\.driver' would not load: .*No module named '?zhmc_native_library/)
+  })
+
+  it("release mode: an index without the series' Nova fails naming 'mode: stable' and where it builds from", { timeout: 240_000 }, async () => {
+    const result = await run({ package: 'nova-dpm nova', python: copiedPython('3.6'), 'index-url': world.indexWithout('nova') })
+    assert.notEqual(result.code, 0)
+    const [error] = messages(result, 'error')
+    assert.match(error, /There is no project "nova" on /)
+    assert.match(error, /The newest nova of queens is 17\.0\.13; nova went to PyPI only from 2018-08-30.* Use 'mode: stable' to build nova from its queens code .*queens-eol tag .*https:\/\/opendev\.org\/openstack\/nova/)
   })
 })

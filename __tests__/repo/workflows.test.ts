@@ -67,7 +67,8 @@ describe('workflows and examples', { timeout: 60_000 }, () => {
 
   test('are there: CI, self-test and the README examples', () => {
     for (const expected of ['.github/workflows/ci.yml', '.github/workflows/self-test.yml', '.github/workflows/dependabot-dist.yml', 'examples/basic.yml', 'examples/matrix.yml',
-      'examples/era-container.yml', 'examples/compute-node.yml', 'examples/project-under-test.yml']) {
+      'examples/era-container.yml', 'examples/compute-node.yml', 'examples/project-under-test.yml',
+      'examples/driver-tests.yml', 'examples/networking-driver-tests.yml']) {
       assert.ok(files.includes(expected), `${expected} is missing`)
     }
   })

@@ -110,9 +110,13 @@ describe('plan', () => {
   })
 
   it('warns about a Python the series never gated on, with the container advice', () => {
-    assert.equal(untestedPython(findSeries('queens'), { major: 2, minor: 7 }), undefined)
-    assert.equal(untestedPython(findSeries('queens'), { major: 3, minor: 5 }), undefined)
-    assert.match(untestedPython(findSeries('ocata'), { major: 3, minor: 11 }) ?? '', /ocata was tested on Python 2\.7 and 3\.5, not 3\.11.*container: python:2\.7/)
-    assert.equal(untestedPython(findSeries('master'), { major: 3, minor: 11 }), undefined)
+    const queens = findSeries('queens')
+    for (const minor of [5, 6, 9]) assert.equal(untestedPython(queens, ['nova-dpm', 'networking-dpm'], { major: 3, minor }), undefined)
+    assert.equal(untestedPython(queens, ['nova-dpm'], { major: 2, minor: 7 }), undefined)
+    assert.match(untestedPython(findSeries('ocata'), ['nova-dpm'], { major: 3, minor: 11 }) ?? '', /ocata was tested on Python 2\.7 and 3\.5; .*requests 2\.18\.4.*fail on Python 3\.11.*container: python:2\.7, or Python 3\.9 or older/)
+    // With Nova, only the era's Pythons: its compiled pins do not build on 3.9.
+    assert.equal(untestedPython(queens, ['nova-dpm', 'nova'], { major: 3, minor: 6 }), undefined)
+    assert.match(untestedPython(queens, ['nova-dpm', 'nova'], { major: 3, minor: 9 }) ?? '', /nova of queens pin compiled packages .* Python 3\.9.*container: python:2\.7 or python:3\.6/)
+    assert.equal(untestedPython(findSeries('master'), ['nova'], { major: 3, minor: 11 }), undefined)
   })
 })

@@ -74,6 +74,7 @@ export async function pipInstall(
     /** What was installed before pip ran, to tell what a failed run changed. */
     before: Installed
     untestedPython?: string
+    missingAdvice?: Record<string, string>
   }
 ): Promise<void> {
   const upgrade = needsUpgrade(python.facts.pipVersion ?? '', python.facts.major, request.requirements)
@@ -100,7 +101,8 @@ export async function pipInstall(
     constraints: request.constraintsText,
     pythonVersion: python.facts.version,
     pipVersion: python.facts.pipVersion ?? '',
-    untestedPython: context.untestedPython
+    untestedPython: context.untestedPython,
+    missingAdvice: context.missingAdvice
   })
   throw new ActionError(`${message}\n${describeLeftovers(context.before, await python.installed(), context.packages)}`)
 }

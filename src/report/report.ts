@@ -14,7 +14,11 @@ export interface RunReport {
   constraintsSource: string
   pythonPath: string
   pythonVersion: string
+  /** The pip of the environment installed into, as the probe found it. */
+  pipVersion?: string
   venv?: string
+  /** What verification proved beyond versions and files: the drivers loaded as their services load them, or the service missing. */
+  verified?: string[]
   versions: Record<string, string>
   commits: Record<string, string>
   extraRequirements: string[]
@@ -56,7 +60,8 @@ export async function writeSummary(report: RunReport, timeline: Timeline): Promi
     ]),
     ...(report.extraRequirements.length ? [['Also installed', report.extraRequirements.join(', ')] as [string, string]] : []),
     ['Constraints', report.constraintsSource || 'none'],
-    ['Python', `${report.pythonVersion} (${report.pythonPath})`],
+    ['Python', `${report.pythonVersion}${report.pipVersion ? `, pip ${report.pipVersion}` : ''} (${report.pythonPath})`],
+    ...(report.verified?.length ? [['Verified', report.verified.join('; ')] as [string, string]] : []),
     ...(report.venv ? [['Virtual environment', report.venv] as [string, string]] : []),
     ...(report.configSample ? [['Config sample', report.configSample] as [string, string]] : [])
   ]
@@ -74,7 +79,11 @@ export async function writeSummary(report: RunReport, timeline: Timeline): Promi
       .addHeading(escapeHtml(`setup-nova-dpm: ${report.packages.join(', ')} for ${report.series}`), 3)
       .addTable([[{ data: 'Item', header: true }, { data: 'Value', header: true }], ...rows.map(([k, v]) => [escapeHtml(k), escapeHtml(v)])])
       .addHeading('Phases', 4)
-      .addTable([[{ data: 'Phase', header: true }, { data: 'Time', header: true }], ...timeline.phases.map(p => [escapeHtml(p.name), seconds(p.ms)])])
+      .addTable([
+        [{ data: 'Phase', header: true }, { data: 'Time', header: true }],
+        ...timeline.phases.map(p => [escapeHtml(p.name), seconds(p.ms)]),
+        ['Total (phases overlap)', seconds(timeline.elapsedMs())]
+      ])
       .write()
   } catch (error) {
     warning(`Could not write the job summary (${shown((error as Error).message)}); the install itself succeeded.`)

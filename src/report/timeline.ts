@@ -3,6 +3,12 @@ import { group } from '../log/log.js'
 /** Times each phase of the run; the summary shows the table. */
 export class Timeline {
   readonly phases: { name: string; ms: number }[] = []
+  private readonly started = Date.now()
+
+  /** Since the run began: phases overlap, so this is not their sum. */
+  elapsedMs(): number {
+    return Date.now() - this.started
+  }
 
   /** A phase with a collapsible log group of its own. */
   run<T>(name: string, work: () => Promise<T>): Promise<T> {

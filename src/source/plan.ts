@@ -104,12 +104,28 @@ export function repositoryUrl(repository: string): string {
   return pathToFileURL(path.resolve(repository)).href
 }
 
-/** A sentence when the interpreter is outside the Pythons the series gated on, with what to do. */
-export function untestedPython(series: Series, version: { major: number; minor: number }): string | undefined {
+/**
+ * A sentence when the interpreter is one the series' constraints cannot
+ * install the packages on, with what to do. The era's gates ran 2.7 and 3.5
+ * (Series.pythons). The drivers' closure is pure Python and installs up to
+ * 3.9: Queens' `requests===2.18.4` fails on 3.10+ (collections.MutableMapping).
+ * Nova and Neutron pin compiled packages of their time: cryptography before
+ * 35 does not build against OpenSSL 3, greenlet 0.4 not on 3.9+ (shared
+ * facts), so with them only the era's 2.7, 3.5 and 3.6 are advised.
+ */
+export function untestedPython(series: Series, packages: readonly PackageName[], version: { major: number; minor: number }): string | undefined {
+  if (!series.pythons) return undefined
   const minor = `${version.major}.${version.minor}`
-  if (!series.pythons || series.pythons.includes(minor)) return undefined
+  const services = packages.filter(p => PACKAGES[p].kind === 'service')
+  const fits = services.length > 0 ? ['2.7', '3.5', '3.6'].includes(minor) : minor === '2.7' || (version.major === 3 && version.minor >= 5 && version.minor <= 9)
+  if (fits) return undefined
+  const why =
+    services.length > 0
+      ? `${services.join(' and ')} of ${series.name} pin compiled packages of their time (cryptography before 35, greenlet 0.4) that do not build on Python ${minor}`
+      : `its constraints pin packages of its time (requests 2.18.4 among them) that fail on Python ${minor}`
+  const container = services.length > 0 ? 'python:2.7 or python:3.6' : 'python:2.7, or Python 3.9 or older'
   return (
-    `OpenStack ${series.name} was tested on Python ${series.pythons.join(' and ')}, not ${minor}; its constraints pin packages of its time that may not install on ${minor}. ` +
-    `GitHub-hosted runners no longer offer those Pythons through actions/setup-python: run the job in a container of that era (container: python:2.7 or python:3.5) and set 'python: /usr/local/bin/python'.`
+    `OpenStack ${series.name} was tested on Python ${series.pythons.join(' and ')}; ${why}. ` +
+    `GitHub-hosted runners no longer offer the era's Pythons through actions/setup-python: run the job in a container of that era (container: ${container}) and set 'python: /usr/local/bin/python'.`
   )
 }

@@ -15,6 +15,8 @@ export type LoadCheck =
   | { kind: 'script'; name: string }
 
 export interface PackageFacts {
+  /** A driver plugs into a service; a service is OpenStack's own (Nova, Neutron). */
+  kind: 'driver' | 'service'
   /** Import name (setup.cfg `packages`). */
   module: string
   /** Where the code lives; `{package}` is the name. */
@@ -38,6 +40,7 @@ export interface PackageFacts {
  */
 export const PACKAGES = {
   'nova-dpm': {
+    kind: 'driver',
     module: 'nova_dpm',
     home: 'https://opendev.org/x/{package}',
     newest: { ocata: '1.0.0', pike: '2.0.0', queens: '3.0.0' },
@@ -52,6 +55,7 @@ export const PACKAGES = {
     }
   },
   'networking-dpm': {
+    kind: 'driver',
     module: 'networking_dpm',
     home: 'https://opendev.org/x/{package}',
     newest: { ocata: '1.0.0', pike: '2.0.1', queens: '3.0.0' },
@@ -65,6 +69,7 @@ export const PACKAGES = {
     }
   },
   nova: {
+    kind: 'service',
     module: 'nova',
     home: 'https://opendev.org/openstack/{package}',
     newest: {
@@ -92,6 +97,7 @@ export const PACKAGES = {
     onPyPiSince: '2018-08-30'
   },
   neutron: {
+    kind: 'service',
     module: 'neutron',
     home: 'https://opendev.org/openstack/{package}',
     newest: {

@@ -12,7 +12,7 @@ import { Interpreter, type PythonFacts } from '../python/interpreter.js'
 import { checkImports, inspectEnvironment, verifyEnvironment, type DriverLoad, type Expected, type Inspection } from '../python/verify.js'
 import { createVenv, venvPython, venvState } from '../python/venv.js'
 import type { Timeline } from '../report/timeline.js'
-import { factsOf, PACKAGE_NAMES, RUNTIME_PKG_RESOURCES, type PackageFacts, type PackageName } from '../source/releases.js'
+import { factsOf, newestOf, PACKAGE_NAMES, RUNTIME_PKG_RESOURCES, type PackageFacts, type PackageName } from '../source/releases.js'
 import type { Source } from '../source/resolve.js'
 import { inRange } from '../source/versions.js'
 import { askedFor, requirementsFile, type Job } from './job.js'
@@ -141,7 +141,8 @@ async function install(job: Job, python: Interpreter, before: Record<string, str
       packages: settings.packages,
       redacted: asked.map(redact),
       before,
-      untestedPython: job.untested
+      untestedPython: job.untested,
+      missingAdvice: missingReleaseAdvice(job)
     }
   ))
 }
@@ -207,15 +208,37 @@ function editableChecks(plugsInto: PackageFacts['plugsInto'], editable: boolean)
  */
 function reportLoads(loads: DriverLoad[]): DriverLoad[] {
   for (const load of loads) {
-    if (load.status === 'checked') info(`${load.driver} loads the way ${load.service} loads it: ${load.proved.join('; ')}.`)
-    if (load.status === 'no-service') {
-      notice(
-        `${load.driver} is installed without ${load.service}: its driver modules import ${load.service}, so they (and the driver's unit tests) will not import. ` +
-          `To load or test the driver, install the series' ${load.service} beside it: 'package: ${load.driver} ${load.service}'.`
-      )
-    }
+    if (load.status === 'checked') info(`${describeLoad(load)}.`)
+    if (load.status === 'no-service') notice(`${describeLoad(load)}. To load or test the driver, install the series' ${load.service} beside it: 'package: ${load.driver} ${load.service}'.`)
   }
   return loads
+}
+
+/** One sentence for the log and the summary's Verified row. */
+export function describeLoad(load: DriverLoad): string {
+  if (load.status === 'checked') return `${load.driver} loads the way ${load.service} loads it: ${load.proved.join('; ')}`
+  if (load.status === 'no-service') return `${load.driver} is installed without ${load.service}: its driver modules import ${load.service}, so they (and the driver's unit tests) will not import`
+  return `${load.driver} is not installed`
+}
+
+/**
+ * Release mode asks the index for a service's release of an old series. Nova
+ * reached PyPI only on 2018-08-30 and Neutron on 2018-01-08 (shared facts), so
+ * an index may lack the era's releases: the stable mode builds the same code
+ * from the series' tag instead.
+ */
+function missingReleaseAdvice(job: Job): Record<string, string> {
+  const { plan } = job.settings
+  const advice: Record<string, string> = {}
+  for (const p of plan.packages) {
+    const facts = factsOf(p.name)
+    if (!p.specifier || facts.kind !== 'service') continue
+    const series = plan.series.name
+    advice[p.name] =
+      `The newest ${p.name} of ${series} is ${newestOf(p.name, series) ?? 'not known'}; ${p.name} went to PyPI only from ${facts.onPyPiSince}, so an index may lack the era's releases. ` +
+      `Use 'mode: stable' to build ${p.name} from its ${series} code instead (the stable/${series} branch, or its ${series}-eol tag once the branch is gone, from ${facts.home.replace('{package}', p.name)}).`
+  }
+  return advice
 }
 
 /** `nova-dpm 3.0.0, networking-dpm 3.0.0`: versions are read from the environment's metadata, so they are data to escape. */

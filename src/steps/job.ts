@@ -42,8 +42,9 @@ export interface Job {
  * the pins of what comes from source), and where the install goes.
  */
 export async function prepareJob(settings: Settings, base: Interpreter, sources: Source[], constraints: Constraints | undefined): Promise<Job> {
-  const untested = untestedPython(settings.series, base.facts)
-  if (untested) warning(untested)
+  const untested = untestedPython(settings.series, settings.packages, base.facts)
+  // A dry run installs nothing, so it warns about nothing an install would meet.
+  if (untested && !settings.dryRun) warning(untested)
   const projects = await localProjects(settings, base)
   const fromSource = [...sources.filter(s => s.commit).map(s => s.name), ...projects.names]
   const venv = wantsVenv(settings, base) ? settings.venvPath : undefined

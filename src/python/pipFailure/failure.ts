@@ -25,6 +25,8 @@ export interface PipFailureContext {
   pipVersion: string
   /** A sentence: the interpreter is outside the series' tested Pythons. */
   untestedPython?: string
+  /** Normalized project name -> what to do when the index lacks it (a service's release of an old series). */
+  missingAdvice?: Record<string, string>
   /**
    * The text of pip's `--log` file. pip reports an index's HTTP errors and
    * failed connections (with `--retries 0`, or a 4xx/5xx) only at debug level,
@@ -44,6 +46,12 @@ export interface PipFailure {
 export function quote(value: string): string {
   const cut = value.length > 300 ? `${value.slice(0, 300)}…` : value
   return `"${shown(cut)}"`
+}
+
+/** The advice for a project the index lacks, when the run has some. */
+export function withMissingAdvice(message: string, project: string, context: PipFailureContext): string {
+  const advice = context.missingAdvice?.[project]
+  return advice ? `${message} ${advice}` : message
 }
 
 export function withUntested(message: string, context: PipFailureContext): string {

@@ -1,4 +1,4 @@
-import { type PipFailure, type PipFailureContext, quote } from './failure.js'
+import { type PipFailure, type PipFailureContext, quote, withMissingAdvice } from './failure.js'
 import { FETCH_404, SKIPPED_LINK } from './log.js'
 import { indexOf, lastNotFound } from './output.js'
 import { isProjectPage } from './network.js'
@@ -15,8 +15,12 @@ export function notFound(text: PipText, context: PipFailureContext): PipFailure 
     return {
       kind: 'no-matching-version',
       message:
-        `No version of ${quote(missing.name)} on ${index} matches ${quote(missing.requirement)}${via}; pip saw ${missing.versions.join(', ')}. ` +
-        "Ask for a version that exists (inputs 'version' and 'requirements'), or use an index that has the one you need (input 'index-url')."
+        withMissingAdvice(
+          `No version of ${quote(missing.name)} on ${index} matches ${quote(missing.requirement)}${via}; pip saw ${missing.versions.join(', ')}. ` +
+            "Ask for a version that exists (inputs 'version' and 'requirements'), or use an index that has the one you need (input 'index-url').",
+          normalized(missing.name),
+          context
+        )
     }
   }
   const unfit = text.every(SKIPPED_LINK).filter(m => fileProject(m[3] ?? m[4]) === normalized(missing.name))
@@ -35,8 +39,11 @@ export function notFound(text: PipText, context: PipFailureContext): PipFailure 
   const unsure = context.log === undefined && !proven ? ' (or the index did not answer for it: pip says which only in its log)' : ''
   return {
     kind: 'no-such-distribution',
-    message:
+    message: withMissingAdvice(
       `There is no project ${quote(missing.name)} on ${index}${via}${unsure}. Check the name (a typo in 'requirements'?) and that 'index-url' ` +
-      'or the pip configuration names the index that serves it.'
+        'or the pip configuration names the index that serves it.',
+      normalized(missing.name),
+      context
+    )
   }
 }
