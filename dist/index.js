@@ -39723,6 +39723,7 @@ var external_node_url_ = __nccwpck_require__(3136);
  */
 const PACKAGES = {
     'nova-dpm': {
+        kind: 'driver',
         module: 'nova_dpm',
         home: 'https://opendev.org/x/{package}',
         newest: { ocata: '1.0.0', pike: '2.0.0', queens: '3.0.0' },
@@ -39737,6 +39738,7 @@ const PACKAGES = {
         }
     },
     'networking-dpm': {
+        kind: 'driver',
         module: 'networking_dpm',
         home: 'https://opendev.org/x/{package}',
         newest: { ocata: '1.0.0', pike: '2.0.1', queens: '3.0.0' },
@@ -39750,6 +39752,7 @@ const PACKAGES = {
         }
     },
     nova: {
+        kind: 'service',
         module: 'nova',
         home: 'https://opendev.org/openstack/{package}',
         newest: {
@@ -39777,6 +39780,7 @@ const PACKAGES = {
         onPyPiSince: '2018-08-30'
     },
     neutron: {
+        kind: 'service',
         module: 'neutron',
         home: 'https://opendev.org/openstack/{package}',
         newest: {
@@ -40037,13 +40041,29 @@ function repositoryUrl(repository) {
         return `ssh://${scp[1]}/${scp[2].replace(/^\//, '')}`;
     return (0,external_node_url_.pathToFileURL)(external_node_path_.resolve(repository)).href;
 }
-/** A sentence when the interpreter is outside the Pythons the series gated on, with what to do. */
-function untestedPython(series, version) {
-    const minor = `${version.major}.${version.minor}`;
-    if (!series.pythons || series.pythons.includes(minor))
+/**
+ * A sentence when the interpreter is one the series' constraints cannot
+ * install the packages on, with what to do. The era's gates ran 2.7 and 3.5
+ * (Series.pythons). The drivers' closure is pure Python and installs up to
+ * 3.9: Queens' `requests===2.18.4` fails on 3.10+ (collections.MutableMapping).
+ * Nova and Neutron pin compiled packages of their time: cryptography before
+ * 35 does not build against OpenSSL 3, greenlet 0.4 not on 3.9+ (shared
+ * facts), so with them only the era's 2.7, 3.5 and 3.6 are advised.
+ */
+function untestedPython(series, packages, version) {
+    if (!series.pythons)
         return undefined;
-    return (`OpenStack ${series.name} was tested on Python ${series.pythons.join(' and ')}, not ${minor}; its constraints pin packages of its time that may not install on ${minor}. ` +
-        `GitHub-hosted runners no longer offer those Pythons through actions/setup-python: run the job in a container of that era (container: python:2.7 or python:3.5) and set 'python: /usr/local/bin/python'.`);
+    const minor = `${version.major}.${version.minor}`;
+    const services = packages.filter(p => PACKAGES[p].kind === 'service');
+    const fits = services.length > 0 ? ['2.7', '3.5', '3.6'].includes(minor) : minor === '2.7' || (version.major === 3 && version.minor >= 5 && version.minor <= 9);
+    if (fits)
+        return undefined;
+    const why = services.length > 0
+        ? `${services.join(' and ')} of ${series.name} pin compiled packages of their time (cryptography before 35, greenlet 0.4) that do not build on Python ${minor}`
+        : `its constraints pin packages of its time (requests 2.18.4 among them) that fail on Python ${minor}`;
+    const container = services.length > 0 ? 'python:2.7 or python:3.6' : 'python:2.7, or Python 3.9 or older';
+    return (`OpenStack ${series.name} was tested on Python ${series.pythons.join(' and ')}; ${why}. ` +
+        `GitHub-hosted runners no longer offer the era's Pythons through actions/setup-python: run the job in a container of that era (container: ${container}) and set 'python: /usr/local/bin/python'.`);
 }
 
 ;// CONCATENATED MODULE: ./src/source/requirements.ts
@@ -41108,7 +41128,8 @@ async function writeSummary(report, timeline) {
         ]),
         ...(report.extraRequirements.length ? [['Also installed', report.extraRequirements.join(', ')]] : []),
         ['Constraints', report.constraintsSource || 'none'],
-        ['Python', `${report.pythonVersion} (${report.pythonPath})`],
+        ['Python', `${report.pythonVersion}${report.pipVersion ? `, pip ${report.pipVersion}` : ''} (${report.pythonPath})`],
+        ...(report.verified?.length ? [['Verified', report.verified.join('; ')]] : []),
         ...(report.venv ? [['Virtual environment', report.venv]] : []),
         ...(report.configSample ? [['Config sample', report.configSample]] : [])
     ];
@@ -41127,7 +41148,11 @@ async function writeSummary(report, timeline) {
             .addHeading(escapeHtml(`setup-nova-dpm: ${report.packages.join(', ')} for ${report.series}`), 3)
             .addTable([[{ data: 'Item', header: true }, { data: 'Value', header: true }], ...rows.map(([k, v]) => [escapeHtml(k), escapeHtml(v)])])
             .addHeading('Phases', 4)
-            .addTable([[{ data: 'Phase', header: true }, { data: 'Time', header: true }], ...timeline.phases.map(p => [escapeHtml(p.name), seconds(p.ms)])])
+            .addTable([
+            [{ data: 'Phase', header: true }, { data: 'Time', header: true }],
+            ...timeline.phases.map(p => [escapeHtml(p.name), seconds(p.ms)]),
+            ['Total (phases overlap)', seconds(timeline.elapsedMs())]
+        ])
             .write();
     }
     catch (error) {
@@ -41150,6 +41175,11 @@ function mib(bytes) {
 /** Times each phase of the run; the summary shows the table. */
 class Timeline {
     phases = [];
+    started = Date.now();
+    /** Since the run began: phases overlap, so this is not their sum. */
+    elapsedMs() {
+        return Date.now() - this.started;
+    }
     /** A phase with a collapsible log group of its own. */
     run(name, work) {
         return this.measure(name, () => group(name, work));
@@ -41568,6 +41598,11 @@ function readTail(fd, size) {
 function quote(value) {
     const cut = value.length > 300 ? `${value.slice(0, 300)}…` : value;
     return `"${shown(cut)}"`;
+}
+/** The advice for a project the index lacks, when the run has some. */
+function withMissingAdvice(message, project, context) {
+    const advice = context.missingAdvice?.[project];
+    return advice ? `${message} ${advice}` : message;
 }
 function withUntested(message, context) {
     return context.untestedPython ? `${message} ${context.untestedPython}` : message;
@@ -42210,8 +42245,8 @@ function notFound(text, context) {
     if (missing.versions.length > 0) {
         return {
             kind: 'no-matching-version',
-            message: `No version of ${quote(missing.name)} on ${index} matches ${quote(missing.requirement)}${via}; pip saw ${missing.versions.join(', ')}. ` +
-                "Ask for a version that exists (inputs 'version' and 'requirements'), or use an index that has the one you need (input 'index-url')."
+            message: withMissingAdvice(`No version of ${quote(missing.name)} on ${index} matches ${quote(missing.requirement)}${via}; pip saw ${missing.versions.join(', ')}. ` +
+                "Ask for a version that exists (inputs 'version' and 'requirements'), or use an index that has the one you need (input 'index-url').", normalized(missing.name), context)
         };
     }
     const unfit = text.every(SKIPPED_LINK).filter(m => fileProject(m[3] ?? m[4]) === normalized(missing.name));
@@ -42229,8 +42264,8 @@ function notFound(text, context) {
     const unsure = context.log === undefined && !proven ? ' (or the index did not answer for it: pip says which only in its log)' : '';
     return {
         kind: 'no-such-distribution',
-        message: `There is no project ${quote(missing.name)} on ${index}${via}${unsure}. Check the name (a typo in 'requirements'?) and that 'index-url' ` +
-            'or the pip configuration names the index that serves it.'
+        message: withMissingAdvice(`There is no project ${quote(missing.name)} on ${index}${via}${unsure}. Check the name (a typo in 'requirements'?) and that 'index-url' ` +
+            'or the pip configuration names the index that serves it.', normalized(missing.name), context)
     };
 }
 
@@ -42402,7 +42437,8 @@ async function pipInstall(python, request, context) {
         constraints: request.constraintsText,
         pythonVersion: python.facts.version,
         pipVersion: python.facts.pipVersion ?? '',
-        untestedPython: context.untestedPython
+        untestedPython: context.untestedPython,
+        missingAdvice: context.missingAdvice
     });
     throw new ActionError(`${message}\n${describeLeftovers(context.before, await python.installed(), context.packages)}`);
 }
@@ -45023,8 +45059,9 @@ function archiveName(file, named) {
  * the pins of what comes from source), and where the install goes.
  */
 async function prepareJob(settings, base, sources, constraints) {
-    const untested = untestedPython(settings.series, base.facts);
-    if (untested)
+    const untested = untestedPython(settings.series, settings.packages, base.facts);
+    // A dry run installs nothing, so it warns about nothing an install would meet.
+    if (untested && !settings.dryRun)
         warning(untested);
     const projects = await localProjects(settings, base);
     const fromSource = [...sources.filter(s => s.commit).map(s => s.name), ...projects.names];
@@ -45272,7 +45309,8 @@ async function install(job, python, before) {
         packages: settings.packages,
         redacted: asked.map(redact),
         before,
-        untestedPython: job.untested
+        untestedPython: job.untested,
+        missingAdvice: missingReleaseAdvice(job)
     }));
 }
 /** The directory of each source fetched by the action (see gitFetch.ts), fetched side by side. */
@@ -45338,13 +45376,39 @@ function editableChecks(plugsInto, editable) {
 function reportLoads(loads) {
     for (const load of loads) {
         if (load.status === 'checked')
-            info(`${load.driver} loads the way ${load.service} loads it: ${load.proved.join('; ')}.`);
-        if (load.status === 'no-service') {
-            notice(`${load.driver} is installed without ${load.service}: its driver modules import ${load.service}, so they (and the driver's unit tests) will not import. ` +
-                `To load or test the driver, install the series' ${load.service} beside it: 'package: ${load.driver} ${load.service}'.`);
-        }
+            info(`${describeLoad(load)}.`);
+        if (load.status === 'no-service')
+            notice(`${describeLoad(load)}. To load or test the driver, install the series' ${load.service} beside it: 'package: ${load.driver} ${load.service}'.`);
     }
     return loads;
+}
+/** One sentence for the log and the summary's Verified row. */
+function describeLoad(load) {
+    if (load.status === 'checked')
+        return `${load.driver} loads the way ${load.service} loads it: ${load.proved.join('; ')}`;
+    if (load.status === 'no-service')
+        return `${load.driver} is installed without ${load.service}: its driver modules import ${load.service}, so they (and the driver's unit tests) will not import`;
+    return `${load.driver} is not installed`;
+}
+/**
+ * Release mode asks the index for a service's release of an old series. Nova
+ * reached PyPI only on 2018-08-30 and Neutron on 2018-01-08 (shared facts), so
+ * an index may lack the era's releases: the stable mode builds the same code
+ * from the series' tag instead.
+ */
+function missingReleaseAdvice(job) {
+    const { plan } = job.settings;
+    const advice = {};
+    for (const p of plan.packages) {
+        const facts = factsOf(p.name);
+        if (!p.specifier || facts.kind !== 'service')
+            continue;
+        const series = plan.series.name;
+        advice[p.name] =
+            `The newest ${p.name} of ${series} is ${newestOf(p.name, series) ?? 'not known'}; ${p.name} went to PyPI only from ${facts.onPyPiSince}, so an index may lack the era's releases. ` +
+                `Use 'mode: stable' to build ${p.name} from its ${series} code instead (the stable/${series} branch, or its ${series}-eol tag once the branch is gone, from ${facts.home.replace('{package}', p.name)}).`;
+    }
+    return advice;
 }
 /** `nova-dpm 3.0.0, networking-dpm 3.0.0`: versions are read from the environment's metadata, so they are data to escape. */
 function listed(versions) {
@@ -45405,7 +45469,13 @@ async function run() {
             // Only a proved install is handed to later steps.
             if (job.venv)
                 exportVenv(installed.python.facts.executable);
-            Object.assign(report, { pythonPath: installed.python.facts.executable, pythonVersion: installed.python.facts.version, versions: installed.versions });
+            Object.assign(report, {
+                pythonPath: installed.python.facts.executable,
+                pythonVersion: installed.python.facts.version,
+                pipVersion: installed.python.facts.pipVersion ?? undefined,
+                versions: installed.versions,
+                verified: installed.loads.map(describeLoad)
+            });
             if (cache)
                 report.cache = { kind: cache.kind, key: cache.keys.identity, restore: installed.restore, save: installed.save };
             if (settings.configSample) {
