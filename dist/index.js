@@ -41138,7 +41138,8 @@ async function writeSummary(report, timeline) {
         rows.push(['Cache', `${c.kind}, key ${c.key}`]);
         if (c.restore) {
             const r = c.restore;
-            rows.push(['Cache restore', r.matchedKey ? `${r.exactHit ? 'hit' : `partial hit (${r.matchedKey})`}, ${mib(r.bytes)} in ${seconds(r.ms)}` : `miss (${seconds(r.ms)})`]);
+            const size = `${mib(r.bytes)} unpacked${r.archiveBytes !== undefined ? `, ${mib(r.archiveBytes)} compressed` : ''}`;
+            rows.push(['Cache restore', r.matchedKey ? `${r.exactHit ? 'hit' : 'partial hit'} on ${r.matchedKey}, ${size} in ${seconds(r.ms)}` : `miss (${seconds(r.ms)})`]);
         }
         if (c.save)
             rows.push(['Cache save', c.save.saved ? `${mib(c.save.bytes)} in ${seconds(c.save.ms)}` : 'not saved']);
@@ -43429,7 +43430,8 @@ async function restoreVenv(dir, keys, base, timeoutSeconds) {
         external_node_fs_.rmSync(dir, { recursive: true, force: true });
         external_node_fs_.mkdirSync(external_node_path_.dirname(dir), { recursive: true });
         moveTree(tree, dir);
-        return { matchedKey: found.matchedKey, exactHit: found.matchedKey.startsWith(keys.identity), ms: Date.now() - started, bytes: dirSize(dir) };
+        const archiveBytes = external_node_fs_.statSync(archive).size;
+        return { matchedKey: found.matchedKey, exactHit: found.matchedKey.startsWith(keys.identity), ms: Date.now() - started, bytes: dirSize(dir), archiveBytes };
     }
     catch (error) {
         warning(`Cache restore failed, installing without it: ${shown(error.message)}`);

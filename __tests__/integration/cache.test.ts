@@ -63,7 +63,7 @@ describe('caching with the real @actions/cache against a loopback cache service'
     assert.deepEqual(world.requests.slice(requestsBefore).filter(p => p.startsWith('/files/')), [])
     assert.deepEqual(service.committedKeys().filter(k => k.includes('pip-hit')), saved, 'an exact hit is not saved again')
     assert.doesNotMatch(warm.summary, /Cache save/)
-    assert.match(warm.summary, /Cache restore<\/td><td>hit, \d+\.\d MiB/)
+    assert.match(warm.summary, /Cache restore<\/td><td>hit on setup-nova-dpm-\S+, \d+\.\d MiB unpacked in/)
   })
 
   it("pip: the cache comes down while the action's venv is made", { timeout: 240_000 }, async () => {
@@ -108,7 +108,7 @@ describe('caching with the real @actions/cache against a loopback cache service'
     assert.equal(second.code, 0, second.stdout)
     assert.equal(second.outputs['cache-hit'], 'false')
     // The nearest entry is the first run's: same platform, packages, series and mode, other constraints.
-    assert.ok(second.summary.includes(`partial hit (${firstKeys[0]})`), second.summary)
+    assert.ok(second.summary.includes(`partial hit on ${firstKeys[0]}, `), second.summary)
     assert.equal(installed(python).zhmcclient, '0.20.0')
     assert.equal(service.committedKeys().filter(k => k.includes('pip-miss')).length, 2)
   })
@@ -131,6 +131,8 @@ describe('caching with the real @actions/cache against a loopback cache service'
     const warm = await runAction(inputs(base, { cache: 'venv', 'venv-path': second.venvPath }), second.env)
     assert.equal(warm.code, 0, warm.stdout)
     assert.equal(warm.outputs['cache-hit'], 'true')
+    // Both sizes: what the entry unpacks to and what came down.
+    assert.match(warm.summary, /<td>Cache restore<\/td><td>hit on setup-nova-dpm-\S+, \d+\.\d MiB unpacked, \d+\.\d MiB compressed in \d+\.\d s<\/td>/)
     assert.doesNotMatch(warm.stdout, /pip install/)
     assert.deepEqual(world.requests.slice(requestsBefore).filter(p => !p.startsWith('/constraints') && !p.startsWith('/requirements')), [])
     assert.equal(installed(venvPython)['nova-dpm'], '3.0.0')
@@ -163,7 +165,8 @@ describe('caching with the real @actions/cache against a loopback cache service'
     const next = await runAction(inputs(python, { 'cache-key-suffix': 'race' }), runner(shared).env)
     assert.equal(next.code, 0, next.stdout)
     assert.equal(next.outputs['cache-hit'], 'true')
-    assert.ok(next.summary.includes(`<td>Cache restore</td><td>hit, `), next.summary)
+    // The key restored, not the prefix asked for.
+    assert.ok(next.summary.includes(`<td>Cache restore</td><td>hit on ${keys[1]}, `), next.summary)
     // The service answers a prefix with its most recently created entry.
     assert.ok(next.stdout.includes(`Cache hit for restore-key: ${keys[1]}\n`), next.stdout)
     assert.equal(service.committedKeys().filter(k => k.includes('race')).length, 2, 'a hit saves nothing')

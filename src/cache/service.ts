@@ -11,7 +11,10 @@ export interface CacheRestore {
   /** An entry for exactly these inputs (see CacheKeys.identity). */
   exactHit: boolean
   ms: number
+  /** Unpacked size of what was restored. */
   bytes: number
+  /** Size of the entry as downloaded, when the action downloaded it itself (venv entries). */
+  archiveBytes?: number
 }
 
 export interface CacheSave {

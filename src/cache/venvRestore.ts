@@ -54,7 +54,8 @@ export async function restoreVenv(dir: string, keys: CacheKeys, base: Interprete
     fs.rmSync(dir, { recursive: true, force: true })
     fs.mkdirSync(path.dirname(dir), { recursive: true })
     moveTree(tree, dir)
-    return { matchedKey: found.matchedKey, exactHit: found.matchedKey.startsWith(keys.identity), ms: Date.now() - started, bytes: dirSize(dir) }
+    const archiveBytes = fs.statSync(archive).size
+    return { matchedKey: found.matchedKey, exactHit: found.matchedKey.startsWith(keys.identity), ms: Date.now() - started, bytes: dirSize(dir), archiveBytes }
   } catch (error) {
     warning(`Cache restore failed, installing without it: ${shown((error as Error).message)}`)
     return miss()

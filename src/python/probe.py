@@ -363,17 +363,25 @@ def resolve(target):
     return module, value
 
 
-def registered(dist, group, name):
+def group_entries(dist, group):
+    # [(name, target)] of one group in a distribution's entry_points.txt.
     text = read_text(os.path.join(dist["info"], "entry_points.txt")) or ""
     section = None
+    entries = []
     for line in text.splitlines():
         line = line.strip()
         if line.startswith("[") and line.endswith("]"):
             section = line[1:-1].strip()
         elif section == group and "=" in line:
             key, _sep, target = line.partition("=")
-            if key.strip() == name:
-                return target.split("[")[0].strip()
+            entries.append((key.strip(), target.strip()))
+    return entries
+
+
+def registered(dist, group, name):
+    for key, target in group_entries(dist, group):
+        if key == name:
+            return target.split("[")[0].strip()
     return None
 
 
@@ -535,14 +543,9 @@ def entry_points(request):
         dist = dists.get(canonical(name))
         if dist is None or not os.path.isdir(dist["info"]):
             continue
-        text = read_text(os.path.join(dist["info"], "entry_points.txt")) or ""
-        section = None
-        for line in text.splitlines():
-            line = line.strip()
-            if line.startswith("[") and line.endswith("]"):
-                section = line[1:-1].strip()
-            elif section == request["group"] and "=" in line:
-                result.setdefault(dist["name"], []).append(line.split("=", 1)[0].strip())
+        names = [key for key, _target in group_entries(dist, request["group"])]
+        if names:
+            result[dist["name"]] = names
     return result
 
 

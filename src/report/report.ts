@@ -70,7 +70,8 @@ export async function writeSummary(report: RunReport, timeline: Timeline): Promi
     rows.push(['Cache', `${c.kind}, key ${c.key}`])
     if (c.restore) {
       const r = c.restore
-      rows.push(['Cache restore', r.matchedKey ? `${r.exactHit ? 'hit' : `partial hit (${r.matchedKey})`}, ${mib(r.bytes)} in ${seconds(r.ms)}` : `miss (${seconds(r.ms)})`])
+      const size = `${mib(r.bytes)} unpacked${r.archiveBytes !== undefined ? `, ${mib(r.archiveBytes)} compressed` : ''}`
+      rows.push(['Cache restore', r.matchedKey ? `${r.exactHit ? 'hit' : 'partial hit'} on ${r.matchedKey}, ${size} in ${seconds(r.ms)}` : `miss (${seconds(r.ms)})`])
     }
     if (c.save) rows.push(['Cache save', c.save.saved ? `${mib(c.save.bytes)} in ${seconds(c.save.ms)}` : 'not saved'])
   }
