@@ -41741,9 +41741,12 @@ function what(text) {
 /**
  * pip ≥ 20: "<req> does not appear to be a Python project: neither 'setup.py' nor 'pyproject.toml' found."
  * pip 18/19 on a directory: "Directory '<dir>' is not installable. Neither 'setup.py' nor 'pyproject.toml' found."
+ * pip 18.1 on `-e <dir>` that has only pyproject.toml: "Directory '<dir>' is not installable. File 'setup.py' not found."
  */
 const NOT_A_PROJECT = [/^(?:ERROR: )?(.+?) does not appear to be a Python project/, /^(?:ERROR: )?Directory '(.+)' is not installable\./];
 /** pip 18/19 on a git checkout run `setup.py egg_info` regardless, and Python says the file is missing. */
+/** The words that tell the second case from the first: only setup.py is missing. */
+const ONLY_SETUP_PY_MISSING = /is not installable\. File 'setup\.py' not found\./;
 const MISSING_SETUP_PY = /No such file or directory: '[^']*\/setup\.py'/;
 const RAN_EGG_INFO = /setup\.py egg_info|egg_info --egg-base/;
 const INSTALLING_BUILD_DEPS = /^Installing build dependencies/;
@@ -42200,6 +42203,8 @@ function noSpace(text) {
 /** A source with nothing to build, or one only a newer pip can build. */
 function notAProject(text, context) {
     const said = NOT_A_PROJECT.map(re => text.first(re)).find(Boolean);
+    if (said && ONLY_SETUP_PY_MISSING.test(said.input ?? '') && editable(said[1], context))
+        return editableTooOld(said[1], context);
     if (said)
         return notAProjectFailure(said[1]);
     const missingSetupPy = text.first(MISSING_SETUP_PY);
@@ -42218,6 +42223,25 @@ function notAProject(text, context) {
         };
     }
     return notAProjectFailure(source);
+}
+/** Whether pip was asked for `dir` in editable mode (`-e <dir>` in the requirements handed to it). */
+function editable(dir, context) {
+    return context.requirements.some(r => {
+        const m = r.match(/^(?:-e|--editable)\s+"?(.+?)"?$/);
+        return m !== null && (m[1] === dir || m[1].replace(/\/$/, '') === dir.replace(/\/$/, ''));
+    });
+}
+/**
+ * A project with pyproject.toml and no setup.py is a project: an editable
+ * install of it needs PEP 660, which pip supports from 21.3 on.
+ */
+function editableTooOld(dir, context) {
+    return {
+        kind: 'pip-too-old',
+        message: `pip ${context.pipVersion} cannot install ${quote(dir)} in editable mode: the project has a pyproject.toml and no setup.py, and pip installs ` +
+            `such projects editable (PEP 660) only from version 21.3 on. Install it without '-e' (and without 'editable: true'), or upgrade pip in this ` +
+            `Python (${context.pythonVersion}) before this step, e.g. \`python -m pip install "pip>=21.3"\` (Python 3.6's last pip, 21.3.1, has it; 2.7's pips do not).`
+    };
 }
 function notAProjectFailure(source) {
     return {

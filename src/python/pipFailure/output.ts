@@ -44,9 +44,12 @@ export function what(text: PipText): string | undefined {
 /**
  * pip ≥ 20: "<req> does not appear to be a Python project: neither 'setup.py' nor 'pyproject.toml' found."
  * pip 18/19 on a directory: "Directory '<dir>' is not installable. Neither 'setup.py' nor 'pyproject.toml' found."
+ * pip 18.1 on `-e <dir>` that has only pyproject.toml: "Directory '<dir>' is not installable. File 'setup.py' not found."
  */
 export const NOT_A_PROJECT = [/^(?:ERROR: )?(.+?) does not appear to be a Python project/, /^(?:ERROR: )?Directory '(.+)' is not installable\./]
 /** pip 18/19 on a git checkout run `setup.py egg_info` regardless, and Python says the file is missing. */
+/** The words that tell the second case from the first: only setup.py is missing. */
+export const ONLY_SETUP_PY_MISSING = /is not installable\. File 'setup\.py' not found\./
 export const MISSING_SETUP_PY = /No such file or directory: '[^']*\/setup\.py'/
 export const RAN_EGG_INFO = /setup\.py egg_info|egg_info --egg-base/
 export const INSTALLING_BUILD_DEPS = /^Installing build dependencies/
