@@ -10,6 +10,7 @@ import { parseLsRemote } from '../../src/io/git.js'
 import { fetchCheckout, isVersionTag, pbrDistance, versionTags } from '../../src/io/gitFetch.js'
 import type { NetworkSettings } from '../../src/io/retry.js'
 import { startGitServer, type GitServer } from '../fixtures/gitServer.js'
+import { GIT_ENV } from '../fixtures/repos.js'
 import { stdoutDuring } from '../fixtures/assertions.js'
 import { tempDir } from '../fixtures/runAction.js'
 
@@ -81,13 +82,7 @@ describe('fetchCheckout over smart HTTP', { timeout: 60_000 }, () => {
   let server: GitServer
   let commits: Record<string, string>
   const env = (time: number) => ({
-    ...process.env,
-    GIT_CONFIG_GLOBAL: '/dev/null',
-    GIT_CONFIG_NOSYSTEM: '1',
-    GIT_AUTHOR_NAME: 'fixture',
-    GIT_AUTHOR_EMAIL: 'fixture@example.invalid',
-    GIT_COMMITTER_NAME: 'fixture',
-    GIT_COMMITTER_EMAIL: 'fixture@example.invalid',
+    ...GIT_ENV,
     GIT_AUTHOR_DATE: `@${1_600_000_000 + time} +0000`,
     GIT_COMMITTER_DATE: `@${1_600_000_000 + time} +0000`
   })
