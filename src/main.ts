@@ -2,6 +2,7 @@ import * as core from '@actions/core'
 import { configNamespaces, writeConfigSample } from './config/sample.js'
 import { readConstraints } from './constraints/load.js'
 import { ActionError } from './errors.js'
+import { listRequest } from './inputs/inputs.js'
 import { readSettings } from './inputs/settings.js'
 import { stopEverything } from './io/process.js'
 import { shown } from './log/escape.js'
@@ -21,6 +22,13 @@ export async function run(): Promise<void> {
   const timeline = new Timeline()
   stopOnCancel()
   try {
+    const listed = listRequest(name => core.getInput(name))
+    if (listed) {
+      const series = releasedSeries(listed).map(s => s.name)
+      core.setOutput('releases', JSON.stringify(series))
+      info(`Series with a release of ${listed.join(', ')}: ${series.join(', ')}. Nothing else done ('release: list').`)
+      return
+    }
     const settings = readSettings(name => core.getInput(name))
     core.setOutput('releases', JSON.stringify(releasedSeries(settings.packages).map(s => s.name)))
     for (const message of settings.plan.warnings) warning(message)

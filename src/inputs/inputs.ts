@@ -99,6 +99,18 @@ export function parseInputs(read: InputReader, workspace: string): Inputs {
   }
 }
 
+/** `release: list` asks only for the `releases` output: no interpreter, no download, nothing installed. */
+export const LIST_RELEASES = 'list'
+
+/**
+ * The packages of a `release: list` request, or undefined when the request is
+ * an install. Only `package` is read: the other inputs are for an install.
+ */
+export function listRequest(read: InputReader): PackageName[] | undefined {
+  if (read('release').trim().toLowerCase() !== LIST_RELEASES) return undefined
+  return parsePackages(read('package'))
+}
+
 /** Names separated by whitespace, commas or newlines; each once, in the order given. */
 function parsePackages(value: string): PackageName[] {
   const names = value.split(/[\s,]+/).filter(Boolean)
