@@ -15,7 +15,7 @@ import { after, before, describe, it } from 'node:test'
 import { startCacheService, type CacheService } from '../fixtures/cacheService.js'
 import { pyenvPrefix } from '../fixtures/pythons.js'
 import { cleanEnv, installed, makeVenv, messages, runAction, startAction, tempDir, type ActionRun } from '../fixtures/runAction.js'
-import { git, makeLocalProject } from '../fixtures/repos.js'
+import { makeBackendRepo, makeLocalProject } from '../fixtures/repos.js'
 import { startWorld, type World } from '../fixtures/world.js'
 import { failsOnce } from '../fixtures/assertions.js'
 
@@ -412,28 +412,17 @@ describe('faults: bounded waits, proven caches, clear answers', () => {
 
     it('cancelling during a PEP 517 build from git stops the whole process tree', { timeout: 120_000 }, async () => {
       // A repository whose in-tree build backend starts a child and both wait: a build that never ends by itself.
-      const repo = path.join(tempDir(), 'slow-nova-dpm')
       const pids = path.join(tempDir(), 'pids')
-      fs.mkdirSync(repo)
-      fs.writeFileSync(path.join(repo, 'pyproject.toml'), '[build-system]\nrequires = []\nbuild-backend = "slow_backend"\nbackend-path = ["."]\n')
-      fs.writeFileSync(
-        path.join(repo, 'slow_backend.py'),
-        [
-          'import os, subprocess, time',
-          'def get_requires_for_build_wheel(config_settings=None):',
-          '    child = subprocess.Popen(["sleep", "300"])',
-          `    with open(${JSON.stringify(pids)} + ".tmp", "w") as f:`,
-          '        f.write("%d %d" % (os.getpid(), child.pid))',
-          `    os.rename(${JSON.stringify(pids)} + ".tmp", ${JSON.stringify(pids)})`,
-          '    time.sleep(300)',
-          '    return []',
-          ''
-        ].join('\n')
-      )
-      git(repo, 'init', '-q', '-b', 'master')
-      git(repo, 'add', '-A')
-      git(repo, 'commit', '-q', '-m', 'slow')
-      git(repo, 'branch', 'stable/pike')
+      const repo = makeBackendRepo(path.join(tempDir(), 'slow-nova-dpm'), 'slow_backend', [
+        'import os, subprocess, time',
+        'def get_requires_for_build_wheel(config_settings=None):',
+        '    child = subprocess.Popen(["sleep", "300"])',
+        `    with open(${JSON.stringify(pids)} + ".tmp", "w") as f:`,
+        '        f.write("%d %d" % (os.getpid(), child.pid))',
+        `    os.rename(${JSON.stringify(pids)} + ".tmp", ${JSON.stringify(pids)})`,
+        '    time.sleep(300)',
+        '    return []'
+      ])
       const { child, done } = startAction(base({ mode: 'stable', repository: repo, constraints: 'none' }))
       const started = await waitFor('the build backend to start', 90_000, () =>
         fs.existsSync(pids) ? fs.readFileSync(pids, 'utf8').split(' ').map(Number) : undefined

@@ -10,7 +10,7 @@ import * as path from 'node:path'
 import { after, before, describe, it } from 'node:test'
 import { runProcess } from '../../src/io/process.js'
 import { cleanEnv, makeVenv, messages, startAction, tempDir } from '../fixtures/runAction.js'
-import { git } from '../fixtures/repos.js'
+import { makeBackendRepo } from '../fixtures/repos.js'
 import { startWorld, type World } from '../fixtures/world.js'
 
 function alive(pid: number): boolean {
@@ -37,31 +37,20 @@ async function waitFor<T>(what: string, ms: number, probe: () => T | undefined):
  * pid; the hook itself returns at once.
  */
 function daemonProject(): { repo: string; pidFile: string } {
-  const repo = path.join(tempDir(), 'nova-dpm')
   const pidFile = path.join(tempDir(), 'daemon.pid')
-  fs.mkdirSync(repo)
-  fs.writeFileSync(path.join(repo, 'pyproject.toml'), '[build-system]\nrequires = []\nbuild-backend = "daemon_backend"\nbackend-path = ["."]\n')
-  fs.writeFileSync(
-    path.join(repo, 'daemon_backend.py'),
-    [
-      'import os, time',
-      'def get_requires_for_build_wheel(config_settings=None):',
-      '    if os.fork() == 0:',
-      '        os.setsid()',
-      '        if os.fork() == 0:',
-      `            with open(${JSON.stringify(pidFile)} + ".tmp", "w") as f:`,
-      '                f.write(str(os.getpid()))',
-      `            os.rename(${JSON.stringify(pidFile)} + ".tmp", ${JSON.stringify(pidFile)})`,
-      '            time.sleep(1000)',
-      '        os._exit(0)',
-      '    return []',
-      ''
-    ].join('\n')
-  )
-  git(repo, 'init', '-q', '-b', 'master')
-  git(repo, 'add', '-A')
-  git(repo, 'commit', '-q', '-m', 'daemon')
-  git(repo, 'branch', 'stable/pike')
+  const repo = makeBackendRepo(path.join(tempDir(), 'nova-dpm'), 'daemon_backend', [
+    'import os, time',
+    'def get_requires_for_build_wheel(config_settings=None):',
+    '    if os.fork() == 0:',
+    '        os.setsid()',
+    '        if os.fork() == 0:',
+    `            with open(${JSON.stringify(pidFile)} + ".tmp", "w") as f:`,
+    '                f.write(str(os.getpid()))',
+    `            os.rename(${JSON.stringify(pidFile)} + ".tmp", ${JSON.stringify(pidFile)})`,
+    '            time.sleep(1000)',
+    '        os._exit(0)',
+    '    return []'
+  ])
   return { repo, pidFile }
 }
 
