@@ -18,26 +18,9 @@ import { cleanEnv, installed, makeVenv, messages, runAction, startAction, tempDi
 import { makeBackendRepo, makeLocalProject } from '../fixtures/repos.js'
 import { startWorld, type World } from '../fixtures/world.js'
 import { failsOnce } from '../fixtures/assertions.js'
+import { serve } from '../fixtures/loopback.js'
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..')
-
-interface Server {
-  url: string
-  close(): Promise<void>
-}
-
-/** A small HTTP server of this suite's own on 127.0.0.1. */
-async function serve(route: (req: http.IncomingMessage, res: http.ServerResponse) => void): Promise<Server> {
-  const server = http.createServer(route)
-  await new Promise<void>(resolve => server.listen(0, '127.0.0.1', resolve))
-  return {
-    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
-    close: async () => {
-      server.closeAllConnections()
-      await new Promise(resolve => server.close(resolve))
-    }
-  }
-}
 
 interface CacheProxy {
   /** The runner's cache variables, pointing at the proxy. */
