@@ -7,7 +7,6 @@ import assert from 'node:assert/strict'
 import { execFile, execFileSync } from 'node:child_process'
 import * as fs from 'node:fs'
 import * as http from 'node:http'
-import type { AddressInfo } from 'node:net'
 import * as path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { promisify } from 'node:util'
@@ -18,7 +17,7 @@ import { cleanEnv, installed, makeVenv, messages, runAction, startAction, tempDi
 import { makeBackendRepo, makeLocalProject } from '../fixtures/repos.js'
 import { startWorld, type World } from '../fixtures/world.js'
 import { failsOnce } from '../fixtures/assertions.js'
-import { serve } from '../fixtures/loopback.js'
+import { listen, serve } from '../fixtures/loopback.js'
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..')
 
@@ -67,17 +66,14 @@ async function startCacheProxy(service: CacheService): Promise<CacheProxy> {
     })
     res.writeHead(answer.status, out).end(data)
   })
-  await new Promise<void>(resolve => server.listen(0, '127.0.0.1', resolve))
-  origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
+  const listening = await listen(server)
+  origin = listening.url
   const proxy: CacheProxy = {
     env: { ...service.env, ACTIONS_RESULTS_URL: `${origin}/` },
     stallDownloads: false,
     failing: new Map(),
     downloads: 0,
-    close: async () => {
-      server.closeAllConnections()
-      await new Promise(resolve => server.close(resolve))
-    }
+    close: listening.close
   }
   return proxy
 }
