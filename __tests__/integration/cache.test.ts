@@ -2,23 +2,14 @@ import assert from 'node:assert/strict'
 import { execFileSync } from 'node:child_process'
 import * as fs from 'node:fs'
 import * as path from 'node:path'
-import { after, before, describe, it } from 'node:test'
+import { before, describe, it } from 'node:test'
 import { cacheVersion, compressionMethod } from '../../src/cache/entry.js'
-import { startCacheService, type CacheService } from '../fixtures/cacheService.js'
 import { installed, makeVenv, messages, runAction, tempDir, type ActionRun } from '../fixtures/runAction.js'
-import { startWorld, type World } from '../fixtures/world.js'
+import { useCacheService, useWorld } from '../fixtures/suite.js'
 
 describe('caching with the real @actions/cache against a loopback cache service', () => {
-  let world: World
-  let service: CacheService
-  before(async () => {
-    world = await startWorld()
-    service = await startCacheService()
-  }, { timeout: 60_000 })
-  after(async () => {
-    await world.close()
-    await service.close()
-  }, { timeout: 30_000 })
+  const world = useWorld()
+  const service = useCacheService()
 
   /**
    * Each run is a fresh runner: a new working directory and interpreter, and

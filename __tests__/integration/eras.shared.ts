@@ -13,13 +13,13 @@ import assert from 'node:assert/strict'
 import { execFile } from 'node:child_process'
 import * as fs from 'node:fs'
 import * as path from 'node:path'
-import { after, before } from 'node:test'
 import { promisify } from 'node:util'
-import { startCacheService, type CacheService } from '../fixtures/cacheService.js'
+import type { CacheService } from '../fixtures/cacheService.js'
 import { pyenvPython, type PythonVersion } from '../fixtures/pythons.js'
 import { cleanEnv, installed, messages, py, runAction, tempDir, type ActionRun } from '../fixtures/runAction.js'
 import { git, GIT_VERSIONS } from '../fixtures/repos.js'
-import { startWorld, type World } from '../fixtures/world.js'
+import { useCacheService, useWorld } from '../fixtures/suite.js'
+import type { World } from '../fixtures/world.js'
 
 /** zhmcclient / os-dpm as each real upper-constraints.txt pins them (fixtures/constraints/SOURCE.md). */
 export const PINS = {
@@ -45,16 +45,7 @@ export interface Era {
 
 /** A world and a cache service for the calling suite, started before its tests and stopped after. */
 export function useEra(): Era {
-  const era = {} as Era
-  before(async () => {
-    era.world = await startWorld()
-    era.service = await startCacheService()
-  })
-  after(async () => {
-    await era.world.close()
-    await era.service.close()
-  })
-  return era
+  return { world: useWorld(), service: useCacheService() }
 }
 
 /** Release mode for a series with its real constraints, straight into `python` unless `extra` says otherwise. */

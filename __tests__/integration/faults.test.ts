@@ -11,11 +11,11 @@ import * as path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { promisify } from 'node:util'
 import { after, before, describe, it } from 'node:test'
-import { startCacheService, type CacheService } from '../fixtures/cacheService.js'
+import type { CacheService } from '../fixtures/cacheService.js'
 import { pyenvPrefix } from '../fixtures/pythons.js'
 import { cleanEnv, installed, makeVenv, messages, runAction, startAction, tempDir, type ActionRun } from '../fixtures/runAction.js'
 import { makeBackendRepo, makeLocalProject } from '../fixtures/repos.js'
-import { startWorld, type World } from '../fixtures/world.js'
+import { useCacheService, useWorld } from '../fixtures/suite.js'
 import { failsOnce } from '../fixtures/assertions.js'
 import { listen, serve } from '../fixtures/loopback.js'
 
@@ -140,17 +140,11 @@ function linkedPython(): { python: string; ensurepip: string } {
 }
 
 describe('faults: bounded waits, proven caches, clear answers', () => {
-  let world: World
-  let service: CacheService
+  const world = useWorld()
+  const service = useCacheService()
   let python: string
-  before(async () => {
-    world = await startWorld()
-    service = await startCacheService()
+  before(() => {
     python = makeVenv()
-  })
-  after(async () => {
-    await world.close()
-    await service.close()
   })
 
   const base = (extra: Record<string, string> = {}) => ({

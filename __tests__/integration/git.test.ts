@@ -1,15 +1,11 @@
 import assert from 'node:assert/strict'
-import { after, before, describe, it } from 'node:test'
+import { describe, it } from 'node:test'
 import { installed, makeVenv, messages, runAction } from '../fixtures/runAction.js'
 import { git, GIT_VERSIONS } from '../fixtures/repos.js'
-import { startWorld, type World } from '../fixtures/world.js'
+import { useWorld } from '../fixtures/suite.js'
 
 describe('modes stable and master, against real git repositories', () => {
-  let world: World
-  before(async () => {
-    world = await startWorld()
-  }, { timeout: 60_000 })
-  after(() => world.close(), { timeout: 30_000 })
+  const world = useWorld()
 
   const inputs = (release: string, pkg: 'nova-dpm' | 'networking-dpm', python: string, extra: Record<string, string> = {}) => ({
     release,

@@ -8,9 +8,10 @@ import assert from 'node:assert/strict'
 import * as fs from 'node:fs'
 import * as os from 'node:os'
 import * as path from 'node:path'
-import { after, before, describe, it } from 'node:test'
+import { before, describe, it } from 'node:test'
 import { installed, makeVenv, runAction, tempDir, type ActionRun } from '../fixtures/runAction.js'
-import { AUTH, startWorld, type World } from '../fixtures/world.js'
+import { AUTH } from '../fixtures/world.js'
+import { useWorld } from '../fixtures/suite.js'
 import { failsOnce } from '../fixtures/assertions.js'
 import { serve } from '../fixtures/loopback.js'
 
@@ -54,15 +55,13 @@ function exportsNothing(run: ActionRun): void {
 }
 
 describe('security: nothing lost, injected or leaked', () => {
-  let world: World
+  const world = useWorld()
   let python: string
   let port: string
-  before(async () => {
-    world = await startWorld()
+  before(() => {
     python = makeVenv()
     port = new URL(world.url).port
   })
-  after(() => world.close())
 
   const base = (extra: Record<string, string> = {}) => ({
     release: 'pike',

@@ -7,11 +7,11 @@
 import assert from 'node:assert/strict'
 import * as fs from 'node:fs'
 import * as path from 'node:path'
-import { after, before, describe, it } from 'node:test'
+import { after, describe, it } from 'node:test'
 import { runProcess } from '../../src/io/process.js'
 import { cleanEnv, makeVenv, messages, startAction, tempDir } from '../fixtures/runAction.js'
 import { makeBackendRepo } from '../fixtures/repos.js'
-import { startWorld, type World } from '../fixtures/world.js'
+import { useWorld } from '../fixtures/suite.js'
 
 function alive(pid: number): boolean {
   try {
@@ -55,15 +55,11 @@ function daemonProject(): { repo: string; pidFile: string } {
 }
 
 describe("a build backend's daemon", () => {
-  let world: World
   const daemons: number[] = []
-  before(async () => {
-    world = await startWorld()
-  }, { timeout: 60_000 })
-  after(async () => {
+  after(() => {
     for (const pid of daemons.filter(alive)) process.kill(pid, 'SIGKILL')
-    await world.close()
   }, { timeout: 30_000 })
+  const world = useWorld()
 
   it('holds pip only until the time limit, which stops it too and names it', { timeout: 90_000 }, async () => {
     const { repo, pidFile } = daemonProject()

@@ -8,11 +8,11 @@
 import assert from 'node:assert/strict'
 import * as fs from 'node:fs'
 import * as path from 'node:path'
-import { after, before, describe, it } from 'node:test'
+import { describe, it } from 'node:test'
 import { execFile } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
 import { cleanEnv, installed, makeVenv, tempDir } from '../fixtures/runAction.js'
-import { startWorld, type World } from '../fixtures/world.js'
+import { useWorld } from '../fixtures/suite.js'
 
 const MAIN = fileURLToPath(new URL('../../src/main.ts', import.meta.url))
 // tsx is found from the repository; the action itself reads GITHUB_WORKSPACE, not the working directory.
@@ -55,11 +55,7 @@ function phases(summary: string): string[] {
 }
 
 describe('the story of one run', { timeout: 180_000 }, () => {
-  let world: World
-  before(async () => {
-    world = await startWorld()
-  })
-  after(() => world.close())
+  const world = useWorld()
 
   const inputs = (python: string, extra: Record<string, string> = {}) => ({
     release: 'queens',
