@@ -12,6 +12,7 @@ import { pyenvPython } from '../fixtures/pythons.js'
 import { cleanEnv, installed, makeVenv, messages, py, runAction, tempDir, type ActionRun } from '../fixtures/runAction.js'
 import { git, GIT_VERSIONS, makeLocalProject } from '../fixtures/repos.js'
 import { useWorld } from '../fixtures/suite.js'
+import { installInputs } from '../fixtures/world.js'
 
 /** Debian's interpreter: its dist-packages hold python3-oslo.config, and a PyGObject whose pycairo is missing. */
 const DEBIAN_PYTHON = '/usr/bin/python3'
@@ -33,15 +34,8 @@ const droppedLine = (pin: string) =>
 describe('a compute node: nova-dpm and networking-dpm together, the job’s own projects, a config sample', () => {
   const world = useWorld()
 
-  const inputs = (release: string, python: string, extra: Record<string, string> = {}) => ({
-    release,
-    python,
-    package: 'nova-dpm networking-dpm',
-    'index-url': world.indexUrl,
-    constraints: world.constraintsUrl(release),
-    cache: 'false',
-    ...extra
-  })
+  const inputs = (release: string, python: string, extra: Record<string, string> = {}) =>
+    installInputs(world, { release, python, package: 'nova-dpm networking-dpm', ...extra })
 
   it('release: both packages in one pip run, each at its release, dependencies at the pins', { timeout: 180_000 }, async () => {
     const python = makeVenv()

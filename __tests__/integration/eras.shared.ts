@@ -19,7 +19,7 @@ import { pyenvPython, type PythonVersion } from '../fixtures/pythons.js'
 import { cleanEnv, installed, messages, py, runAction, tempDir, type ActionRun } from '../fixtures/runAction.js'
 import { git, GIT_VERSIONS } from '../fixtures/repos.js'
 import { useCacheService, useWorld } from '../fixtures/suite.js'
-import type { World } from '../fixtures/world.js'
+import { installInputs, type World } from '../fixtures/world.js'
 
 /** zhmcclient / os-dpm as each real upper-constraints.txt pins them (fixtures/constraints/SOURCE.md). */
 export const PINS = {
@@ -50,23 +50,14 @@ export function useEra(): Era {
 
 /** Release mode for a series with its real constraints, straight into `python` unless `extra` says otherwise. */
 export function releaseRun(era: Era, series: Series, python: string, extra: Record<string, string> = {}, env: Record<string, string | undefined> = {}): Promise<ActionRun> {
-  return runAction(
-    { release: series, python, 'index-url': era.world.indexUrl, constraints: era.world.realConstraintsUrl(series), cache: 'false', ...extra },
-    env
-  )
+  return runAction(installInputs(era.world, { release: series, python, constraints: era.world.realConstraintsUrl(series), ...extra }), env)
 }
 
 /** Mode stable for a series: nova-dpm from the fixture repository, with the series' real constraints. */
 export function stableRun(era: Era, series: Series, python: string): Promise<ActionRun> {
-  return runAction({
-    release: series,
-    mode: 'stable',
-    python,
-    repository: era.world.repos['nova-dpm'],
-    'index-url': era.world.indexUrl,
-    constraints: era.world.realConstraintsUrl(series),
-    cache: 'false'
-  })
+  return runAction(
+    installInputs(era.world, { release: series, mode: 'stable', python, repository: era.world.repos['nova-dpm'], constraints: era.world.realConstraintsUrl(series) })
+  )
 }
 
 /**

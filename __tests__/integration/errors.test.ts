@@ -5,6 +5,7 @@ import * as path from 'node:path'
 import { before, describe, it } from 'node:test'
 import { cleanEnv, installed, makeVenv, messages, runAction, tempDir } from '../fixtures/runAction.js'
 import { useWorld } from '../fixtures/suite.js'
+import { installInputs } from '../fixtures/world.js'
 
 describe('failures: clear errors, no stack traces, nothing installed', () => {
   const world = useWorld()
@@ -13,14 +14,7 @@ describe('failures: clear errors, no stack traces, nothing installed', () => {
     python = makeVenv()
   }, { timeout: 60_000 })
 
-  const base = (extra: Record<string, string> = {}) => ({
-    release: 'queens',
-    python,
-    'index-url': world.indexUrl,
-    constraints: world.constraintsUrl('queens'),
-    cache: 'false',
-    ...extra
-  })
+  const base = (extra: Record<string, string> = {}) => installInputs(world, { release: 'queens', python, ...extra })
 
   async function fails(inputs: Record<string, string>, message: RegExp, env: Record<string, string> = {}) {
     const run = await runAction(inputs, env)

@@ -16,6 +16,7 @@ import { pyenvPrefix } from '../fixtures/pythons.js'
 import { cleanEnv, installed, makeVenv, messages, runAction, startAction, tempDir, type ActionRun } from '../fixtures/runAction.js'
 import { makeBackendRepo, makeLocalProject } from '../fixtures/repos.js'
 import { useCacheService, useWorld } from '../fixtures/suite.js'
+import { installInputs } from '../fixtures/world.js'
 import { failsOnce } from '../fixtures/assertions.js'
 import { listen, serve } from '../fixtures/loopback.js'
 
@@ -147,14 +148,7 @@ describe('faults: bounded waits, proven caches, clear answers', () => {
     python = makeVenv()
   })
 
-  const base = (extra: Record<string, string> = {}) => ({
-    release: 'pike',
-    python,
-    'index-url': world.indexUrl,
-    constraints: world.constraintsUrl('pike'),
-    cache: 'false',
-    ...extra
-  })
+  const base = (extra: Record<string, string> = {}) => installInputs(world, { release: 'pike', python, ...extra })
 
   describe('every wait is bounded', () => {
     it('a host that never answers and one that trickles fail within about timeout × attempts, and the process exits', { timeout: 60_000 }, async () => {

@@ -6,19 +6,13 @@ import { describe, it } from 'node:test'
 import { cleanEnv, installed, makeVenv, messages, runAction, startAction, tempDir } from '../fixtures/runAction.js'
 import { git, GIT_VERSIONS } from '../fixtures/repos.js'
 import { useCacheService, useWorld } from '../fixtures/suite.js'
+import { installInputs } from '../fixtures/world.js'
 
 describe('broken networks, cancellation, and the interpreters users really have', () => {
   const world = useWorld()
   const service = useCacheService()
 
-  const base = (python: string, extra: Record<string, string> = {}) => ({
-    release: 'pike',
-    python,
-    'index-url': world.indexUrl,
-    constraints: world.constraintsUrl('pike'),
-    cache: 'false',
-    ...extra
-  })
+  const base = (python: string, extra: Record<string, string> = {}) => installInputs(world, { release: 'pike', python, ...extra })
 
   it('a stalled constraints host times out, is retried, then fails in bounded time', { timeout: 60_000 }, async () => {
     const python = makeVenv()

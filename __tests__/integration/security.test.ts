@@ -10,7 +10,7 @@ import * as os from 'node:os'
 import * as path from 'node:path'
 import { before, describe, it } from 'node:test'
 import { installed, makeVenv, runAction, tempDir, type ActionRun } from '../fixtures/runAction.js'
-import { AUTH } from '../fixtures/world.js'
+import { AUTH, installInputs } from '../fixtures/world.js'
 import { useWorld } from '../fixtures/suite.js'
 import { failsOnce } from '../fixtures/assertions.js'
 import { serve } from '../fixtures/loopback.js'
@@ -63,15 +63,7 @@ describe('security: nothing lost, injected or leaked', () => {
     port = new URL(world.url).port
   })
 
-  const base = (extra: Record<string, string> = {}) => ({
-    release: 'pike',
-    python,
-    'index-url': world.indexUrl,
-    constraints: world.constraintsUrl('pike'),
-    cache: 'false',
-    retries: '0',
-    ...extra
-  })
+  const base = (extra: Record<string, string> = {}) => installInputs(world, { release: 'pike', python, retries: '0', ...extra })
 
   describe('venv-path: never clears a directory the action did not make', () => {
     it('a workspace and a home directory with files are refused by name and left byte for byte', { timeout: 60_000 }, async () => {

@@ -17,6 +17,7 @@ import { makeLocalProject, SERVICE_GIT_VERSIONS } from '../fixtures/repos.js'
 import { cleanEnv, messages, runAction, tempDir } from '../fixtures/runAction.js'
 import { dpmProject } from '../fixtures/services.js'
 import { useWorld } from '../fixtures/suite.js'
+import { installInputs } from '../fixtures/world.js'
 
 const execAsync = promisify(execFile)
 
@@ -24,7 +25,7 @@ describe('Nova and Neutron beside the drivers', () => {
   const world = useWorld()
 
   const run = (inputs: Record<string, string>) =>
-    runAction({ release: 'queens', 'index-url': world.indexUrl, constraints: world.realConstraintsUrl('queens'), cache: 'false', ...inputs })
+    runAction(installInputs(world, { release: 'queens', constraints: world.realConstraintsUrl('queens'), ...inputs }))
 
   it("Python 2.7, release: a compute node's set, Queens' newest Nova beside nova-dpm, the driver loaded through Nova's shim", { timeout: 240_000 }, async () => {
     const result = await run({ package: 'nova-dpm nova', python: copiedPython('2.7') })

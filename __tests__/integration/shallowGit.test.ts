@@ -15,6 +15,7 @@ import { makeVenvWith } from '../fixtures/pythons.js'
 import { installed, makeVenv, messages, py, runAction, tempDir } from '../fixtures/runAction.js'
 import { git } from '../fixtures/repos.js'
 import { useWorld } from '../fixtures/suite.js'
+import { installInputs } from '../fixtures/world.js'
 
 describe('a git install of a long history fetches only what pbr reads', () => {
   const world = useWorld()
@@ -33,16 +34,16 @@ describe('a git install of a long history fetches only what pbr reads', () => {
 
   const run = (release: 'queens' | 'master', python: string, protocol: 'smart' | 'dumb' = 'smart', indexUrl = world.indexUrl) => {
     server.resetCount()
-    return runAction({
-      release,
-      mode: release === 'master' ? '' : 'stable',
-      package: 'nova-dpm',
-      python,
-      repository: server.repoUrl('nova-dpm', protocol),
-      'index-url': indexUrl,
-      constraints: world.constraintsUrl(release),
-      cache: 'false'
-    })
+    return runAction(
+      installInputs(world, {
+        release,
+        mode: release === 'master' ? '' : 'stable',
+        package: 'nova-dpm',
+        python,
+        repository: server.repoUrl('nova-dpm', protocol),
+        'index-url': indexUrl
+      })
+    )
   }
   const commitOf = (ref: string) => git(history.bare, 'rev-parse', `${ref}^{commit}`)
 

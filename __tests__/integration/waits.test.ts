@@ -12,6 +12,7 @@ import { runProcess } from '../../src/io/process.js'
 import { cleanEnv, makeVenv, messages, startAction, tempDir } from '../fixtures/runAction.js'
 import { makeBackendRepo } from '../fixtures/repos.js'
 import { useWorld } from '../fixtures/suite.js'
+import { installInputs } from '../fixtures/world.js'
 
 function alive(pid: number): boolean {
   try {
@@ -77,15 +78,7 @@ describe("a build backend's daemon", () => {
 
   it('is stopped with pip when the job is cancelled, and the message says so', { timeout: 120_000 }, async () => {
     const { repo, pidFile } = daemonProject()
-    const { child, done } = startAction({
-      release: 'pike',
-      mode: 'stable',
-      repository: repo,
-      python: makeVenv(),
-      'index-url': world.indexUrl,
-      constraints: 'none',
-      cache: 'false'
-    })
+    const { child, done } = startAction(installInputs(world, { release: 'pike', mode: 'stable', repository: repo, python: makeVenv(), constraints: 'none' }))
     const daemon = await waitFor('the daemon to start', 90_000, () => (fs.existsSync(pidFile) ? Number(fs.readFileSync(pidFile, 'utf8')) : undefined))
     daemons.push(daemon)
     // pip is now waiting on the daemon's end of its backend's output.

@@ -13,6 +13,7 @@ import { execFile } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
 import { cleanEnv, installed, makeVenv, tempDir } from '../fixtures/runAction.js'
 import { useWorld } from '../fixtures/suite.js'
+import { installInputs } from '../fixtures/world.js'
 
 const MAIN = fileURLToPath(new URL('../../src/main.ts', import.meta.url))
 // tsx is found from the repository; the action itself reads GITHUB_WORKSPACE, not the working directory.
@@ -57,14 +58,7 @@ function phases(summary: string): string[] {
 describe('the story of one run', { timeout: 180_000 }, () => {
   const world = useWorld()
 
-  const inputs = (python: string, extra: Record<string, string> = {}) => ({
-    release: 'queens',
-    python,
-    'index-url': world.indexUrl,
-    constraints: world.constraintsUrl('queens'),
-    cache: 'false',
-    ...extra
-  })
+  const inputs = (python: string, extra: Record<string, string> = {}) => installInputs(world, { release: 'queens', python, ...extra })
 
   it('reads, finds, installs, proves and reports, in that order', async () => {
     const python = makeVenv()
