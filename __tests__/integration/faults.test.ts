@@ -19,6 +19,7 @@ import { useCacheService, useWorld } from '../fixtures/suite.js'
 import { installInputs } from '../fixtures/world.js'
 import { failsOnce } from '../fixtures/assertions.js'
 import { listen, serve } from '../fixtures/loopback.js'
+import { alive, waitFor } from '../fixtures/processes.js'
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..')
 
@@ -86,25 +87,6 @@ async function timed(run: Promise<ActionRun>): Promise<{ run: ActionRun; seconds
   return { run: result, seconds: (Date.now() - started) / 1000 }
 }
 
-
-/** Whether a process still runs (a zombie waiting for its parent to reap it has stopped running). */
-function alive(pid: number): boolean {
-  try {
-    return !/^\d+ \(.*\) Z/.test(fs.readFileSync(`/proc/${pid}/stat`, 'utf8'))
-  } catch {
-    return false
-  }
-}
-
-async function waitFor<T>(what: string, ms: number, probe: () => T | undefined): Promise<T> {
-  const deadline = Date.now() + ms
-  for (;;) {
-    const value = probe()
-    if (value !== undefined) return value
-    if (Date.now() > deadline) throw new Error(`gave up waiting for ${what}`)
-    await new Promise(resolve => setTimeout(resolve, 100))
-  }
-}
 
 /**
  * What a `cp -a` copy of pyenv's CPython 3.11 is for these tests, without

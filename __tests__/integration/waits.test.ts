@@ -10,27 +10,10 @@ import * as path from 'node:path'
 import { after, describe, it } from 'node:test'
 import { runProcess } from '../../src/io/process.js'
 import { cleanEnv, makeVenv, messages, startAction, tempDir } from '../fixtures/runAction.js'
+import { alive, waitFor } from '../fixtures/processes.js'
 import { makeBackendRepo } from '../fixtures/repos.js'
 import { useWorld } from '../fixtures/suite.js'
 import { installInputs } from '../fixtures/world.js'
-
-function alive(pid: number): boolean {
-  try {
-    return !/^\d+ \(.*\) Z/.test(fs.readFileSync(`/proc/${pid}/stat`, 'utf8'))
-  } catch {
-    return false
-  }
-}
-
-async function waitFor<T>(what: string, ms: number, probe: () => T | undefined): Promise<T> {
-  const deadline = Date.now() + ms
-  for (;;) {
-    const value = probe()
-    if (value !== undefined) return value
-    if (Date.now() > deadline) throw new Error(`gave up waiting for ${what}`)
-    await new Promise(resolve => setTimeout(resolve, 100))
-  }
-}
 
 /**
  * A project (a git repository) whose in-tree backend double-forks a daemon
