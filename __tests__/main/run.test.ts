@@ -11,7 +11,7 @@ import * as path from 'node:path'
 import { describe, it } from 'node:test'
 import { execFile } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
-import { cleanEnv, installed, makeVenv, tempDir } from '../fixtures/runAction.js'
+import { cleanEnv, inputVariables, installed, makeVenv, runnerVariables, tempDir } from '../fixtures/runAction.js'
 import { useWorld } from '../fixtures/suite.js'
 import { installInputs } from '../fixtures/world.js'
 
@@ -30,20 +30,15 @@ interface Told {
 /** One run() with the given inputs; the process environment is restored afterwards. */
 async function tell(inputs: Record<string, string>): Promise<Told> {
   const dir = tempDir('nova-dpm-story-')
-  const files = Object.fromEntries(['GITHUB_OUTPUT', 'GITHUB_ENV', 'GITHUB_PATH', 'GITHUB_STATE', 'GITHUB_STEP_SUMMARY'].map(n => [n, path.join(dir, n)]))
-  for (const file of Object.values(files)) fs.writeFileSync(file, '')
-  fs.mkdirSync(path.join(dir, 'temp'))
-  const env = {
-    ...cleanEnv({ RUNNER_TEMP: path.join(dir, 'temp'), GITHUB_WORKSPACE: dir, PIP_CACHE_DIR: path.join(dir, 'pip-cache'), ...files }),
-    ...Object.fromEntries(Object.entries(inputs).map(([k, v]) => [`INPUT_${k.toUpperCase()}`, v]))
-  }
+  const files = runnerVariables(dir)
+  const env = { ...cleanEnv({ ...files, GITHUB_WORKSPACE: dir }), ...inputVariables(inputs) }
   const script = `import { run } from ${JSON.stringify(MAIN)}; await run()`
   const { code, log } = await new Promise<{ code: number; log: string }>(resolve => {
     execFile(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { env, cwd: REPO, maxBuffer: 64 * 1024 * 1024 }, (error, out, err) =>
       resolve({ code: error ? Number(error.code) || 1 : 0, log: out + err })
     )
   })
-  const read = (name: string) => fs.readFileSync(files[name], 'utf8')
+  const read = (name: keyof typeof files) => fs.readFileSync(files[name], 'utf8')
   return { log, failed: code !== 0, outputs: read('GITHUB_OUTPUT'), summary: read('GITHUB_STEP_SUMMARY'), exported: read('GITHUB_ENV') + read('GITHUB_PATH') }
 }
 
