@@ -13,6 +13,7 @@ import type { NetworkSettings } from '../../src/io/retry.js'
 import { gitEnvironment } from '../../src/io/transport.js'
 import { stdoutDuring } from '../fixtures/assertions.js'
 import { listen, serve, type Listening } from '../fixtures/loopback.js'
+import { git, GIT_ENV } from '../fixtures/repos.js'
 
 const STRICT = { allowInsecure: false }
 const INSECURE = { allowInsecure: true }
@@ -42,19 +43,6 @@ describe('parseLsRemote and pickRef', { timeout: 5_000 }, () => {
     assert.equal(pickRef(refs, ['refs/heads/stable/rocky', 'refs/tags/rocky-eol']), undefined)
   })
 })
-
-const GIT_ENV = {
-  ...process.env,
-  GIT_CONFIG_GLOBAL: '/dev/null',
-  GIT_CONFIG_NOSYSTEM: '1',
-  GIT_AUTHOR_NAME: 'Test',
-  GIT_AUTHOR_EMAIL: 'test@example.com',
-  GIT_COMMITTER_NAME: 'Test',
-  GIT_COMMITTER_EMAIL: 'test@example.com'
-}
-function git(cwd: string, ...args: string[]): string {
-  return execFileSync('git', args, { cwd, env: GIT_ENV, encoding: 'utf8' }).trim()
-}
 
 function network(timeoutSeconds: number, retries = 0): NetworkSettings {
   return { retries, timeoutSeconds, retryMaxSeconds: 60, pipArgs: [] }
