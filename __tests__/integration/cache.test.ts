@@ -2,23 +2,15 @@ import assert from 'node:assert/strict'
 import { execFileSync } from 'node:child_process'
 import * as fs from 'node:fs'
 import * as path from 'node:path'
-import { after, before, describe, it } from 'node:test'
+import { before, describe, it } from 'node:test'
 import { cacheVersion, compressionMethod } from '../../src/cache/entry.js'
-import { startCacheService, type CacheService } from '../fixtures/cacheService.js'
 import { installed, makeVenv, messages, runAction, tempDir, type ActionRun } from '../fixtures/runAction.js'
-import { startWorld, type World } from '../fixtures/world.js'
+import { useCacheService, useWorld } from '../fixtures/suite.js'
+import { installInputs } from '../fixtures/world.js'
 
 describe('caching with the real @actions/cache against a loopback cache service', () => {
-  let world: World
-  let service: CacheService
-  before(async () => {
-    world = await startWorld()
-    service = await startCacheService()
-  }, { timeout: 60_000 })
-  after(async () => {
-    await world.close()
-    await service.close()
-  }, { timeout: 30_000 })
+  const world = useWorld()
+  const service = useCacheService()
 
   /**
    * Each run is a fresh runner: a new working directory and interpreter, and
@@ -33,13 +25,8 @@ describe('caching with the real @actions/cache against a loopback cache service'
     return { env: { ...service.env, PIP_CACHE_DIR: pipCache, PIP_TRUSTED_HOST: '127.0.0.1' }, venvPath: path.join(shared, 'venv') }
   }
 
-  const inputs = (python: string, extra: Record<string, string> = {}) => ({
-    release: 'queens',
-    python,
-    'index-url': world.indexUrl,
-    constraints: world.constraintsUrl('queens'),
-    ...extra
-  })
+  /** The action's own cache default unless a test names one. */
+  const inputs = (python: string, extra: Record<string, string> = {}) => installInputs(world, { release: 'queens', python, cache: undefined, ...extra })
 
   it('pip: a cold run saves, a fresh runner hits and downloads no wheel', { timeout: 240_000 }, async () => {
     const shared = tempDir()

@@ -7,11 +7,12 @@ import assert from 'node:assert/strict'
 import { execFileSync } from 'node:child_process'
 import * as fs from 'node:fs'
 import * as path from 'node:path'
-import { after, before, describe, it } from 'node:test'
+import { describe, it } from 'node:test'
 import { pyenvPython } from '../fixtures/pythons.js'
 import { cleanEnv, installed, makeVenv, messages, py, runAction, tempDir, type ActionRun } from '../fixtures/runAction.js'
 import { git, GIT_VERSIONS, makeLocalProject } from '../fixtures/repos.js'
-import { startWorld, type World } from '../fixtures/world.js'
+import { useWorld } from '../fixtures/suite.js'
+import { installInputs } from '../fixtures/world.js'
 
 /** Debian's interpreter: its dist-packages hold python3-oslo.config, and a PyGObject whose pycairo is missing. */
 const DEBIAN_PYTHON = '/usr/bin/python3'
@@ -31,21 +32,10 @@ const droppedLine = (pin: string) =>
   `Dropped the pin '${pin}' from the constraints: that project is installed from source, and pip refuses a pinned name given as a URL or path.`
 
 describe('a compute node: nova-dpm and networking-dpm together, the job’s own projects, a config sample', () => {
-  let world: World
-  before(async () => {
-    world = await startWorld()
-  }, { timeout: 60_000 })
-  after(() => world.close(), { timeout: 30_000 })
+  const world = useWorld()
 
-  const inputs = (release: string, python: string, extra: Record<string, string> = {}) => ({
-    release,
-    python,
-    package: 'nova-dpm networking-dpm',
-    'index-url': world.indexUrl,
-    constraints: world.constraintsUrl(release),
-    cache: 'false',
-    ...extra
-  })
+  const inputs = (release: string, python: string, extra: Record<string, string> = {}) =>
+    installInputs(world, { release, python, package: 'nova-dpm networking-dpm', ...extra })
 
   it('release: both packages in one pip run, each at its release, dependencies at the pins', { timeout: 180_000 }, async () => {
     const python = makeVenv()

@@ -13,13 +13,13 @@ import assert from 'node:assert/strict'
 import { execFile } from 'node:child_process'
 import * as fs from 'node:fs'
 import * as path from 'node:path'
-import { after, before } from 'node:test'
 import { promisify } from 'node:util'
-import { startCacheService, type CacheService } from '../fixtures/cacheService.js'
+import type { CacheService } from '../fixtures/cacheService.js'
 import { pyenvPython, type PythonVersion } from '../fixtures/pythons.js'
 import { cleanEnv, installed, messages, py, runAction, tempDir, type ActionRun } from '../fixtures/runAction.js'
 import { git, GIT_VERSIONS } from '../fixtures/repos.js'
-import { startWorld, type World } from '../fixtures/world.js'
+import { useCacheService, useWorld } from '../fixtures/suite.js'
+import { installInputs, type World } from '../fixtures/world.js'
 
 /** zhmcclient / os-dpm as each real upper-constraints.txt pins them (fixtures/constraints/SOURCE.md). */
 export const PINS = {
@@ -45,37 +45,19 @@ export interface Era {
 
 /** A world and a cache service for the calling suite, started before its tests and stopped after. */
 export function useEra(): Era {
-  const era = {} as Era
-  before(async () => {
-    era.world = await startWorld()
-    era.service = await startCacheService()
-  })
-  after(async () => {
-    await era.world.close()
-    await era.service.close()
-  })
-  return era
+  return { world: useWorld(), service: useCacheService() }
 }
 
 /** Release mode for a series with its real constraints, straight into `python` unless `extra` says otherwise. */
 export function releaseRun(era: Era, series: Series, python: string, extra: Record<string, string> = {}, env: Record<string, string | undefined> = {}): Promise<ActionRun> {
-  return runAction(
-    { release: series, python, 'index-url': era.world.indexUrl, constraints: era.world.realConstraintsUrl(series), cache: 'false', ...extra },
-    env
-  )
+  return runAction(installInputs(era.world, { release: series, python, constraints: era.world.realConstraintsUrl(series), ...extra }), env)
 }
 
 /** Mode stable for a series: nova-dpm from the fixture repository, with the series' real constraints. */
 export function stableRun(era: Era, series: Series, python: string): Promise<ActionRun> {
-  return runAction({
-    release: series,
-    mode: 'stable',
-    python,
-    repository: era.world.repos['nova-dpm'],
-    'index-url': era.world.indexUrl,
-    constraints: era.world.realConstraintsUrl(series),
-    cache: 'false'
-  })
+  return runAction(
+    installInputs(era.world, { release: series, mode: 'stable', python, repository: era.world.repos['nova-dpm'], constraints: era.world.realConstraintsUrl(series) })
+  )
 }
 
 /**

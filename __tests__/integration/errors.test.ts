@@ -2,27 +2,19 @@ import assert from 'node:assert/strict'
 import { execFileSync } from 'node:child_process'
 import * as fs from 'node:fs'
 import * as path from 'node:path'
-import { after, before, describe, it } from 'node:test'
+import { before, describe, it } from 'node:test'
 import { cleanEnv, installed, makeVenv, messages, runAction, tempDir } from '../fixtures/runAction.js'
-import { startWorld, type World } from '../fixtures/world.js'
+import { useWorld } from '../fixtures/suite.js'
+import { installInputs } from '../fixtures/world.js'
 
 describe('failures: clear errors, no stack traces, nothing installed', () => {
-  let world: World
+  const world = useWorld()
   let python: string
-  before(async () => {
-    world = await startWorld()
+  before(() => {
     python = makeVenv()
   }, { timeout: 60_000 })
-  after(() => world.close(), { timeout: 30_000 })
 
-  const base = (extra: Record<string, string> = {}) => ({
-    release: 'queens',
-    python,
-    'index-url': world.indexUrl,
-    constraints: world.constraintsUrl('queens'),
-    cache: 'false',
-    ...extra
-  })
+  const base = (extra: Record<string, string> = {}) => installInputs(world, { release: 'queens', python, ...extra })
 
   async function fails(inputs: Record<string, string>, message: RegExp, env: Record<string, string> = {}) {
     const run = await runAction(inputs, env)

@@ -7,37 +7,21 @@ import assert from 'node:assert/strict'
 import { execFile, execFileSync } from 'node:child_process'
 import * as fs from 'node:fs'
 import * as http from 'node:http'
-import type { AddressInfo } from 'node:net'
 import * as path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { promisify } from 'node:util'
 import { after, before, describe, it } from 'node:test'
-import { startCacheService, type CacheService } from '../fixtures/cacheService.js'
+import type { CacheService } from '../fixtures/cacheService.js'
 import { pyenvPrefix } from '../fixtures/pythons.js'
 import { cleanEnv, installed, makeVenv, messages, runAction, startAction, tempDir, type ActionRun } from '../fixtures/runAction.js'
 import { makeBackendRepo, makeLocalProject } from '../fixtures/repos.js'
-import { startWorld, type World } from '../fixtures/world.js'
+import { useCacheService, useWorld } from '../fixtures/suite.js'
+import { installInputs } from '../fixtures/world.js'
 import { failsOnce } from '../fixtures/assertions.js'
+import { listen, serve } from '../fixtures/loopback.js'
+import { alive, waitFor } from '../fixtures/processes.js'
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..')
-
-interface Server {
-  url: string
-  close(): Promise<void>
-}
-
-/** A small HTTP server of this suite's own on 127.0.0.1. */
-async function serve(route: (req: http.IncomingMessage, res: http.ServerResponse) => void): Promise<Server> {
-  const server = http.createServer(route)
-  await new Promise<void>(resolve => server.listen(0, '127.0.0.1', resolve))
-  return {
-    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
-    close: async () => {
-      server.closeAllConnections()
-      await new Promise(resolve => server.close(resolve))
-    }
-  }
-}
 
 interface CacheProxy {
   /** The runner's cache variables, pointing at the proxy. */
@@ -84,17 +68,14 @@ async function startCacheProxy(service: CacheService): Promise<CacheProxy> {
     })
     res.writeHead(answer.status, out).end(data)
   })
-  await new Promise<void>(resolve => server.listen(0, '127.0.0.1', resolve))
-  origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
+  const listening = await listen(server)
+  origin = listening.url
   const proxy: CacheProxy = {
     env: { ...service.env, ACTIONS_RESULTS_URL: `${origin}/` },
     stallDownloads: false,
     failing: new Map(),
     downloads: 0,
-    close: async () => {
-      server.closeAllConnections()
-      await new Promise(resolve => server.close(resolve))
-    }
+    close: listening.close
   }
   return proxy
 }
@@ -106,25 +87,6 @@ async function timed(run: Promise<ActionRun>): Promise<{ run: ActionRun; seconds
   return { run: result, seconds: (Date.now() - started) / 1000 }
 }
 
-
-/** Whether a process still runs (a zombie waiting for its parent to reap it has stopped running). */
-function alive(pid: number): boolean {
-  try {
-    return !/^\d+ \(.*\) Z/.test(fs.readFileSync(`/proc/${pid}/stat`, 'utf8'))
-  } catch {
-    return false
-  }
-}
-
-async function waitFor<T>(what: string, ms: number, probe: () => T | undefined): Promise<T> {
-  const deadline = Date.now() + ms
-  for (;;) {
-    const value = probe()
-    if (value !== undefined) return value
-    if (Date.now() > deadline) throw new Error(`gave up waiting for ${what}`)
-    await new Promise(resolve => setTimeout(resolve, 100))
-  }
-}
 
 /**
  * What a `cp -a` copy of pyenv's CPython 3.11 is for these tests, without
@@ -161,27 +123,14 @@ function linkedPython(): { python: string; ensurepip: string } {
 }
 
 describe('faults: bounded waits, proven caches, clear answers', () => {
-  let world: World
-  let service: CacheService
+  const world = useWorld()
+  const service = useCacheService()
   let python: string
-  before(async () => {
-    world = await startWorld()
-    service = await startCacheService()
+  before(() => {
     python = makeVenv()
   })
-  after(async () => {
-    await world.close()
-    await service.close()
-  })
 
-  const base = (extra: Record<string, string> = {}) => ({
-    release: 'pike',
-    python,
-    'index-url': world.indexUrl,
-    constraints: world.constraintsUrl('pike'),
-    cache: 'false',
-    ...extra
-  })
+  const base = (extra: Record<string, string> = {}) => installInputs(world, { release: 'pike', python, ...extra })
 
   describe('every wait is bounded', () => {
     it('a host that never answers and one that trickles fail within about timeout × attempts, and the process exits', { timeout: 60_000 }, async () => {

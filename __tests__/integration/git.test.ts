@@ -1,27 +1,15 @@
 import assert from 'node:assert/strict'
-import { after, before, describe, it } from 'node:test'
+import { describe, it } from 'node:test'
 import { installed, makeVenv, messages, runAction } from '../fixtures/runAction.js'
 import { git, GIT_VERSIONS } from '../fixtures/repos.js'
-import { startWorld, type World } from '../fixtures/world.js'
+import { useWorld } from '../fixtures/suite.js'
+import { installInputs } from '../fixtures/world.js'
 
 describe('modes stable and master, against real git repositories', () => {
-  let world: World
-  before(async () => {
-    world = await startWorld()
-  }, { timeout: 60_000 })
-  after(() => world.close(), { timeout: 30_000 })
+  const world = useWorld()
 
-  const inputs = (release: string, pkg: 'nova-dpm' | 'networking-dpm', python: string, extra: Record<string, string> = {}) => ({
-    release,
-    mode: release === 'master' ? '' : 'stable',
-    package: pkg,
-    python,
-    repository: world.repos[pkg],
-    'index-url': world.indexUrl,
-    constraints: world.constraintsUrl(release),
-    cache: 'false',
-    ...extra
-  })
+  const inputs = (release: string, pkg: 'nova-dpm' | 'networking-dpm', python: string, extra: Record<string, string> = {}) =>
+    installInputs(world, { release, mode: release === 'master' ? '' : 'stable', package: pkg, python, repository: world.repos[pkg], ...extra })
 
   for (const pkg of ['nova-dpm', 'networking-dpm'] as const) {
     it(`${pkg}: stable/queens installs the branch head, pinned to its commit`, { timeout: 120_000 }, async () => {

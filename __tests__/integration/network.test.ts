@@ -2,32 +2,17 @@ import assert from 'node:assert/strict'
 import { execFileSync } from 'node:child_process'
 import * as fs from 'node:fs'
 import * as path from 'node:path'
-import { after, before, describe, it } from 'node:test'
-import { startCacheService, type CacheService } from '../fixtures/cacheService.js'
+import { describe, it } from 'node:test'
 import { cleanEnv, installed, makeVenv, messages, runAction, startAction, tempDir } from '../fixtures/runAction.js'
 import { git, GIT_VERSIONS } from '../fixtures/repos.js'
-import { startWorld, type World } from '../fixtures/world.js'
+import { useCacheService, useWorld } from '../fixtures/suite.js'
+import { installInputs } from '../fixtures/world.js'
 
 describe('broken networks, cancellation, and the interpreters users really have', () => {
-  let world: World
-  let service: CacheService
-  before(async () => {
-    world = await startWorld()
-    service = await startCacheService()
-  }, { timeout: 60_000 })
-  after(async () => {
-    await world.close()
-    await service.close()
-  }, { timeout: 30_000 })
+  const world = useWorld()
+  const service = useCacheService()
 
-  const base = (python: string, extra: Record<string, string> = {}) => ({
-    release: 'pike',
-    python,
-    'index-url': world.indexUrl,
-    constraints: world.constraintsUrl('pike'),
-    cache: 'false',
-    ...extra
-  })
+  const base = (python: string, extra: Record<string, string> = {}) => installInputs(world, { release: 'pike', python, ...extra })
 
   it('a stalled constraints host times out, is retried, then fails in bounded time', { timeout: 60_000 }, async () => {
     const python = makeVenv()

@@ -1,25 +1,15 @@
 import assert from 'node:assert/strict'
 import * as fs from 'node:fs'
 import * as path from 'node:path'
-import { after, before, describe, it } from 'node:test'
+import { describe, it } from 'node:test'
 import { installed, makeVenv, messages, runAction, tempDir } from '../fixtures/runAction.js'
-import { CONSTRAINTS, startWorld, type World } from '../fixtures/world.js'
+import { CONSTRAINTS, installInputs } from '../fixtures/world.js'
+import { useWorld } from '../fixtures/suite.js'
 
 describe('mode: release, through dist/index.js', () => {
-  let world: World
-  before(async () => {
-    world = await startWorld()
-  }, { timeout: 60_000 })
-  after(() => world.close(), { timeout: 30_000 })
+  const world = useWorld()
 
-  const inputs = (release: string, python: string, extra: Record<string, string> = {}) => ({
-    release,
-    python,
-    'index-url': world.indexUrl,
-    constraints: world.constraintsUrl(release),
-    cache: 'false',
-    ...extra
-  })
+  const inputs = (release: string, python: string, extra: Record<string, string> = {}) => installInputs(world, { release, python, ...extra })
 
   it('ocata gets the newest 1.x, with dependencies held at the constraints pins', { timeout: 120_000 }, async () => {
     const python = makeVenv()

@@ -6,43 +6,18 @@
  */
 import assert from 'node:assert/strict'
 import * as fs from 'node:fs'
-import * as http from 'node:http'
-import type { AddressInfo } from 'node:net'
 import * as os from 'node:os'
 import * as path from 'node:path'
-import { after, before, describe, it } from 'node:test'
+import { before, describe, it } from 'node:test'
 import { installed, makeVenv, runAction, tempDir, type ActionRun } from '../fixtures/runAction.js'
-import { AUTH, startWorld, type World } from '../fixtures/world.js'
+import { AUTH, installInputs } from '../fixtures/world.js'
+import { useWorld } from '../fixtures/suite.js'
 import { failsOnce } from '../fixtures/assertions.js'
+import { serve } from '../fixtures/loopback.js'
 
 const DEBIAN_PYTHON = '/usr/bin/python3'
 /** Written by the action into every venv it makes (python/venv.ts VENV_MARKER). */
 const MARKER = '.setup-nova-dpm-venv'
-
-interface Server {
-  url: string
-  /** Paths requested, in order. */
-  requests: string[]
-  close(): Promise<void>
-}
-
-/** A small HTTP server of this suite's own. */
-async function serve(host: string, route: (req: http.IncomingMessage, res: http.ServerResponse) => void): Promise<Server> {
-  const requests: string[] = []
-  const server = http.createServer((req, res) => {
-    requests.push(req.url ?? '')
-    route(req, res)
-  })
-  await new Promise<void>(resolve => server.listen(0, host, resolve))
-  return {
-    url: `http://${host}:${(server.address() as AddressInfo).port}`,
-    requests,
-    close: async () => {
-      server.closeAllConnections()
-      await new Promise(resolve => server.close(resolve))
-    }
-  }
-}
 
 /** This machine's first address that is not loopback: a "remote" host a loopback server may not send the action to. */
 function remoteAddress(): string {
@@ -80,25 +55,15 @@ function exportsNothing(run: ActionRun): void {
 }
 
 describe('security: nothing lost, injected or leaked', () => {
-  let world: World
+  const world = useWorld()
   let python: string
   let port: string
-  before(async () => {
-    world = await startWorld()
+  before(() => {
     python = makeVenv()
     port = new URL(world.url).port
   })
-  after(() => world.close())
 
-  const base = (extra: Record<string, string> = {}) => ({
-    release: 'pike',
-    python,
-    'index-url': world.indexUrl,
-    constraints: world.constraintsUrl('pike'),
-    cache: 'false',
-    retries: '0',
-    ...extra
-  })
+  const base = (extra: Record<string, string> = {}) => installInputs(world, { release: 'pike', python, retries: '0', ...extra })
 
   describe('venv-path: never clears a directory the action did not make', () => {
     it('a workspace and a home directory with files are refused by name and left byte for byte', { timeout: 60_000 }, async () => {
@@ -211,13 +176,13 @@ describe('security: nothing lost, injected or leaked', () => {
 
     it('a loopback server may not send the action to another host: the other host is never contacted', { timeout: 30_000 }, async () => {
       // allow-insecure: plain http to the other host would be allowed; only the loopback rule stands in the way.
-      const remote = await serve(remoteAddress(), (_req, res) => res.end('zhmcclient===0.18.0\n'))
-      const redirector = await serve('127.0.0.1', (_req, res) => res.writeHead(302, { location: `${remote.url}/upper-constraints.txt` }).end())
+      const remote = await serve((_req, res) => res.end('zhmcclient===0.18.0\n'), remoteAddress())
+      const redirector = await serve((_req, res) => res.writeHead(302, { location: `${remote.url}/upper-constraints.txt` }).end())
       try {
         const run = await runAction(base({ constraints: `${redirector.url}/pike`, 'allow-insecure': 'true' }))
         assert.match(failsOnce(run), /redirects to 'http:\/\/.*\/upper-constraints\.txt': a server on this machine may not send the action to another host/)
-        assert.deepEqual(remote.requests, [])
-        assert.deepEqual(redirector.requests, ['/pike'])
+        assert.deepEqual(remote.hits, [])
+        assert.deepEqual(redirector.hits.map(r => r.url), ['/pike'])
         // The world's redirect to TEST-NET-1 is refused before any connection is tried, so at once.
         const started = Date.now()
         const testNet = await runAction(base({ constraints: `${world.url}/redirect-remote`, 'allow-insecure': 'true', timeout: '20' }))
@@ -296,7 +261,7 @@ describe('security: nothing lost, injected or leaked', () => {
       'bin:x:2:2:bin:/bin:/usr/sbin/nologin',
       'secretuser:x:1000:1000:Secret User,,,:/home/secretuser:/bin/bash'
     ]
-    const server = await serve('127.0.0.1', (_req, res) => res.end(passwd.join('\n') + '\n'))
+    const server = await serve((_req, res) => res.end(passwd.join('\n') + '\n'))
     try {
       const run = await runAction(base({ constraints: `${server.url}/etc/passwd` }))
       const error = failsOnce(run)

@@ -10,27 +10,22 @@ import assert from 'node:assert/strict'
 import { execFile } from 'node:child_process'
 import * as fs from 'node:fs'
 import * as path from 'node:path'
-import { after, before, describe, it } from 'node:test'
+import { describe, it } from 'node:test'
 import { promisify } from 'node:util'
 import { copiedPython } from '../fixtures/pythons.js'
 import { makeLocalProject, SERVICE_GIT_VERSIONS } from '../fixtures/repos.js'
 import { cleanEnv, messages, runAction, tempDir } from '../fixtures/runAction.js'
 import { dpmProject } from '../fixtures/services.js'
-import { startWorld, type World } from '../fixtures/world.js'
+import { useWorld } from '../fixtures/suite.js'
+import { installInputs } from '../fixtures/world.js'
 
 const execAsync = promisify(execFile)
 
 describe('Nova and Neutron beside the drivers', () => {
-  let world: World
-  before(async () => {
-    world = await startWorld()
-  })
-  after(async () => {
-    await world.close()
-  })
+  const world = useWorld()
 
   const run = (inputs: Record<string, string>) =>
-    runAction({ release: 'queens', 'index-url': world.indexUrl, constraints: world.realConstraintsUrl('queens'), cache: 'false', ...inputs })
+    runAction(installInputs(world, { release: 'queens', constraints: world.realConstraintsUrl('queens'), ...inputs }))
 
   it("Python 2.7, release: a compute node's set, Queens' newest Nova beside nova-dpm, the driver loaded through Nova's shim", { timeout: 240_000 }, async () => {
     const result = await run({ package: 'nova-dpm nova', python: copiedPython('2.7') })

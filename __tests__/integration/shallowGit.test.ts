@@ -14,39 +14,36 @@ import { makeLongHistory, type LongHistory } from '../fixtures/longHistory.js'
 import { makeVenvWith } from '../fixtures/pythons.js'
 import { installed, makeVenv, messages, py, runAction, tempDir } from '../fixtures/runAction.js'
 import { git } from '../fixtures/repos.js'
-import { startWorld, type World } from '../fixtures/world.js'
+import { useWorld } from '../fixtures/suite.js'
+import { installInputs } from '../fixtures/world.js'
 
 describe('a git install of a long history fetches only what pbr reads', () => {
-  let world: World
+  const world = useWorld()
   let server: GitServer
   let history: LongHistory
   /** Bytes of the repository's packs: what a whole clone transfers, give or take. */
   let packBytes: number
   before(async () => {
-    world = await startWorld()
     const root = tempDir('nova-dpm-long-')
     history = makeLongHistory(root, 'nova-dpm')
     const packs = path.join(history.bare, 'objects', 'pack')
     packBytes = fs.readdirSync(packs).reduce((sum, f) => sum + fs.statSync(path.join(packs, f)).size, 0)
     server = await startGitServer(root)
   }, { timeout: 120_000 })
-  after(async () => {
-    await server.close()
-    await world.close()
-  }, { timeout: 30_000 })
+  after(() => server.close(), { timeout: 30_000 })
 
   const run = (release: 'queens' | 'master', python: string, protocol: 'smart' | 'dumb' = 'smart', indexUrl = world.indexUrl) => {
     server.resetCount()
-    return runAction({
-      release,
-      mode: release === 'master' ? '' : 'stable',
-      package: 'nova-dpm',
-      python,
-      repository: server.repoUrl('nova-dpm', protocol),
-      'index-url': indexUrl,
-      constraints: world.constraintsUrl(release),
-      cache: 'false'
-    })
+    return runAction(
+      installInputs(world, {
+        release,
+        mode: release === 'master' ? '' : 'stable',
+        package: 'nova-dpm',
+        python,
+        repository: server.repoUrl('nova-dpm', protocol),
+        'index-url': indexUrl
+      })
+    )
   }
   const commitOf = (ref: string) => git(history.bare, 'rev-parse', `${ref}^{commit}`)
 

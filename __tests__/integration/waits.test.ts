@@ -7,29 +7,13 @@
 import assert from 'node:assert/strict'
 import * as fs from 'node:fs'
 import * as path from 'node:path'
-import { after, before, describe, it } from 'node:test'
+import { after, describe, it } from 'node:test'
 import { runProcess } from '../../src/io/process.js'
 import { cleanEnv, makeVenv, messages, startAction, tempDir } from '../fixtures/runAction.js'
+import { alive, waitFor } from '../fixtures/processes.js'
 import { makeBackendRepo } from '../fixtures/repos.js'
-import { startWorld, type World } from '../fixtures/world.js'
-
-function alive(pid: number): boolean {
-  try {
-    return !/^\d+ \(.*\) Z/.test(fs.readFileSync(`/proc/${pid}/stat`, 'utf8'))
-  } catch {
-    return false
-  }
-}
-
-async function waitFor<T>(what: string, ms: number, probe: () => T | undefined): Promise<T> {
-  const deadline = Date.now() + ms
-  for (;;) {
-    const value = probe()
-    if (value !== undefined) return value
-    if (Date.now() > deadline) throw new Error(`gave up waiting for ${what}`)
-    await new Promise(resolve => setTimeout(resolve, 100))
-  }
-}
+import { useWorld } from '../fixtures/suite.js'
+import { installInputs } from '../fixtures/world.js'
 
 /**
  * A project (a git repository) whose in-tree backend double-forks a daemon
@@ -55,15 +39,11 @@ function daemonProject(): { repo: string; pidFile: string } {
 }
 
 describe("a build backend's daemon", () => {
-  let world: World
   const daemons: number[] = []
-  before(async () => {
-    world = await startWorld()
-  }, { timeout: 60_000 })
-  after(async () => {
+  after(() => {
     for (const pid of daemons.filter(alive)) process.kill(pid, 'SIGKILL')
-    await world.close()
   }, { timeout: 30_000 })
+  const world = useWorld()
 
   it('holds pip only until the time limit, which stops it too and names it', { timeout: 90_000 }, async () => {
     const { repo, pidFile } = daemonProject()
@@ -81,15 +61,7 @@ describe("a build backend's daemon", () => {
 
   it('is stopped with pip when the job is cancelled, and the message says so', { timeout: 120_000 }, async () => {
     const { repo, pidFile } = daemonProject()
-    const { child, done } = startAction({
-      release: 'pike',
-      mode: 'stable',
-      repository: repo,
-      python: makeVenv(),
-      'index-url': world.indexUrl,
-      constraints: 'none',
-      cache: 'false'
-    })
+    const { child, done } = startAction(installInputs(world, { release: 'pike', mode: 'stable', repository: repo, python: makeVenv(), constraints: 'none' }))
     const daemon = await waitFor('the daemon to start', 90_000, () => (fs.existsSync(pidFile) ? Number(fs.readFileSync(pidFile, 'utf8')) : undefined))
     daemons.push(daemon)
     // pip is now waiting on the daemon's end of its backend's output.

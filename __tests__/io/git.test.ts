@@ -12,6 +12,8 @@ import { parseLsRemote, pickRef, resolveGitRef } from '../../src/io/git.js'
 import type { NetworkSettings } from '../../src/io/retry.js'
 import { gitEnvironment } from '../../src/io/transport.js'
 import { stdoutDuring } from '../fixtures/assertions.js'
+import { listen, serve, type Listening } from '../fixtures/loopback.js'
+import { git, GIT_ENV } from '../fixtures/repos.js'
 
 const STRICT = { allowInsecure: false }
 const INSECURE = { allowInsecure: true }
@@ -42,19 +44,6 @@ describe('parseLsRemote and pickRef', { timeout: 5_000 }, () => {
   })
 })
 
-const GIT_ENV = {
-  ...process.env,
-  GIT_CONFIG_GLOBAL: '/dev/null',
-  GIT_CONFIG_NOSYSTEM: '1',
-  GIT_AUTHOR_NAME: 'Test',
-  GIT_AUTHOR_EMAIL: 'test@example.com',
-  GIT_COMMITTER_NAME: 'Test',
-  GIT_COMMITTER_EMAIL: 'test@example.com'
-}
-function git(cwd: string, ...args: string[]): string {
-  return execFileSync('git', args, { cwd, env: GIT_ENV, encoding: 'utf8' }).trim()
-}
-
 function network(timeoutSeconds: number, retries = 0): NetworkSettings {
   return { retries, timeoutSeconds, retryMaxSeconds: 60, pipArgs: [] }
 }
@@ -68,22 +57,12 @@ async function rejects(promise: Promise<unknown>, ...patterns: RegExp[]): Promis
   })
 }
 
-async function listen(server: net.Server): Promise<number> {
-  await new Promise<void>(resolve => server.listen(0, '127.0.0.1', resolve))
-  return (server.address() as net.AddressInfo).port
-}
-
-async function close(server: net.Server | http.Server): Promise<void> {
-  if ('closeAllConnections' in server) server.closeAllConnections()
-  await new Promise(resolve => server.close(resolve))
-}
-
 describe('resolveGitRef', { timeout: 60_000 }, () => {
   let dir: string
   let bare: string
   let commits: Record<string, string>
   let base: string
-  let server: http.Server
+  let server: Listening
   const hits: string[] = []
   const sockets = new Set<net.Socket>()
   const timers = new Set<NodeJS.Timeout>()
@@ -115,7 +94,7 @@ describe('resolveGitRef', { timeout: 60_000 }, () => {
     // git's dumb HTTP protocol: the bare repository as static files. /flaky answers the first ref listing with 503,
     // /stall accepts and never answers, /trickle sends refs at 4 KiB/s forever (above curl's low-speed limit).
     let flaky = 0
-    server = http.createServer((req, res) => {
+    const site = http.createServer((req, res) => {
       const { pathname } = new URL(req.url!, 'http://x')
       hits.push(pathname)
       const m = pathname.match(/^\/(git|flaky|stall|trickle)\/nova-dpm\.git\/([\w./-]+)$/)
@@ -137,13 +116,14 @@ describe('resolveGitRef', { timeout: 60_000 }, () => {
       if (!fs.existsSync(file) || !fs.statSync(file).isFile()) return res.writeHead(404).end()
       res.end(fs.readFileSync(file))
     })
-    server.on('connection', s => sockets.add(s))
-    base = `http://127.0.0.1:${await listen(server)}`
+    site.on('connection', s => sockets.add(s))
+    server = await listen(site)
+    base = server.url
   })
 
   after(async () => {
     for (const t of timers) clearInterval(t)
-    await close(server)
+    await server.close()
     fs.rmSync(dir, { recursive: true, force: true })
   })
 
@@ -210,17 +190,16 @@ describe('resolveGitRef', { timeout: 60_000 }, () => {
   })
 
   it('gives up on an ssh server that never speaks, at the timeout', async () => {
-    const silent = net.createServer(socket => sockets.add(socket))
-    const port = await listen(silent)
+    const silent = await listen(net.createServer(socket => sockets.add(socket)))
     try {
       const started = Date.now()
-      const repository = `ssh://git@127.0.0.1:${port}/nova-dpm.git`
+      const repository = `ssh://git@127.0.0.1:${silent.port}/nova-dpm.git`
       await rejects(resolveGitRef(repository, ['refs/heads/master'], 'master', network(2), STRICT), /Could not reach the git repository/)
       const took = Date.now() - started
       assert.ok(took < 5000, `took ${took} ms`)
     } finally {
       for (const s of sockets) s.destroy()
-      await close(silent)
+      await silent.close()
     }
   })
 
@@ -285,20 +264,16 @@ describe('gitEnvironment, as git applies it', { timeout: 60_000 }, () => {
   })
 
   it('refuses plain http unless the rule allows it', async () => {
-    const hits: string[] = []
-    const server = http.createServer((req, res) => {
-      hits.push(req.url!)
-      res.writeHead(404).end()
-    })
-    const url = `http://127.0.0.1:${await listen(server)}/nova-dpm.git`
+    const server = await serve((_req, res) => res.writeHead(404).end())
+    const url = `${server.url}/nova-dpm.git`
     try {
       const refused = await lsRemote(url, gitEnvironment(STRICT, 5, { env: {} }))
       assert.match(refused.stderr, /transport 'http' not allowed/)
-      assert.equal(hits.length, 0)
+      assert.equal(server.hits.length, 0)
       await lsRemote(url, gitEnvironment(STRICT, 5, { env: {}, repositories: [url] }))
-      assert.ok(hits.length > 0, 'a checked loopback http repository is reachable')
+      assert.ok(server.hits.length > 0, 'a checked loopback http repository is reachable')
     } finally {
-      await close(server)
+      await server.close()
     }
   })
 
@@ -309,46 +284,43 @@ describe('gitEnvironment, as git applies it', { timeout: 60_000 }, () => {
         .concat(['-addext', 'subjectAltName=IP:127.0.0.1']),
       { cwd: dir, stdio: 'ignore' }
     )
-    const plainHits: string[] = []
-    const plain = http.createServer((req, res) => {
-      plainHits.push(req.url!)
-      res.writeHead(404).end()
-    })
-    const plainPort = await listen(plain)
-    const tls = https.createServer({ key: fs.readFileSync(path.join(dir, 'key.pem')), cert: fs.readFileSync(path.join(dir, 'cert.pem')) }, (req, res) => {
-      res.writeHead(302, { location: `http://127.0.0.1:${plainPort}${req.url}` }).end()
-    })
-    const url = `https://127.0.0.1:${await listen(tls)}/nova-dpm.git`
+    const plain = await serve((_req, res) => res.writeHead(404).end())
+    const tls = await listen(
+      https.createServer({ key: fs.readFileSync(path.join(dir, 'key.pem')), cert: fs.readFileSync(path.join(dir, 'cert.pem')) }, (req, res) => {
+        res.writeHead(302, { location: `${plain.url}${req.url}` }).end()
+      })
+    )
+    const url = `${tls.url}/nova-dpm.git`
     const ca = { GIT_SSL_CAINFO: path.join(dir, 'cert.pem') }
     const savedCa = process.env.GIT_SSL_CAINFO
     try {
       const refused = await lsRemote(url, gitEnvironment(STRICT, 5, { env: {}, repositories: [url] }), ca)
       assert.match(refused.stderr, /Protocol "?http"? not supported or disabled/)
-      assert.equal(plainHits.length, 0)
+      assert.equal(plain.hits.length, 0)
       // Through resolveGitRef, which explains the refusal.
       process.env.GIT_SSL_CAINFO = ca.GIT_SSL_CAINFO
       await rejects(
         resolveGitRef(url, ['refs/heads/master'], 'master', network(5), STRICT),
         /^Could not read the git repository .* git may use only https, ssh and file .* Check the 'repository' input\.$/
       )
-      assert.equal(plainHits.length, 0)
+      assert.equal(plain.hits.length, 0)
       // With http allowed the redirect is followed: the refusal above came from the allow-list.
       await lsRemote(url, gitEnvironment(INSECURE, 5, { env: {} }), ca)
-      assert.ok(plainHits.length > 0)
+      assert.ok(plain.hits.length > 0)
       // Without the authority, git's refusal is named as one of trust, with the setting that cures it.
       delete process.env.GIT_SSL_CAINFO
-      const tried = plainHits.length
+      const tried = plain.hits.length
       await rejects(
         resolveGitRef(url, ['refs/heads/master'], 'master', network(5, 3), STRICT),
         /^Could not read the git repository .*: git does not trust its server's certificate \(.*(SSL certificate problem: self[- ]signed certificate|server certificate verification failed).*\)\. /,
         /point the job's environment at it: GIT_SSL_CAINFO for git, NODE_EXTRA_CA_CERTS for the action's own downloads, /
       )
-      assert.equal(plainHits.length, tried)
+      assert.equal(plain.hits.length, tried)
     } finally {
       if (savedCa === undefined) delete process.env.GIT_SSL_CAINFO
       else process.env.GIT_SSL_CAINFO = savedCa
-      await close(tls)
-      await close(plain)
+      await tls.close()
+      await plain.close()
     }
   })
 })

@@ -3,7 +3,6 @@ import { execFileSync, spawn } from 'node:child_process'
 import * as fs from 'node:fs'
 import * as http from 'node:http'
 import * as https from 'node:https'
-import type { AddressInfo } from 'node:net'
 import * as os from 'node:os'
 import * as path from 'node:path'
 import { after, before, describe, it } from 'node:test'
@@ -12,33 +11,10 @@ import { gzipSync } from 'node:zlib'
 import { ActionError } from '../../src/errors.js'
 import { MAX_TEXT_FILE_BYTES } from '../../src/io/files.js'
 import { fetchText, type FetchOptions } from '../../src/io/http.js'
+import { listen, serve, type Listening, type Served } from '../fixtures/loopback.js'
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..')
 const WHAT = 'The constraints file'
-
-interface Server {
-  url: string
-  hits: http.IncomingMessage[]
-  close(): Promise<void>
-}
-
-/** A loopback server that records every request. */
-async function serve(handler: (req: http.IncomingMessage, res: http.ServerResponse) => void): Promise<Server> {
-  const hits: http.IncomingMessage[] = []
-  const server = http.createServer((req, res) => {
-    hits.push(req)
-    handler(req, res)
-  })
-  await new Promise<void>(resolve => server.listen(0, '127.0.0.1', resolve))
-  return {
-    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
-    hits,
-    close: () => {
-      server.closeAllConnections()
-      return new Promise(resolve => server.close(() => resolve()))
-    }
-  }
-}
 
 function options(overrides: Partial<FetchOptions['network']> = {}): FetchOptions {
   return {
@@ -61,8 +37,8 @@ async function rejects(promise: Promise<unknown>, ...patterns: RegExp[]): Promis
 }
 
 describe('fetchText', { timeout: 30_000 }, () => {
-  let site: Server
-  let other: Server
+  let site: Served
+  let other: Served
   let flakyHits = 0
   before(async () => {
     other = await serve((req, res) => res.end(`other saw ${req.headers.authorization ?? 'no credentials'}`))
@@ -225,10 +201,10 @@ async function fetchInChild(
 
 describe('fetchText bounds the whole request', { timeout: 60_000 }, () => {
   const trickles = new Set<NodeJS.Timeout>()
-  let silent: Server
-  let trickle: Server
-  let headersOnly: Server
-  let fine: Server
+  let silent: Served
+  let trickle: Served
+  let headersOnly: Served
+  let fine: Served
   before(async () => {
     silent = await serve(() => {})
     trickle = await serve((req, res) => {
@@ -300,7 +276,7 @@ describe('fetchText and a certificate it does not trust', { timeout: 60_000 }, (
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'trust-'))
   const pem = (name: string) => path.join(dir, name)
   const openssl = (...args: string[]) => execFileSync('openssl', args, { cwd: dir, stdio: 'ignore' })
-  const servers: https.Server[] = []
+  const servers: Listening[] = []
   const hits: string[] = []
   /** An https server with the given chain, on loopback. */
   async function serveTls(key: string, chain: string[]): Promise<string> {
@@ -308,9 +284,9 @@ describe('fetchText and a certificate it does not trust', { timeout: 60_000 }, (
       hits.push(req.url!)
       res.end('pbr===3.1.1\n')
     })
-    servers.push(server)
-    await new Promise<void>(resolve => server.listen(0, '127.0.0.1', resolve))
-    return `https://127.0.0.1:${(server.address() as AddressInfo).port}/upper.txt`
+    const listening = await listen(server)
+    servers.push(listening)
+    return `${listening.url}/upper.txt`
   }
   let selfSigned: string
   let leafAlone: string
@@ -328,10 +304,7 @@ describe('fetchText and a certificate it does not trust', { timeout: 60_000 }, (
     leafWithCa = await serveTls('leaf.key', ['leaf.pem', 'ca.pem'])
   })
   after(async () => {
-    for (const server of servers) {
-      server.closeAllConnections()
-      await new Promise(resolve => server.close(resolve))
-    }
+    for (const server of servers) await server.close()
     fs.rmSync(dir, { recursive: true, force: true })
   })
 

@@ -1,17 +1,9 @@
 import assert from 'node:assert/strict'
 import { execFileSync } from 'node:child_process'
-import * as fs from 'node:fs'
 import { after, describe, it } from 'node:test'
 import { runProcess } from '../../src/io/process.js'
-
-/** Running, not a zombie waiting for a reaper (a container's init may reap late). */
-function alive(pid: number): boolean {
-  try {
-    return !/^\d+ \(.*\) Z/.test(fs.readFileSync(`/proc/${pid}/stat`, 'utf8'))
-  } catch {
-    return false
-  }
-}
+import { stdoutDuring } from '../fixtures/assertions.js'
+import { alive } from '../fixtures/processes.js'
 
 describe('the process runner', { timeout: 30_000 }, () => {
   it('captures output and the exit code, with every argument passed as one', async () => {
@@ -71,19 +63,10 @@ describe('the process runner and what a child leaves behind', { timeout: 30_000 
 
   it('ends when the child exits, though a daemon in another session holds its output', async () => {
     const started = Date.now()
-    const original = process.stdout.write.bind(process.stdout)
-    let log = ''
-    process.stdout.write = ((chunk: string | Uint8Array, ...rest: never[]) => {
-      log += chunk.toString()
-      return original(chunk, ...rest)
-    }) as typeof process.stdout.write
-    let result
-    try {
-      // setsid: the daemon leaves the child's process group and session, with its stdout.
-      result = await runProcess('sh', ['-c', 'setsid sleep 1000 & echo $!; exit 4'], { what: 'the wrapper', timeoutMs: 20_000 })
-    } finally {
-      process.stdout.write = original
-    }
+    // setsid: the daemon leaves the child's process group and session, with its stdout.
+    const { value: result, out: log } = await stdoutDuring(() =>
+      runProcess('sh', ['-c', 'setsid sleep 1000 & echo $!; exit 4'], { what: 'the wrapper', timeoutMs: 20_000 })
+    )
     const held = daemon(Number(result.stdout.trim()))
     assert.ok(Date.now() - started < 4000, `took ${Date.now() - started} ms`)
     assert.match(log, new RegExp(`the wrapper has exited, leaving 'sleep 1000' \\(pid ${held}\\) running, and its output is still held open; the action stopped reading it and goes on\\.\n`))

@@ -8,11 +8,12 @@
 import assert from 'node:assert/strict'
 import * as fs from 'node:fs'
 import * as path from 'node:path'
-import { after, before, describe, it } from 'node:test'
+import { describe, it } from 'node:test'
 import { execFile } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
-import { cleanEnv, installed, makeVenv, tempDir } from '../fixtures/runAction.js'
-import { startWorld, type World } from '../fixtures/world.js'
+import { cleanEnv, inputVariables, installed, makeVenv, runnerVariables, tempDir } from '../fixtures/runAction.js'
+import { useWorld } from '../fixtures/suite.js'
+import { installInputs } from '../fixtures/world.js'
 
 const MAIN = fileURLToPath(new URL('../../src/main.ts', import.meta.url))
 // tsx is found from the repository; the action itself reads GITHUB_WORKSPACE, not the working directory.
@@ -29,20 +30,15 @@ interface Told {
 /** One run() with the given inputs; the process environment is restored afterwards. */
 async function tell(inputs: Record<string, string>): Promise<Told> {
   const dir = tempDir('nova-dpm-story-')
-  const files = Object.fromEntries(['GITHUB_OUTPUT', 'GITHUB_ENV', 'GITHUB_PATH', 'GITHUB_STATE', 'GITHUB_STEP_SUMMARY'].map(n => [n, path.join(dir, n)]))
-  for (const file of Object.values(files)) fs.writeFileSync(file, '')
-  fs.mkdirSync(path.join(dir, 'temp'))
-  const env = {
-    ...cleanEnv({ RUNNER_TEMP: path.join(dir, 'temp'), GITHUB_WORKSPACE: dir, PIP_CACHE_DIR: path.join(dir, 'pip-cache'), ...files }),
-    ...Object.fromEntries(Object.entries(inputs).map(([k, v]) => [`INPUT_${k.toUpperCase()}`, v]))
-  }
+  const files = runnerVariables(dir)
+  const env = { ...cleanEnv({ ...files, GITHUB_WORKSPACE: dir }), ...inputVariables(inputs) }
   const script = `import { run } from ${JSON.stringify(MAIN)}; await run()`
   const { code, log } = await new Promise<{ code: number; log: string }>(resolve => {
     execFile(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { env, cwd: REPO, maxBuffer: 64 * 1024 * 1024 }, (error, out, err) =>
       resolve({ code: error ? Number(error.code) || 1 : 0, log: out + err })
     )
   })
-  const read = (name: string) => fs.readFileSync(files[name], 'utf8')
+  const read = (name: keyof typeof files) => fs.readFileSync(files[name], 'utf8')
   return { log, failed: code !== 0, outputs: read('GITHUB_OUTPUT'), summary: read('GITHUB_STEP_SUMMARY'), exported: read('GITHUB_ENV') + read('GITHUB_PATH') }
 }
 
@@ -55,20 +51,9 @@ function phases(summary: string): string[] {
 }
 
 describe('the story of one run', { timeout: 180_000 }, () => {
-  let world: World
-  before(async () => {
-    world = await startWorld()
-  })
-  after(() => world.close())
+  const world = useWorld()
 
-  const inputs = (python: string, extra: Record<string, string> = {}) => ({
-    release: 'queens',
-    python,
-    'index-url': world.indexUrl,
-    constraints: world.constraintsUrl('queens'),
-    cache: 'false',
-    ...extra
-  })
+  const inputs = (python: string, extra: Record<string, string> = {}) => installInputs(world, { release: 'queens', python, ...extra })
 
   it('reads, finds, installs, proves and reports, in that order', async () => {
     const python = makeVenv()
