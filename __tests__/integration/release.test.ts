@@ -150,6 +150,9 @@ describe('mode: release, through dist/index.js', () => {
     assert.match(again.summary, /<td>Check what is installed<\/td>/)
     assert.doesNotMatch(again.summary, /<td>Install nova-dpm<\/td>/)
     assert.deepEqual(installed(python), listed, 'nothing changed')
+    // Without pip, the same closure is proved and reported, and the Verify group says so.
+    assert.deepEqual(JSON.parse(again.outputs.closure), JSON.parse(first.outputs.closure))
+    assert.match(again.stdout, /::group::Verify\nVerified \d+ distributions /)
 
     // pip forced by its own settings installs as the user asked.
     const forced = await runAction(inputs('queens', python), { PIP_FORCE_REINSTALL: '1' })
