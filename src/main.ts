@@ -59,7 +59,8 @@ export async function run(): Promise<void> {
         pythonVersion: installed.python.facts.version,
         pipVersion: installed.python.facts.pipVersion ?? undefined,
         versions: installed.versions,
-        verified: installed.loads.map(describeLoad)
+        verified: installed.loads.map(describeLoad),
+        proof: installed.proof
       })
       if (cache) report.cache = { kind: cache.kind, key: cache.keys.identity, restore: installed.restore, save: installed.save }
       if (settings.configSample) {

@@ -29,7 +29,8 @@ describe('modes stable and master, against real git repositories', () => {
       assert.deepEqual(dropped, [
         `Dropped the pin '${pkg}===3.0.0' from the constraints: that project is installed from source, and pip refuses a pinned name given as a URL or path.`
       ])
-      assert.match(run.stdout, /Constraints from \S+\/constraints\/upper\/queens \(3 lines\)/)
+      assert.match(run.stdout, /Constraints from \S+\/constraints\/upper\/queens \(4 lines\), sha256 [0-9a-f]{64}\n/)
+      assert.match(run.summary, new RegExp(`<td>Pins dropped</td><td>${pkg}===3\\.0\\.0</td>`))
       assert.match(run.summary, new RegExp(`<td>${pkg}</td><td>${GIT_VERSIONS['stable/queens'].replace(/\./g, '\\.')} — git\\+file://\\S+@${sha}#egg=${pkg} — commit ${sha}</td>`))
     })
   }

@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict'
+import { createHash } from 'node:crypto'
 import * as fs from 'node:fs'
 import * as path from 'node:path'
 import { describe, it } from 'node:test'
@@ -39,6 +40,27 @@ describe('mode: release, through dist/index.js', () => {
     assert.match(run.summary, /<td>Install nova-dpm<\/td><td>\d+\.\d s/)
     // Python 3.11 is outside ocata's tested runtimes: warned before installing.
     assert.match(messages(run, 'warning')[0], /ocata was tested on Python 2\.7 and 3\.5; .*fail on Python 3\.11/)
+
+    // The summary: the closure with its versions, as the closure output and the environment have it.
+    const closure = JSON.parse(run.outputs.closure) as Record<string, string>
+    assert.deepEqual(Object.keys(closure), ['nova-dpm', 'os-dpm', 'zhmcclient'])
+    for (const [name, version] of Object.entries(closure)) assert.equal(pkgs[name], version, name)
+    assert.match(run.summary, /<td>Installed closure<\/td><td>3 distributions \(listed below\)<\/td>/)
+    assert.match(run.summary, /<details><summary>Installed closure \(3 distributions\)<\/summary>nova-dpm 1\.0\.1, os-dpm 1\.0\.0, zhmcclient 0\.9\.0<\/details>/)
+    // The constraints as served, digested here.
+    const served = await (await fetch(world.constraintsUrl('ocata'))).text()
+    const digest = createHash('sha256').update(served).digest('hex')
+    const lines = served.split('\n').length - (served.endsWith('\n') ? 1 : 0)
+    assert.ok(run.summary.includes(`<td>Constraints file</td><td>${lines} lines, sha256 ${digest}</td>`), run.summary)
+    assert.match(run.summary, /<td>Pins dropped<\/td><td>none<\/td>/)
+    // What Verify proved, in the summary and in the log's Verify group.
+    const verified = run.summary.match(/<td>Verified<\/td><td>3 distributions, (\d+) files \((\d+) by hash\); imported nova_dpm<\/td>/)
+    assert.ok(verified && Number(verified[2]) >= 3 && Number(verified[1]) >= Number(verified[2]), run.summary)
+    const group = run.stdout.slice(run.stdout.indexOf('::group::Verify\n'), run.stdout.indexOf('::endgroup::', run.stdout.indexOf('::group::Verify\n')))
+    assert.match(group, new RegExp(`Verified 3 distributions .*, ${verified[1]} of their files on disk as pip recorded them \\(${verified[2]} against their recorded hash\\), and imported nova_dpm\\.`))
+    // The warnings the run printed, counted and listed.
+    assert.match(run.summary, /<td>Warnings<\/td><td>1 \(listed below\)<\/td>/)
+    assert.match(run.summary, /<details><summary>Warnings \(1\)<\/summary><ul><li>OpenStack ocata was tested on Python 2\.7 and 3\.5; [^<]*fail on Python 3\.11[^<]*<\/li><\/ul><\/details>/)
   })
 
   it('pike gets 2.x and queens 3.0.0, for both packages', { timeout: 180_000 }, async () => {
@@ -118,6 +140,9 @@ describe('mode: release, through dist/index.js', () => {
     assert.match(again.summary, /<td>Check what is installed<\/td>/)
     assert.doesNotMatch(again.summary, /<td>Install nova-dpm<\/td>/)
     assert.deepEqual(installed(python), listed, 'nothing changed')
+    // Without pip, the same closure is proved and reported, and the Verify group says so.
+    assert.deepEqual(JSON.parse(again.outputs.closure), JSON.parse(first.outputs.closure))
+    assert.match(again.stdout, /::group::Verify\nVerified \d+ distributions /)
 
     // pip forced by its own settings installs as the user asked.
     const forced = await runAction(inputs('queens', python), { PIP_FORCE_REINSTALL: '1' })

@@ -172,6 +172,21 @@ describe('verifyEnvironment finds what is wrong (3.11)', () => {
     }
   }
 
+  it('a good environment: the closure with versions, the files checked and hashed, as the RECORDs list them', { timeout: 60_000 }, async () => {
+    const verified = await verifyEnvironment(python.facts.executable, [NOVA], LIMIT)
+    assert.deepEqual(verified.problems, [])
+    const closure = { 'nova-dpm': '3.0.0', 'os-dpm': '1.0.0', zhmcclient: '0.20.0', helper: '1.0.0', undeclared: '1.0.0', clicky: '1.0.0' }
+    assert.deepEqual(verified.closure, closure, 'the bystander, bad-import and pip are outside the closure')
+    // Counted here from the RECORD files themselves: every row but the RECORD's own and byte code listed without a hash.
+    const rows = Object.entries(closure).flatMap(([name, version]) =>
+      fs.readFileSync(path.join(site, `${name.replace(/-/g, '_')}-${version}.dist-info`, 'RECORD'), 'utf8').split('\n').filter(row => row && !/\/RECORD,/.test(row))
+    )
+    const hashed = rows.filter(row => /,sha256=/.test(row)).length
+    assert.ok(hashed > 6 && rows.length > hashed, `${rows.length} rows, ${hashed} hashed`)
+    assert.deepEqual(verified.files, { checked: rows.filter(row => /,sha256=/.test(row) || !/\.pyc,/.test(row)).length, hashed })
+    assert.deepEqual(Object.keys(verified.imported), ['nova_dpm'])
+  })
+
   it('a deleted file', { timeout: 60_000 }, async () => {
     const file = path.join(site, 'nova_dpm', '__init__.py')
     const bytes = fs.readFileSync(file)

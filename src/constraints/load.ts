@@ -36,8 +36,13 @@ export interface ConstraintsFile {
   /** The local copy handed to pip: pip never fetches a URL the action did not check. */
   file: string
   source: string
+  /** Of the copy pip gets: what the cache key holds. */
   sha256: string
   text: string
+  /** The constraints as fetched, as `sha256sum` and `wc -l` see them: what jobs are compared by. */
+  fetched: { sha256: string; lines: number }
+  /** The lines dropped for projects installed from source, as written. */
+  dropped: string[]
 }
 
 /**
@@ -46,10 +51,15 @@ export interface ConstraintsFile {
  */
 export function writeConstraints(constraints: Constraints, installedFromSource: readonly string[]): ConstraintsFile {
   const { text, removed } = dropProjects(constraints.text, installedFromSource)
+  const fetched = { sha256: sha256(constraints.text), lines: lineCount(constraints.text) }
+  info(`Constraints from ${constraints.source} (${fetched.lines} lines), sha256 ${fetched.sha256}`)
   for (const line of removed) info(`Dropped the pin '${shown(line)}' from the constraints: that project is installed from source, and pip refuses a pinned name given as a URL or path.`)
   const file = path.join(runTempDir(), 'upper-constraints.txt')
   fs.writeFileSync(file, text)
-  const digest = sha256(text)
-  info(`Constraints from ${constraints.source} (${text.split('\n').filter(l => l.trim()).length} lines), sha256 ${digest.slice(0, 12)}`)
-  return { file, source: constraints.source, sha256: digest, text }
+  return { file, source: constraints.source, sha256: sha256(text), text, fetched, dropped: removed }
+}
+
+/** Lines as `wc -l` counts them, plus a last line without its line break. */
+function lineCount(text: string): number {
+  return text.split('\n').length - (text.endsWith('\n') || text === '' ? 1 : 0)
 }

@@ -1,5 +1,7 @@
 import { randomUUID } from 'node:crypto'
 import * as core from '@actions/core'
+import { shown } from './escape.js'
+import { redact } from './secrets.js'
 
 /**
  * Log lines that the runner can never take for workflow commands. Values in
@@ -25,5 +27,21 @@ export function stopCommands(): () => void {
   return () => core.info(`::${token}::`)
 }
 
+const warned: string[] = []
+
+/**
+ * A warning annotation, also kept for the job summary: a matrix's annotations
+ * are scattered over its jobs, and each job's page should list its own.
+ */
+export function warning(message: string): void {
+  warned.push(shown(redact(message)))
+  core.warning(message)
+}
+
+/** The warnings this run printed so far, escaped and with credentials hidden, in order. */
+export function warningsSoFar(): readonly string[] {
+  return warned
+}
+
 // Annotations and group titles are escaped by the toolkit itself (%, CR, LF).
-export const { warning, notice, debug, group } = core
+export const { notice, debug, group } = core

@@ -38,6 +38,23 @@ export interface Inspection {
   installed: Record<string, string>
   /** Members of the closure a constraints file would change (only when one was given). */
   unmet: string[]
+  /** The expected distributions and everything they need: name -> version. */
+  closure: Record<string, string>
+  /** The closure's recorded files checked on disk, and how many of them against a hash. */
+  files: FileCount
+}
+
+export interface FileCount {
+  checked: number
+  hashed: number
+}
+
+/** What a good verification proved, for the log and the summary. */
+export interface Proof {
+  closure: Record<string, string>
+  files: FileCount
+  /** The modules imported, as named. */
+  modules: string[]
 }
 
 export interface Verified extends Inspection {
@@ -94,10 +111,21 @@ export async function inspectEnvironment(executable: string, expected: Expected[
     else if (e.range && !e.range(version)) problems.push(`${e.name} ${version} is installed, outside the range asked for${e.wanted ? ` (${e.wanted})` : ''}`)
   }
   problems.push(...answer.problems)
+  const files: FileCount = { checked: 0, hashed: 0 }
   for (const member of answer.members) {
-    if (member.record) problems.push(...checkFiles(`${member.name} ${member.version}`, member.record))
+    if (!member.record) continue
+    const checked = fileCheck(`${member.name} ${member.version}`, member.record)
+    problems.push(...checked.problems)
+    files.checked += checked.checked
+    files.hashed += checked.hashed
   }
-  return { versions: answer.versions, problems, installed: answer.installed, unmet: answer.unmet ?? [] }
+  const closure = Object.fromEntries(answer.members.map(m => [m.name, m.version]))
+  return { versions: answer.versions, problems, installed: answer.installed, unmet: answer.unmet ?? [], closure, files }
+}
+
+/** The proof of an environment whose inspection and imports found nothing wrong. */
+export function proofOf(inspection: Pick<Inspection, 'closure' | 'files'>, imported: Record<string, string>): Proof {
+  return { closure: inspection.closure, files: inspection.files, modules: Object.keys(imported) }
 }
 
 /**
@@ -185,16 +213,32 @@ function importProblems(expected: Expected[], versions: Record<string, string>, 
  * check.
  */
 export function checkFiles(distribution: string, record: RecordFile): string[] {
+  return fileCheck(distribution, record).problems
+}
+
+/** checkFiles, with how many files it checked, and how many of them against a hash (counts that hold when nothing is wrong). */
+function fileCheck(distribution: string, record: RecordFile): FileCount & { problems: string[] } {
   const stat = regularFile(record.file)
   const text = stat && stat !== 'other' ? readOrUndefined(record.file) : undefined
-  if (text === undefined) return [`the file list of ${distribution} (${shown(record.file)}) cannot be read`]
+  if (text === undefined) return { problems: [`the file list of ${distribution} (${shown(record.file)}) cannot be read`], checked: 0, hashed: 0 }
   const entries = recordEntries(text.toString('utf8'), record.hashed).filter(entry => path.resolve(record.base, entry.path) !== record.file)
   const problems = entries.map(entry => checkEntry(distribution, record, entry)).filter((p): p is string => p !== undefined)
-  if (problems.length <= MAX_FILE_PROBLEMS) return problems
-  return [
-    ...problems.slice(0, MAX_FILE_PROBLEMS),
-    `${problems.length - MAX_FILE_PROBLEMS} more files of ${distribution} are missing or changed; reinstall it (or drop the cache that restored it)`
-  ]
+  const checked = entries.filter(entry => !skipped(entry)).length
+  const hashed = entries.filter(entry => hashOf(entry)).length
+  if (problems.length <= MAX_FILE_PROBLEMS) return { problems, checked, hashed }
+  return {
+    problems: [
+      ...problems.slice(0, MAX_FILE_PROBLEMS),
+      `${problems.length - MAX_FILE_PROBLEMS} more files of ${distribution} are missing or changed; reinstall it (or drop the cache that restored it)`
+    ],
+    checked,
+    hashed
+  }
+}
+
+// Byte code pip compiled is listed without a hash; Python remakes it when it is gone.
+function skipped(entry: Entry): boolean {
+  return !entry.hash && entry.path.endsWith('.pyc')
 }
 
 interface Entry {
@@ -206,21 +250,27 @@ interface Entry {
 const HASHES = new Set(getHashes())
 
 function checkEntry(distribution: string, record: RecordFile, entry: Entry): string | undefined {
-  // Byte code pip compiled is listed without a hash; Python remakes it when it is gone.
-  if (!entry.hash && entry.path.endsWith('.pyc')) return undefined
+  if (skipped(entry)) return undefined
   const file = path.resolve(record.base, entry.path)
   const shownPath = shown(record.hashed ? entry.path : path.relative(path.dirname(record.base), file))
   const stat = regularFile(file)
   if (stat === undefined) return `${shownPath} of ${distribution} is missing`
   if (stat === 'other') return `${shownPath} of ${distribution} is not a regular file`
   if (entry.size !== undefined && stat.size !== entry.size) return `${shownPath} of ${distribution} was changed after it was installed (${stat.size} bytes, not ${entry.size})`
-  if (!entry.hash) return undefined
-  const [algorithm, digest] = splitOnce(entry.hash, '=')
-  if (!digest || !HASHES.has(algorithm)) return undefined
+  const hash = hashOf(entry)
+  if (!hash) return undefined
+  const { algorithm, digest } = hash
   const content = readOrUndefined(file)
   if (content === undefined) return `${shownPath} of ${distribution} cannot be read`
   const actual = createHash(algorithm).update(content).digest('base64url')
   return actual === digest.replace(/=+$/, '') ? undefined : `${shownPath} of ${distribution} was changed after it was installed (its ${algorithm} differs from the record)`
+}
+
+/** The entry's algorithm and digest, when it has a hash that Node can compute. */
+function hashOf(entry: Entry): { algorithm: string; digest: string } | undefined {
+  if (!entry.hash) return undefined
+  const [algorithm, digest] = splitOnce(entry.hash, '=')
+  return digest && HASHES.has(algorithm) ? { algorithm, digest } : undefined
 }
 
 /** The file's stats when it is a regular file (symbolic links followed), 'other' for anything else, undefined when absent. */

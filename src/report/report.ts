@@ -1,7 +1,9 @@
 import * as core from '@actions/core'
 import type { CacheRestore, CacheSave } from '../cache/service.js'
 import { shown } from '../log/escape.js'
-import { warning } from '../log/log.js'
+import { warning, warningsSoFar } from '../log/log.js'
+import type { Proof } from '../python/verify.js'
+import { sortedClosure, summaryOf } from './summary.js'
 import type { Timeline } from './timeline.js'
 
 /** What one run did, as the outputs and the summary show it. */
@@ -11,7 +13,8 @@ export interface RunReport {
   mode: string
   /** What pip was given for the packages, one entry each, credentials hidden. */
   pipSpecs: string[]
-  constraintsSource: string
+  /** The constraints as fetched (source credentials hidden), and the pins dropped for projects from source; none with `constraints: none`. */
+  constraints?: { source: string; sha256: string; lines: number; dropped: string[] }
   pythonPath: string
   pythonVersion: string
   /** The pip of the environment installed into, as the probe found it. */
@@ -19,6 +22,8 @@ export interface RunReport {
   venv?: string
   /** What verification proved beyond versions and files: the drivers loaded as their services load them, or the service missing. */
   verified?: string[]
+  /** The closure, the files and the modules verification proved; none on a dry run. */
+  proof?: Proof
   versions: Record<string, string>
   commits: Record<string, string>
   extraRequirements: string[]
@@ -34,10 +39,11 @@ export function setOutputs(report: RunReport): void {
   core.setOutput('commit', report.commits[first] ?? '')
   core.setOutput('commits', JSON.stringify(report.commits))
   core.setOutput('pip-spec', report.pipSpecs.join(' '))
-  core.setOutput('constraints-url', report.constraintsSource)
+  core.setOutput('constraints-url', report.constraints?.source ?? '')
   core.setOutput('python-path', report.pythonPath)
   core.setOutput('cache-hit', String(report.cache?.restore?.exactHit ?? false))
   core.setOutput('config-sample', report.configSample ?? '')
+  core.setOutput('closure', JSON.stringify(Object.fromEntries(sortedClosure(report.proof?.closure ?? {}))))
 }
 
 /**
@@ -49,42 +55,17 @@ export async function writeSummary(report: RunReport, timeline: Timeline): Promi
     warning('GITHUB_STEP_SUMMARY is not set, so there is no job summary; the outputs and the log hold the same facts.')
     return
   }
-  const rows: [string, string][] = [
-    ['Release', report.series],
-    ['Mode', report.mode],
-    ...report.packages.map((p, i): [string, string] => [
-      p,
-      [report.dryRun ? 'dry run: nothing installed' : report.versions[p] ?? '', report.pipSpecs[i], report.commits[p] ? `commit ${report.commits[p]}` : '']
-        .filter(Boolean)
-        .join(' — ')
-    ]),
-    ...(report.extraRequirements.length ? [['Also installed', report.extraRequirements.join(', ')] as [string, string]] : []),
-    ['Constraints', report.constraintsSource || 'none'],
-    ['Python', `${report.pythonVersion}${report.pipVersion ? `, pip ${report.pipVersion}` : ''} (${report.pythonPath})`],
-    ...(report.verified?.length ? [['Verified', report.verified.join('; ')] as [string, string]] : []),
-    ...(report.venv ? [['Virtual environment', report.venv] as [string, string]] : []),
-    ...(report.configSample ? [['Config sample', report.configSample] as [string, string]] : [])
-  ]
-  const c = report.cache
-  if (c) {
-    rows.push(['Cache', `${c.kind}, key ${c.key}`])
-    if (c.restore) {
-      const r = c.restore
-      const size = `${mib(r.bytes)} unpacked${r.archiveBytes !== undefined ? `, ${mib(r.archiveBytes)} compressed` : ''}`
-      rows.push(['Cache restore', r.matchedKey ? `${r.exactHit ? 'hit' : 'partial hit'} on ${r.matchedKey}, ${size} in ${seconds(r.ms)}` : `miss (${seconds(r.ms)})`])
-    }
-    if (c.save) rows.push(['Cache save', c.save.saved ? `${mib(c.save.bytes)} in ${seconds(c.save.ms)}` : 'not saved'])
-  }
+  const summary = summaryOf(report, warningsSoFar(), { phases: timeline.phases, totalMs: timeline.elapsedMs() })
   try {
+    core.summary
+      .addHeading(escapeHtml(summary.heading), 3)
+      .addTable([[{ data: 'Item', header: true }, { data: 'Value', header: true }], ...summary.rows.map(([k, v]) => [escapeHtml(k), escapeHtml(v)])])
+    for (const { label, items, sentences } of summary.details) {
+      core.summary.addDetails(escapeHtml(label), sentences ? `<ul>${items.map(i => `<li>${escapeHtml(i)}</li>`).join('')}</ul>` : items.map(escapeHtml).join(', '))
+    }
     await core.summary
-      .addHeading(escapeHtml(`setup-nova-dpm: ${report.packages.join(', ')} for ${report.series}`), 3)
-      .addTable([[{ data: 'Item', header: true }, { data: 'Value', header: true }], ...rows.map(([k, v]) => [escapeHtml(k), escapeHtml(v)])])
       .addHeading('Phases', 4)
-      .addTable([
-        [{ data: 'Phase', header: true }, { data: 'Time', header: true }],
-        ...timeline.phases.map(p => [escapeHtml(p.name), seconds(p.ms)]),
-        ['Total (phases overlap)', seconds(timeline.elapsedMs())]
-      ])
+      .addTable([[{ data: 'Phase', header: true }, { data: 'Time', header: true }], ...summary.phases.map(([k, v]) => [escapeHtml(k), escapeHtml(v)])])
       .write()
   } catch (error) {
     warning(`Could not write the job summary (${shown((error as Error).message)}); the install itself succeeded.`)
@@ -94,12 +75,4 @@ export async function writeSummary(report: RunReport, timeline: Timeline): Promi
 /** Summary cells are HTML: a spec such as 'nova-dpm>=1.0.0,<2.0.0' would otherwise open a tag. */
 function escapeHtml(text: string): string {
   return shown(text).replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;')
-}
-
-function seconds(ms: number): string {
-  return `${(ms / 1000).toFixed(1)} s`
-}
-
-function mib(bytes: number): string {
-  return `${(bytes / 1024 / 1024).toFixed(1)} MiB`
 }

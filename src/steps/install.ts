@@ -9,7 +9,7 @@ import { info, notice, warning } from '../log/log.js'
 import { redact } from '../log/secrets.js'
 import { pipInstall } from '../python/install.js'
 import { Interpreter, type PythonFacts } from '../python/interpreter.js'
-import { checkImports, inspectEnvironment, verifyEnvironment, type DriverLoad, type Expected, type Inspection } from '../python/verify.js'
+import { checkImports, inspectEnvironment, proofOf, verifyEnvironment, type DriverLoad, type Expected, type Inspection, type Proof, type Verified } from '../python/verify.js'
 import { createVenv, venvPython, venvState } from '../python/venv.js'
 import type { Timeline } from '../report/timeline.js'
 import { factsOf, newestOf, PACKAGE_NAMES, RUNTIME_PKG_RESOURCES, type PackageFacts, type PackageName } from '../source/releases.js'
@@ -24,6 +24,7 @@ export interface Installed {
   versions: Record<string, string>
   /** The drivers' load checks: what was proved, or that the service is missing. */
   loads: DriverLoad[]
+  proof: Proof
   restore?: CacheRestore
   save?: CacheSave
 }
@@ -62,18 +63,39 @@ export async function installVerified(job: Job, cache: CacheStrategy | undefined
   restore ??= await restoringPip
   const { python, found } = await readying
   if (pipWouldChangeNothing(job, python.facts, found, process.env)) {
-    const imports = await timeline.run('Verify', () => checkImports(python.facts.executable, expected, VERIFY_LIMITS))
+    const imports = await timeline.run('Verify', async () => {
+      const checked = await checkImports(python.facts.executable, expected, VERIFY_LIMITS)
+      if (checked.failed.length === 0 && checked.loadProblems.length === 0) info(describeProof(proofOf(found, checked.imported)))
+      return checked
+    })
     if (imports.failed.length === 0 && imports.loadProblems.length === 0) {
       info(`${listed(found.versions)} and every dependency are installed as asked, within the constraints, and import; pip not needed.`)
-      return { python, versions: pick(found.versions, job.settings.packages), loads: reportLoads(imports.loads), restore }
+      return { python, versions: pick(found.versions, job.settings.packages), loads: reportLoads(imports.loads), proof: proofOf(found, imports.imported), restore }
     }
   }
   await timeline.run(`Install ${job.settings.packages.join(', ')}`, () => install(job, python, found.installed))
-  const { versions, problems, loads } = await timeline.run('Verify', () => verifyEnvironment(python.facts.executable, expected, VERIFY_LIMITS))
+  const verified = await timeline.run('Verify', async () => said(await verifyEnvironment(python.facts.executable, expected, VERIFY_LIMITS)))
+  const { versions, problems, loads } = verified
   if (problems.length > 0) throw new ActionError(`The install did not prove good: ${shown(problems.join('; '))}`)
   // Saved here, not in a post step, so that a later failing step cannot lose it.
   const save = cache && !restore?.exactHit ? await timeline.run('Save cache', () => cache.save()) : undefined
-  return { python, versions: pick(versions, job.settings.packages), loads: reportLoads(loads), restore, save }
+  return { python, versions: pick(versions, job.settings.packages), loads: reportLoads(loads), proof: proofOf(verified, verified.imported), restore, save }
+}
+
+/** A good verification says in its log group what it proved: the log of a good run is not empty there. */
+function said(verified: Verified): Verified {
+  if (verified.problems.length === 0) info(describeProof(proofOf(verified, verified.imported)))
+  return verified
+}
+
+/** One sentence for the log: the counts and names the summary's Verified row shows. */
+export function describeProof(proof: Proof): string {
+  const count = Object.keys(proof.closure).length
+  const modules = proof.modules.length ? `imported ${proof.modules.join(', ')}` : 'imported no module'
+  return (
+    `Verified ${count} distribution${count === 1 ? '' : 's'} (the packages and all they need, each at a version its requirers accept), ` +
+    `${proof.files.checked} of their files on disk as pip recorded them (${proof.files.hashed} against their recorded hash), and ${modules}.`
+  )
 }
 
 /** The environment to install into, made if it is the action's venv, and what it holds already. */
@@ -109,15 +131,16 @@ export function pipWouldChangeNothing(
 }
 
 /** A restored venv, used only when it proves good. */
-async function provedVenv(venv: string, expected: Expected[]): Promise<{ python: Interpreter; versions: Record<string, string>; loads: DriverLoad[] } | undefined> {
+async function provedVenv(venv: string, expected: Expected[]): Promise<{ python: Interpreter; versions: Record<string, string>; loads: DriverLoad[]; proof: Proof } | undefined> {
   const executable = venvPython(venv)
-  const [python, { versions, problems, loads }] = await Promise.all([Interpreter.probe(executable), verifyEnvironment(executable, expected, VERIFY_LIMITS)])
+  const [python, verified] = await Promise.all([Interpreter.probe(executable), verifyEnvironment(executable, expected, VERIFY_LIMITS).then(said)])
+  const { versions, problems, loads } = verified
   if (problems.length > 0) {
     warning(`The cached venv failed verification (${shown(problems.join('; '))}); rebuilding it and saving it under a new key.`)
     return undefined
   }
   info(`Cached venv holds ${listed(versions)}; pip not needed.`)
-  return { python, versions, loads }
+  return { python, versions, loads, proof: proofOf(verified, verified.imported) }
 }
 
 /** One pip run for everything, `setuptools<82` added where pbr would find no pkg_resources. */

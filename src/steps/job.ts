@@ -175,7 +175,12 @@ export function describeJob(job: Job): RunReport {
     series: settings.series.name,
     mode: settings.mode,
     pipSpecs: job.sources.map(s => redact(s.requirement)),
-    constraintsSource: job.constraints?.source ?? '',
+    constraints: job.constraints && {
+      source: job.constraints.source,
+      sha256: job.constraints.fetched.sha256,
+      lines: job.constraints.fetched.lines,
+      dropped: job.constraints.dropped
+    },
     pythonPath: job.venv ? venvPython(job.venv) : job.base.facts.executable,
     pythonVersion: job.base.facts.version,
     venv: job.venv,
