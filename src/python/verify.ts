@@ -3,6 +3,7 @@ import * as fs from 'node:fs'
 import * as path from 'node:path'
 import { shown } from '../log/escape.js'
 import type { LoadCheck } from '../source/releases.js'
+import { ANOTHER_FILE } from './pipFailure/brokenDistribution.js'
 import { runProbe } from './probe.js'
 
 export interface Expected {
@@ -89,6 +90,20 @@ interface ImportAnswer {
   }[]
 }
 
+/**
+ * Who wrote a distribution's files: pip in this very run (straight from the
+ * wheel, so a file that differs from the wheel's RECORD was published so), or
+ * someone before it (an earlier step, a restored cache: changed since).
+ */
+export type Writer = 'this-run' | 'earlier'
+
+export interface InspectOptions {
+  timeoutMs: number
+  constraintsFile?: string
+  /** When this run's pip started (ms since the epoch): a RECORD written since then was written by it. */
+  pipStartedAt?: number
+}
+
 /** File sentences per distribution before the rest is summed up. */
 const MAX_FILE_PROBLEMS = 5
 
@@ -101,7 +116,7 @@ const MAX_FILE_PROBLEMS = 5
  * is not ours to fail on. With a constraints file, it also names the closure's
  * members that the file would have pip change.
  */
-export async function inspectEnvironment(executable: string, expected: Expected[], options: { timeoutMs: number; constraintsFile?: string }): Promise<Inspection> {
+export async function inspectEnvironment(executable: string, expected: Expected[], options: InspectOptions): Promise<Inspection> {
   const request = { names: expected.map(e => e.name), constraints: options.constraintsFile }
   const answer = (await runProbe(executable, 'verify', { label: executable, timeoutMs: options.timeoutMs, argument: JSON.stringify(request) })) as Answer
   const problems: string[] = []
@@ -114,7 +129,7 @@ export async function inspectEnvironment(executable: string, expected: Expected[
   const files: FileCount = { checked: 0, hashed: 0 }
   for (const member of answer.members) {
     if (!member.record) continue
-    const checked = fileCheck(`${member.name} ${member.version}`, member.record)
+    const checked = fileCheck(`${member.name} ${member.version}`, member.record, writerOf(member.record, options.pipStartedAt))
     problems.push(...checked.problems)
     files.checked += checked.checked
     files.hashed += checked.hashed
@@ -184,7 +199,7 @@ function provedBy(check: LoadCheck, target?: string): string {
  * two interpreter starts that run at once (the imports are the slow part:
  * pbr's version lookup imports pkg_resources, which scans every distribution).
  */
-export async function verifyEnvironment(executable: string, expected: Expected[], options: { timeoutMs: number; constraintsFile?: string }): Promise<Verified> {
+export async function verifyEnvironment(executable: string, expected: Expected[], options: InspectOptions): Promise<Verified> {
   const [inspection, imports] = await Promise.all([inspectEnvironment(executable, expected, options), checkImports(executable, expected, options)])
   return {
     ...inspection,
@@ -212,33 +227,46 @@ function importProblems(expected: Expected[], versions: Record<string, string>, 
  * regular files are read, so a FIFO put in a module's place cannot stall the
  * check.
  */
-export function checkFiles(distribution: string, record: RecordFile): string[] {
-  return fileCheck(distribution, record).problems
+export function checkFiles(distribution: string, record: RecordFile, writer: Writer = 'earlier'): string[] {
+  return fileCheck(distribution, record, writer).problems
 }
 
 /** checkFiles, with how many files it checked, and how many of them against a hash (counts that hold when nothing is wrong). */
-function fileCheck(distribution: string, record: RecordFile): FileCount & { problems: string[] } {
+function fileCheck(distribution: string, record: RecordFile, writer: Writer = 'earlier'): FileCount & { problems: string[] } {
   const stat = regularFile(record.file)
   const text = stat && stat !== 'other' ? readOrUndefined(record.file) : undefined
   if (text === undefined) return { problems: [`the file list of ${distribution} (${shown(record.file)}) cannot be read`], checked: 0, hashed: 0 }
   const entries = recordEntries(text.toString('utf8'), record.hashed).filter(entry => path.resolve(record.base, entry.path) !== record.file)
-  const problems = entries.map(entry => checkEntry(distribution, record, entry)).filter((p): p is string => p !== undefined)
+  const problems = entries.map(entry => checkEntry(distribution, record, entry, writer)).filter((p): p is string => p !== undefined)
   const checked = entries.filter(entry => !skipped(entry)).length
   const hashed = entries.filter(entry => hashOf(entry)).length
-  if (problems.length <= MAX_FILE_PROBLEMS) return { problems, checked, hashed }
-  return {
-    problems: [
-      ...problems.slice(0, MAX_FILE_PROBLEMS),
-      `${problems.length - MAX_FILE_PROBLEMS} more files of ${distribution} are missing or changed; reinstall it (or drop the cache that restored it)`
-    ],
-    checked,
-    hashed
+  const fresh = writer === 'this-run'
+  const listed =
+    problems.length <= MAX_FILE_PROBLEMS
+      ? problems
+      : [
+          ...problems.slice(0, MAX_FILE_PROBLEMS),
+          fresh
+            ? `${problems.length - MAX_FILE_PROBLEMS} more files of ${distribution} do not match its wheel's RECORD`
+            : `${problems.length - MAX_FILE_PROBLEMS} more files of ${distribution} are missing or changed; reinstall it (or drop the cache that restored it)`
+        ]
+  // pip copies a RECORD's hashes and sizes from the wheel (every pip from 18 to 24): what it just installed differs from the RECORD only where the wheel does.
+  if (fresh && problems.length > 0) {
+    listed.push(`${distribution} is broken as published: pip installed its files in this run as its wheel holds them, and they differ from the RECORD that same wheel declares. Report it to its publisher; meanwhile ${ANOTHER_FILE}`)
   }
+  return { problems: listed, checked, hashed }
 }
 
 // Byte code pip compiled is listed without a hash; Python remakes it when it is gone.
 function skipped(entry: Entry): boolean {
   return !entry.hash && entry.path.endsWith('.pyc')
+}
+
+/** 'this-run' when the RECORD was written since this run's pip started. */
+function writerOf(record: RecordFile, pipStartedAt: number | undefined): Writer {
+  if (pipStartedAt === undefined) return 'earlier'
+  const written = fs.statSync(record.file, { throwIfNoEntry: false })?.mtimeMs
+  return written !== undefined && written >= pipStartedAt ? 'this-run' : 'earlier'
 }
 
 interface Entry {
@@ -249,21 +277,22 @@ interface Entry {
 
 const HASHES = new Set(getHashes())
 
-function checkEntry(distribution: string, record: RecordFile, entry: Entry): string | undefined {
+function checkEntry(distribution: string, record: RecordFile, entry: Entry, writer: Writer): string | undefined {
   if (skipped(entry)) return undefined
   const file = path.resolve(record.base, entry.path)
   const shownPath = shown(record.hashed ? entry.path : path.relative(path.dirname(record.base), file))
   const stat = regularFile(file)
-  if (stat === undefined) return `${shownPath} of ${distribution} is missing`
+  const differs = writer === 'this-run' ? "does not match its wheel's RECORD" : 'was changed after it was installed'
+  if (stat === undefined) return `${shownPath} of ${distribution} is missing${writer === 'this-run' ? ", though its wheel's RECORD lists it" : ''}`
   if (stat === 'other') return `${shownPath} of ${distribution} is not a regular file`
-  if (entry.size !== undefined && stat.size !== entry.size) return `${shownPath} of ${distribution} was changed after it was installed (${stat.size} bytes, not ${entry.size})`
+  if (entry.size !== undefined && stat.size !== entry.size) return `${shownPath} of ${distribution} ${differs} (${stat.size} bytes, not ${entry.size})`
   const hash = hashOf(entry)
   if (!hash) return undefined
   const { algorithm, digest } = hash
   const content = readOrUndefined(file)
   if (content === undefined) return `${shownPath} of ${distribution} cannot be read`
   const actual = createHash(algorithm).update(content).digest('base64url')
-  return actual === digest.replace(/=+$/, '') ? undefined : `${shownPath} of ${distribution} was changed after it was installed (its ${algorithm} differs from the record)`
+  return actual === digest.replace(/=+$/, '') ? undefined : `${shownPath} of ${distribution} ${differs} (its ${algorithm} differs from the record)`
 }
 
 /** The entry's algorithm and digest, when it has a hash that Node can compute. */

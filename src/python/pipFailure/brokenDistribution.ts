@@ -14,6 +14,9 @@ export function brokenDistribution(text: PipText): PipFailure | undefined {
     message:
       `The file ${quote(file)} of ${quote(name)} is broken: its file name says ${field} ${shown(expected)}, ` +
       `but its metadata says ${field} ${shown(found)}, so pip set it aside (pip: ${quote(said)}). Whoever published it built or renamed ` +
-      "it wrongly: ask for another version (inputs 'version' and 'requirements'), or use an index that serves a correct file (input 'index-url')."
+      `it wrongly: ${ANOTHER_FILE}`
   }
 }
+
+/** What a user can do about a distribution file broken as published. */
+export const ANOTHER_FILE = "ask for another version (inputs 'version' and 'requirements'), or use an index that serves a correct file (input 'index-url')."
