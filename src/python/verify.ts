@@ -84,7 +84,12 @@ const MAX_FILE_PROBLEMS = 5
  * is not ours to fail on. With a constraints file, it also names the closure's
  * members that the file would have pip change.
  */
-export async function inspectEnvironment(executable: string, expected: Expected[], options: { timeoutMs: number; constraintsFile?: string }): Promise<Inspection> {
+export async function inspectEnvironment(
+  executable: string,
+  expected: Expected[],
+  /** filesProved: the caller has just proved every RECORD's files itself (a restored venv's tree check); they are not hashed twice. */
+  options: { timeoutMs: number; constraintsFile?: string; filesProved?: boolean }
+): Promise<Inspection> {
   const request = { names: expected.map(e => e.name), constraints: options.constraintsFile }
   const answer = (await runProbe(executable, 'verify', { label: executable, timeoutMs: options.timeoutMs, argument: JSON.stringify(request) })) as Answer
   const problems: string[] = []
@@ -95,7 +100,7 @@ export async function inspectEnvironment(executable: string, expected: Expected[
   }
   problems.push(...answer.problems)
   for (const member of answer.members) {
-    if (member.record) problems.push(...checkFiles(`${member.name} ${member.version}`, member.record))
+    if (member.record && !options.filesProved) problems.push(...checkFiles(`${member.name} ${member.version}`, member.record))
   }
   return { versions: answer.versions, problems, installed: answer.installed, unmet: answer.unmet ?? [] }
 }
@@ -156,7 +161,7 @@ function provedBy(check: LoadCheck, target?: string): string {
  * two interpreter starts that run at once (the imports are the slow part:
  * pbr's version lookup imports pkg_resources, which scans every distribution).
  */
-export async function verifyEnvironment(executable: string, expected: Expected[], options: { timeoutMs: number; constraintsFile?: string }): Promise<Verified> {
+export async function verifyEnvironment(executable: string, expected: Expected[], options: { timeoutMs: number; constraintsFile?: string; filesProved?: boolean }): Promise<Verified> {
   const [inspection, imports] = await Promise.all([inspectEnvironment(executable, expected, options), checkImports(executable, expected, options)])
   return {
     ...inspection,
