@@ -5,18 +5,19 @@ import { cacheVersion } from '../../src/cache/entry.js'
 // The toolkit's own rule, internal to @actions/cache (its exports have '.' only): reached here by file, to keep the two equal.
 import { getCacheVersion } from '../../node_modules/@actions/cache/lib/internal/cacheUtils.js'
 
-const member = (name: string, type = '-', permissions = 'rw-r--r--'): Member => ({ type, permissions, name })
+const member = (name: string, type = '-', permissions = 'rw-r--r--', size = 0): Member => ({ type, permissions, name, size })
 const prefix = '../../tmp/run/venv'
+const VENV = { within: 'the venv', links: true }
 
 describe('the members of a venv entry', () => {
   it('a venv outside the workspace, named with the leading .. the toolkit writes, is taken whole', () => {
     const members = [member(prefix, 'd'), member(`${prefix}/bin`, 'd'), member(`${prefix}/bin/python`, 'l'), member(`${prefix}/pyvenv.cfg`)]
-    assert.deepEqual(refusedMembers(members, prefix), [])
+    assert.deepEqual(refusedMembers(members, prefix, VENV), [])
   })
 
   it('absolute names, names outside the venv and names that climb out of it are refused', () => {
     const members = [member('/etc/cron.d/x'), member('../../tmp/run/setup.cfg'), member(`${prefix}/../../setup.cfg`), member(`${prefix}/./x`), member('../../tmp/run/venv2/x')]
-    assert.deepEqual(refusedMembers(members, prefix), [
+    assert.deepEqual(refusedMembers(members, prefix, VENV), [
       '/etc/cron.d/x is an absolute path',
       `../../tmp/run/setup.cfg lies outside the venv (${prefix})`,
       `${prefix}/../../setup.cfg has an empty, '.' or '..' part`,
@@ -34,7 +35,7 @@ describe('the members of a venv entry', () => {
       member(`${prefix}/lib/evil.py`),
       member(`${prefix}/lib`, 'd')
     ]
-    assert.deepEqual(refusedMembers(members, prefix), [
+    assert.deepEqual(refusedMembers(members, prefix, VENV), [
       `${prefix}/h is a hard link`,
       `${prefix}/c is a character device`,
       `${prefix}/suid is set-user-ID or set-group-ID`,
@@ -44,7 +45,7 @@ describe('the members of a venv entry', () => {
   })
 
   it('names five refusals and counts the rest', () => {
-    const refused = refusedMembers(Array.from({ length: 8 }, (_, i) => member(`/x${i}`)), prefix)
+    const refused = refusedMembers(Array.from({ length: 8 }, (_, i) => member(`/x${i}`)), prefix, VENV)
     assert.equal(refused.length, 6)
     assert.equal(refused[5], '3 more members')
   })
@@ -52,14 +53,14 @@ describe('the members of a venv entry', () => {
   it("reads GNU tar's verbose listing: escapes, links, directories", () => {
     const listing = [
       'drwxr-xr-x 0/0               0 2026-12-05 17:12 venv/',
-      '-rw-r--r-- 0/0               1 2026-12-05 17:12 venv/we ird\\nn\\303\\251 -> x',
+      '-rw-r--r-- 0/0            1234 2026-12-05 17:12 venv/we ird\\nn\\303\\251 -> x',
       'lrwxrwxrwx 0/0               0 2026-12-05 17:09 venv/bin/python -> /usr/bin/python3',
       'hrw-r--r-- 0/0               0 2026-12-05 17:09 venv/a link to venv/b',
       ''
     ].join('\n')
     assert.deepEqual(parseListing(listing), [
       member('venv', 'd', 'rwxr-xr-x'),
-      member('venv/we ird\nné -> x'),
+      member('venv/we ird\nné -> x', '-', 'rw-r--r--', 1234),
       member('venv/bin/python', 'l', 'rwxrwxrwx'),
       member('venv/a', 'h')
     ])
@@ -68,6 +69,22 @@ describe('the members of a venv entry', () => {
   it('a line it cannot read, or a link whose name holds " -> ", makes the listing unreadable', () => {
     assert.throws(() => parseListing('garbage\n'), /does not read/)
     assert.throws(() => parseListing('lrwxrwxrwx 0/0 0 2026-12-05 17:09 venv/a -> b -> /etc\n'), /cannot be told from its target/)
+  })
+})
+
+describe('the members of a pip cache entry', () => {
+  const pip = '../../home/runner/.cache/pip'
+  const rules = { within: "pip's cache directory", links: false }
+
+  it('directories and files below the cache are taken', () => {
+    assert.deepEqual(refusedMembers([member(pip, 'd'), member(`${pip}/wheels`, 'd'), member(`${pip}/wheels/a.whl`)], pip, rules), [])
+  })
+
+  it('a symbolic link is refused wherever it points, and names outside the cache are named as such', () => {
+    assert.deepEqual(refusedMembers([member(`${pip}/http`, 'l'), member('../../home/runner/.bashrc')], pip, rules), [
+      `${pip}/http is a symbolic link, which pip's cache directory never holds`,
+      `../../home/runner/.bashrc lies outside pip's cache directory (${pip})`
+    ])
   })
 })
 

@@ -50,7 +50,7 @@ describe('caching with the real @actions/cache against a loopback cache service'
     assert.deepEqual(world.requests.slice(requestsBefore).filter(p => p.startsWith('/files/')), [])
     assert.deepEqual(service.committedKeys().filter(k => k.includes('pip-hit')), saved, 'an exact hit is not saved again')
     assert.match(warm.summary, /<td>Cache save<\/td><td>not needed \(exact hit\)<\/td>/)
-    assert.match(warm.summary, /Cache restore<\/td><td>hit on setup-nova-dpm-\S+, \d+\.\d MiB unpacked in/)
+    assert.match(warm.summary, /Cache restore<\/td><td>hit on setup-nova-dpm-\S+, \d+\.\d MiB unpacked, \d+\.\d MiB compressed in/)
   })
 
   it("pip: the cache comes down while the action's venv is made", { timeout: 240_000 }, async () => {
@@ -167,7 +167,7 @@ describe('caching with the real @actions/cache against a loopback cache service'
       const run = await runAction(inputs(python, { 'cache-key-suffix': 'broken' }), runner(tempDir()).env)
       assert.equal(run.code, 0, run.stdout)
       assert.equal(installed(python)['nova-dpm'], '3.0.0')
-      assert.ok(messages(run, 'warning').some(m => /Failed to restore/.test(m)))
+      assert.ok(messages(run, 'warning').some(m => /Cache restore failed, installing without it: the cache service answered HTTP 400/.test(m)), run.stdout)
       assert.equal(run.outputs['cache-hit'], 'false')
     } finally {
       service.failWith = undefined
@@ -236,6 +236,18 @@ describe('caching with the real @actions/cache against a loopback cache service'
       const run = await runAction(asked(), runner())
       assertRebuilt(run, /lib\/python3\.11\/site-packages\/zz_cache\.pth is listed by no RECORD, and Python runs it at every start/)
       assert.ok(!fs.existsSync(path.join(sitePackages(), 'zz_cache.pth')))
+    })
+
+    it('a module changed behind its RECORD, size kept: refused by its hash, its code never imported', { timeout: 240_000 }, async () => {
+      plant('hash', () => {
+        // Verification imports nova_dpm: without the tree's hash check, this code would run.
+        const module = path.join(sitePackages(), 'nova_dpm', '__init__.py')
+        const size = fs.statSync(module).size
+        const code = `open(${JSON.stringify(marker)}, 'w').write('the changed module ran')\n`
+        assert.ok(code.length <= size, `nova_dpm/__init__.py holds ${size} bytes, fewer than the planted code`)
+        fs.writeFileSync(module, code + '#'.repeat(size - code.length))
+      })
+      assertRebuilt(await runAction(asked(), runner()), /nova_dpm\/__init__\.py of nova_dpm-3\.0\.0\.dist-info was changed after it was installed \(its sha256 differs from the record\)/)
     })
 
     it('a sitecustomize.py: refused', { timeout: 240_000 }, async () => {

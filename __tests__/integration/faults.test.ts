@@ -189,10 +189,10 @@ describe('faults: bounded waits, proven caches, clear answers', () => {
         const { run, seconds } = await timed(runAction(base({ ...inputs, python: target }), env))
         assert.equal(run.code, 0, run.stdout)
         assert.ok(proxy.downloads >= 1, 'the download was asked for')
-        assert.ok(messages(run, 'warning').some(m => /Failed to restore: .*the cache service stopped answering: nothing moved for 2 s/.test(m)), run.stdout)
+        assert.ok(messages(run, 'warning').some(m => /Cache restore failed, installing without it: the cache service stopped answering: nothing moved for 2 s/.test(m)), run.stdout)
         assert.equal(run.outputs['cache-hit'], 'false')
         assert.equal(installed(target)['nova-dpm'], '2.0.1')
-        // The stall is cut after 2 s; the toolkit waits 5 s before its one retry, which is cut at once.
+        // The stall is cut after 2 s, and the action's own download is not retried.
         assert.ok(seconds < 30, `done in ${seconds} s`)
       } finally {
         await proxy.close()

@@ -1,4 +1,6 @@
 import * as fs from 'node:fs'
+import { pipeline } from 'node:stream/promises'
+import { createGunzip } from 'node:zlib'
 import { runProcess } from '../io/process.js'
 import { shown } from '../log/escape.js'
 
@@ -12,6 +14,16 @@ export interface Member {
   permissions: string
   /** As stored, with a directory's trailing '/' removed. */
   name: string
+  /** Bytes of a regular file's content; 0 for anything else. */
+  size: number
+}
+
+/** What an entry may hold, below the one directory it caches. */
+export interface MemberRules {
+  /** That directory as a warning names it: 'the venv'. */
+  within: string
+  /** Symbolic links may be extracted (never one that a later member lies beneath). */
+  links: boolean
 }
 
 /** A listing or an extraction of an archive of thousands of files takes seconds; a stuck one is stopped. */
@@ -22,20 +34,32 @@ const SHOWN_PATHS = 5
 const KINDS: Record<string, string> = { h: 'a hard link', c: 'a character device', b: 'a block device', p: 'a FIFO', s: 'a socket' }
 
 /**
- * The members of `archive`, as GNU tar reads them (pax names included). The
- * verbose listing goes to a file, not through a pipe, so that a large one is
- * never cut; LC_ALL=C makes tar escape every byte outside ASCII, so that each
- * member is one line.
+ * Decompresses a downloaded entry into a plain tar once, so that listing it
+ * and extracting it read it without decompressing it twice (and the listing
+ * skips over the members' content). zstd runs as the toolkit's own tar runs
+ * it; gzip, the toolkit's fallback, is read in this process.
  */
-export async function listArchive(archive: string, compression: Compression, indexFile: string): Promise<Member[]> {
-  const args = ['-t', '-v', '-P', '--numeric-owner', '--quoting-style=escape', `--index-file=${indexFile}`, '-f', archive, ...decompression(compression)]
+export async function decompress(archive: string, compression: Compression, plain: string): Promise<void> {
+  if (compression === 'gzip') return pipeline(fs.createReadStream(archive), createGunzip(), fs.createWriteStream(plain, { flags: 'wx' }))
+  const result = await runProcess('zstd', ['-d', '-q', '-o', plain, archive], { what: 'zstd -d', timeoutMs: TAR_LIMIT_MS })
+  if (result.exitCode !== 0) throw new Error(`zstd could not decompress the entry (exit code ${result.exitCode}): ${shown(result.stderr.trim().split('\n').slice(-2).join(' '))}`)
+}
+
+/**
+ * The members of the plain tar `archive`, as GNU tar reads them (pax names
+ * included). The verbose listing goes to a file, not through a pipe, so that
+ * a large one is never cut; LC_ALL=C makes tar escape every byte outside
+ * ASCII, so that each member is one line.
+ */
+export async function listArchive(archive: string, indexFile: string): Promise<Member[]> {
+  const args = ['-t', '-v', '-P', '--numeric-owner', '--quoting-style=escape', `--index-file=${indexFile}`, '-f', archive]
   const result = await runProcess('tar', args, { what: 'tar -t', timeoutMs: TAR_LIMIT_MS, env: { ...process.env, LC_ALL: 'C' } })
   if (result.exitCode !== 0) throw new Error(`tar could not list the entry (exit code ${result.exitCode}): ${shown(result.stderr.trim().split('\n').slice(-2).join(' '))}`)
   return parseListing(fs.readFileSync(indexFile, 'latin1'))
 }
 
 /**
- * Extracts an archive whose members `refusedMembers` accepted into `into`,
+ * Extracts a plain tar whose members `refusedMembers` accepted into `into`,
  * without the prefix they share. `-P` is needed because that prefix is
  * relative to the saving run's workspace and so starts with `..` for a venv
  * outside it, which GNU tar otherwise refuses before it strips anything; it is
@@ -43,18 +67,14 @@ export async function listArchive(archive: string, compression: Compression, ind
  * below it, never beneath a link in the archive, and never twice. Owners and
  * modes beyond the user's umask are not taken from the archive.
  */
-export async function extractArchive(archive: string, compression: Compression, into: string, strip: number): Promise<void> {
+export async function extractArchive(archive: string, into: string, strip: number): Promise<void> {
   fs.mkdirSync(into, { recursive: true })
-  const args = ['-x', '-P', '-f', archive, '-C', into, `--strip-components=${strip}`, '--no-same-owner', '--no-same-permissions', ...decompression(compression)]
+  const args = ['-x', '-P', '-f', archive, '-C', into, `--strip-components=${strip}`, '--no-same-owner', '--no-same-permissions']
   const result = await runProcess('tar', args, { what: 'tar -x', timeoutMs: TAR_LIMIT_MS })
   if (result.exitCode !== 0) throw new Error(`tar could not extract the entry (exit code ${result.exitCode}): ${shown(result.stderr.trim().split('\n').slice(-2).join(' '))}`)
 }
 
-function decompression(compression: Compression): string[] {
-  return compression === 'gzip' ? ['-z'] : ['--use-compress-program', 'unzstd']
-}
-
-const LINE = /^(.)([-rwxsStT]{9}) +\d+\/\d+ +\S+ +\d{4}-\d\d-\d\d \d\d:\d\d (.*)$/
+const LINE = /^(.)([-rwxsStT]{9}) +\d+\/\d+ +(\S+) +\d{4}-\d\d-\d\d \d\d:\d\d (.*)$/
 
 /** Lines of `tar -tv --numeric-owner`; a line of another shape makes the whole listing unreadable. */
 export function parseListing(text: string): Member[] {
@@ -64,7 +84,7 @@ export function parseListing(text: string): Member[] {
     .map(line => {
       const match = LINE.exec(line)
       if (!match) throw new Error(`tar listed a member in a form the action does not read: ${shown(line.slice(0, 120))}`)
-      const [, type, permissions, rest] = match
+      const [, type, permissions, size, rest] = match
       let quoted = rest
       if (type === 'l') {
         // A link's name ends at ' -> '; a name holding that text itself cannot be told apart from its target.
@@ -74,7 +94,7 @@ export function parseListing(text: string): Member[] {
       } else if (type === 'h') {
         quoted = rest.split(' link to ')[0]
       }
-      return { type, permissions, name: unescape(quoted).replace(/\/$/, '') }
+      return { type, permissions, name: unescape(quoted).replace(/\/$/, ''), size: type === '-' ? Number(size) : 0 }
     })
 }
 
@@ -104,18 +124,19 @@ function unescape(text: string): string {
 /**
  * Why an entry's members may not be extracted, one sentence per member
  * (the first few). The toolkit would extract them with `tar -P` relative to
- * the workspace: an absolute name or one climbing out of `prefix` (the venv,
- * relative to the workspace) would be written anywhere the runner's user
- * may write. Only directories, regular files and symbolic links are taken;
- * a hard link or a device is never part of a venv; a set-user-ID bit never.
+ * the workspace: an absolute name or one climbing out of `prefix` (the cached
+ * directory, relative to the workspace) would be written anywhere the
+ * runner's user may write. Only directories, regular files and (where `rules`
+ * allow them) symbolic links are taken; a hard link or a device is never
+ * part of a venv or a pip cache; a set-user-ID bit never.
  */
-export function refusedMembers(members: readonly Member[], prefix: string): string[] {
+export function refusedMembers(members: readonly Member[], prefix: string, rules: MemberRules): string[] {
   const base = prefix.split('/')
   const names = new Set<string>()
   const links = new Set(members.filter(m => m.type === 'l').map(m => m.name))
   const problems: string[] = []
   for (const member of members) {
-    const why = memberProblem(member, base, names, links)
+    const why = memberProblem(member, base, names, links, rules)
     if (why) problems.push(`${shown(member.name)} ${why}`)
     names.add(member.name)
   }
@@ -123,12 +144,13 @@ export function refusedMembers(members: readonly Member[], prefix: string): stri
   return [...problems.slice(0, SHOWN_PATHS), `${problems.length - SHOWN_PATHS} more members`]
 }
 
-function memberProblem(member: Member, base: string[], names: Set<string>, links: Set<string>): string | undefined {
+function memberProblem(member: Member, base: string[], names: Set<string>, links: Set<string>, rules: MemberRules): string | undefined {
   if (member.name.startsWith('/')) return 'is an absolute path'
   const parts = member.name.split('/')
-  if (parts.length < base.length || base.some((part, i) => parts[i] !== part)) return `lies outside the venv (${shown(base.join('/'))})`
+  if (parts.length < base.length || base.some((part, i) => parts[i] !== part)) return `lies outside ${rules.within} (${shown(base.join('/'))})`
   const below = parts.slice(base.length)
   if (below.some(part => part === '' || part === '.' || part === '..')) return "has an empty, '.' or '..' part"
+  if (member.type === 'l' && !rules.links) return `is a symbolic link, which ${rules.within} never holds`
   if (!['-', 'd', 'l'].includes(member.type)) return `is ${KINDS[member.type] ?? `of tar type '${member.type}'`}`
   if (/[sS]/.test(member.permissions[2] + member.permissions[5])) return 'is set-user-ID or set-group-ID'
   if (names.has(member.name)) return 'is in the archive twice'

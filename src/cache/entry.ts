@@ -52,7 +52,7 @@ export async function downloadEntry(dir: string, keys: CacheKeys, archive: strin
   if (['none', 'write-only'].includes((env.ACTIONS_CACHE_MODE ?? '').trim().toLowerCase())) return undefined
   const service = env.ACTIONS_RESULTS_URL
   if (!env.ACTIONS_CACHE_SERVICE_V2 || !service || onGhes(env)) {
-    throw new Error('a venv entry is restored only from the cache service v2 (github.com); this runner offers another')
+    throw new Error('the action restores entries only from the cache service v2 (github.com); this runner offers another')
   }
   const compression = compressionMethod(env)
   const client = new HttpClient('setup-nova-dpm', [], { allowRetries: false })

@@ -4,7 +4,6 @@ import type * as Toolkit from '@actions/cache'
 import { watchRequests } from '../io/requestWatch.js'
 import { shown } from '../log/escape.js'
 import { info, warning } from '../log/log.js'
-import type { CacheKeys } from './keys.js'
 
 export interface CacheRestore {
   matchedKey?: string
@@ -13,7 +12,7 @@ export interface CacheRestore {
   ms: number
   /** Unpacked size of what was restored. */
   bytes: number
-  /** Size of the entry as downloaded, when the action downloaded it itself (venv entries). */
+  /** Size of the entry as downloaded. */
   archiveBytes?: number
 }
 
@@ -41,30 +40,6 @@ export async function cacheServiceAvailable(): Promise<boolean> {
   // @github/local-action puts a stand-in of its own, which keeps caches on disk, in the library's
   // place: it has restoreCache and saveCache only, and is always there.
   return typeof library.isFeatureAvailable === 'function' ? library.isFeatureAvailable() : true
-}
-
-/**
- * Restores `dir`; any failure is a warning and a miss, never a failed job.
- * The toolkit gives up a download from Azure that stops sending (its segment
- * time-out), but not one from another store, nor a request whose answer never
- * starts: every request it makes is cut once nothing has moved for `timeout`
- * seconds, and the library then reports the miss itself.
- */
-export async function restoreDir(dir: string, keys: CacheKeys, timeoutSeconds: number): Promise<CacheRestore> {
-  const started = Date.now()
-  let matchedKey: string | undefined
-  try {
-    const library = await cacheLibrary()
-    const restore = () =>
-      library.restoreCache([dir], keys.identity, [keys.identity, ...keys.fallbacks], {
-        timeoutInMs: timeoutSeconds * 1000,
-        segmentTimeoutInMs: timeoutSeconds * 1000
-      })
-    matchedKey = (await watchRequests(restore, timeoutSeconds * 1000, stalledReason(timeoutSeconds))).value
-  } catch (error) {
-    warning(`Cache restore failed, installing without it: ${shown((error as Error).message)}`)
-  }
-  return { matchedKey, exactHit: matchedKey?.startsWith(keys.identity) ?? false, ms: Date.now() - started, bytes: matchedKey ? dirSize(dir) : 0 }
 }
 
 /**

@@ -5,7 +5,8 @@ import { venvState } from '../python/venv.js'
 import { shown } from '../log/escape.js'
 import { info } from '../log/log.js'
 import { saveKey, type CacheKeys } from './keys.js'
-import { cacheServiceAvailable, restoreDir, saveDir, type CacheRestore, type CacheSave } from './service.js'
+import { restorePipCache } from './pipRestore.js'
+import { cacheServiceAvailable, saveDir, type CacheRestore, type CacheSave } from './service.js'
 import { restoreVenv } from './venvRestore.js'
 
 /**
@@ -30,7 +31,7 @@ export class PipCache implements CacheStrategy {
   ) {}
 
   async restore(): Promise<CacheRestore> {
-    return restoreDir(await this.dir, this.keys, this.timeoutSeconds)
+    return restorePipCache(await this.dir, this.keys, this.timeoutSeconds)
   }
 
   async save(): Promise<CacheSave> {

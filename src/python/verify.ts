@@ -102,6 +102,8 @@ export interface InspectOptions {
   constraintsFile?: string
   /** When this run's pip started (ms since the epoch): a RECORD written since then was written by it. */
   pipStartedAt?: number
+  /** The caller has just proved every RECORD's files itself (a restored venv's tree check): they are counted, not hashed twice. */
+  filesProved?: boolean
 }
 
 /** File sentences per distribution before the rest is summed up. */
@@ -129,7 +131,7 @@ export async function inspectEnvironment(executable: string, expected: Expected[
   const files: FileCount = { checked: 0, hashed: 0 }
   for (const member of answer.members) {
     if (!member.record) continue
-    const checked = fileCheck(`${member.name} ${member.version}`, member.record, writerOf(member.record, options.pipStartedAt))
+    const checked = fileCheck(`${member.name} ${member.version}`, member.record, writerOf(member.record, options.pipStartedAt), options.filesProved)
     problems.push(...checked.problems)
     files.checked += checked.checked
     files.hashed += checked.hashed
@@ -232,7 +234,7 @@ export function checkFiles(distribution: string, record: RecordFile, writer: Wri
 }
 
 /** checkFiles, with how many files it checked, and how many of them against a hash (counts that hold when nothing is wrong). */
-function fileCheck(distribution: string, record: RecordFile, writer: Writer = 'earlier'): FileCount & { problems: string[] } {
+function fileCheck(distribution: string, record: RecordFile, writer: Writer = 'earlier', proved = false): FileCount & { problems: string[] } {
   const stat = regularFile(record.file)
   const text = stat && stat !== 'other' ? readOrUndefined(record.file) : undefined
   if (text === undefined) return { problems: [`the file list of ${distribution} (${shown(record.file)}) cannot be read`], checked: 0, hashed: 0 }
@@ -240,6 +242,7 @@ function fileCheck(distribution: string, record: RecordFile, writer: Writer = 'e
   const problems = entries.map(entry => checkEntry(distribution, record, entry, writer)).filter((p): p is string => p !== undefined)
   const checked = entries.filter(entry => !skipped(entry)).length
   const hashed = entries.filter(entry => hashOf(entry)).length
+  if (proved) return { problems: [], checked, hashed }
   const fresh = writer === 'this-run'
   const listed =
     problems.length <= MAX_FILE_PROBLEMS

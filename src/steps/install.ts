@@ -132,10 +132,14 @@ export function pipWouldChangeNothing(
   return byName && !forced && facts.hasPkgResources && found.problems.length === 0 && found.unmet.length === 0
 }
 
-/** A restored venv, used only when it proves good. */
+/**
+ * A restored venv, used only when it proves good. Its files were hashed
+ * against every RECORD by the tree check that let it run (restoreVenv), so
+ * verification asks Python for the rest and does not read them again.
+ */
 async function provedVenv(venv: string, expected: Expected[]): Promise<{ python: Interpreter; versions: Record<string, string>; loads: DriverLoad[]; proof: Proof } | undefined> {
   const executable = venvPython(venv)
-  const [python, verified] = await Promise.all([Interpreter.probe(executable), verifyEnvironment(executable, expected, VERIFY_LIMITS).then(said)])
+  const [python, verified] = await Promise.all([Interpreter.probe(executable), verifyEnvironment(executable, expected, { ...VERIFY_LIMITS, filesProved: true }).then(said)])
   const { versions, problems, loads } = verified
   if (problems.length > 0) {
     warning(`The cached venv failed verification (${shown(problems.join('; '))}); rebuilding it and saving it under a new key.`)
