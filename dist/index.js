@@ -38404,7 +38404,7 @@ module.exports = {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(4117);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(7562);
 
 await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
 
@@ -38413,7 +38413,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 4117:
+/***/ 7562:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -38581,7 +38581,131 @@ function kindOf(stat) {
 var external_node_os_ = __nccwpck_require__(8161);
 // EXTERNAL MODULE: external "node:crypto"
 var external_node_crypto_ = __nccwpck_require__(7598);
+;// CONCATENATED MODULE: ./src/log/secrets.ts
+
+// Special schemes (RFC 3986 + WHATWG) may omit the slashes; any scheme may be followed by '//' authority.
+const SCHEME = String.raw `(?:\b(https?|wss?|ftp):[/\\]*|(?:\b([a-z][a-z0-9+.-]*):)?[/\\]{2})`;
+const URL_AUTHORITY = new RegExp(String.raw `${SCHEME}([^\s/\\?#]*)@`, 'gi');
+const WHOLE_URL_AUTHORITY = new RegExp(String.raw `^${SCHEME}([^/\\?#]*)@`, 'gi');
+// `user:token@host:path`, standing on its own (not inside a URL: the URL form is found first and its '//' precedes).
+const SCP_LIKE = /(?<![^\s'"=(<[,])([\w.+-]+):([^\s@/]+)@[\w.-]+:/g;
+function findCredentials(text) {
+    const found = [];
+    const whole = /^[a-z][a-z0-9+.-]*:[/\\]/i.test(text) && URL.canParse(text);
+    const urls = [...(whole ? text.matchAll(WHOLE_URL_AUTHORITY) : []), ...text.matchAll(URL_AUTHORITY)];
+    for (const m of urls) {
+        const userinfo = m[3];
+        if (!userinfo)
+            continue;
+        const start = m.index + m[0].length - 1 - userinfo.length;
+        // The whole-value reading comes first and wins over a shorter one at the same place.
+        if (found.some(c => start >= c.start && start < c.end))
+            continue;
+        const colon = userinfo.indexOf(':');
+        found.push({
+            scheme: (m[1] ?? m[2] ?? '').toLowerCase(),
+            user: colon < 0 ? userinfo : userinfo.slice(0, colon),
+            password: colon < 0 ? undefined : userinfo.slice(colon + 1),
+            start,
+            end: start + userinfo.length
+        });
+    }
+    const inUrl = (i) => found.some(c => i >= c.start && i < c.end);
+    for (const m of text.matchAll(SCP_LIKE)) {
+        const start = m.index + m[1].length + 1;
+        if (!inUrl(m.index))
+            found.push({ scheme: '', user: m[1], password: m[2], start, end: start + m[2].length });
+    }
+    return found.sort((a, b) => a.start - b.start);
+}
+/**
+ * The credentials written in a URL-like value (or in any text holding URLs),
+ * in every spelling they may be printed in: as written, percent-decoded,
+ * re-encoded as a URL parser or encodeURIComponent writes them, with upper-
+ * and lower-case escapes, and as the HTTP Basic header value.
+ *
+ * A password always is a secret. A user name is one only over http(s) and
+ * only when it stands alone (`https://TOKEN@host`), where a token takes its
+ * place; beside a password it names an account (`x-access-token`, `oauth2`),
+ * and over ssh it is `git`: masking those would blank every such word in the log.
+ */
+function secretsIn(value) {
+    const secrets = new Set();
+    for (const c of findCredentials(value)) {
+        const overHttp = isHttp(c.scheme);
+        if (c.password)
+            for (const s of spellings(c.password))
+                secrets.add(s);
+        if (overHttp && !c.password && c.user)
+            for (const s of spellings(c.user))
+                secrets.add(s);
+        if (overHttp && (c.password || c.user))
+            secrets.add(Buffer.from(`${decoded(c.user)}:${decoded(c.password ?? '')}`).toString('base64'));
+    }
+    return [...secrets];
+}
+function isHttp(scheme) {
+    return /(^|\+)https?$/.test(scheme);
+}
+function spellings(raw) {
+    const plain = decoded(raw);
+    const encoded = [raw, encodeURIComponent(plain), asUserinfo(raw), asUserinfo(plain)];
+    const forms = [
+        ...encoded.flatMap(e => [e, e.replace(/%[0-9a-f]{2}/gi, x => x.toUpperCase()), e.replace(/%[0-9a-f]{2}/gi, x => x.toLowerCase())]),
+        // A decoded form with a line break in it would have the runner mask line breaks; its encoded forms suffice.
+        ...(/[\u0000-\u001f\u007f]/.test(plain) ? [] : [plain]) // eslint-disable-line no-control-regex
+    ];
+    return [...new Set(forms)].filter(s => s.length > 0);
+}
+/** Percent-decoding that keeps what does not decode (a stray '%', bytes that are not UTF-8). */
+function decoded(raw) {
+    try {
+        return decodeURIComponent(raw);
+    }
+    catch {
+        return raw.replace(/(?:%[0-9a-f]{2})+/gi, run => {
+            try {
+                return decodeURIComponent(run);
+            }
+            catch {
+                return run;
+            }
+        });
+    }
+}
+/** How a URL parser writes a user-info part (what `new URL(…).href` prints). */
+function asUserinfo(value) {
+    const url = new URL('http://host');
+    url.password = value;
+    return url.password;
+}
+/** Asks the runner to mask every spelling of every credential in the values. */
+function maskSecrets(values) {
+    const all = new Set(values.flatMap(v => (v ? secretsIn(v) : [])));
+    for (const secret of all)
+        core/* setSecret */.Pq(secret);
+}
+/**
+ * Hides credentials in every URL-like part of a text (an input, an error
+ * message, an excerpt of pip's or git's output): the user info of a URL
+ * becomes `***`, as does the password of an scp-like address. A user name
+ * alone stays where it cannot be a token (`ssh://git@host`).
+ */
+function redact(text) {
+    let out = '';
+    let at = 0;
+    for (const c of findCredentials(text)) {
+        if (c.start < at || (c.password === undefined && c.scheme !== '' && !isHttp(c.scheme)))
+            continue;
+        out += text.slice(at, c.start) + '***';
+        at = c.end;
+    }
+    return out + text.slice(at);
+}
+
 ;// CONCATENATED MODULE: ./src/log/log.ts
+
+
 
 
 /**
@@ -38607,8 +38731,21 @@ function stopCommands() {
     core/* info */.pq(`::stop-commands::${token}`);
     return () => core/* info */.pq(`::${token}::`);
 }
+const warned = [];
+/**
+ * A warning annotation, also kept for the job summary: a matrix's annotations
+ * are scattered over its jobs, and each job's page should list its own.
+ */
+function warning(message) {
+    warned.push(shown(redact(message)));
+    core/* warning */.$e(message);
+}
+/** The warnings this run printed so far, escaped and with credentials hidden, in order. */
+function warningsSoFar() {
+    return warned;
+}
 // Annotations and group titles are escaped by the toolkit itself (%, CR, LF).
-const { /* warning */ "$e": warning, /* notice */ "lm": notice, /* debug */ "Yz": debug, /* group */ "Os": group } = core;
+const { /* notice */ "lm": notice, /* debug */ "Yz": debug, /* group */ "Os": group } = core;
 
 ;// CONCATENATED MODULE: ./src/io/tempDir.ts
 
@@ -38928,128 +39065,6 @@ const promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.ur
 var external_node_zlib_ = __nccwpck_require__(8522);
 // EXTERNAL MODULE: ./node_modules/@actions/http-client/lib/index.js + 1 modules
 var lib = __nccwpck_require__(4942);
-;// CONCATENATED MODULE: ./src/log/secrets.ts
-
-// Special schemes (RFC 3986 + WHATWG) may omit the slashes; any scheme may be followed by '//' authority.
-const SCHEME = String.raw `(?:\b(https?|wss?|ftp):[/\\]*|(?:\b([a-z][a-z0-9+.-]*):)?[/\\]{2})`;
-const URL_AUTHORITY = new RegExp(String.raw `${SCHEME}([^\s/\\?#]*)@`, 'gi');
-const WHOLE_URL_AUTHORITY = new RegExp(String.raw `^${SCHEME}([^/\\?#]*)@`, 'gi');
-// `user:token@host:path`, standing on its own (not inside a URL: the URL form is found first and its '//' precedes).
-const SCP_LIKE = /(?<![^\s'"=(<[,])([\w.+-]+):([^\s@/]+)@[\w.-]+:/g;
-function findCredentials(text) {
-    const found = [];
-    const whole = /^[a-z][a-z0-9+.-]*:[/\\]/i.test(text) && URL.canParse(text);
-    const urls = [...(whole ? text.matchAll(WHOLE_URL_AUTHORITY) : []), ...text.matchAll(URL_AUTHORITY)];
-    for (const m of urls) {
-        const userinfo = m[3];
-        if (!userinfo)
-            continue;
-        const start = m.index + m[0].length - 1 - userinfo.length;
-        // The whole-value reading comes first and wins over a shorter one at the same place.
-        if (found.some(c => start >= c.start && start < c.end))
-            continue;
-        const colon = userinfo.indexOf(':');
-        found.push({
-            scheme: (m[1] ?? m[2] ?? '').toLowerCase(),
-            user: colon < 0 ? userinfo : userinfo.slice(0, colon),
-            password: colon < 0 ? undefined : userinfo.slice(colon + 1),
-            start,
-            end: start + userinfo.length
-        });
-    }
-    const inUrl = (i) => found.some(c => i >= c.start && i < c.end);
-    for (const m of text.matchAll(SCP_LIKE)) {
-        const start = m.index + m[1].length + 1;
-        if (!inUrl(m.index))
-            found.push({ scheme: '', user: m[1], password: m[2], start, end: start + m[2].length });
-    }
-    return found.sort((a, b) => a.start - b.start);
-}
-/**
- * The credentials written in a URL-like value (or in any text holding URLs),
- * in every spelling they may be printed in: as written, percent-decoded,
- * re-encoded as a URL parser or encodeURIComponent writes them, with upper-
- * and lower-case escapes, and as the HTTP Basic header value.
- *
- * A password always is a secret. A user name is one only over http(s) and
- * only when it stands alone (`https://TOKEN@host`), where a token takes its
- * place; beside a password it names an account (`x-access-token`, `oauth2`),
- * and over ssh it is `git`: masking those would blank every such word in the log.
- */
-function secretsIn(value) {
-    const secrets = new Set();
-    for (const c of findCredentials(value)) {
-        const overHttp = isHttp(c.scheme);
-        if (c.password)
-            for (const s of spellings(c.password))
-                secrets.add(s);
-        if (overHttp && !c.password && c.user)
-            for (const s of spellings(c.user))
-                secrets.add(s);
-        if (overHttp && (c.password || c.user))
-            secrets.add(Buffer.from(`${decoded(c.user)}:${decoded(c.password ?? '')}`).toString('base64'));
-    }
-    return [...secrets];
-}
-function isHttp(scheme) {
-    return /(^|\+)https?$/.test(scheme);
-}
-function spellings(raw) {
-    const plain = decoded(raw);
-    const encoded = [raw, encodeURIComponent(plain), asUserinfo(raw), asUserinfo(plain)];
-    const forms = [
-        ...encoded.flatMap(e => [e, e.replace(/%[0-9a-f]{2}/gi, x => x.toUpperCase()), e.replace(/%[0-9a-f]{2}/gi, x => x.toLowerCase())]),
-        // A decoded form with a line break in it would have the runner mask line breaks; its encoded forms suffice.
-        ...(/[\u0000-\u001f\u007f]/.test(plain) ? [] : [plain]) // eslint-disable-line no-control-regex
-    ];
-    return [...new Set(forms)].filter(s => s.length > 0);
-}
-/** Percent-decoding that keeps what does not decode (a stray '%', bytes that are not UTF-8). */
-function decoded(raw) {
-    try {
-        return decodeURIComponent(raw);
-    }
-    catch {
-        return raw.replace(/(?:%[0-9a-f]{2})+/gi, run => {
-            try {
-                return decodeURIComponent(run);
-            }
-            catch {
-                return run;
-            }
-        });
-    }
-}
-/** How a URL parser writes a user-info part (what `new URL(…).href` prints). */
-function asUserinfo(value) {
-    const url = new URL('http://host');
-    url.password = value;
-    return url.password;
-}
-/** Asks the runner to mask every spelling of every credential in the values. */
-function maskSecrets(values) {
-    const all = new Set(values.flatMap(v => (v ? secretsIn(v) : [])));
-    for (const secret of all)
-        core/* setSecret */.Pq(secret);
-}
-/**
- * Hides credentials in every URL-like part of a text (an input, an error
- * message, an excerpt of pip's or git's output): the user info of a URL
- * becomes `***`, as does the password of an scp-like address. A user name
- * alone stays where it cannot be a token (`ssh://git@host`).
- */
-function redact(text) {
-    let out = '';
-    let at = 0;
-    for (const c of findCredentials(text)) {
-        if (c.start < at || (c.password === undefined && c.scheme !== '' && !isHttp(c.scheme)))
-            continue;
-        out += text.slice(at, c.start) + '***';
-        at = c.end;
-    }
-    return out + text.slice(at);
-}
-
 ;// CONCATENATED MODULE: ./src/io/retry.ts
 
 
@@ -39698,13 +39713,17 @@ async function readConstraints(source, network, rule) {
  */
 function writeConstraints(constraints, installedFromSource) {
     const { text, removed } = dropProjects(constraints.text, installedFromSource);
+    const fetched = { sha256: sha256(constraints.text), lines: lineCount(constraints.text) };
+    info(`Constraints from ${constraints.source} (${fetched.lines} lines), sha256 ${fetched.sha256}`);
     for (const line of removed)
         info(`Dropped the pin '${shown(line)}' from the constraints: that project is installed from source, and pip refuses a pinned name given as a URL or path.`);
     const file = external_node_path_.join(runTempDir(), 'upper-constraints.txt');
     external_node_fs_.writeFileSync(file, text);
-    const digest = sha256(text);
-    info(`Constraints from ${constraints.source} (${text.split('\n').filter(l => l.trim()).length} lines), sha256 ${digest.slice(0, 12)}`);
-    return { file, source: constraints.source, sha256: digest, text };
+    return { file, source: constraints.source, sha256: sha256(text), text, fetched, dropped: removed };
+}
+/** Lines as `wc -l` counts them, plus a last line without its line break. */
+function lineCount(text) {
+    return text.split('\n').length - (text.endsWith('\n') || text === '' ? 1 : 0);
 }
 
 // EXTERNAL MODULE: external "node:url"
@@ -41103,7 +41122,85 @@ function exportVenv(venvPython) {
     core/* addPath */.fM(external_node_path_.dirname(venvPython));
 }
 
+;// CONCATENATED MODULE: ./src/report/summary.ts
+
+/**
+ * The summary of a run. Every job of a matrix shows the same rows in the same
+ * order, `none` where a job has nothing to show, so that six pages can be read
+ * side by side; the only rows that vary are the packages asked for. Cells stay
+ * short (two columns read on a phone): lists longer than a few words go below.
+ */
+function summaryOf(report, warnings, timing) {
+    const installed = !report.dryRun;
+    const closure = report.proof ? sortedClosure(report.proof.closure).map(([name, version]) => `${name} ${version}`) : [];
+    const rows = [
+        ['Release', report.series],
+        ['Mode', report.mode],
+        ...report.packages.map((p, i) => [p, packageCell(report, p, i)]),
+        ['Also installed', list(report.extraRequirements)],
+        ['Installed closure', report.proof ? `${count(closure.length, 'distribution')} (listed below)` : nothing(installed)],
+        ['Constraints', report.constraints?.source ?? 'none'],
+        ['Constraints file', report.constraints ? `${report.constraints.lines} lines, sha256 ${report.constraints.sha256}` : 'none'],
+        ['Pins dropped', list(report.constraints?.dropped ?? [])],
+        ['Python', `${report.pythonVersion}${report.pipVersion ? `, pip ${report.pipVersion}` : ''} (${report.pythonPath})`],
+        ['Virtual environment', report.venv ?? 'none'],
+        ['Verified', report.proof ? verifiedCell(report.proof) : nothing(installed)],
+        ['Driver loads', report.verified?.length ? report.verified.join('; ') : nothing(installed)],
+        ['Config sample', report.configSample ?? 'none'],
+        ...cacheRows(report.cache),
+        ['Warnings', warnings.length ? `${warnings.length} (listed below)` : 'none']
+    ];
+    const details = [];
+    if (report.proof)
+        details.push({ label: `Installed closure (${count(closure.length, 'distribution')})`, items: closure, sentences: false });
+    if (warnings.length)
+        details.push({ label: `Warnings (${warnings.length})`, items: [...warnings], sentences: true });
+    return {
+        heading: `setup-nova-dpm: ${report.packages.join(', ')} for ${report.series}`,
+        rows: rows.map(([k, v]) => [shown(k), shown(v)]),
+        details: details.map(d => ({ ...d, label: shown(d.label), items: d.items.map(shown) })),
+        phases: [...timing.phases.map((p) => [shown(p.name), seconds(p.ms)]), ['Total (phases overlap)', seconds(timing.totalMs)]]
+    };
+}
+/** The closure by name, case aside, as `pip list` orders it. */
+function sortedClosure(closure) {
+    return Object.entries(closure).sort(([a], [b]) => a.toLowerCase().localeCompare(b.toLowerCase()));
+}
+function packageCell(report, p, i) {
+    const version = report.dryRun ? 'dry run: nothing installed' : report.versions[p] ?? '';
+    return [version, report.pipSpecs[i], report.commits[p] ? `commit ${report.commits[p]}` : ''].filter(Boolean).join(' — ');
+}
+function verifiedCell(proof) {
+    const files = `${count(proof.files.checked, 'file')} (${proof.files.hashed} by hash)`;
+    return `${count(Object.keys(proof.closure).length, 'distribution')}, ${files}; imported ${proof.modules.join(', ') || 'none'}`;
+}
+function cacheRows(c) {
+    if (!c)
+        return [['Cache', 'none'], ['Cache restore', 'none'], ['Cache save', 'none']];
+    const r = c.restore;
+    const size = r && `${mib(r.bytes)} unpacked${r.archiveBytes !== undefined ? `, ${mib(r.archiveBytes)} compressed` : ''}`;
+    const restore = !r ? 'none' : r.matchedKey ? `${r.exactHit ? 'hit' : 'partial hit'} on ${r.matchedKey}, ${size} in ${seconds(r.ms)}` : `miss (${seconds(r.ms)})`;
+    const save = c.save?.saved ? `${mib(c.save.bytes)} in ${seconds(c.save.ms)}` : r?.exactHit ? 'not needed (exact hit)' : 'not saved';
+    return [['Cache', `${c.kind}, key ${c.key}`], ['Cache restore', restore], ['Cache save', save]];
+}
+function nothing(installed) {
+    return installed ? 'none' : 'none (dry run)';
+}
+function list(items) {
+    return items.length ? items.join(', ') : 'none';
+}
+function count(n, what) {
+    return `${n} ${what}${n === 1 ? '' : 's'}`;
+}
+function seconds(ms) {
+    return `${(ms / 1000).toFixed(1)} s`;
+}
+function mib(bytes) {
+    return `${(bytes / 1024 / 1024).toFixed(1)} MiB`;
+}
+
 ;// CONCATENATED MODULE: ./src/report/report.ts
+
 
 
 
@@ -41114,10 +41211,11 @@ function setOutputs(report) {
     core/* setOutput */.uH('commit', report.commits[first] ?? '');
     core/* setOutput */.uH('commits', JSON.stringify(report.commits));
     core/* setOutput */.uH('pip-spec', report.pipSpecs.join(' '));
-    core/* setOutput */.uH('constraints-url', report.constraintsSource);
+    core/* setOutput */.uH('constraints-url', report.constraints?.source ?? '');
     core/* setOutput */.uH('python-path', report.pythonPath);
     core/* setOutput */.uH('cache-hit', String(report.cache?.restore?.exactHit ?? false));
     core/* setOutput */.uH('config-sample', report.configSample ?? '');
+    core/* setOutput */.uH('closure', JSON.stringify(Object.fromEntries(sortedClosure(report.proof?.closure ?? {}))));
 }
 /**
  * The job summary. Only the install decides the step's result: a summary
@@ -41128,43 +41226,17 @@ async function writeSummary(report, timeline) {
         warning('GITHUB_STEP_SUMMARY is not set, so there is no job summary; the outputs and the log hold the same facts.');
         return;
     }
-    const rows = [
-        ['Release', report.series],
-        ['Mode', report.mode],
-        ...report.packages.map((p, i) => [
-            p,
-            [report.dryRun ? 'dry run: nothing installed' : report.versions[p] ?? '', report.pipSpecs[i], report.commits[p] ? `commit ${report.commits[p]}` : '']
-                .filter(Boolean)
-                .join(' — ')
-        ]),
-        ...(report.extraRequirements.length ? [['Also installed', report.extraRequirements.join(', ')]] : []),
-        ['Constraints', report.constraintsSource || 'none'],
-        ['Python', `${report.pythonVersion}${report.pipVersion ? `, pip ${report.pipVersion}` : ''} (${report.pythonPath})`],
-        ...(report.verified?.length ? [['Verified', report.verified.join('; ')]] : []),
-        ...(report.venv ? [['Virtual environment', report.venv]] : []),
-        ...(report.configSample ? [['Config sample', report.configSample]] : [])
-    ];
-    const c = report.cache;
-    if (c) {
-        rows.push(['Cache', `${c.kind}, key ${c.key}`]);
-        if (c.restore) {
-            const r = c.restore;
-            const size = `${mib(r.bytes)} unpacked${r.archiveBytes !== undefined ? `, ${mib(r.archiveBytes)} compressed` : ''}`;
-            rows.push(['Cache restore', r.matchedKey ? `${r.exactHit ? 'hit' : 'partial hit'} on ${r.matchedKey}, ${size} in ${seconds(r.ms)}` : `miss (${seconds(r.ms)})`]);
-        }
-        if (c.save)
-            rows.push(['Cache save', c.save.saved ? `${mib(c.save.bytes)} in ${seconds(c.save.ms)}` : 'not saved']);
-    }
+    const summary = summaryOf(report, warningsSoFar(), { phases: timeline.phases, totalMs: timeline.elapsedMs() });
     try {
+        core/* summary */.z
+            .addHeading(escapeHtml(summary.heading), 3)
+            .addTable([[{ data: 'Item', header: true }, { data: 'Value', header: true }], ...summary.rows.map(([k, v]) => [escapeHtml(k), escapeHtml(v)])]);
+        for (const { label, items, sentences } of summary.details) {
+            core/* summary */.z.addDetails(escapeHtml(label), sentences ? `<ul>${items.map(i => `<li>${escapeHtml(i)}</li>`).join('')}</ul>` : items.map(escapeHtml).join(', '));
+        }
         await core/* summary */.z
-            .addHeading(escapeHtml(`setup-nova-dpm: ${report.packages.join(', ')} for ${report.series}`), 3)
-            .addTable([[{ data: 'Item', header: true }, { data: 'Value', header: true }], ...rows.map(([k, v]) => [escapeHtml(k), escapeHtml(v)])])
             .addHeading('Phases', 4)
-            .addTable([
-            [{ data: 'Phase', header: true }, { data: 'Time', header: true }],
-            ...timeline.phases.map(p => [escapeHtml(p.name), seconds(p.ms)]),
-            ['Total (phases overlap)', seconds(timeline.elapsedMs())]
-        ])
+            .addTable([[{ data: 'Phase', header: true }, { data: 'Time', header: true }], ...summary.phases.map(([k, v]) => [escapeHtml(k), escapeHtml(v)])])
             .write();
     }
     catch (error) {
@@ -41174,12 +41246,6 @@ async function writeSummary(report, timeline) {
 /** Summary cells are HTML: a spec such as 'nova-dpm>=1.0.0,<2.0.0' would otherwise open a tag. */
 function escapeHtml(text) {
     return shown(text).replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
-}
-function seconds(ms) {
-    return `${(ms / 1000).toFixed(1)} s`;
-}
-function mib(bytes) {
-    return `${(bytes / 1024 / 1024).toFixed(1)} MiB`;
 }
 
 ;// CONCATENATED MODULE: ./src/report/timeline.ts
@@ -41904,9 +41970,11 @@ function brokenDistribution(text) {
         kind: 'broken-distribution',
         message: `The file ${quote(file)} of ${quote(name)} is broken: its file name says ${field} ${shown(expected)}, ` +
             `but its metadata says ${field} ${shown(found)}, so pip set it aside (pip: ${quote(said)}). Whoever published it built or renamed ` +
-            "it wrongly: ask for another version (inputs 'version' and 'requirements'), or use an index that serves a correct file (input 'index-url')."
+            `it wrongly: ${ANOTHER_FILE}`
     };
 }
+/** What a user can do about a distribution file broken as published. */
+const ANOTHER_FILE = "ask for another version (inputs 'version' and 'requirements'), or use an index that serves a correct file (input 'index-url').";
 
 ;// CONCATENATED MODULE: ./src/python/pipFailure/build.ts
 
@@ -42506,6 +42574,7 @@ function describeLeftovers(before, after, packages) {
 
 
 
+
 /** File sentences per distribution before the rest is summed up. */
 const MAX_FILE_PROBLEMS = 5;
 /**
@@ -42529,11 +42598,21 @@ async function inspectEnvironment(executable, expected, options) {
             problems.push(`${e.name} ${version} is installed, outside the range asked for${e.wanted ? ` (${e.wanted})` : ''}`);
     }
     problems.push(...answer.problems);
+    const files = { checked: 0, hashed: 0 };
     for (const member of answer.members) {
-        if (member.record)
-            problems.push(...checkFiles(`${member.name} ${member.version}`, member.record));
+        if (!member.record)
+            continue;
+        const checked = fileCheck(`${member.name} ${member.version}`, member.record, writerOf(member.record, options.pipStartedAt), options.filesProved);
+        problems.push(...checked.problems);
+        files.checked += checked.checked;
+        files.hashed += checked.hashed;
     }
-    return { versions: answer.versions, problems, installed: answer.installed, unmet: answer.unmet ?? [] };
+    const closure = Object.fromEntries(answer.members.map(m => [m.name, m.version]));
+    return { versions: answer.versions, problems, installed: answer.installed, unmet: answer.unmet ?? [], closure, files };
+}
+/** The proof of an environment whose inspection and imports found nothing wrong. */
+function proofOf(inspection, imported) {
+    return { closure: inspection.closure, files: inspection.files, modules: Object.keys(imported) };
 }
 /**
  * Each expected module imports, and each expected driver loads the way its
@@ -42617,44 +42696,77 @@ function importProblems(expected, versions, failed) {
  * regular files are read, so a FIFO put in a module's place cannot stall the
  * check.
  */
-function checkFiles(distribution, record) {
+function checkFiles(distribution, record, writer = 'earlier') {
+    return fileCheck(distribution, record, writer).problems;
+}
+/** checkFiles, with how many files it checked, and how many of them against a hash (counts that hold when nothing is wrong). */
+function fileCheck(distribution, record, writer = 'earlier', proved = false) {
     const stat = regularFile(record.file);
     const text = stat && stat !== 'other' ? readOrUndefined(record.file) : undefined;
     if (text === undefined)
-        return [`the file list of ${distribution} (${shown(record.file)}) cannot be read`];
+        return { problems: [`the file list of ${distribution} (${shown(record.file)}) cannot be read`], checked: 0, hashed: 0 };
     const entries = recordEntries(text.toString('utf8'), record.hashed).filter(entry => external_node_path_.resolve(record.base, entry.path) !== record.file);
-    const problems = entries.map(entry => checkEntry(distribution, record, entry)).filter((p) => p !== undefined);
-    if (problems.length <= MAX_FILE_PROBLEMS)
-        return problems;
-    return [
-        ...problems.slice(0, MAX_FILE_PROBLEMS),
-        `${problems.length - MAX_FILE_PROBLEMS} more files of ${distribution} are missing or changed; reinstall it (or drop the cache that restored it)`
-    ];
+    const problems = entries.map(entry => checkEntry(distribution, record, entry, writer)).filter((p) => p !== undefined);
+    const checked = entries.filter(entry => !skipped(entry)).length;
+    const hashed = entries.filter(entry => hashOf(entry)).length;
+    if (proved)
+        return { problems: [], checked, hashed };
+    const fresh = writer === 'this-run';
+    const listed = problems.length <= MAX_FILE_PROBLEMS
+        ? problems
+        : [
+            ...problems.slice(0, MAX_FILE_PROBLEMS),
+            fresh
+                ? `${problems.length - MAX_FILE_PROBLEMS} more files of ${distribution} do not match its wheel's RECORD`
+                : `${problems.length - MAX_FILE_PROBLEMS} more files of ${distribution} are missing or changed; reinstall it (or drop the cache that restored it)`
+        ];
+    // pip copies a RECORD's hashes and sizes from the wheel (every pip from 18 to 24): what it just installed differs from the RECORD only where the wheel does.
+    if (fresh && problems.length > 0) {
+        listed.push(`${distribution} is broken as published: pip installed its files in this run as its wheel holds them, and they differ from the RECORD that same wheel declares. Report it to its publisher; meanwhile ${ANOTHER_FILE}`);
+    }
+    return { problems: listed, checked, hashed };
+}
+// Byte code pip compiled is listed without a hash; Python remakes it when it is gone.
+function skipped(entry) {
+    return !entry.hash && entry.path.endsWith('.pyc');
+}
+/** 'this-run' when the RECORD was written since this run's pip started. */
+function writerOf(record, pipStartedAt) {
+    if (pipStartedAt === undefined)
+        return 'earlier';
+    const written = external_node_fs_.statSync(record.file, { throwIfNoEntry: false })?.mtimeMs;
+    return written !== undefined && written >= pipStartedAt ? 'this-run' : 'earlier';
 }
 const HASHES = new Set((0,external_node_crypto_.getHashes)());
-function checkEntry(distribution, record, entry) {
-    // Byte code pip compiled is listed without a hash; Python remakes it when it is gone.
-    if (!entry.hash && entry.path.endsWith('.pyc'))
+function checkEntry(distribution, record, entry, writer) {
+    if (skipped(entry))
         return undefined;
     const file = external_node_path_.resolve(record.base, entry.path);
     const shownPath = shown(record.hashed ? entry.path : external_node_path_.relative(external_node_path_.dirname(record.base), file));
     const stat = regularFile(file);
+    const differs = writer === 'this-run' ? "does not match its wheel's RECORD" : 'was changed after it was installed';
     if (stat === undefined)
-        return `${shownPath} of ${distribution} is missing`;
+        return `${shownPath} of ${distribution} is missing${writer === 'this-run' ? ", though its wheel's RECORD lists it" : ''}`;
     if (stat === 'other')
         return `${shownPath} of ${distribution} is not a regular file`;
     if (entry.size !== undefined && stat.size !== entry.size)
-        return `${shownPath} of ${distribution} was changed after it was installed (${stat.size} bytes, not ${entry.size})`;
-    if (!entry.hash)
+        return `${shownPath} of ${distribution} ${differs} (${stat.size} bytes, not ${entry.size})`;
+    const hash = hashOf(entry);
+    if (!hash)
         return undefined;
-    const [algorithm, digest] = splitOnce(entry.hash, '=');
-    if (!digest || !HASHES.has(algorithm))
-        return undefined;
+    const { algorithm, digest } = hash;
     const content = readOrUndefined(file);
     if (content === undefined)
         return `${shownPath} of ${distribution} cannot be read`;
     const actual = (0,external_node_crypto_.createHash)(algorithm).update(content).digest('base64url');
-    return actual === digest.replace(/=+$/, '') ? undefined : `${shownPath} of ${distribution} was changed after it was installed (its ${algorithm} differs from the record)`;
+    return actual === digest.replace(/=+$/, '') ? undefined : `${shownPath} of ${distribution} ${differs} (its ${algorithm} differs from the record)`;
+}
+/** The entry's algorithm and digest, when it has a hash that Node can compute. */
+function hashOf(entry) {
+    if (!entry.hash)
+        return undefined;
+    const [algorithm, digest] = splitOnce(entry.hash, '=');
+    return digest && HASHES.has(algorithm) ? { algorithm, digest } : undefined;
 }
 /** The file's stats when it is a regular file (symbolic links followed), 'other' for anything else, undefined when absent. */
 function regularFile(file) {
@@ -42970,106 +43082,9 @@ async function watchRequests(work, idleMs, reason) {
     }
 }
 
-;// CONCATENATED MODULE: ./src/cache/service.ts
-
-
-
-
-
-/**
- * The toolkit's cache library, loaded on first use: with the Azure SDK behind
- * it, it is most of the bundle, and a run without a cache needs none of it.
- * Eager mode keeps it inside dist/index.js (one file, whose licences ncc
- * lists) while its code still runs only when asked for.
- */
-let toolkit;
-function cacheLibrary() {
-    toolkit ??= Promise.resolve(/* import() eager */).then(__nccwpck_require__.bind(__nccwpck_require__, 3656));
-    return toolkit;
-}
-/** Whether the runner offers a cache service; without one the action installs uncached. */
-async function cacheServiceAvailable() {
-    const library = await cacheLibrary();
-    // @github/local-action puts a stand-in of its own, which keeps caches on disk, in the library's
-    // place: it has restoreCache and saveCache only, and is always there.
-    return typeof library.isFeatureAvailable === 'function' ? library.isFeatureAvailable() : true;
-}
-/**
- * Restores `dir`; any failure is a warning and a miss, never a failed job.
- * The toolkit gives up a download from Azure that stops sending (its segment
- * time-out), but not one from another store, nor a request whose answer never
- * starts: every request it makes is cut once nothing has moved for `timeout`
- * seconds, and the library then reports the miss itself.
- */
-async function restoreDir(dir, keys, timeoutSeconds) {
-    const started = Date.now();
-    let matchedKey;
-    try {
-        const library = await cacheLibrary();
-        const restore = () => library.restoreCache([dir], keys.identity, [keys.identity, ...keys.fallbacks], {
-            timeoutInMs: timeoutSeconds * 1000,
-            segmentTimeoutInMs: timeoutSeconds * 1000
-        });
-        matchedKey = (await watchRequests(restore, timeoutSeconds * 1000, stalledReason(timeoutSeconds))).value;
-    }
-    catch (error) {
-        warning(`Cache restore failed, installing without it: ${shown(error.message)}`);
-    }
-    return { matchedKey, exactHit: matchedKey?.startsWith(keys.identity) ?? false, ms: Date.now() - started, bytes: matchedKey ? dirSize(dir) : 0 };
-}
-/**
- * Saves `dir` under `key`; a key another job saved first is normal in a
- * matrix, a failing or stalled service a warning. The library words any
- * refused reservation as a concurrent job's, in an info line, so the answers
- * tell the two apart; other failures it warns about itself.
- */
-async function saveDir(dir, key, timeoutSeconds) {
-    const started = Date.now();
-    const bytes = dirSize(dir);
-    if (bytes === 0) {
-        info(`${shown(dir)} is empty; nothing to cache.`);
-        return { saved: false, ms: 0, bytes };
-    }
-    let saved = false;
-    const failed = (why) => warning(`Cache save failed; the next run will install uncached again: ${why}`);
-    try {
-        const library = await cacheLibrary();
-        const { value, stalled, answers } = await watchRequests(() => library.saveCache([dir], key), timeoutSeconds * 1000, stalledReason(timeoutSeconds));
-        saved = value !== -1;
-        const refused = answers.find(a => a.path.endsWith('/CreateCacheEntry') && a.status >= 400 && a.status !== 409);
-        if (!saved && stalled)
-            failed(stalledReason(timeoutSeconds));
-        else if (!saved && refused)
-            failed(`the cache service refused to reserve the entry (HTTP ${refused.status}).`);
-    }
-    catch (error) {
-        failed(shown(error.message));
-    }
-    return { saved, ms: Date.now() - started, bytes };
-}
-function stalledReason(timeoutSeconds) {
-    return `the cache service stopped answering: nothing moved for ${timeoutSeconds} s (input 'timeout')`;
-}
-function dirSize(dir) {
-    let total = 0;
-    let entries;
-    try {
-        entries = external_node_fs_.readdirSync(dir, { withFileTypes: true });
-    }
-    catch {
-        return 0;
-    }
-    for (const entry of entries) {
-        const full = external_node_path_.join(dir, entry.name);
-        if (entry.isDirectory())
-            total += dirSize(full);
-        else if (entry.isFile())
-            total += external_node_fs_.statSync(full).size;
-    }
-    return total;
-}
-
 ;// CONCATENATED MODULE: ./src/cache/archive.ts
+
+
 
 
 
@@ -43079,20 +43094,33 @@ const TAR_LIMIT_MS = 5 * 60 * 1000;
 const SHOWN_PATHS = 5;
 const KINDS = { h: 'a hard link', c: 'a character device', b: 'a block device', p: 'a FIFO', s: 'a socket' };
 /**
- * The members of `archive`, as GNU tar reads them (pax names included). The
- * verbose listing goes to a file, not through a pipe, so that a large one is
- * never cut; LC_ALL=C makes tar escape every byte outside ASCII, so that each
- * member is one line.
+ * Decompresses a downloaded entry into a plain tar once, so that listing it
+ * and extracting it read it without decompressing it twice (and the listing
+ * skips over the members' content). zstd runs as the toolkit's own tar runs
+ * it; gzip, the toolkit's fallback, is read in this process.
  */
-async function listArchive(archive, compression, indexFile) {
-    const args = ['-t', '-v', '-P', '--numeric-owner', '--quoting-style=escape', `--index-file=${indexFile}`, '-f', archive, ...decompression(compression)];
+async function decompress(archive, compression, plain) {
+    if (compression === 'gzip')
+        return (0,promises_namespaceObject.pipeline)(external_node_fs_.createReadStream(archive), (0,external_node_zlib_.createGunzip)(), external_node_fs_.createWriteStream(plain, { flags: 'wx' }));
+    const result = await runProcess('zstd', ['-d', '-q', '-o', plain, archive], { what: 'zstd -d', timeoutMs: TAR_LIMIT_MS });
+    if (result.exitCode !== 0)
+        throw new Error(`zstd could not decompress the entry (exit code ${result.exitCode}): ${shown(result.stderr.trim().split('\n').slice(-2).join(' '))}`);
+}
+/**
+ * The members of the plain tar `archive`, as GNU tar reads them (pax names
+ * included). The verbose listing goes to a file, not through a pipe, so that
+ * a large one is never cut; LC_ALL=C makes tar escape every byte outside
+ * ASCII, so that each member is one line.
+ */
+async function listArchive(archive, indexFile) {
+    const args = ['-t', '-v', '-P', '--numeric-owner', '--quoting-style=escape', `--index-file=${indexFile}`, '-f', archive];
     const result = await runProcess('tar', args, { what: 'tar -t', timeoutMs: TAR_LIMIT_MS, env: { ...process.env, LC_ALL: 'C' } });
     if (result.exitCode !== 0)
         throw new Error(`tar could not list the entry (exit code ${result.exitCode}): ${shown(result.stderr.trim().split('\n').slice(-2).join(' '))}`);
     return parseListing(external_node_fs_.readFileSync(indexFile, 'latin1'));
 }
 /**
- * Extracts an archive whose members `refusedMembers` accepted into `into`,
+ * Extracts a plain tar whose members `refusedMembers` accepted into `into`,
  * without the prefix they share. `-P` is needed because that prefix is
  * relative to the saving run's workspace and so starts with `..` for a venv
  * outside it, which GNU tar otherwise refuses before it strips anything; it is
@@ -43100,17 +43128,14 @@ async function listArchive(archive, compression, indexFile) {
  * below it, never beneath a link in the archive, and never twice. Owners and
  * modes beyond the user's umask are not taken from the archive.
  */
-async function extractArchive(archive, compression, into, strip) {
+async function extractArchive(archive, into, strip) {
     external_node_fs_.mkdirSync(into, { recursive: true });
-    const args = ['-x', '-P', '-f', archive, '-C', into, `--strip-components=${strip}`, '--no-same-owner', '--no-same-permissions', ...decompression(compression)];
+    const args = ['-x', '-P', '-f', archive, '-C', into, `--strip-components=${strip}`, '--no-same-owner', '--no-same-permissions'];
     const result = await runProcess('tar', args, { what: 'tar -x', timeoutMs: TAR_LIMIT_MS });
     if (result.exitCode !== 0)
         throw new Error(`tar could not extract the entry (exit code ${result.exitCode}): ${shown(result.stderr.trim().split('\n').slice(-2).join(' '))}`);
 }
-function decompression(compression) {
-    return compression === 'gzip' ? ['-z'] : ['--use-compress-program', 'unzstd'];
-}
-const archive_LINE = /^(.)([-rwxsStT]{9}) +\d+\/\d+ +\S+ +\d{4}-\d\d-\d\d \d\d:\d\d (.*)$/;
+const archive_LINE = /^(.)([-rwxsStT]{9}) +\d+\/\d+ +(\S+) +\d{4}-\d\d-\d\d \d\d:\d\d (.*)$/;
 /** Lines of `tar -tv --numeric-owner`; a line of another shape makes the whole listing unreadable. */
 function parseListing(text) {
     return text
@@ -43120,7 +43145,7 @@ function parseListing(text) {
         const match = archive_LINE.exec(line);
         if (!match)
             throw new Error(`tar listed a member in a form the action does not read: ${shown(line.slice(0, 120))}`);
-        const [, type, permissions, rest] = match;
+        const [, type, permissions, size, rest] = match;
         let quoted = rest;
         if (type === 'l') {
             // A link's name ends at ' -> '; a name holding that text itself cannot be told apart from its target.
@@ -43132,7 +43157,7 @@ function parseListing(text) {
         else if (type === 'h') {
             quoted = rest.split(' link to ')[0];
         }
-        return { type, permissions, name: archive_unescape(quoted).replace(/\/$/, '') };
+        return { type, permissions, name: archive_unescape(quoted).replace(/\/$/, ''), size: type === '-' ? Number(size) : 0 };
     });
 }
 /** GNU tar's escape quoting: backslash escapes of C, and octal bytes. */
@@ -43162,18 +43187,19 @@ function archive_unescape(text) {
 /**
  * Why an entry's members may not be extracted, one sentence per member
  * (the first few). The toolkit would extract them with `tar -P` relative to
- * the workspace: an absolute name or one climbing out of `prefix` (the venv,
- * relative to the workspace) would be written anywhere the runner's user
- * may write. Only directories, regular files and symbolic links are taken;
- * a hard link or a device is never part of a venv; a set-user-ID bit never.
+ * the workspace: an absolute name or one climbing out of `prefix` (the cached
+ * directory, relative to the workspace) would be written anywhere the
+ * runner's user may write. Only directories, regular files and (where `rules`
+ * allow them) symbolic links are taken; a hard link or a device is never
+ * part of a venv or a pip cache; a set-user-ID bit never.
  */
-function refusedMembers(members, prefix) {
+function refusedMembers(members, prefix, rules) {
     const base = prefix.split('/');
     const names = new Set();
     const links = new Set(members.filter(m => m.type === 'l').map(m => m.name));
     const problems = [];
     for (const member of members) {
-        const why = memberProblem(member, base, names, links);
+        const why = memberProblem(member, base, names, links, rules);
         if (why)
             problems.push(`${shown(member.name)} ${why}`);
         names.add(member.name);
@@ -43182,15 +43208,17 @@ function refusedMembers(members, prefix) {
         return problems;
     return [...problems.slice(0, SHOWN_PATHS), `${problems.length - SHOWN_PATHS} more members`];
 }
-function memberProblem(member, base, names, links) {
+function memberProblem(member, base, names, links, rules) {
     if (member.name.startsWith('/'))
         return 'is an absolute path';
     const parts = member.name.split('/');
     if (parts.length < base.length || base.some((part, i) => parts[i] !== part))
-        return `lies outside the venv (${shown(base.join('/'))})`;
+        return `lies outside ${rules.within} (${shown(base.join('/'))})`;
     const below = parts.slice(base.length);
     if (below.some(part => part === '' || part === '.' || part === '..'))
         return "has an empty, '.' or '..' part";
+    if (member.type === 'l' && !rules.links)
+        return `is a symbolic link, which ${rules.within} never holds`;
     if (!['-', 'd', 'l'].includes(member.type))
         return `is ${KINDS[member.type] ?? `of tar type '${member.type}'`}`;
     if (/[sS]/.test(member.permissions[2] + member.permissions[5]))
@@ -43248,7 +43276,7 @@ async function downloadEntry(dir, keys, archive, env = process.env) {
         return undefined;
     const service = env.ACTIONS_RESULTS_URL;
     if (!env.ACTIONS_CACHE_SERVICE_V2 || !service || onGhes(env)) {
-        throw new Error('a venv entry is restored only from the cache service v2 (github.com); this runner offers another');
+        throw new Error('the action restores entries only from the cache service v2 (github.com); this runner offers another');
     }
     const compression = compressionMethod(env);
     const client = new lib/* HttpClient */.Qq('setup-nova-dpm', [], { allowRetries: false });
@@ -43275,6 +43303,175 @@ async function downloadEntry(dir, keys, archive, env = process.env) {
 function onGhes(env) {
     const host = new URL(env.GITHUB_SERVER_URL || 'https://github.com').hostname.toUpperCase();
     return !(host === 'GITHUB.COM' || host.endsWith('.GHE.COM') || host.endsWith('.LOCALHOST'));
+}
+
+;// CONCATENATED MODULE: ./src/cache/service.ts
+
+
+
+
+
+/**
+ * The toolkit's cache library, loaded on first use: with the Azure SDK behind
+ * it, it is most of the bundle, and a run without a cache needs none of it.
+ * Eager mode keeps it inside dist/index.js (one file, whose licences ncc
+ * lists) while its code still runs only when asked for.
+ */
+let toolkit;
+function cacheLibrary() {
+    toolkit ??= Promise.resolve(/* import() eager */).then(__nccwpck_require__.bind(__nccwpck_require__, 3656));
+    return toolkit;
+}
+/** Whether the runner offers a cache service; without one the action installs uncached. */
+async function cacheServiceAvailable() {
+    const library = await cacheLibrary();
+    // @github/local-action puts a stand-in of its own, which keeps caches on disk, in the library's
+    // place: it has restoreCache and saveCache only, and is always there.
+    return typeof library.isFeatureAvailable === 'function' ? library.isFeatureAvailable() : true;
+}
+/**
+ * Saves `dir` under `key`; a key another job saved first is normal in a
+ * matrix, a failing or stalled service a warning. The library words any
+ * refused reservation as a concurrent job's, in an info line, so the answers
+ * tell the two apart; other failures it warns about itself.
+ */
+async function saveDir(dir, key, timeoutSeconds) {
+    const started = Date.now();
+    const bytes = dirSize(dir);
+    if (bytes === 0) {
+        info(`${shown(dir)} is empty; nothing to cache.`);
+        return { saved: false, ms: 0, bytes };
+    }
+    let saved = false;
+    const failed = (why) => warning(`Cache save failed; the next run will install uncached again: ${why}`);
+    try {
+        const library = await cacheLibrary();
+        const { value, stalled, answers } = await watchRequests(() => library.saveCache([dir], key), timeoutSeconds * 1000, stalledReason(timeoutSeconds));
+        saved = value !== -1;
+        const refused = answers.find(a => a.path.endsWith('/CreateCacheEntry') && a.status >= 400 && a.status !== 409);
+        if (!saved && stalled)
+            failed(stalledReason(timeoutSeconds));
+        else if (!saved && refused)
+            failed(`the cache service refused to reserve the entry (HTTP ${refused.status}).`);
+    }
+    catch (error) {
+        failed(shown(error.message));
+    }
+    return { saved, ms: Date.now() - started, bytes };
+}
+function stalledReason(timeoutSeconds) {
+    return `the cache service stopped answering: nothing moved for ${timeoutSeconds} s (input 'timeout')`;
+}
+function dirSize(dir) {
+    let total = 0;
+    let entries;
+    try {
+        entries = external_node_fs_.readdirSync(dir, { withFileTypes: true });
+    }
+    catch {
+        return 0;
+    }
+    for (const entry of entries) {
+        const full = external_node_path_.join(dir, entry.name);
+        if (entry.isDirectory())
+            total += dirSize(full);
+        else if (entry.isFile())
+            total += external_node_fs_.statSync(full).size;
+    }
+    return total;
+}
+
+;// CONCATENATED MODULE: ./src/cache/checkedEntry.ts
+
+
+
+
+
+
+
+
+/**
+ * An entry of `dir` taken only as far as its member list allows, for every
+ * kind of cache: the archive is downloaded by the action (never handed to the
+ * toolkit's `tar -P`), decompressed once, listed by GNU tar, and refused
+ * before a byte of it is written when a member breaks `rules` (see
+ * refusedMembers); otherwise it is extracted into `into`, the members' common
+ * prefix (`dir` relative to the workspace) stripped. `staging` holds the
+ * archive meanwhile; the caller removes it. A service or transfer failure
+ * throws.
+ */
+async function fetchChecked(dir, keys, into, staging, timeoutSeconds, rules) {
+    const archive = external_node_path_.join(staging, 'entry.tar.compressed');
+    const { value: found } = await watchRequests(() => downloadEntry(dir, keys, archive), timeoutSeconds * 1000, stalledReason(timeoutSeconds));
+    if (!found)
+        return { kind: 'none' };
+    // The toolkit's own words, which users search their logs for.
+    info(`Cache hit for${found.matchedKey === keys.identity ? '' : ' restore-key'}: ${found.matchedKey}`);
+    const archiveBytes = external_node_fs_.statSync(archive).size;
+    const plain = external_node_path_.join(staging, 'entry.tar');
+    await decompress(archive, found.compression, plain);
+    external_node_fs_.rmSync(archive);
+    const prefix = workspaceRelative(dir);
+    const members = await listArchive(plain, external_node_path_.join(staging, 'members.txt'));
+    const problems = refusedMembers(members, prefix, rules);
+    if (problems.length > 0)
+        return { kind: 'refused', matchedKey: found.matchedKey, problems };
+    await extractArchive(plain, into, prefix.split('/').length);
+    return { kind: 'extracted', matchedKey: found.matchedKey, bytes: members.reduce((sum, m) => sum + m.size, 0), archiveBytes };
+}
+/** A restore that used an extracted entry, begun at `started`. */
+function restored({ matchedKey, bytes, archiveBytes }, keys, started) {
+    return { matchedKey, exactHit: matchedKey.startsWith(keys.identity), ms: Date.now() - started, bytes, archiveBytes };
+}
+/** A restore that used nothing; `failure`, when it failed, is a warning and never fails the job. */
+function missed(started, failure) {
+    if (failure !== undefined)
+        warning(`Cache restore failed, installing without it: ${shown(failure.message)}`);
+    return { exactHit: false, ms: Date.now() - started, bytes: 0 };
+}
+/**
+ * How the toolkit names `dir` in an archive it saves: relative to the
+ * workspace, with '/' (and '.' for the workspace itself).
+ */
+function workspaceRelative(dir, env = process.env) {
+    return external_node_path_.relative(env.GITHUB_WORKSPACE ?? process.cwd(), dir).split(external_node_path_.sep).join('/') || '.';
+}
+
+;// CONCATENATED MODULE: ./src/cache/pipRestore.ts
+
+
+
+
+
+
+/**
+ * Restores pip's cache directory `dir` from an entry whose members all lie
+ * below it: directories and regular files only (pip writes no links there,
+ * and a link would let pip's later writes land outside). They are extracted
+ * over what `dir` holds, as the toolkit would. What this proves is where the
+ * files go, not what they are: pip uses the wheels and index answers it finds
+ * cached as if it had downloaded them (see the README's cache trust model).
+ * Anything refused or failed is a warning and a miss.
+ */
+async function restorePipCache(dir, keys, timeoutSeconds) {
+    const started = Date.now();
+    const staging = external_node_fs_.mkdtempSync(external_node_path_.join(runTempDir(), 'pip-restore-'));
+    try {
+        const checked = await fetchChecked(dir, keys, dir, staging, timeoutSeconds, { within: "pip's cache directory", links: false });
+        if (checked.kind === 'none')
+            return missed(started);
+        if (checked.kind === 'refused') {
+            warning(`The pip cache entry ${shown(checked.matchedKey)} holds members the action does not extract: ${checked.problems.join('; ')}. Nothing from it was used; installing without it.`);
+            return missed(started);
+        }
+        return restored(checked, keys, started);
+    }
+    catch (error) {
+        return missed(started, error);
+    }
+    finally {
+        external_node_fs_.rmSync(staging, { recursive: true, force: true });
+    }
 }
 
 ;// CONCATENATED MODULE: ./src/cache/venvTree.ts
@@ -43419,9 +43616,6 @@ function readdir(dir) {
 
 
 
-
-
-
 /**
  * Restores a venv entry only when nothing in it can act before it is proved:
  * the archive is downloaded, never handed to the toolkit's `tar -P`; its
@@ -43434,28 +43628,21 @@ function readdir(dir) {
  */
 async function restoreVenv(dir, keys, base, timeoutSeconds) {
     const started = Date.now();
-    const miss = () => ({ exactHit: false, ms: Date.now() - started, bytes: 0 });
     const staging = external_node_fs_.mkdtempSync(external_node_path_.join(runTempDir(), 'venv-restore-'));
     const reference = external_node_path_.join(staging, 'reference', external_node_path_.basename(dir));
     // The skeleton is made while the entry comes down: one interpreter start of the base, not of the entry.
     const skeleton = venvSkeleton(base, reference).then(() => undefined, (error) => error);
     try {
-        const archive = external_node_path_.join(staging, 'entry.tar');
-        const { value: found } = await watchRequests(() => downloadEntry(dir, keys, archive), timeoutSeconds * 1000, stalledReason(timeoutSeconds));
-        if (!found)
-            return miss();
-        info(`Cache hit for: ${found.matchedKey}`);
-        const refused = (what, problems) => {
-            warning(`The venv cache entry ${shown(found.matchedKey)} ${what}: ${problems.join('; ')}. Nothing from it was used; rebuilding the venv and saving it under a new key.`);
-            return miss();
-        };
-        const prefix = workspaceRelative(dir);
-        const members = await listArchive(archive, found.compression, external_node_path_.join(staging, 'members.txt'));
-        const outside = refusedMembers(members, prefix);
-        if (outside.length > 0)
-            return refused('holds members the action does not extract', outside);
         const tree = external_node_path_.join(staging, 'venv');
-        await extractArchive(archive, found.compression, tree, prefix.split('/').length);
+        const checked = await fetchChecked(dir, keys, tree, staging, timeoutSeconds, { within: 'the venv', links: true });
+        if (checked.kind === 'none')
+            return missed(started);
+        const refused = (what, problems) => {
+            warning(`The venv cache entry ${shown(checked.matchedKey)} ${what}: ${problems.join('; ')}. Nothing from it was used; rebuilding the venv and saving it under a new key.`);
+            return missed(started);
+        };
+        if (checked.kind === 'refused')
+            return refused('holds members the action does not extract', checked.problems);
         const failed = await skeleton;
         if (failed)
             throw failed;
@@ -43465,24 +43652,15 @@ async function restoreVenv(dir, keys, base, timeoutSeconds) {
         external_node_fs_.rmSync(dir, { recursive: true, force: true });
         external_node_fs_.mkdirSync(external_node_path_.dirname(dir), { recursive: true });
         moveTree(tree, dir);
-        const archiveBytes = external_node_fs_.statSync(archive).size;
-        return { matchedKey: found.matchedKey, exactHit: found.matchedKey.startsWith(keys.identity), ms: Date.now() - started, bytes: dirSize(dir), archiveBytes };
+        return restored(checked, keys, started);
     }
     catch (error) {
-        warning(`Cache restore failed, installing without it: ${shown(error.message)}`);
-        return miss();
+        return missed(started, error);
     }
     finally {
         await skeleton;
         external_node_fs_.rmSync(staging, { recursive: true, force: true });
     }
-}
-/**
- * How the toolkit names `dir` in an archive it saves: relative to the
- * workspace, with '/' (and '.' for the workspace itself).
- */
-function workspaceRelative(dir, env = process.env) {
-    return external_node_path_.relative(env.GITHUB_WORKSPACE ?? process.cwd(), dir).split(external_node_path_.sep).join('/') || '.';
 }
 /** A rename when the run's temp directory is on the venv's file system; otherwise a copy that keeps links as they are. */
 function moveTree(from, to) {
@@ -43506,6 +43684,7 @@ function moveTree(from, to) {
 
 
 
+
 /** pip's download and wheel cache: pip still resolves, but downloads and builds nothing twice. */
 class PipCache {
     dir;
@@ -43520,7 +43699,7 @@ class PipCache {
         this.timeoutSeconds = timeoutSeconds;
     }
     async restore() {
-        return restoreDir(await this.dir, this.keys, this.timeoutSeconds);
+        return restorePipCache(await this.dir, this.keys, this.timeoutSeconds);
     }
     async save() {
         return saveDir(await this.dir, saveKey(this.keys), this.timeoutSeconds);
@@ -45223,7 +45402,12 @@ function describeJob(job) {
         series: settings.series.name,
         mode: settings.mode,
         pipSpecs: job.sources.map(s => redact(s.requirement)),
-        constraintsSource: job.constraints?.source ?? '',
+        constraints: job.constraints && {
+            source: job.constraints.source,
+            sha256: job.constraints.fetched.sha256,
+            lines: job.constraints.fetched.lines,
+            dropped: job.constraints.dropped
+        },
         pythonPath: job.venv ? venvPython(job.venv) : job.base.facts.executable,
         pythonVersion: job.base.facts.version,
         venv: job.venv,
@@ -45281,19 +45465,40 @@ async function installVerified(job, cache, timeline) {
     restore ??= await restoringPip;
     const { python, found } = await readying;
     if (pipWouldChangeNothing(job, python.facts, found, process.env)) {
-        const imports = await timeline.run('Verify', () => checkImports(python.facts.executable, expected, VERIFY_LIMITS));
+        const imports = await timeline.run('Verify', async () => {
+            const checked = await checkImports(python.facts.executable, expected, VERIFY_LIMITS);
+            if (checked.failed.length === 0 && checked.loadProblems.length === 0)
+                info(describeProof(proofOf(found, checked.imported)));
+            return checked;
+        });
         if (imports.failed.length === 0 && imports.loadProblems.length === 0) {
             info(`${listed(found.versions)} and every dependency are installed as asked, within the constraints, and import; pip not needed.`);
-            return { python, versions: pick(found.versions, job.settings.packages), loads: reportLoads(imports.loads), restore };
+            return { python, versions: pick(found.versions, job.settings.packages), loads: reportLoads(imports.loads), proof: proofOf(found, imports.imported), restore };
         }
     }
+    // What pip writes in this run comes straight from the wheels: verification words a file that differs from its RECORD accordingly.
+    const pipStartedAt = Date.now();
     await timeline.run(`Install ${job.settings.packages.join(', ')}`, () => install(job, python, found.installed));
-    const { versions, problems, loads } = await timeline.run('Verify', () => verifyEnvironment(python.facts.executable, expected, VERIFY_LIMITS));
+    const verified = await timeline.run('Verify', async () => said(await verifyEnvironment(python.facts.executable, expected, { ...VERIFY_LIMITS, pipStartedAt })));
+    const { versions, problems, loads } = verified;
     if (problems.length > 0)
         throw new ActionError(`The install did not prove good: ${shown(problems.join('; '))}`);
     // Saved here, not in a post step, so that a later failing step cannot lose it.
     const save = cache && !restore?.exactHit ? await timeline.run('Save cache', () => cache.save()) : undefined;
-    return { python, versions: pick(versions, job.settings.packages), loads: reportLoads(loads), restore, save };
+    return { python, versions: pick(versions, job.settings.packages), loads: reportLoads(loads), proof: proofOf(verified, verified.imported), restore, save };
+}
+/** A good verification says in its log group what it proved: the log of a good run is not empty there. */
+function said(verified) {
+    if (verified.problems.length === 0)
+        info(describeProof(proofOf(verified, verified.imported)));
+    return verified;
+}
+/** One sentence for the log: the counts and names the summary's Verified row shows. */
+function describeProof(proof) {
+    const count = Object.keys(proof.closure).length;
+    const modules = proof.modules.length ? `imported ${proof.modules.join(', ')}` : 'imported no module';
+    return (`Verified ${count} distribution${count === 1 ? '' : 's'} (the packages and all they need, each at a version its requirers accept), ` +
+        `${proof.files.checked} of their files on disk as pip recorded them (${proof.files.hashed} against their recorded hash), and ${modules}.`);
 }
 /** The environment to install into, made if it is the action's venv, and what it holds already. */
 async function readyEnvironment(job, expected, timeline) {
@@ -45317,16 +45522,21 @@ function pipWouldChangeNothing(job, facts, found, env) {
     const forced = PIP_FORCING.some(name => env[name] !== undefined && !/^(|0|false|no|off)$/i.test(env[name].trim()));
     return byName && !forced && facts.hasPkgResources && found.problems.length === 0 && found.unmet.length === 0;
 }
-/** A restored venv, used only when it proves good. */
+/**
+ * A restored venv, used only when it proves good. Its files were hashed
+ * against every RECORD by the tree check that let it run (restoreVenv), so
+ * verification asks Python for the rest and does not read them again.
+ */
 async function provedVenv(venv, expected) {
     const executable = venvPython(venv);
-    const [python, { versions, problems, loads }] = await Promise.all([Interpreter.probe(executable), verifyEnvironment(executable, expected, VERIFY_LIMITS)]);
+    const [python, verified] = await Promise.all([Interpreter.probe(executable), verifyEnvironment(executable, expected, { ...VERIFY_LIMITS, filesProved: true }).then(said)]);
+    const { versions, problems, loads } = verified;
     if (problems.length > 0) {
         warning(`The cached venv failed verification (${shown(problems.join('; '))}); rebuilding it and saving it under a new key.`);
         return undefined;
     }
     info(`Cached venv holds ${listed(versions)}; pip not needed.`);
-    return { python, versions, loads };
+    return { python, versions, loads, proof: proofOf(verified, verified.imported) };
 }
 /** One pip run for everything, `setuptools<82` added where pbr would find no pkg_resources. */
 async function install(job, python, before) {
@@ -45519,7 +45729,8 @@ async function run() {
                 pythonVersion: installed.python.facts.version,
                 pipVersion: installed.python.facts.pipVersion ?? undefined,
                 versions: installed.versions,
-                verified: installed.loads.map(describeLoad)
+                verified: installed.loads.map(describeLoad),
+                proof: installed.proof
             });
             if (cache)
                 report.cache = { kind: cache.kind, key: cache.keys.identity, restore: installed.restore, save: installed.save };
