@@ -40887,22 +40887,22 @@ class Tail {
 
 
 /**
- * The one Python program the action runs in an interpreter it does not know
- * (probe.py beside this file; its header says what it may use). Read at run
- * time rather than held in a string so that Python's own tools see it. The
- * build copies it beside the bundle (package.json `build`): ncc's own asset
- * handling would give it a content-hash name, a new stale file in dist/ per edit.
+ * The one Python program the action runs in an interpreter it does not know:
+ * probe/probe_main.py beside this file and the package beside it (its header
+ * says what they may use). Python files rather than strings, so that Python's
+ * own tools see them. The build copies the folder beside the bundle
+ * (package.json `build`): ncc's own asset handling would give each file a
+ * content-hash name, a new stale file in dist/ per edit.
  *
- * `python -E -s -c <probe.py> <mode> <nonce> [argument]`; the answer is the
- * line after `setup-nova-dpm-probe:<nonce>`, so a banner or a module that
- * prints on import cannot be taken for it, and a program that echoes its
- * arguments (the source holds no such line) cannot fake it.
+ * `python -E -s -B probe_main.py <mode> <nonce> [argument]` (-B: no byte code
+ * written beside the action); the answer is the line after
+ * `setup-nova-dpm-probe:<nonce>`, so a banner or a module that prints on
+ * import cannot be taken for it, and a program that echoes its arguments
+ * cannot fake it.
  */
-function probeSource() {
-    source ??= external_node_fs_.readFileSync(external_node_path_.join(external_node_path_.dirname((0,external_node_url_.fileURLToPath)(import.meta.url)), 'probe.py'), 'utf8');
-    return source;
+function probeScript() {
+    return external_node_path_.join(external_node_path_.dirname((0,external_node_url_.fileURLToPath)(import.meta.url)), 'probe', 'probe_main.py');
 }
-let source;
 /** The longest an interpreter may take to answer the facts or the listing. */
 const PROBE_LIMIT_MS = 60_000;
 let neutral;
@@ -40924,7 +40924,7 @@ function neutralDirectory() {
  */
 async function runProbe(executable, mode, options) {
     const nonce = (0,external_node_crypto_.randomUUID)();
-    const args = ['-E', '-s', '-c', probeSource(), mode, nonce, ...(options.argument === undefined ? [] : [options.argument])];
+    const args = ['-E', '-s', '-B', probeScript(), mode, nonce, ...(options.argument === undefined ? [] : [options.argument])];
     const result = await runProcess(executable, args, { what: `the Python probe (${mode})`, timeoutMs: options.timeoutMs, cwd: neutralDirectory() });
     const label = `'${shown(options.label)}'`;
     const lines = result.stdout.split(/\r?\n/);
