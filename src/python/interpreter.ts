@@ -1,9 +1,10 @@
 import * as fs from 'node:fs'
 import * as path from 'node:path'
 import { ActionError } from '../errors.js'
-import { runProcess, type ProcessResult } from '../io/process.js'
+import { type ProcessResult } from '../io/process.js'
 import { shown } from '../log/escape.js'
 import { neutralDirectory, PROBE_LIMIT_MS, runProbe } from './probe.js'
+import { runPython } from './run.js'
 
 export interface PythonFacts {
   /** `os.path.abspath(sys.executable)`: the real interpreter, never a shim such as pyenv's. */
@@ -36,7 +37,7 @@ export interface PythonFacts {
  * too (pip's cache directory is asked while the probe runs).
  */
 export function runModule(executable: string, module: string, args: string[], options: { what: string; timeoutMs: number; env?: NodeJS.ProcessEnv; stream?: boolean }): Promise<ProcessResult> {
-  return runProcess(executable, ['-E', '-s', '-m', module, ...args], { ...options, cwd: neutralDirectory() })
+  return runPython(executable, ['-E', '-s', '-m', module, ...args], { ...options, cwd: neutralDirectory() })
 }
 
 /**
@@ -81,7 +82,7 @@ export class Interpreter {
    * run in its own directory (where setup.py expects to run).
    */
   async setupPyName(dir: string): Promise<string> {
-    const result = await runProcess(this.facts.executable, ['-E', '-s', 'setup.py', '--name'], { what: 'setup.py --name', timeoutMs: PROBE_LIMIT_MS, cwd: dir })
+    const result = await runPython(this.facts.executable, ['-E', '-s', 'setup.py', '--name'], { what: 'setup.py --name', timeoutMs: PROBE_LIMIT_MS, cwd: dir })
     const name = result.stdout.trim().split(/\r?\n/).pop()?.trim() ?? ''
     if (result.exitCode !== 0 || !/^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(name)) {
       throw new ActionError(

@@ -4,8 +4,8 @@ import * as path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { ActionError } from '../errors.js'
 import { runTempDir } from '../io/tempDir.js'
-import { runProcess } from '../io/process.js'
 import { shown } from '../log/escape.js'
+import { runPython } from './run.js'
 
 /**
  * The one Python program the action runs in an interpreter it does not know:
@@ -55,7 +55,7 @@ export async function runProbe(
 ): Promise<unknown> {
   const nonce = randomUUID()
   const args = ['-E', '-s', '-B', probeScript(), mode, nonce, ...(options.argument === undefined ? [] : [options.argument])]
-  const result = await runProcess(executable, args, { what: `the Python probe (${mode})`, timeoutMs: options.timeoutMs, cwd: neutralDirectory() })
+  const result = await runPython(executable, args, { what: `the Python probe (${mode})`, timeoutMs: options.timeoutMs, cwd: neutralDirectory() })
   const label = `'${shown(options.label)}'`
   const lines = result.stdout.split(/\r?\n/)
   const at = lines.indexOf(`setup-nova-dpm-probe:${nonce}`)

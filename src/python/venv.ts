@@ -2,11 +2,12 @@ import * as fs from 'node:fs'
 import * as os from 'node:os'
 import * as path from 'node:path'
 import { ActionError } from '../errors.js'
-import { runProcess, type ProcessResult } from '../io/process.js'
+import { type ProcessResult } from '../io/process.js'
 import { fullFileSystem, saysNoSpace, whyNotWritable } from '../io/tempDir.js'
 import { shown } from '../log/escape.js'
 import { Interpreter, onPath } from './interpreter.js'
 import { excerpt, neutralDirectory } from './probe.js'
+import { runPython } from './run.js'
 
 /** The file that makes a directory the action's own: only such a directory is ever cleared. */
 export const VENV_MARKER = '.setup-nova-dpm-venv'
@@ -59,7 +60,7 @@ export async function createVenv(base: Interpreter, dir: string, options: { env?
   }
   for (const step of steps) {
     // In the log: which tool made the environment matters when it is 2.7's virtualenv and ensurepip.
-    const result = await runProcess(step.program, step.args, {
+    const result = await runPython(step.program, step.args, {
       what: step.what,
       timeoutMs: options.timeoutMs ?? VENV_LIMIT_MS,
       env: options.env,
@@ -83,7 +84,7 @@ export async function createVenv(base: Interpreter, dir: string, options: { env?
  */
 export async function venvSkeleton(base: Interpreter, dir: string, options: { env?: NodeJS.ProcessEnv; timeoutMs?: number } = {}): Promise<void> {
   const [step] = creationSteps(base, dir, options.env ?? process.env, true)
-  const result = await runProcess(step.program, step.args, { what: step.what, timeoutMs: options.timeoutMs ?? VENV_LIMIT_MS, env: options.env, cwd: neutralDirectory() })
+  const result = await runPython(step.program, step.args, { what: step.what, timeoutMs: options.timeoutMs ?? VENV_LIMIT_MS, env: options.env, cwd: neutralDirectory() })
   if (result.exitCode !== 0) throw new ActionError(step.failure(result))
 }
 
