@@ -38404,7 +38404,7 @@ module.exports = {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(7562);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(8350);
 
 await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
 
@@ -38413,7 +38413,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 7562:
+/***/ 8350:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -40877,6 +40877,38 @@ class Tail {
     }
 }
 
+;// CONCATENATED MODULE: ./src/python/run.ts
+
+/**
+ * The locale every Python the action starts gets when the job's is not UTF-8.
+ * Under `LC_ALL=C` Python 2.7 and 3.6 decode paths and `-c` source as ASCII,
+ * so a venv-path with `ä` or a space-bearing non-ASCII workspace breaks
+ * venv, ensurepip and pip deep inside site.py or distlib. C.UTF-8 is in
+ * glibc itself from 2.35 and in every Debian/Ubuntu image before that.
+ */
+const UTF8_LOCALE = 'C.UTF-8';
+/**
+ * `env` for a Python child: unchanged when its character set is already
+ * UTF-8, else with LC_ALL and PYTHONIOENCODING set to UTF-8. Only the
+ * action's own children get it; the job's later steps keep their locale.
+ */
+function pythonEnvironment(env) {
+    if (isUtf8(localeCharset(env)))
+        return env;
+    return { ...env, LC_ALL: UTF8_LOCALE, PYTHONIOENCODING: 'utf-8' };
+}
+/** LC_CTYPE as the C library resolves it: LC_ALL, then LC_CTYPE, then LANG; none set is the C locale. */
+function localeCharset(env) {
+    return env.LC_ALL || env.LC_CTYPE || env.LANG || 'C';
+}
+function isUtf8(locale) {
+    return /utf-?8/i.test(locale);
+}
+/** The one way the action starts a Python interpreter (or a Python tool such as virtualenv). */
+function runPython(program, args, options) {
+    return runProcess(program, args, { ...options, env: pythonEnvironment(options.env ?? process.env) });
+}
+
 ;// CONCATENATED MODULE: ./src/python/probe.ts
 
 
@@ -40925,7 +40957,7 @@ function neutralDirectory() {
 async function runProbe(executable, mode, options) {
     const nonce = (0,external_node_crypto_.randomUUID)();
     const args = ['-E', '-s', '-B', probeScript(), mode, nonce, ...(options.argument === undefined ? [] : [options.argument])];
-    const result = await runProcess(executable, args, { what: `the Python probe (${mode})`, timeoutMs: options.timeoutMs, cwd: neutralDirectory() });
+    const result = await runPython(executable, args, { what: `the Python probe (${mode})`, timeoutMs: options.timeoutMs, cwd: neutralDirectory() });
     const label = `'${shown(options.label)}'`;
     const lines = result.stdout.split(/\r?\n/);
     const at = lines.indexOf(`setup-nova-dpm-probe:${nonce}`);
@@ -40984,7 +41016,7 @@ function excerpt(text, max = 160) {
  * too (pip's cache directory is asked while the probe runs).
  */
 function runModule(executable, module, args, options) {
-    return runProcess(executable, ['-E', '-s', '-m', module, ...args], { ...options, cwd: neutralDirectory() });
+    return runPython(executable, ['-E', '-s', '-m', module, ...args], { ...options, cwd: neutralDirectory() });
 }
 /**
  * A Python interpreter the action has probed: what it is, and the only ways
@@ -41027,7 +41059,7 @@ class Interpreter {
      * run in its own directory (where setup.py expects to run).
      */
     async setupPyName(dir) {
-        const result = await runProcess(this.facts.executable, ['-E', '-s', 'setup.py', '--name'], { what: 'setup.py --name', timeoutMs: PROBE_LIMIT_MS, cwd: dir });
+        const result = await runPython(this.facts.executable, ['-E', '-s', 'setup.py', '--name'], { what: 'setup.py --name', timeoutMs: PROBE_LIMIT_MS, cwd: dir });
         const name = result.stdout.trim().split(/\r?\n/).pop()?.trim() ?? '';
         if (result.exitCode !== 0 || !/^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(name)) {
             throw new ActionError(`Could not read the name of the project in ${shown(dir)} from its setup.py (${shown(interpreter_lastLine(result.stderr) || name || 'no output')}). Give it a pyproject.toml [project] name or a setup.cfg [metadata] name.`);
@@ -42899,7 +42931,7 @@ async function createVenv(base, dir, options = {}) {
     }
     for (const step of steps) {
         // In the log: which tool made the environment matters when it is 2.7's virtualenv and ensurepip.
-        const result = await runProcess(step.program, step.args, {
+        const result = await runPython(step.program, step.args, {
             what: step.what,
             timeoutMs: options.timeoutMs ?? VENV_LIMIT_MS,
             env: options.env,
@@ -42924,7 +42956,7 @@ async function createVenv(base, dir, options = {}) {
  */
 async function venvSkeleton(base, dir, options = {}) {
     const [step] = creationSteps(base, dir, options.env ?? process.env, true);
-    const result = await runProcess(step.program, step.args, { what: step.what, timeoutMs: options.timeoutMs ?? VENV_LIMIT_MS, env: options.env, cwd: neutralDirectory() });
+    const result = await runPython(step.program, step.args, { what: step.what, timeoutMs: options.timeoutMs ?? VENV_LIMIT_MS, env: options.env, cwd: neutralDirectory() });
     if (result.exitCode !== 0)
         throw new ActionError(step.failure(result));
 }
