@@ -40881,9 +40881,9 @@ class Tail {
 
 /**
  * The locale every Python the action starts gets when the job's is not UTF-8.
- * Under `LC_ALL=C` Python 2.7 and 3.6 decode paths and `-c` source as ASCII,
- * so a venv-path with `ä` or a space-bearing non-ASCII workspace breaks
- * venv, ensurepip and pip deep inside site.py or distlib. C.UTF-8 is in
+ * Under `LC_ALL=C` Python 2.7 and 3.6 take file names as ASCII, so a
+ * venv-path or workspace with `ä` in it breaks venv, ensurepip and pip deep
+ * inside site.py or distlib. C.UTF-8 is in
  * glibc itself from 2.35 and in every Debian/Ubuntu image before that.
  */
 const UTF8_LOCALE = 'C.UTF-8';
