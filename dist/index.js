@@ -45499,31 +45499,32 @@ async function installVerified(job, cache, timeline) {
     if (pipWouldChangeNothing(job, python.facts, found, process.env)) {
         const imports = await timeline.run('Verify', async () => {
             const checked = await checkImports(python.facts.executable, expected, VERIFY_LIMITS);
-            if (checked.failed.length === 0 && checked.loadProblems.length === 0)
-                info(describeProof(proofOf(found, checked.imported)));
-            return checked;
+            return { ...checked, proof: checked.failed.length === 0 && checked.loadProblems.length === 0 ? stated(found, checked.imported) : undefined };
         });
-        if (imports.failed.length === 0 && imports.loadProblems.length === 0) {
+        if (imports.proof) {
             info(`${listed(found.versions)} and every dependency are installed as asked, within the constraints, and import; pip not needed.`);
-            return { python, versions: pick(found.versions, job.settings.packages), loads: reportLoads(imports.loads), proof: proofOf(found, imports.imported), restore };
+            return { python, versions: pick(found.versions, job.settings.packages), loads: reportLoads(imports.loads), proof: imports.proof, restore };
         }
     }
     // What pip writes in this run comes straight from the wheels: verification words a file that differs from its RECORD accordingly.
     const pipStartedAt = Date.now();
     await timeline.run(`Install ${job.settings.packages.join(', ')}`, () => install(job, python, found.installed));
-    const verified = await timeline.run('Verify', async () => said(await verifyEnvironment(python.facts.executable, expected, { ...VERIFY_LIMITS, pipStartedAt })));
-    const { versions, problems, loads } = verified;
-    if (problems.length > 0)
+    const { versions, problems, loads, proof } = await timeline.run('Verify', async () => withProof(await verifyEnvironment(python.facts.executable, expected, { ...VERIFY_LIMITS, pipStartedAt })));
+    if (!proof)
         throw new ActionError(`The install did not prove good: ${shown(problems.join('; '))}`);
     // Saved here, not in a post step, so that a later failing step cannot lose it.
     const save = cache && !restore?.exactHit ? await timeline.run('Save cache', () => cache.save()) : undefined;
-    return { python, versions: pick(versions, job.settings.packages), loads: reportLoads(loads), proof: proofOf(verified, verified.imported), restore, save };
+    return { python, versions: pick(versions, job.settings.packages), loads: reportLoads(loads), proof, restore, save };
 }
-/** A good verification says in its log group what it proved: the log of a good run is not empty there. */
-function said(verified) {
-    if (verified.problems.length === 0)
-        info(describeProof(proofOf(verified, verified.imported)));
-    return verified;
+/** A verification with its proof when it found nothing wrong. */
+function withProof(verified) {
+    return { ...verified, proof: verified.problems.length === 0 ? stated(verified, verified.imported) : undefined };
+}
+/** The proof of a good verification, also said in its log group: the log of a good run is not empty there. */
+function stated(inspection, imported) {
+    const proof = proofOf(inspection, imported);
+    info(describeProof(proof));
+    return proof;
 }
 /** One sentence for the log: the counts and names the summary's Verified row shows. */
 function describeProof(proof) {
@@ -45561,14 +45562,16 @@ function pipWouldChangeNothing(job, facts, found, env) {
  */
 async function provedVenv(venv, expected) {
     const executable = venvPython(venv);
-    const [python, verified] = await Promise.all([Interpreter.probe(executable), verifyEnvironment(executable, expected, { ...VERIFY_LIMITS, filesProved: true }).then(said)]);
-    const { versions, problems, loads } = verified;
-    if (problems.length > 0) {
+    const [python, { versions, problems, loads, proof }] = await Promise.all([
+        Interpreter.probe(executable),
+        verifyEnvironment(executable, expected, { ...VERIFY_LIMITS, filesProved: true }).then(withProof)
+    ]);
+    if (!proof) {
         warning(`The cached venv failed verification (${shown(problems.join('; '))}); rebuilding it and saving it under a new key.`);
         return undefined;
     }
     info(`Cached venv holds ${listed(versions)}; pip not needed.`);
-    return { python, versions, loads, proof: proofOf(verified, verified.imported) };
+    return { python, versions, loads, proof };
 }
 /** One pip run for everything, `setuptools<82` added where pbr would find no pkg_resources. */
 async function install(job, python, before) {
