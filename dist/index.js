@@ -42738,11 +42738,11 @@ function fileCheck(distribution, record, writer = 'earlier', proved = false) {
     if (text === undefined)
         return { problems: [`the file list of ${distribution} (${shown(record.file)}) cannot be read`], checked: 0, hashed: 0 };
     const entries = recordEntries(text.toString('utf8'), record.hashed).filter(entry => external_node_path_.resolve(record.base, entry.path) !== record.file);
-    const problems = entries.map(entry => checkEntry(distribution, record, entry, writer)).filter((p) => p !== undefined);
     const checked = entries.filter(entry => !skipped(entry)).length;
     const hashed = entries.filter(entry => hashOf(entry)).length;
     if (proved)
         return { problems: [], checked, hashed };
+    const problems = entries.map(entry => checkEntry(distribution, record, entry, writer)).filter((p) => p !== undefined);
     const fresh = writer === 'this-run';
     const listed = problems.length <= MAX_FILE_PROBLEMS
         ? problems

@@ -239,10 +239,10 @@ function fileCheck(distribution: string, record: RecordFile, writer: Writer = 'e
   const text = stat && stat !== 'other' ? readOrUndefined(record.file) : undefined
   if (text === undefined) return { problems: [`the file list of ${distribution} (${shown(record.file)}) cannot be read`], checked: 0, hashed: 0 }
   const entries = recordEntries(text.toString('utf8'), record.hashed).filter(entry => path.resolve(record.base, entry.path) !== record.file)
-  const problems = entries.map(entry => checkEntry(distribution, record, entry, writer)).filter((p): p is string => p !== undefined)
   const checked = entries.filter(entry => !skipped(entry)).length
   const hashed = entries.filter(entry => hashOf(entry)).length
   if (proved) return { problems: [], checked, hashed }
+  const problems = entries.map(entry => checkEntry(distribution, record, entry, writer)).filter((p): p is string => p !== undefined)
   const fresh = writer === 'this-run'
   const listed =
     problems.length <= MAX_FILE_PROBLEMS
