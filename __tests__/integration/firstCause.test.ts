@@ -9,11 +9,11 @@
  */
 import assert from 'node:assert/strict'
 import { execFile } from 'node:child_process'
-import { after, before, describe, it } from 'node:test'
+import { describe, it } from 'node:test'
 import { promisify } from 'node:util'
 import { makeVenvWith } from '../fixtures/pythons.js'
 import { cleanEnv, makeVenv, messages, runAction } from '../fixtures/runAction.js'
-import { startWorld, type World } from '../fixtures/world.js'
+import { useWorld } from '../fixtures/suite.js'
 
 /** Not execFileSync: the world's server must keep answering pip. */
 const execAsync = promisify(execFile)
@@ -21,16 +21,12 @@ const execAsync = promisify(execFile)
 const BROKEN_AS_PUBLISHED = /nova-dpm 9\.9\.[56] is broken as published: pip installed its files in this run as its wheel holds them, and they differ from the RECORD that same wheel declares\. Report it to its publisher; meanwhile ask for another version/
 
 describe("a wheel whose RECORD lies: the distribution's own fault", () => {
-  let world: World
-  before(async () => {
-    world = await startWorld({
-      extraWheels: [
-        { name: 'nova-dpm', version: '9.9.5', misrecorded: { 'nova_dpm/__init__.py': 'sha256' } },
-        { name: 'nova-dpm', version: '9.9.6', misrecorded: { 'nova_dpm/__init__.py': 'size' } }
-      ]
-    })
-  }, { timeout: 60_000 })
-  after(() => world.close(), { timeout: 30_000 })
+  const world = useWorld({
+    extraWheels: [
+      { name: 'nova-dpm', version: '9.9.5', misrecorded: { 'nova_dpm/__init__.py': 'sha256' } },
+      { name: 'nova-dpm', version: '9.9.6', misrecorded: { 'nova_dpm/__init__.py': 'size' } }
+    ]
+  })
 
   const inputs = (python: string, version: string) => ({ release: 'queens', python, version, constraints: 'none', cache: 'false', 'index-url': world.indexUrl })
 

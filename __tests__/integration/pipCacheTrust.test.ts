@@ -9,15 +9,15 @@ import assert from 'node:assert/strict'
 import { execFileSync } from 'node:child_process'
 import * as fs from 'node:fs'
 import * as path from 'node:path'
-import { after, before, describe, it } from 'node:test'
+import { before, describe, it } from 'node:test'
 import { cacheVersion, compressionMethod } from '../../src/cache/entry.js'
-import { startCacheService, type CacheService } from '../fixtures/cacheService.js'
 import { installed, makeVenv, messages, runAction, tempDir } from '../fixtures/runAction.js'
-import { startWorld, type World } from '../fixtures/world.js'
+import { useCacheService, useWorld } from '../fixtures/suite.js'
+import { installInputs } from '../fixtures/world.js'
 
 describe('pip: an entry written by anyone who can write the cache writes nothing outside pip\'s cache', () => {
-  let world: World
-  let service: CacheService
+  const world = useWorld()
+  const service = useCacheService()
   // The workspace holds pip's cache, so that entries name it 'pip/…', as the toolkit saves it.
   const shared = tempDir('nova-dpm-pip-trust-')
   const pipDir = path.join(shared, 'pip')
@@ -25,29 +25,16 @@ describe('pip: an entry written by anyone who can write the cache writes nothing
     fs.rmSync(pipDir, { recursive: true, force: true })
     return { ...service.env, GITHUB_WORKSPACE: shared, PIP_CACHE_DIR: pipDir, PIP_TRUSTED_HOST: '127.0.0.1' }
   }
-  const inputs = (python: string) => ({
-    release: 'queens',
-    python,
-    'index-url': world.indexUrl,
-    constraints: world.constraintsUrl('queens'),
-    cache: 'pip',
-    'cache-key-suffix': 'pip-trust'
-  })
+  const inputs = (python: string) => installInputs(world, { release: 'queens', python, cache: 'pip', 'cache-key-suffix': 'pip-trust' })
   let identity: string
 
   before(async () => {
-    world = await startWorld()
-    service = await startCacheService()
     const cold = await runAction(inputs(makeVenv()), env())
     assert.equal(cold.code, 0, cold.stdout)
     const [saved] = service.committedKeys().filter(k => k.includes('pip-trust'))
     assert.ok(saved, 'the cold run saved the pip cache')
     identity = saved.replace(/[^-]+-[^-]+-[^-]+$/, '')
   }, { timeout: 240_000 })
-  after(async () => {
-    await world.close()
-    await service.close()
-  }, { timeout: 30_000 })
 
   it("members with an absolute path or '..', and a link: refused with a warning, nothing written, the install still happens", { timeout: 240_000 }, async () => {
     const setupCfg = path.join(shared, 'setup.cfg')
