@@ -3,6 +3,7 @@ import { pipeline } from 'node:stream/promises'
 import { createGunzip } from 'node:zlib'
 import { runProcess } from '../io/process.js'
 import { shown } from '../log/escape.js'
+import type { TarMember } from './tarReader.js'
 
 /** How the toolkit compressed an entry: zstd when `zstd` was on PATH at save time, else gzip. */
 export type Compression = 'zstd-without-long' | 'gzip'
@@ -16,6 +17,8 @@ export interface Member {
   name: string
   /** Bytes of a regular file's content; 0 for anything else. */
   size: number
+  /** A link's target, as stored. */
+  target?: string
 }
 
 /** What an entry may hold, below the one directory it caches. */
@@ -85,16 +88,18 @@ export function parseListing(text: string): Member[] {
       const match = LINE.exec(line)
       if (!match) throw new Error(`tar listed a member in a form the action does not read: ${shown(line.slice(0, 120))}`)
       const [, type, permissions, size, rest] = match
+      const member: Member = { type, permissions, name: '', size: type === '-' ? Number(size) : 0 }
       let quoted = rest
-      if (type === 'l') {
-        // A link's name ends at ' -> '; a name holding that text itself cannot be told apart from its target.
-        const parts = rest.split(' -> ')
+      const separator = { l: ' -> ', h: ' link to ' }[type]
+      if (separator) {
+        // A link's name ends at the separator; a name holding that text itself cannot be told apart from its target.
+        const parts = rest.split(separator)
         if (parts.length !== 2) throw new Error(`tar listed a link whose name cannot be told from its target: ${shown(rest.slice(0, 120))}`)
         quoted = parts[0]
-      } else if (type === 'h') {
-        quoted = rest.split(' link to ')[0]
+        member.target = unescape(parts[1])
       }
-      return { type, permissions, name: unescape(quoted).replace(/\/$/, ''), size: type === '-' ? Number(size) : 0 }
+      member.name = unescape(quoted).replace(/\/$/, '')
+      return member
     })
 }
 
@@ -156,6 +161,24 @@ function memberProblem(member: Member, base: string[], names: Set<string>, links
   if (names.has(member.name)) return 'is in the archive twice'
   for (let i = base.length + 1; i < parts.length; i++) {
     if (links.has(parts.slice(0, i).join('/'))) return 'lies beneath a symbolic link of the archive'
+  }
+  return undefined
+}
+
+/**
+ * Where the action's own reading of an archive (readTar) and GNU tar's
+ * listing of it part: the first member on which they differ in kind, name,
+ * permissions, size or link target, or a member one of them sees and the
+ * other does not. Content proved from that reading is what GNU tar extracts
+ * only when they agree on every member.
+ */
+export function readingDiffers(listed: readonly Member[], read: readonly TarMember[]): string | undefined {
+  for (let i = 0; i < Math.max(listed.length, read.length); i++) {
+    const [theirs, ours] = [listed[i], read[i]]
+    if (!theirs || !ours) return `GNU tar reads ${listed.length} members and the action ${read.length}`
+    const fields = ['type', 'name', 'permissions', 'size', 'target'] as const
+    const field = fields.find(key => theirs[key] !== ours[key])
+    if (field) return `GNU tar and the action read member ${i + 1} (${shown(theirs.name)}) differently: its ${field === 'type' ? 'kind' : field}`
   }
   return undefined
 }
