@@ -8,6 +8,7 @@ import { venvSkeleton } from '../python/venv.js'
 import { fetchChecked, missed, restored } from './checkedEntry.js'
 import type { CacheKeys } from './keys.js'
 import type { CacheRestore } from './service.js'
+import { entryPath } from './venvEntry.js'
 import { unprovenTree } from './venvTree.js'
 
 /**
@@ -31,7 +32,8 @@ export async function restoreVenv(dir: string, keys: CacheKeys, base: Interprete
   )
   try {
     const tree = path.join(staging, 'venv')
-    const checked = await fetchChecked(dir, keys, tree, staging, timeoutSeconds, { within: 'the venv', links: true })
+    // The entry was saved from the venv's stage (see saveVenv): its version and its members' names are the stage's.
+    const checked = await fetchChecked(entryPath(dir), keys, tree, staging, timeoutSeconds, { within: 'the venv', links: true })
     if (checked.kind === 'none') return missed(started)
     const refused = (what: string, problems: string[]) => {
       warning(`The venv cache entry ${shown(checked.matchedKey)} ${what}: ${problems.join('; ')}. Nothing from it was used; rebuilding the venv and saving it under a new key.`)
