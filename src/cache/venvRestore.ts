@@ -9,6 +9,7 @@ import { fetchChecked, missed, restored } from './checkedEntry.js'
 import type { CacheKeys } from './keys.js'
 import type { CacheRestore } from './service.js'
 import type { TarMember } from './tarReader.js'
+import { entryPath } from './venvEntry.js'
 import { unprovenTree } from './venvTree.js'
 
 /**
@@ -37,7 +38,8 @@ export async function restoreVenv(dir: string, keys: CacheKeys, base: Interprete
   }
   try {
     const tree = path.join(staging, 'venv')
-    const checked = await fetchChecked(dir, keys, tree, staging, timeoutSeconds, { within: 'the venv', links: true }, prove)
+    // The entry was saved from the venv's stage (see saveVenv): its version and its members' names are the stage's.
+    const checked = await fetchChecked(entryPath(dir), keys, tree, staging, timeoutSeconds, { within: 'the venv', links: true }, prove)
     if (checked.kind === 'none') return missed(started)
     if (checked.kind === 'refused') {
       warning(`The venv cache entry ${shown(checked.matchedKey)} ${checked.what}: ${checked.problems.join('; ')}. Nothing from it was used; rebuilding the venv and saving it under a new key.`)
