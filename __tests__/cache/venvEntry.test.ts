@@ -30,6 +30,8 @@ function makeTree(root: string): string {
   file(`${SITE}/nova_dpm/virt/dpm/driver.py`, 'class DPMDriver: pass\n')
   file(`${SITE}/nova_dpm/virt/dpm/driver.pyc`, 'byte code of 2.7')
   file(`${SITE}/nova_dpm/virt/dpm/driver.pyo`, 'optimized byte code of 2.7')
+  // A wheel's own byte code, with no source beside it: proved by its RECORD's hash, so kept.
+  file(`${SITE}/closed/core.pyc`, 'shipped byte code')
   file(`${SITE}/nova_dpm/virt/dpm/data/notes.txt`, 'nested\n')
   file(`${SITE}/nova_dpm-3.0.0.dist-info/RECORD`, 'nova_dpm/__init__.py,,\n')
   file(`${SITE}/frozen/data.txt`, 'in a read-only directory\n')
@@ -54,7 +56,7 @@ function listing(root: string): Map<string, { kind: string; mode: number; target
   return found
 }
 
-const byteCode = (relative: string) => /(^|\/)__pycache__(\/|$)|\.py[co]$/.test(relative)
+const byteCode = (relative: string) => /(^|\/)__pycache__(\/|$)|\.py[co]$/.test(relative) && !relative.endsWith('closed/core.pyc')
 
 /** Runs `script` (an ES module body with `venvEntry` imported) as the unprivileged user `nobody`, as a runner's user is. */
 function asNobody(script: string, home: string): string {

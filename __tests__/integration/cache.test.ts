@@ -228,15 +228,15 @@ describe('caching with the real @actions/cache against a loopback cache service'
       fs.cpSync(venv, pristine, { recursive: true, verbatimSymlinks: true, filter: source => !byteCode(source) })
     }, { timeout: 240_000 })
 
-    /** Plants the saved venv, changed by `tamper`, as the newest entry for the run's inputs, with `extra` members beside it. */
-    function plant(name: string, tamper: () => void, extra: string[] = []): void {
+    /** Plants the saved venv, changed by `tamper`, as the newest entry for the run's inputs, with `extra` members beside it, in tar's `format`. */
+    function plant(name: string, tamper: () => void, extra: string[] = [], format = '--posix'): void {
       fs.rmSync(venv, { recursive: true, force: true })
       fs.cpSync(pristine, venv, { recursive: true, verbatimSymlinks: true })
       tamper()
       fs.cpSync(venv, stage, { recursive: true, verbatimSymlinks: true })
       const archive = path.join(tempDir(), 'cache.tzst')
       try {
-        execFileSync('tar', ['--posix', '-cPf', archive, '--use-compress-program', 'zstd', '-C', shared, stageMember, ...extra], { stdio: 'pipe' })
+        execFileSync('tar', [format, '-cPf', archive, '--use-compress-program', 'zstd', '-C', shared, stageMember, ...extra], { stdio: 'pipe' })
       } finally {
         // Left there, it would be someone else's stage to the action, which then saves nothing.
         fs.rmSync(path.dirname(stage), { recursive: true, force: true })
@@ -316,6 +316,29 @@ describe('caching with the real @actions/cache against a loopback cache service'
       assertRebuilt(run, new RegExp(`holds members the action does not extract: ${climbing} has an empty, '\\.' or '\\.\\.' part; .*planted is an absolute path`))
       assert.ok(!fs.existsSync(setupCfg), 'the workspace was written to')
       assert.ok(!fs.existsSync(elsewhere), 'a file outside the workspace was written')
+    })
+
+    it('byte code planted for a module, its header matching the source: refused, never run', { timeout: 240_000 }, async () => {
+      plant('byte-code', () => {
+        // Byte code Python takes for the module's own (the source's time and size in its header): verification imports nova_dpm.
+        const script = [
+          'import importlib.util, os, sys',
+          'from importlib._bootstrap_external import _code_to_timestamp_pyc',
+          'module, marker = sys.argv[1:]',
+          'source = os.stat(module)',
+          'code = compile("open(%r, \'w\').write(\'the planted byte code ran\')" % marker, module, "exec")',
+          'target = importlib.util.cache_from_source(module)',
+          'os.makedirs(os.path.dirname(target), exist_ok=True)',
+          'open(target, "wb").write(_code_to_timestamp_pyc(code, source.st_mtime, source.st_size))'
+        ].join('\n')
+        execFileSync(path.join(venv, 'bin', 'python'), ['-B', '-c', script, path.join(sitePackages(), 'nova_dpm', '__init__.py'), marker])
+      })
+      assertRebuilt(await runAction(asked(), runner()), /nova_dpm\/__pycache__\/__init__\.cpython-311\.pyc is byte code no RECORD proves, which the action's venv entries never hold/)
+    })
+
+    it('an entry in a form GNU tar reads and the toolkit never writes (old GNU long names): refused, none of it used', { timeout: 240_000 }, async () => {
+      plant('gnu-format', () => undefined, [], '--format=gnu')
+      assertRebuilt(await runAction(asked(), runner()), /cannot be read as GNU tar writes entries: the entry holds tar type 'L' \(at byte \d+\), which the action does not read/)
     })
 
     it('the entry the rebuild saved is proved and hit', { timeout: 120_000 }, async () => {

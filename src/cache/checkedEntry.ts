@@ -3,7 +3,7 @@ import * as path from 'node:path'
 import { watchRequests } from '../io/requestWatch.js'
 import { shown } from '../log/escape.js'
 import { info, warning } from '../log/log.js'
-import { decompress, extractArchive, listArchive, readingDiffers, refusedMembers, type MemberRules } from './archive.js'
+import { decompressed, extractArchive, listArchive, readingDiffers, refusedMembers, type MemberRules } from './archive.js'
 import { downloadEntry } from './entry.js'
 import type { CacheKeys } from './keys.js'
 import { stalledReason, type CacheRestore } from './service.js'
@@ -26,6 +26,12 @@ export type Checked =
   | Extracted
 
 /**
+ * An entry whose content is proved is read into memory whole: a venv of
+ * Nova's size is 110 MB; one past this bound is not restored.
+ */
+const PROVED_MAX_BYTES = 2 ** 30
+
+/**
  * What a caller proves of an entry's members (names relative to the cached
  * directory, content read by the action) while GNU tar extracts them: why
  * they may not run, or nothing.
@@ -35,11 +41,12 @@ export type Proof = (members: TarMember[]) => Promise<string[]>
 /**
  * An entry of `dir` taken only as far as its member list allows, for every
  * kind of cache: the archive is downloaded by the action (never handed to the
- * toolkit's `tar -P`), decompressed once, listed by GNU tar, and refused
+ * toolkit's `tar -P`), listed by GNU tar, and refused
  * before a byte of it is written when a member breaks `rules` (see
  * refusedMembers); otherwise it is extracted into `into`, the members' common
  * prefix (`dir` relative to the workspace) stripped. With `prove`, the action
- * also reads the archive itself (readTar, while tar lists it), refuses it
+ * also reads the archive itself (readTar, while tar lists it; see
+ * decompressed), refuses it
  * when that reading and GNU tar's part anywhere, and proves the members'
  * content while tar extracts them: what GNU tar writes is then exactly what
  * was proved, and nothing of it runs before. `staging` holds the archive
@@ -53,20 +60,17 @@ export async function fetchChecked(dir: string, keys: CacheKeys, into: string, s
   // The toolkit's own words, which users search their logs for.
   info(`Cache hit for${found.matchedKey === keys.identity ? '' : ' restore-key'}: ${found.matchedKey}`)
   const archiveBytes = fs.statSync(archive).size
-  const plain = path.join(staging, 'entry.tar')
-  await decompress(archive, found.compression, plain)
-  fs.rmSync(archive)
   const prefix = workspaceRelative(dir)
   const refused = (what: string, problems: string[]): Checked => ({ kind: 'refused', matchedKey: found.matchedKey, what, problems })
-  const listing = listArchive(plain, path.join(staging, 'members.txt'))
+  const listing = listArchive(archive, found.compression, path.join(staging, 'members.txt'))
   // Awaited below; handled meanwhile, so that a tar failing early is not an unhandled rejection.
   listing.catch(() => undefined)
   let read: TarMember[] | Error | undefined
   if (prove) {
     // Read here while GNU tar lists the same file in its own process.
-    const buffer = await fs.promises.readFile(plain)
+    const plain = await decompressed(archive, found.compression, PROVED_MAX_BYTES)
     try {
-      read = readTar(buffer)
+      read = readTar(plain)
     } catch (error) {
       read = error as Error
     }
@@ -77,7 +81,8 @@ export async function fetchChecked(dir: string, keys: CacheKeys, into: string, s
   if (read instanceof Error) return refused('cannot be read as GNU tar writes entries', [shown(read.message)])
   const differs = read && readingDiffers(members, read)
   if (differs) return refused('cannot be read as GNU tar writes entries', [differs])
-  const extracting = extractArchive(plain, into, prefix.split('/').length)
+  // tar reads the file itself, in its own process, while this one proves what it holds.
+  const extracting = extractArchive(archive, found.compression, into, prefix.split('/').length)
   extracting.catch(() => undefined)
   if (read && prove) {
     // What tar wrote meanwhile stays in `into`, which nothing runs from; it is done writing before the caller removes it.

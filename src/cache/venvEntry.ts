@@ -25,12 +25,17 @@ export function entryPath(dir: string, tmp = os.tmpdir()): string {
 }
 
 /**
- * Byte code is left out of an entry: a restore deletes it unjudged (pip
- * records it without a hash), and it is about half of a venv's bytes and
- * files. The venv itself keeps its own, so later steps do not compile again.
+ * Byte code compiled from a module beside it is left out of an entry: it is
+ * about half of a venv's bytes and files, pip records it without a hash, and
+ * a restore refuses what no RECORD proves (Python would run it in place of
+ * the source). That is every `__pycache__` and, in 2.7's layout, a
+ * `.pyc`/`.pyo` whose `.py` is among `siblings`. A `.pyc` with no source, as
+ * a wheel may ship, is that wheel's own: kept, and proved by its RECORD's
+ * hash. The venv itself keeps all of its byte code, so later steps do not
+ * compile again.
  */
-export function isByteCode(name: string, directory: boolean): boolean {
-  return directory ? name === '__pycache__' : /\.py[co]$/.test(name)
+export function isByteCode(name: string, directory: boolean, siblings: ReadonlySet<string>): boolean {
+  return directory ? name === '__pycache__' : /\.py[co]$/.test(name) && siblings.has(name.slice(0, -1))
 }
 
 /**
@@ -113,8 +118,10 @@ function mirror(from: string, to: string): void {
   let linking = true
   const walk = (source: string, target: string, mode: number): void => {
     fs.mkdirSync(target, { mode: 0o700 })
-    for (const entry of fs.readdirSync(source, { withFileTypes: true })) {
-      if (isByteCode(entry.name, entry.isDirectory())) continue
+    const entries = fs.readdirSync(source, { withFileTypes: true })
+    const names = new Set(entries.map(entry => entry.name))
+    for (const entry of entries) {
+      if (isByteCode(entry.name, entry.isDirectory(), names)) continue
       const inSource = path.join(source, entry.name)
       const inTarget = path.join(target, entry.name)
       if (entry.isDirectory()) walk(inSource, inTarget, fs.lstatSync(inSource).mode)
