@@ -3,7 +3,7 @@ import * as path from 'node:path'
 import { watchRequests } from '../io/requestWatch.js'
 import { shown } from '../log/escape.js'
 import { info, warning } from '../log/log.js'
-import { decompressed, extractArchive, listArchive, readingDiffers, refusedMembers, type MemberRules } from './archive.js'
+import { decompressed, extractArchive, listArchive, readingDiffers, refusedMembers, type Compression, type MemberRules } from './archive.js'
 import { downloadEntry } from './entry.js'
 import type { CacheKeys } from './keys.js'
 import { stalledReason, type CacheRestore } from './service.js'
@@ -62,20 +62,11 @@ export async function fetchChecked(dir: string, keys: CacheKeys, into: string, s
   const archiveBytes = fs.statSync(archive).size
   const prefix = workspaceRelative(dir)
   const refused = (what: string, problems: string[]): Checked => ({ kind: 'refused', matchedKey: found.matchedKey, what, problems })
-  const listing = listArchive(archive, found.compression, path.join(staging, 'members.txt'))
-  // Awaited below; handled meanwhile, so that a tar failing early is not an unhandled rejection.
-  listing.catch(() => undefined)
-  let read: TarMember[] | Error | undefined
-  if (prove) {
-    // Read here while GNU tar lists the same file in its own process.
-    const plain = await decompressed(archive, found.compression, PROVED_MAX_BYTES)
-    try {
-      read = readTar(plain)
-    } catch (error) {
-      read = error as Error
-    }
-  }
-  const members = await listing
+  // GNU tar lists the file in its own process while this one reads it; both end before anything goes on.
+  const [listed, reading] = await Promise.allSettled([listArchive(archive, found.compression, path.join(staging, 'members.txt')), prove && readArchive(archive, found.compression)])
+  if (listed.status === 'rejected') throw listed.reason
+  if (reading.status === 'rejected') throw reading.reason
+  const [members, read] = [listed.value, reading.value]
   const problems = refusedMembers(members, prefix, rules)
   if (problems.length > 0) return refused('holds members the action does not extract', problems)
   if (read instanceof Error) return refused('cannot be read as GNU tar writes entries', [shown(read.message)])
@@ -91,6 +82,16 @@ export async function fetchChecked(dir: string, keys: CacheKeys, into: string, s
   }
   await extracting
   return { kind: 'extracted', matchedKey: found.matchedKey, bytes: members.reduce((sum, m) => sum + m.size, 0), archiveBytes }
+}
+
+/** The action's own reading of the entry, or why it cannot read it. */
+async function readArchive(archive: string, compression: Compression): Promise<TarMember[] | Error> {
+  const plain = await decompressed(archive, compression, PROVED_MAX_BYTES)
+  try {
+    return readTar(plain)
+  } catch (error) {
+    return error as Error
+  }
 }
 
 /** Members below `prefix` (which refusedMembers found every name to be or lie below), renamed relative to it in place: thousands, not copied. */
