@@ -61,8 +61,8 @@ describe('the members of a venv entry', () => {
     assert.deepEqual(parseListing(listing), [
       member('venv', 'd', 'rwxr-xr-x'),
       member('venv/we ird\nné -> x', '-', 'rw-r--r--', 1234),
-      member('venv/bin/python', 'l', 'rwxrwxrwx'),
-      member('venv/a', 'h')
+      { ...member('venv/bin/python', 'l', 'rwxrwxrwx'), target: '/usr/bin/python3' },
+      { ...member('venv/a', 'h'), target: 'venv/b' }
     ])
   })
 

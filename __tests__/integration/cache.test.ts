@@ -4,6 +4,7 @@ import * as fs from 'node:fs'
 import * as path from 'node:path'
 import { before, describe, it } from 'node:test'
 import { cacheVersion, compressionMethod } from '../../src/cache/entry.js'
+import { entryPath } from '../../src/cache/venvEntry.js'
 import { installed, makeVenv, messages, runAction, tempDir, type ActionRun } from '../fixtures/runAction.js'
 import { useCacheService, useWorld } from '../fixtures/suite.js'
 import { installInputs } from '../fixtures/world.js'
@@ -100,12 +101,28 @@ describe('caching with the real @actions/cache against a loopback cache service'
     assert.equal(service.committedKeys().filter(k => k.includes('pip-miss')).length, 2)
   })
 
+  /** The members of an archive the action saved. */
+  function members(archive: Buffer): string[] {
+    const file = path.join(tempDir(), 'entry.tar.compressed')
+    fs.writeFileSync(file, archive)
+    return execFileSync('tar', ['-t', '-f', file], { encoding: 'utf8' }).trim().split('\n')
+  }
+  const byteCode = (name: string) => /(^|\/)__pycache__(\/|$)|\.py[co]$/.test(name)
+
   it('venv: a hit restores the environment, verifies it and never runs pip install', { timeout: 240_000 }, async () => {
     const shared = tempDir()
     const base = makeVenv()
     const first = runner(shared)
-    const cold = await runAction(inputs(base, { cache: 'venv', 'venv-path': first.venvPath }), first.env)
+    const cold = await runAction(inputs(base, { cache: 'venv', 'venv-path': first.venvPath, 'cache-key-suffix': 'venv-hit' }), first.env)
     assert.equal(cold.code, 0, cold.stdout)
+    // The entry holds no byte code; the venv keeps its own, so later steps do not compile it again.
+    const [saved] = service.committedKeys().filter(k => k.includes('-venv-hit-'))
+    const names = members(service.archive(saved)!)
+    assert.ok(names.some(n => n.endsWith('/site-packages/nova_dpm/__init__.py')), names.join('\n'))
+    assert.deepEqual(names.filter(byteCode), [])
+    const venvByteCode = execFileSync('find', [first.venvPath, '-name', '*.pyc'], { encoding: 'utf8' }).trim().split('\n').filter(Boolean)
+    assert.ok(venvByteCode.some(f => f.includes('/site-packages/nova_dpm/')), "the venv's byte code is kept")
+    assert.ok(!fs.existsSync(path.dirname(entryPath(first.venvPath))), 'the stage is removed')
     const venvPython = path.join(first.venvPath, 'bin', 'python')
     assert.equal(cold.outputs['python-path'], venvPython)
     assert.equal(cold.exported.VIRTUAL_ENV, first.venvPath)
@@ -115,7 +132,7 @@ describe('caching with the real @actions/cache against a loopback cache service'
     const second = runner(shared)
     assert.ok(!fs.existsSync(second.venvPath))
     const requestsBefore = world.requests.length
-    const warm = await runAction(inputs(base, { cache: 'venv', 'venv-path': second.venvPath }), second.env)
+    const warm = await runAction(inputs(base, { cache: 'venv', 'venv-path': second.venvPath, 'cache-key-suffix': 'venv-hit' }), second.env)
     assert.equal(warm.code, 0, warm.stdout)
     assert.equal(warm.outputs['cache-hit'], 'true')
     // Both sizes: what the entry unpacks to and what came down.
@@ -183,9 +200,12 @@ describe('caching with the real @actions/cache against a loopback cache service'
   })
 
   describe('venv: an entry written by anyone who can write the cache runs nothing it did not prove', () => {
-    // The runner layout of every run: the workspace holds the venv, so that entries name it 'venv/…', as the toolkit saves it.
+    // The runner layout of every run: the workspace holds the venv. Entries are saved from its stage, which the
+    // toolkit names relative to the workspace: '../setup-nova-dpm-venv-entry-…/venv/…'.
     const shared = tempDir('nova-dpm-venv-trust-')
     const venv = path.join(shared, 'venv')
+    const stage = entryPath(venv)
+    const stageMember = path.relative(shared, stage)
     const pristine = path.join(tempDir(), 'venv')
     const marker = path.join(tempDir(), 'marker')
     const runner = () => {
@@ -204,17 +224,24 @@ describe('caching with the real @actions/cache against a loopback cache service'
       const [saved] = service.committedKeys().filter(k => k.includes('-trust-'))
       assert.ok(saved, 'the cold run saved the venv')
       identity = saved.replace(/[^-]+-[^-]+-[^-]+$/, '')
-      fs.cpSync(venv, pristine, { recursive: true, verbatimSymlinks: true })
+      // As the action saves it: without byte code.
+      fs.cpSync(venv, pristine, { recursive: true, verbatimSymlinks: true, filter: source => !byteCode(source) })
     }, { timeout: 240_000 })
 
-    /** Plants the saved venv, changed by `tamper`, as the newest entry for the run's inputs, with `extra` members beside it. */
-    function plant(name: string, tamper: () => void, extra: string[] = []): void {
+    /** Plants the saved venv, changed by `tamper`, as the newest entry for the run's inputs, with `extra` members beside it, in tar's `format`. */
+    function plant(name: string, tamper: () => void, extra: string[] = [], format = '--posix'): void {
       fs.rmSync(venv, { recursive: true, force: true })
       fs.cpSync(pristine, venv, { recursive: true, verbatimSymlinks: true })
       tamper()
+      fs.cpSync(venv, stage, { recursive: true, verbatimSymlinks: true })
       const archive = path.join(tempDir(), 'cache.tzst')
-      execFileSync('tar', ['--posix', '-cPf', archive, '--use-compress-program', 'zstd', '-C', shared, 'venv', ...extra], { stdio: 'pipe' })
-      service.plant(`${identity}${name}`, cacheVersion([venv], compressionMethod()), fs.readFileSync(archive))
+      try {
+        execFileSync('tar', [format, '-cPf', archive, '--use-compress-program', 'zstd', '-C', shared, stageMember, ...extra], { stdio: 'pipe' })
+      } finally {
+        // Left there, it would be someone else's stage to the action, which then saves nothing.
+        fs.rmSync(path.dirname(stage), { recursive: true, force: true })
+      }
+      service.plant(`${identity}${name}`, cacheVersion([stage], compressionMethod()), fs.readFileSync(archive))
       fs.rmSync(venv, { recursive: true, force: true })
       fs.rmSync(marker, { force: true })
     }
@@ -280,14 +307,38 @@ describe('caching with the real @actions/cache against a loopback cache service'
           fs.writeFileSync(setupCfg, '[hostile]\n')
           fs.writeFileSync(elsewhere, 'hostile\n')
         },
-        ['venv/../setup.cfg', elsewhere]
+        [`${stageMember}/../../${path.basename(shared)}/setup.cfg`, elsewhere]
       )
       fs.rmSync(setupCfg)
       fs.rmSync(elsewhere)
       const run = await runAction(asked(), runner())
-      assertRebuilt(run, /holds members the action does not extract: venv\/\.\.\/setup\.cfg has an empty, '\.' or '\.\.' part; .*planted is an absolute path/)
+      const climbing = `${stageMember}/../../${path.basename(shared)}/setup.cfg`.replace(/[.]/g, '\\.')
+      assertRebuilt(run, new RegExp(`holds members the action does not extract: ${climbing} has an empty, '\\.' or '\\.\\.' part; .*planted is an absolute path`))
       assert.ok(!fs.existsSync(setupCfg), 'the workspace was written to')
       assert.ok(!fs.existsSync(elsewhere), 'a file outside the workspace was written')
+    })
+
+    it('byte code planted for a module, its header matching the source: refused, never run', { timeout: 240_000 }, async () => {
+      plant('byte-code', () => {
+        // Byte code Python takes for the module's own (the source's time and size in its header): verification imports nova_dpm.
+        const script = [
+          'import importlib.util, os, sys',
+          'from importlib._bootstrap_external import _code_to_timestamp_pyc',
+          'module, marker = sys.argv[1:]',
+          'source = os.stat(module)',
+          'code = compile("open(%r, \'w\').write(\'the planted byte code ran\')" % marker, module, "exec")',
+          'target = importlib.util.cache_from_source(module)',
+          'os.makedirs(os.path.dirname(target), exist_ok=True)',
+          'open(target, "wb").write(_code_to_timestamp_pyc(code, source.st_mtime, source.st_size))'
+        ].join('\n')
+        execFileSync(path.join(venv, 'bin', 'python'), ['-B', '-c', script, path.join(sitePackages(), 'nova_dpm', '__init__.py'), marker])
+      })
+      assertRebuilt(await runAction(asked(), runner()), /nova_dpm\/__pycache__\/__init__\.cpython-311\.pyc is byte code no RECORD proves, which the action's venv entries never hold/)
+    })
+
+    it('an entry in a form GNU tar reads and the toolkit never writes (old GNU long names): refused, none of it used', { timeout: 240_000 }, async () => {
+      plant('gnu-format', () => undefined, [], '--format=gnu')
+      assertRebuilt(await runAction(asked(), runner()), /cannot be read as GNU tar writes entries: the entry holds tar type 'L' \(at byte \d+\), which the action does not read/)
     })
 
     it('the entry the rebuild saved is proved and hit', { timeout: 120_000 }, async () => {

@@ -11,6 +11,7 @@ import * as path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { promisify } from 'node:util'
 import { after, before, describe, it } from 'node:test'
+import { removeStage, stageEntry } from '../../src/cache/venvEntry.js'
 import type { CacheService } from '../fixtures/cacheService.js'
 import { pyenvPrefix } from '../fixtures/pythons.js'
 import { cleanEnv, installed, makeVenv, messages, runAction, startAction, tempDir, type ActionRun } from '../fixtures/runAction.js'
@@ -230,13 +231,20 @@ describe('faults: bounded waits, proven caches, clear answers', () => {
       fs.rmSync(init)
       const identity = good.replace(/[^-]+-[^-]+-[^-]+$/, '')
       const tampered = `${identity}tampered`
-      const save = `import { saveCache } from '@actions/cache'\nprocess.exit((await saveCache([${JSON.stringify(venv)}], ${JSON.stringify(tampered)})) === -1 ? 3 : 0)`
-      // Not a sync call: the cache service it talks to runs in this process.
-      await promisify(execFile)(process.execPath, ['--input-type=module', '-e', save], {
-        cwd: repoRoot,
-        env: cleanEnv({ ...proxy.env, GITHUB_WORKSPACE: shared, RUNNER_TEMP: tempDir() }),
-        timeout: 60_000
-      })
+      // Saved as the action saves a venv: from its stage, without byte code.
+      const stage = stageEntry(venv)
+      assert.ok(stage, 'the venv was staged')
+      const save = `import { saveCache } from '@actions/cache'\nprocess.exit((await saveCache([${JSON.stringify(stage)}], ${JSON.stringify(tampered)})) === -1 ? 3 : 0)`
+      try {
+        // Not a sync call: the cache service it talks to runs in this process.
+        await promisify(execFile)(process.execPath, ['--input-type=module', '-e', save], {
+          cwd: repoRoot,
+          env: cleanEnv({ ...proxy.env, GITHUB_WORKSPACE: shared, RUNNER_TEMP: tempDir() }),
+          timeout: 60_000
+        })
+      } finally {
+        removeStage(stage)
+      }
       assert.deepEqual(keys(), [good, tampered])
 
       const rebuilt = await runAction(venvInputs(), runner())

@@ -1,8 +1,9 @@
 import * as fs from 'node:fs'
 import { pipeline } from 'node:stream/promises'
 import { createGunzip } from 'node:zlib'
-import { runProcess } from '../io/process.js'
+import { runProcess, type ProcessResult } from '../io/process.js'
 import { shown } from '../log/escape.js'
+import type { TarMember } from './tarReader.js'
 
 /** How the toolkit compressed an entry: zstd when `zstd` was on PATH at save time, else gzip. */
 export type Compression = 'zstd-without-long' | 'gzip'
@@ -16,6 +17,8 @@ export interface Member {
   name: string
   /** Bytes of a regular file's content; 0 for anything else. */
   size: number
+  /** A link's target, as stored. */
+  target?: string
 }
 
 /** What an entry may hold, below the one directory it caches. */
@@ -34,44 +37,71 @@ const SHOWN_PATHS = 5
 const KINDS: Record<string, string> = { h: 'a hard link', c: 'a character device', b: 'a block device', p: 'a FIFO', s: 'a socket' }
 
 /**
- * Decompresses a downloaded entry into a plain tar once, so that listing it
- * and extracting it read it without decompressing it twice (and the listing
- * skips over the members' content). zstd runs as the toolkit's own tar runs
- * it; gzip, the toolkit's fallback, is read in this process.
+ * How tar reads an entry: zstd as the toolkit's own tar runs it, or gzip, its
+ * fallback. tar decompresses the downloaded file itself, each time it reads
+ * it, rather than the action writing the plain tar to disk once: for Nova's
+ * venv that is 110 MB of writes the extraction would then wait behind, and
+ * decompressing again costs a tenth of a second of another core.
  */
-export async function decompress(archive: string, compression: Compression, plain: string): Promise<void> {
-  if (compression === 'gzip') return pipeline(fs.createReadStream(archive), createGunzip(), fs.createWriteStream(plain, { flags: 'wx' }))
-  const result = await runProcess('zstd', ['-d', '-q', '-o', plain, archive], { what: 'zstd -d', timeoutMs: TAR_LIMIT_MS })
-  if (result.exitCode !== 0) throw new Error(`zstd could not decompress the entry (exit code ${result.exitCode}): ${shown(result.stderr.trim().split('\n').slice(-2).join(' '))}`)
+function decompressing(compression: Compression): string[] {
+  return compression === 'gzip' ? ['-z'] : ['--use-compress-program', 'zstd']
 }
 
 /**
- * The members of the plain tar `archive`, as GNU tar reads them (pax names
- * included). The verbose listing goes to a file, not through a pipe, so that
- * a large one is never cut; LC_ALL=C makes tar escape every byte outside
+ * The plain tar of a downloaded entry, in memory, for the action's own
+ * reading (readTar). An entry larger than `maxBytes` unpacked throws.
+ */
+export async function decompressed(archive: string, compression: Compression, maxBytes: number): Promise<Buffer> {
+  const tooLarge = () => new Error(`the entry unpacks to more than ${Math.round(maxBytes / 2 ** 20)} MiB, more than the action proves in memory`)
+  if (compression === 'gzip') {
+    const chunks: Buffer[] = []
+    let total = 0
+    await pipeline(fs.createReadStream(archive), createGunzip(), async (source: AsyncIterable<Buffer>) => {
+      for await (const chunk of source) {
+        total += chunk.length
+        if (total > maxBytes) throw tooLarge()
+        chunks.push(chunk)
+      }
+    })
+    return Buffer.concat(chunks)
+  }
+  const result = await runProcess('zstd', ['-d', '-q', '-c', archive], { what: 'zstd -d', timeoutMs: TAR_LIMIT_MS, keepOutput: maxBytes })
+  if (result.exitCode === 0 && result.output) return result.output
+  if (result.overflowed) throw tooLarge()
+  throw new Error(`zstd could not decompress the entry (exit code ${result.exitCode}): ${lastWords(result)}`)
+}
+
+/**
+ * The members of the downloaded entry `archive`, as GNU tar reads them (pax
+ * names included). The verbose listing goes to a file, not through a pipe, so
+ * that a large one is never cut; LC_ALL=C makes tar escape every byte outside
  * ASCII, so that each member is one line.
  */
-export async function listArchive(archive: string, indexFile: string): Promise<Member[]> {
-  const args = ['-t', '-v', '-P', '--numeric-owner', '--quoting-style=escape', `--index-file=${indexFile}`, '-f', archive]
+export async function listArchive(archive: string, compression: Compression, indexFile: string): Promise<Member[]> {
+  const args = ['-t', '-v', '-P', ...decompressing(compression), '--numeric-owner', '--quoting-style=escape', `--index-file=${indexFile}`, '-f', archive]
   const result = await runProcess('tar', args, { what: 'tar -t', timeoutMs: TAR_LIMIT_MS, env: { ...process.env, LC_ALL: 'C' } })
-  if (result.exitCode !== 0) throw new Error(`tar could not list the entry (exit code ${result.exitCode}): ${shown(result.stderr.trim().split('\n').slice(-2).join(' '))}`)
+  if (result.exitCode !== 0) throw new Error(`tar could not list the entry (exit code ${result.exitCode}): ${lastWords(result)}`)
   return parseListing(fs.readFileSync(indexFile, 'latin1'))
 }
 
 /**
- * Extracts a plain tar whose members `refusedMembers` accepted into `into`,
- * without the prefix they share. `-P` is needed because that prefix is
- * relative to the saving run's workspace and so starts with `..` for a venv
- * outside it, which GNU tar otherwise refuses before it strips anything; it is
- * safe here because every name was checked to be the prefix and a clean path
- * below it, never beneath a link in the archive, and never twice. Owners and
- * modes beyond the user's umask are not taken from the archive.
+ * Extracts a downloaded entry whose members `refusedMembers` accepted into
+ * `into`, without the prefix they share. `-P` is needed because that prefix
+ * is relative to the saving run's workspace and so starts with `..` for a
+ * venv outside it, which GNU tar otherwise refuses before it strips anything;
+ * it is safe here because every name was checked to be the prefix and a clean
+ * path below it, never beneath a link in the archive, and never twice. Owners
+ * and modes beyond the user's umask are not taken from the archive.
  */
-export async function extractArchive(archive: string, into: string, strip: number): Promise<void> {
+export async function extractArchive(archive: string, compression: Compression, into: string, strip: number): Promise<void> {
   fs.mkdirSync(into, { recursive: true })
-  const args = ['-x', '-P', '-f', archive, '-C', into, `--strip-components=${strip}`, '--no-same-owner', '--no-same-permissions']
+  const args = ['-x', '-P', ...decompressing(compression), '-f', archive, '-C', into, `--strip-components=${strip}`, '--no-same-owner', '--no-same-permissions']
   const result = await runProcess('tar', args, { what: 'tar -x', timeoutMs: TAR_LIMIT_MS })
-  if (result.exitCode !== 0) throw new Error(`tar could not extract the entry (exit code ${result.exitCode}): ${shown(result.stderr.trim().split('\n').slice(-2).join(' '))}`)
+  if (result.exitCode !== 0) throw new Error(`tar could not extract the entry (exit code ${result.exitCode}): ${lastWords(result)}`)
+}
+
+function lastWords(result: ProcessResult): string {
+  return shown(result.stderr.trim().split('\n').slice(-2).join(' '))
 }
 
 const LINE = /^(.)([-rwxsStT]{9}) +\d+\/\d+ +(\S+) +\d{4}-\d\d-\d\d \d\d:\d\d (.*)$/
@@ -85,16 +115,18 @@ export function parseListing(text: string): Member[] {
       const match = LINE.exec(line)
       if (!match) throw new Error(`tar listed a member in a form the action does not read: ${shown(line.slice(0, 120))}`)
       const [, type, permissions, size, rest] = match
+      const member: Member = { type, permissions, name: '', size: type === '-' ? Number(size) : 0 }
       let quoted = rest
-      if (type === 'l') {
-        // A link's name ends at ' -> '; a name holding that text itself cannot be told apart from its target.
-        const parts = rest.split(' -> ')
+      const separator = { l: ' -> ', h: ' link to ' }[type]
+      if (separator) {
+        // A link's name ends at the separator; a name holding that text itself cannot be told apart from its target.
+        const parts = rest.split(separator)
         if (parts.length !== 2) throw new Error(`tar listed a link whose name cannot be told from its target: ${shown(rest.slice(0, 120))}`)
         quoted = parts[0]
-      } else if (type === 'h') {
-        quoted = rest.split(' link to ')[0]
+        member.target = unescape(parts[1])
       }
-      return { type, permissions, name: unescape(quoted).replace(/\/$/, ''), size: type === '-' ? Number(size) : 0 }
+      member.name = unescape(quoted).replace(/\/$/, '')
+      return member
     })
 }
 
@@ -156,6 +188,24 @@ function memberProblem(member: Member, base: string[], names: Set<string>, links
   if (names.has(member.name)) return 'is in the archive twice'
   for (let i = base.length + 1; i < parts.length; i++) {
     if (links.has(parts.slice(0, i).join('/'))) return 'lies beneath a symbolic link of the archive'
+  }
+  return undefined
+}
+
+/**
+ * Where the action's own reading of an archive (readTar) and GNU tar's
+ * listing of it part: the first member on which they differ in kind, name,
+ * permissions, size or link target, or a member one of them sees and the
+ * other does not. Content proved from that reading is what GNU tar extracts
+ * only when they agree on every member.
+ */
+export function readingDiffers(listed: readonly Member[], read: readonly TarMember[]): string | undefined {
+  for (let i = 0; i < Math.max(listed.length, read.length); i++) {
+    const [theirs, ours] = [listed[i], read[i]]
+    if (!theirs || !ours) return `GNU tar reads ${listed.length} members and the action ${read.length}`
+    const fields = ['type', 'name', 'permissions', 'size', 'target'] as const
+    const field = fields.find(key => theirs[key] !== ours[key])
+    if (field) return `GNU tar and the action read member ${i + 1} (${shown(theirs.name)}) differently: its ${field === 'type' ? 'kind' : field}`
   }
   return undefined
 }

@@ -3,10 +3,11 @@ import * as path from 'node:path'
 import { watchRequests } from '../io/requestWatch.js'
 import { shown } from '../log/escape.js'
 import { info, warning } from '../log/log.js'
-import { decompress, extractArchive, listArchive, refusedMembers, type MemberRules } from './archive.js'
+import { decompressed, extractArchive, listArchive, readingDiffers, refusedMembers, type Compression, type MemberRules } from './archive.js'
 import { downloadEntry } from './entry.js'
 import type { CacheKeys } from './keys.js'
 import { stalledReason, type CacheRestore } from './service.js'
+import { readTar, type TarMember } from './tarReader.js'
 
 export interface Extracted {
   kind: 'extracted'
@@ -20,36 +21,84 @@ export interface Extracted {
 export type Checked =
   /** No entry for the keys. */
   | { kind: 'none' }
-  /** An entry whose member list was refused: nothing of it was written. */
-  | { kind: 'refused'; matchedKey: string; problems: string[] }
+  /** An entry whose members were refused (from their list, or, with a proof, from their content): nothing of it may run. */
+  | { kind: 'refused'; matchedKey: string; what: string; problems: string[] }
   | Extracted
+
+/**
+ * An entry whose content is proved is read into memory whole: a venv of
+ * Nova's size is 110 MB; one past this bound is not restored.
+ */
+const PROVED_MAX_BYTES = 2 ** 30
+
+/**
+ * What a caller proves of an entry's members (names relative to the cached
+ * directory, content read by the action) while GNU tar extracts them: why
+ * they may not run, or nothing.
+ */
+export type Proof = (members: TarMember[]) => Promise<string[]>
 
 /**
  * An entry of `dir` taken only as far as its member list allows, for every
  * kind of cache: the archive is downloaded by the action (never handed to the
- * toolkit's `tar -P`), decompressed once, listed by GNU tar, and refused
+ * toolkit's `tar -P`), listed by GNU tar, and refused
  * before a byte of it is written when a member breaks `rules` (see
  * refusedMembers); otherwise it is extracted into `into`, the members' common
- * prefix (`dir` relative to the workspace) stripped. `staging` holds the
- * archive meanwhile; the caller removes it. A service or transfer failure
- * throws.
+ * prefix (`dir` relative to the workspace) stripped. With `prove`, the action
+ * also reads the archive itself (readTar, while tar lists it; see
+ * decompressed), refuses it
+ * when that reading and GNU tar's part anywhere, and proves the members'
+ * content while tar extracts them: what GNU tar writes is then exactly what
+ * was proved, and nothing of it runs before. `staging` holds the archive
+ * meanwhile; the caller removes it (and what was extracted, when refused). A
+ * service or transfer failure throws.
  */
-export async function fetchChecked(dir: string, keys: CacheKeys, into: string, staging: string, timeoutSeconds: number, rules: MemberRules): Promise<Checked> {
+export async function fetchChecked(dir: string, keys: CacheKeys, into: string, staging: string, timeoutSeconds: number, rules: MemberRules, prove?: Proof): Promise<Checked> {
   const archive = path.join(staging, 'entry.tar.compressed')
   const { value: found } = await watchRequests(() => downloadEntry(dir, keys, archive), timeoutSeconds * 1000, stalledReason(timeoutSeconds))
   if (!found) return { kind: 'none' }
   // The toolkit's own words, which users search their logs for.
   info(`Cache hit for${found.matchedKey === keys.identity ? '' : ' restore-key'}: ${found.matchedKey}`)
   const archiveBytes = fs.statSync(archive).size
-  const plain = path.join(staging, 'entry.tar')
-  await decompress(archive, found.compression, plain)
-  fs.rmSync(archive)
   const prefix = workspaceRelative(dir)
-  const members = await listArchive(plain, path.join(staging, 'members.txt'))
+  const refused = (what: string, problems: string[]): Checked => ({ kind: 'refused', matchedKey: found.matchedKey, what, problems })
+  // GNU tar lists the file in its own process while this one reads it; both end before anything goes on.
+  const [listed, reading] = await Promise.allSettled([listArchive(archive, found.compression, path.join(staging, 'members.txt')), prove && readArchive(archive, found.compression)])
+  if (listed.status === 'rejected') throw listed.reason
+  if (reading.status === 'rejected') throw reading.reason
+  const [members, read] = [listed.value, reading.value]
   const problems = refusedMembers(members, prefix, rules)
-  if (problems.length > 0) return { kind: 'refused', matchedKey: found.matchedKey, problems }
-  await extractArchive(plain, into, prefix.split('/').length)
+  if (problems.length > 0) return refused('holds members the action does not extract', problems)
+  if (read instanceof Error) return refused('cannot be read as GNU tar writes entries', [shown(read.message)])
+  const differs = read && readingDiffers(members, read)
+  if (differs) return refused('cannot be read as GNU tar writes entries', [differs])
+  // tar reads the file itself, in its own process, while this one proves what it holds.
+  const extracting = extractArchive(archive, found.compression, into, prefix.split('/').length)
+  extracting.catch(() => undefined)
+  if (read && prove) {
+    // What tar wrote meanwhile stays in `into`, which nothing runs from; it is done writing before the caller removes it.
+    const unproven = await prove(below(read, prefix)).finally(() => extracting.catch(() => undefined))
+    if (unproven.length > 0) return refused('failed the check made before anything from it runs', unproven)
+  }
+  await extracting
   return { kind: 'extracted', matchedKey: found.matchedKey, bytes: members.reduce((sum, m) => sum + m.size, 0), archiveBytes }
+}
+
+/** The action's own reading of the entry, or why it cannot read it. */
+async function readArchive(archive: string, compression: Compression): Promise<TarMember[] | Error> {
+  const plain = await decompressed(archive, compression, PROVED_MAX_BYTES)
+  try {
+    return readTar(plain)
+  } catch (error) {
+    return error as Error
+  }
+}
+
+/** Members below `prefix` (which refusedMembers found every name to be or lie below), renamed relative to it in place: thousands, not copied. */
+function below(members: TarMember[], prefix: string): TarMember[] {
+  const inside = members.filter(member => member.name !== prefix)
+  for (const member of inside) member.name = member.name.slice(prefix.length + 1)
+  return inside
 }
 
 /** A restore that used an extracted entry, begun at `started`. */

@@ -34,7 +34,7 @@ export interface CacheKeys {
   fallbacks: string[]
 }
 
-const VERSION = 'v2'
+const VERSION = 'v3'
 
 export function cacheKeys(parts: KeyParts): CacheKeys {
   const suffix = parts.suffix ? `${safe(parts.suffix)}-` : ''

@@ -23,7 +23,7 @@ export async function restorePipCache(dir: string, keys: CacheKeys, timeoutSecon
     const checked = await fetchChecked(dir, keys, dir, staging, timeoutSeconds, { within: "pip's cache directory", links: false })
     if (checked.kind === 'none') return missed(started)
     if (checked.kind === 'refused') {
-      warning(`The pip cache entry ${shown(checked.matchedKey)} holds members the action does not extract: ${checked.problems.join('; ')}. Nothing from it was used; installing without it.`)
+      warning(`The pip cache entry ${shown(checked.matchedKey)} ${checked.what}: ${checked.problems.join('; ')}. Nothing from it was used; installing without it.`)
       return missed(started)
     }
     return restored(checked, keys, started)

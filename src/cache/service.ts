@@ -56,18 +56,22 @@ export async function saveDir(dir: string, key: string, timeoutSeconds: number):
     return { saved: false, ms: 0, bytes }
   }
   let saved = false
-  const failed = (why: string) => warning(`Cache save failed; the next run will install uncached again: ${why}`)
   try {
     const library = await cacheLibrary()
     const { value, stalled, answers } = await watchRequests(() => library.saveCache([dir], key), timeoutSeconds * 1000, stalledReason(timeoutSeconds))
     saved = value !== -1
     const refused = answers.find(a => a.path.endsWith('/CreateCacheEntry') && a.status >= 400 && a.status !== 409)
-    if (!saved && stalled) failed(stalledReason(timeoutSeconds))
-    else if (!saved && refused) failed(`the cache service refused to reserve the entry (HTTP ${refused.status}).`)
+    if (!saved && stalled) saveFailed(stalledReason(timeoutSeconds))
+    else if (!saved && refused) saveFailed(`the cache service refused to reserve the entry (HTTP ${refused.status}).`)
   } catch (error) {
-    failed(shown((error as Error).message))
+    saveFailed(shown((error as Error).message))
   }
   return { saved, ms: Date.now() - started, bytes }
+}
+
+/** A save that did not happen, in the one sentence every kind of cache uses. */
+export function saveFailed(why: string): void {
+  warning(`Cache save failed; the next run will install uncached again: ${why}`)
 }
 
 export function stalledReason(timeoutSeconds: number): string {

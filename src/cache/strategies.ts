@@ -7,6 +7,7 @@ import { info } from '../log/log.js'
 import { saveKey, type CacheKeys } from './keys.js'
 import { restorePipCache } from './pipRestore.js'
 import { cacheServiceAvailable, saveDir, type CacheRestore, type CacheSave } from './service.js'
+import { saveVenv } from './venvEntry.js'
 import { restoreVenv } from './venvRestore.js'
 
 /**
@@ -60,8 +61,9 @@ export class VenvCache implements CacheStrategy {
     return restoreVenv(this.dir, this.keys, this.base, this.timeoutSeconds)
   }
 
+  /** The venv without its byte code, which stays in the venv (see saveVenv). */
   save(): Promise<CacheSave> {
-    return saveDir(this.dir, saveKey(this.keys), this.timeoutSeconds)
+    return saveVenv(this.dir, saveKey(this.keys), this.timeoutSeconds)
   }
 }
 

@@ -8,17 +8,19 @@ import { venvSkeleton } from '../python/venv.js'
 import { fetchChecked, missed, restored } from './checkedEntry.js'
 import type { CacheKeys } from './keys.js'
 import type { CacheRestore } from './service.js'
+import type { TarMember } from './tarReader.js'
+import { entryPath } from './venvEntry.js'
 import { unprovenTree } from './venvTree.js'
 
 /**
  * Restores a venv entry only when nothing in it can act before it is proved:
  * the archive is downloaded, never handed to the toolkit's `tar -P`; its
  * member list is read first, and an entry with a member outside the venv is
- * refused before a byte of it is written; it is extracted into a directory
- * of the action's own, its whole tree checked with node (`unprovenTree`),
- * and only then moved to `dir`, which must be absent, empty or the action's
- * own venv (replaced whole). Anything refused is a warning and a miss: the
- * venv is built afresh and saved under a new key.
+ * refused before a byte of it is written; every member's content is proved
+ * from the archive itself (`unprovenTree`) while it is extracted into a
+ * directory of the action's own, and only then moved to `dir`, which must be
+ * absent, empty or the action's own venv (replaced whole). Anything refused
+ * is a warning and a miss: the venv is built afresh and saved under a new key.
  */
 export async function restoreVenv(dir: string, keys: CacheKeys, base: Interpreter, timeoutSeconds: number): Promise<CacheRestore> {
   const started = Date.now()
@@ -29,19 +31,20 @@ export async function restoreVenv(dir: string, keys: CacheKeys, base: Interprete
     () => undefined,
     (error: Error) => error
   )
-  try {
-    const tree = path.join(staging, 'venv')
-    const checked = await fetchChecked(dir, keys, tree, staging, timeoutSeconds, { within: 'the venv', links: true })
-    if (checked.kind === 'none') return missed(started)
-    const refused = (what: string, problems: string[]) => {
-      warning(`The venv cache entry ${shown(checked.matchedKey)} ${what}: ${problems.join('; ')}. Nothing from it was used; rebuilding the venv and saving it under a new key.`)
-      return missed(started)
-    }
-    if (checked.kind === 'refused') return refused('holds members the action does not extract', checked.problems)
+  const prove = async (members: TarMember[]) => {
     const failed = await skeleton
     if (failed) throw failed
-    const unproven = unprovenTree(tree, reference, dir)
-    if (unproven.length > 0) return refused('failed the check made before anything from it runs', unproven)
+    return unprovenTree(members, reference, dir)
+  }
+  try {
+    const tree = path.join(staging, 'venv')
+    // The entry was saved from the venv's stage (see saveVenv): its version and its members' names are the stage's.
+    const checked = await fetchChecked(entryPath(dir), keys, tree, staging, timeoutSeconds, { within: 'the venv', links: true }, prove)
+    if (checked.kind === 'none') return missed(started)
+    if (checked.kind === 'refused') {
+      warning(`The venv cache entry ${shown(checked.matchedKey)} ${checked.what}: ${checked.problems.join('; ')}. Nothing from it was used; rebuilding the venv and saving it under a new key.`)
+      return missed(started)
+    }
     fs.rmSync(dir, { recursive: true, force: true })
     fs.mkdirSync(path.dirname(dir), { recursive: true })
     moveTree(tree, dir)

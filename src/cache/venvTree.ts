@@ -1,15 +1,17 @@
 import * as fs from 'node:fs'
 import * as path from 'node:path'
 import { shown } from '../log/escape.js'
-import { checkFiles, recordEntries, type RecordFile } from '../python/verify.js'
+import { checkListedFiles, type Files, type RecordFile } from '../python/verify.js'
 import { VENV_MARKER } from '../python/venv.js'
+import type { TarMember } from './tarReader.js'
 
 /** Paths named in a refusal, before the rest is counted. */
 const SHOWN_PATHS = 5
 
 /**
- * Why a restored venv may not run, read with node alone before any of its
- * interpreters starts; empty when every entry of the tree is accounted for:
+ * Why a venv entry may not run, read from the archive itself before any of
+ * its interpreters starts (its members as `readTar` read them, names relative
+ * to the venv); empty when every member is accounted for:
  *
  * - a file listed by a RECORD (or installed-files.txt) in its site-packages,
  *   with the recorded size and hash;
@@ -23,67 +25,80 @@ const SHOWN_PATHS = 5
  * Anything else is named: a `.pth`, sitecustomize or usercustomize no RECORD
  * lists (Python runs them at every start), a link the venv tool did not make
  * (out of the venv, or a `bin/python` that is not the base), a replaced
- * interpreter, a FIFO or device, a set-user-ID file. Byte code is deleted,
- * never judged: pip records it without a hash, and Python compiles it again
- * from the sources the RECORDs prove. `target` is where the venv was made
- * (and will be): the reference's own path is replaced by it before comparing.
+ * interpreter, byte code no RECORD hashes (the action saves none: pip
+ * records what it compiles without a hash, and Python would run it in place
+ * of the sources the RECORDs prove).
+ * Kinds other than files, directories and links, set-user-ID bits and names
+ * outside the venv are refused before, from GNU tar's listing
+ * (refusedMembers). `target` is where the venv was made (and will be): the
+ * reference's own path is replaced by it before comparing.
  */
-export function unprovenTree(venv: string, reference: string, target: string): string[] {
+export function unprovenTree(members: readonly TarMember[], reference: string, target: string): string[] {
   const problems: string[] = []
-  const claimed = new Set<string>()
-  for (const record of records(venv)) {
-    problems.push(...checkFiles(path.basename(path.dirname(record.file)), record))
-    claimed.add(record.file)
-    const text = fs.readFileSync(record.file, 'utf8')
-    for (const entry of recordEntries(text, record.hashed)) claimed.add(path.resolve(record.base, entry.path))
+  const root = path.resolve(target)
+  // Keyed by the path each member will have: what a RECORD names resolves to these, with no per-file path arithmetic.
+  const at = (member: TarMember) => `${root}/${member.name}`
+  const byPath = new Map(members.map(member => [at(member), member]))
+  const files = archiveFiles(byPath)
+  /** Paths a RECORD lists -> whether with a hash (which checkListedFiles proves). */
+  const claimed = new Map<string, boolean>()
+  for (const record of records(members, root)) {
+    const { problems: found, listed } = checkListedFiles(path.basename(path.dirname(record.file)), record, files)
+    problems.push(...found)
+    for (const [file, hashed] of listed) claimed.set(file, hashed)
   }
   const same = sameAsReference(reference, target)
-  const walk = (dir: string): void => {
-    for (const name of fs.readdirSync(dir).sort()) {
-      const full = path.join(dir, name)
-      const relative = path.relative(venv, full)
-      const stat = fs.lstatSync(full)
-      if (stat.isDirectory()) {
-        walk(full)
-      } else if (stat.isFile() && /\.py[co]$/.test(name)) {
-        fs.rmSync(full)
-      } else {
-        const why = entryProblem(relative, full, stat, claimed.has(full), () => same(relative, full, stat))
-        if (why) problems.push(`${shown(relative)} ${why}`)
-      }
-    }
+  for (const member of members) {
+    if (member.type === 'd') continue
+    const why = memberProblem(member, claimed.get(at(member)), () => same(member))
+    if (why) problems.push(`${shown(member.name)} ${why}`)
   }
-  walk(venv)
   // Without it the next run would take the restored venv for someone else's and refuse to replace it.
-  if (!fs.lstatSync(path.join(venv, VENV_MARKER), { throwIfNoEntry: false })?.isFile()) problems.push(`${VENV_MARKER} (the action's marker) is missing`)
+  if (byPath.get(`${root}/${VENV_MARKER}`)?.type !== '-') problems.push(`${VENV_MARKER} (the action's marker) is missing`)
   if (problems.length <= SHOWN_PATHS) return problems
   return [...problems.slice(0, SHOWN_PATHS), `${problems.length - SHOWN_PATHS} more`]
 }
 
-function entryProblem(relative: string, full: string, stat: fs.Stats, claimed: boolean, sameAsTool: () => boolean): string | undefined {
-  if (stat.isSymbolicLink()) return sameAsTool() ? undefined : `is a link to ${shown(fs.readlinkSync(full))}, which the venv tool did not make`
-  if (!stat.isFile()) return 'is neither a file, a directory nor a link'
-  if (stat.mode & 0o6000) return 'is set-user-ID or set-group-ID'
-  if (claimed || relative === VENV_MARKER || sameAsTool()) return undefined
-  const name = path.basename(relative)
+/** `claimed`: a RECORD lists the member, with a hash (true) or without (false). */
+function memberProblem(member: TarMember, claimed: boolean | undefined, sameAsTool: () => boolean): string | undefined {
+  if (member.type === 'l') return sameAsTool() ? undefined : `is a link to ${shown(member.target ?? '')}, which the venv tool did not make`
+  // pip lists the byte code it compiles without a hash; only a wheel's own, hashed, is proved.
+  if (/\.py[co]$/.test(member.name) && claimed !== true) return "is byte code no RECORD proves, which the action's venv entries never hold"
+  if (claimed !== undefined || member.name === VENV_MARKER || sameAsTool()) return undefined
+  const name = path.posix.basename(member.name)
   if (name.endsWith('.pth') || /^(site|user)customize(\.|$)/.test(name)) return 'is listed by no RECORD, and Python runs it at every start'
-  if (/^bin\/python/.test(relative)) return 'is not the interpreter the venv tool links to'
+  if (/^bin\/python/.test(member.name)) return 'is not the interpreter the venv tool links to'
   return 'is listed by no RECORD and is not what the venv tool writes'
 }
 
-/** Whether an entry not in a RECORD is what the venv tool made in the reference, its path swapped for the target's. */
-function sameAsReference(reference: string, target: string): (relative: string, full: string, stat: fs.Stats) => boolean {
+/** The archive's regular files as the RECORD check reads them, by the paths they will have. */
+function archiveFiles(byPath: ReadonlyMap<string, TarMember>): Files {
+  return {
+    regularFile: file => {
+      const found = byPath.get(file)
+      if (!found) return undefined
+      return found.type === '-' ? { size: found.size } : 'other'
+    },
+    read: file => {
+      const found = byPath.get(file)
+      return found?.type === '-' ? found.content : undefined
+    }
+  }
+}
+
+/** Whether a member no RECORD lists is what the venv tool made in the reference, its path swapped for the target's. */
+function sameAsReference(reference: string, target: string): (member: TarMember) => boolean {
   const swap = (text: string) => text.split(reference).join(target)
-  return (relative, full, stat) => {
-    const theirs = path.join(reference, relative)
+  return member => {
+    const theirs = path.join(reference, member.name)
     const model = fs.lstatSync(theirs, { throwIfNoEntry: false })
     if (!model) return false
-    if (stat.isSymbolicLink()) return model.isSymbolicLink() && swap(fs.readlinkSync(theirs)) === fs.readlinkSync(full)
-    if (!model.isFile() || !stat.isFile()) return false
+    if (member.type === 'l') return model.isSymbolicLink() && swap(fs.readlinkSync(theirs)) === member.target
+    if (!model.isFile() || member.type !== '-') return false
     // latin1 keeps every byte: binaries (2.7's copied interpreter) compare as they are.
     let expected = swap(fs.readFileSync(theirs, 'latin1'))
-    let actual = fs.readFileSync(full, 'latin1')
-    if (relative === 'pyvenv.cfg') {
+    let actual = member.content.toString('latin1')
+    if (member.name === 'pyvenv.cfg') {
       // The command line that made it (3.11+) is a note Python never reads; the reference was made without pip.
       const noted = (text: string) => text.replace(/^command = .*\n/m, '')
       expected = noted(expected)
@@ -93,27 +108,16 @@ function sameAsReference(reference: string, target: string): (relative: string, 
   }
 }
 
-/** The file lists of every distribution in the venv's site-packages. */
-function records(venv: string): RecordFile[] {
+/** The file lists of every distribution in the venv's site-packages, at the paths they will have below `root`. */
+function records(members: readonly TarMember[], root: string): RecordFile[] {
   const found: RecordFile[] = []
-  const lib = path.join(venv, 'lib')
-  for (const python of readdir(lib)) {
-    const sitePackages = path.join(lib, python, 'site-packages')
-    if (!isRealDirectory(sitePackages)) continue
-    for (const name of readdir(sitePackages)) {
-      const dir = path.join(sitePackages, name)
-      if (!isRealDirectory(dir)) continue
-      if (name.endsWith('.dist-info')) found.push({ file: path.join(dir, 'RECORD'), base: sitePackages, hashed: true })
-      else if (name.endsWith('.egg-info') && fs.existsSync(path.join(dir, 'installed-files.txt'))) found.push({ file: path.join(dir, 'installed-files.txt'), base: dir, hashed: false })
-    }
+  for (const member of members) {
+    const match = member.type === '-' && /^lib\/[^/]+\/site-packages\/([^/]+)\/(RECORD|installed-files\.txt)$/.exec(member.name)
+    if (!match) continue
+    const [, dir, list] = match
+    const file = `${root}/${member.name}`
+    if (list === 'RECORD' && dir.endsWith('.dist-info')) found.push({ file, base: path.dirname(path.dirname(file)), hashed: true })
+    else if (list === 'installed-files.txt' && dir.endsWith('.egg-info')) found.push({ file, base: path.dirname(file), hashed: false })
   }
-  return found.filter(r => fs.lstatSync(r.file, { throwIfNoEntry: false })?.isFile())
-}
-
-function isRealDirectory(dir: string): boolean {
-  return fs.lstatSync(dir, { throwIfNoEntry: false })?.isDirectory() ?? false
-}
-
-function readdir(dir: string): string[] {
-  return isRealDirectory(dir) ? fs.readdirSync(dir) : []
+  return found
 }

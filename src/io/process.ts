@@ -13,6 +13,8 @@ export interface RunOptions {
   stream?: boolean
   env?: NodeJS.ProcessEnv
   cwd?: string
+  /** Keep the whole standard output as bytes (`ProcessResult.output`), up to this many; beyond, the program is stopped. */
+  keepOutput?: number
 }
 
 export interface ProcessResult {
@@ -21,6 +23,10 @@ export interface ProcessResult {
   stdout: string
   stderr: string
   timedOut: boolean
+  /** The whole standard output, with `keepOutput`. */
+  output?: Buffer
+  /** It wrote more than `keepOutput` and was stopped for it. */
+  overflowed?: boolean
 }
 
 /** Output kept per stream: enough for pip's error summary, bounded for a runaway child. */
@@ -63,6 +69,9 @@ export function runProcess(program: string, args: readonly string[], options: Ru
     running.set(child, { what: options.what, mark })
     const stdout = new Tail()
     const stderr = new Tail()
+    const kept: Buffer[] = []
+    let keptBytes = 0
+    let overflow = ''
     // The resume token must start a line of its own, or commands stay off.
     let lineOpen = false
     const show = (chunk: Buffer) => {
@@ -70,6 +79,15 @@ export function runProcess(program: string, args: readonly string[], options: Ru
       lineOpen = chunk[chunk.length - 1] !== 0x0a
     }
     child.stdout.on('data', (chunk: Buffer) => {
+      if (options.keepOutput !== undefined) {
+        keptBytes += chunk.length
+        if (keptBytes <= options.keepOutput) kept.push(chunk)
+        else if (!overflow) {
+          overflow = `\n${options.what} wrote more than ${options.keepOutput} bytes and was stopped.`
+          stopTree(child, mark, 'SIGTERM')
+        }
+        return
+      }
       stdout.push(chunk)
       if (options.stream) show(chunk)
     })
@@ -95,7 +113,8 @@ export function runProcess(program: string, args: readonly string[], options: Ru
       resume?.()
       if (note) info(note)
       const limit = timedOut ? `\n${options.what} did not finish within ${Math.round(options.timeoutMs / 1000)} s and was stopped${heldBy(leftBehind)}.` : ''
-      resolve({ exitCode, stdout: stdout.text(), stderr: stderr.text() + extra + limit, timedOut })
+      const output = options.keepOutput !== undefined && !overflow ? Buffer.concat(kept) : undefined
+      resolve({ exitCode: overflow && exitCode === 0 ? 1 : exitCode, stdout: stdout.text(), stderr: stderr.text() + extra + limit + overflow, timedOut, output, overflowed: overflow !== '' })
     }
     const status = (code: number | null, signal: NodeJS.Signals | null) => [code ?? 128, signal && !timedOut ? `killed by ${signal}` : ''] as const
     child.on('error', error => finish(127, error.message))

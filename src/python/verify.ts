@@ -233,18 +233,33 @@ export function checkFiles(distribution: string, record: RecordFile, writer: Wri
   return fileCheck(distribution, record, writer).problems
 }
 
+/**
+ * checkFiles for files read from `files` rather than the disk (a venv entry
+ * before it is extracted), with every path the list names, resolved, and
+ * whether with a hash: the caller accounts for its files with it.
+ */
+export function checkListedFiles(distribution: string, record: RecordFile, files: Files): { problems: string[]; listed: Map<string, boolean> } {
+  const { problems, listed } = fileCheck(distribution, record, 'earlier', false, files)
+  return { problems, listed }
+}
+
 /** checkFiles, with how many files it checked, and how many of them against a hash (counts that hold when nothing is wrong). */
-function fileCheck(distribution: string, record: RecordFile, writer: Writer = 'earlier', proved = false): FileCount & { problems: string[] } {
-  const stat = regularFile(record.file)
-  const text = stat && stat !== 'other' ? readOrUndefined(record.file) : undefined
-  if (text === undefined) return { problems: [`the file list of ${distribution} (${shown(record.file)}) cannot be read`], checked: 0, hashed: 0 }
-  const entries = recordEntries(text.toString('utf8'), record.hashed).filter(entry => path.resolve(record.base, entry.path) !== record.file)
+function fileCheck(distribution: string, record: RecordFile, writer: Writer = 'earlier', proved = false, files: Files = DISK): FileCount & { problems: string[]; listed: Map<string, boolean> } {
+  const listed = new Map<string, boolean>([[record.file, false]])
+  const stat = files.regularFile(record.file)
+  const text = stat && stat !== 'other' ? files.read(record.file) : undefined
+  if (text === undefined) return { problems: [`the file list of ${distribution} (${shown(record.file)}) cannot be read`], checked: 0, hashed: 0, listed }
+  // Each path resolved once: a venv entry's proof goes through 16,000 of them.
+  const entries = recordEntries(text.toString('utf8'), record.hashed)
+    .map(entry => ({ ...entry, file: path.resolve(record.base, entry.path) }))
+    .filter(entry => entry.file !== record.file)
+  for (const entry of entries) listed.set(entry.file, entry.hash !== undefined)
   const checked = entries.filter(entry => !skipped(entry)).length
   const hashed = entries.filter(entry => hashOf(entry)).length
-  if (proved) return { problems: [], checked, hashed }
-  const problems = entries.map(entry => checkEntry(distribution, record, entry, writer)).filter((p): p is string => p !== undefined)
+  if (proved) return { problems: [], checked, hashed, listed }
+  const problems = entries.map(entry => checkEntry(distribution, record, entry, writer, files)).filter((p): p is string => p !== undefined)
   const fresh = writer === 'this-run'
-  const listed =
+  const named =
     problems.length <= MAX_FILE_PROBLEMS
       ? problems
       : [
@@ -255,9 +270,9 @@ function fileCheck(distribution: string, record: RecordFile, writer: Writer = 'e
         ]
   // pip copies a RECORD's hashes and sizes from the wheel (every pip from 18 to 24): what it just installed differs from the RECORD only where the wheel does.
   if (fresh && problems.length > 0) {
-    listed.push(`${distribution} is broken as published: pip installed its files in this run as its wheel holds them, and they differ from the RECORD that same wheel declares. Report it to its publisher; meanwhile ${ANOTHER_FILE}`)
+    named.push(`${distribution} is broken as published: pip installed its files in this run as its wheel holds them, and they differ from the RECORD that same wheel declares. Report it to its publisher; meanwhile ${ANOTHER_FILE}`)
   }
-  return { problems: listed, checked, hashed }
+  return { problems: named, checked, hashed, listed }
 }
 
 // Byte code pip compiled is listed without a hash; Python remakes it when it is gone.
@@ -280,11 +295,11 @@ interface Entry {
 
 const HASHES = new Set(getHashes())
 
-function checkEntry(distribution: string, record: RecordFile, entry: Entry, writer: Writer): string | undefined {
+function checkEntry(distribution: string, record: RecordFile, entry: Entry & { file: string }, writer: Writer, files: Files): string | undefined {
   if (skipped(entry)) return undefined
-  const file = path.resolve(record.base, entry.path)
+  const { file } = entry
   const shownPath = shown(record.hashed ? entry.path : path.relative(path.dirname(record.base), file))
-  const stat = regularFile(file)
+  const stat = files.regularFile(file)
   const differs = writer === 'this-run' ? "does not match its wheel's RECORD" : 'was changed after it was installed'
   if (stat === undefined) return `${shownPath} of ${distribution} is missing${writer === 'this-run' ? ", though its wheel's RECORD lists it" : ''}`
   if (stat === 'other') return `${shownPath} of ${distribution} is not a regular file`
@@ -292,7 +307,7 @@ function checkEntry(distribution: string, record: RecordFile, entry: Entry, writ
   const hash = hashOf(entry)
   if (!hash) return undefined
   const { algorithm, digest } = hash
-  const content = readOrUndefined(file)
+  const content = files.read(file)
   if (content === undefined) return `${shownPath} of ${distribution} cannot be read`
   const actual = createHash(algorithm).update(content).digest('base64url')
   return actual === digest.replace(/=+$/, '') ? undefined : `${shownPath} of ${distribution} ${differs} (its ${algorithm} differs from the record)`
@@ -305,18 +320,25 @@ function hashOf(entry: Entry): { algorithm: string; digest: string } | undefined
   return digest && HASHES.has(algorithm) ? { algorithm, digest } : undefined
 }
 
-/** The file's stats when it is a regular file (symbolic links followed), 'other' for anything else, undefined when absent. */
-function regularFile(file: string): fs.Stats | 'other' | undefined {
-  const stat = fs.statSync(file, { throwIfNoEntry: false })
-  if (!stat) return undefined
-  return stat.isFile() ? stat : 'other'
+/** Where the files a RECORD lists are read: the disk, or an archive before it is extracted (see unprovenTree). */
+export interface Files {
+  /** A regular file's size (on disk, symbolic links followed), 'other' for anything else, undefined when absent. */
+  regularFile(file: string): { size: number } | 'other' | undefined
+  read(file: string): Buffer | undefined
 }
 
-function readOrUndefined(file: string): Buffer | undefined {
-  try {
-    return fs.readFileSync(file)
-  } catch {
-    return undefined
+const DISK: Files = {
+  regularFile(file) {
+    const stat = fs.statSync(file, { throwIfNoEntry: false })
+    if (!stat) return undefined
+    return stat.isFile() ? stat : 'other'
+  },
+  read(file) {
+    try {
+      return fs.readFileSync(file)
+    } catch {
+      return undefined
+    }
   }
 }
 

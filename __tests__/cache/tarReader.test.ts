@@ -1,0 +1,111 @@
+import assert from 'node:assert/strict'
+import { execFileSync } from 'node:child_process'
+import * as fs from 'node:fs'
+import * as path from 'node:path'
+import { describe, it } from 'node:test'
+import { listArchive, readingDiffers } from '../../src/cache/archive.js'
+import { readTar } from '../../src/cache/tarReader.js'
+import { tempDir } from '../fixtures/runAction.js'
+
+/** A tree with what a venv holds and the names that make tar write extended headers. */
+/** `long`: how long the long names are; ustar stores a name of up to 255 bytes (split at a '/') and a link target of 100. */
+function sampleTree(long = 150): string {
+  const root = path.join(tempDir('nova-dpm-tar-'), 'venv')
+  const deep = path.join(root, 'lib', 'python3.11', 'site-packages', 'a'.repeat(long / 3), 'b'.repeat(long / 3))
+  fs.mkdirSync(deep, { recursive: true })
+  fs.writeFileSync(path.join(deep, `${'c'.repeat(long / 2)}.py`), 'x = 1\n')
+  fs.writeFileSync(path.join(root, 'pyvenv.cfg'), 'home = /usr/bin\n')
+  fs.writeFileSync(path.join(root, 'empty'), '')
+  fs.writeFileSync(path.join(root, 'nåme wïth spaces -> arrow'), 'é'.repeat(700))
+  fs.writeFileSync(path.join(root, 'script'), '#!/bin/sh\n', { mode: 0o755 })
+  fs.writeFileSync(path.join(root, 'setuid'), 'x', { mode: 0o4755 })
+  fs.chmodSync(path.join(root, 'setuid'), 0o4755)
+  fs.mkdirSync(path.join(root, 'bin'))
+  fs.symlinkSync('/usr/bin/python3', path.join(root, 'bin', 'python'))
+  fs.symlinkSync(`../${'t'.repeat(long - 60)}`, path.join(root, 'bin', 'long-link'))
+  fs.linkSync(path.join(root, 'script'), path.join(root, 'hard'))
+  return root
+}
+
+function tarOf(root: string, format: string[]): string {
+  const archive = path.join(tempDir('nova-dpm-tar-'), 'entry.tar')
+  execFileSync('tar', [...format, '-cf', archive, '-C', path.dirname(root), path.basename(root)], { stdio: 'pipe' })
+  return archive
+}
+
+describe("the action's reading of an entry", () => {
+  for (const [label, format, long] of [
+    ["the toolkit's (--posix)", ['--posix'], 300],
+    ['ustar', ['--format=ustar'], 150]
+  ] as const) {
+    it(`reads a ${label} archive as GNU tar lists it, content included`, async () => {
+      const root = sampleTree(long)
+      const archive = tarOf(root, [...format])
+      const read = readTar(fs.readFileSync(archive))
+      execFileSync('zstd', ['-q', archive, '-o', `${archive}.zst`])
+      assert.equal(readingDiffers(await listArchive(`${archive}.zst`, 'zstd-without-long', `${archive}.index`), read), undefined)
+      const byName = new Map(read.map(m => [m.name, m]))
+      const deep = [...byName.keys()].find(name => name.endsWith(`/${'b'.repeat(long / 3)}/${'c'.repeat(long / 2)}.py`))
+      assert.ok(deep && deep.length > 100, 'the long name is read whole')
+      assert.equal(byName.get(deep)?.content.toString(), 'x = 1\n')
+      assert.equal(byName.get('venv/nåme wïth spaces -> arrow')?.content.toString(), 'é'.repeat(700))
+      assert.equal(byName.get('venv/script')?.permissions, 'rwxr-xr-x')
+      assert.equal(byName.get('venv/setuid')?.permissions, 'rwsr-xr-x')
+      assert.equal(byName.get('venv/bin/python')?.target, '/usr/bin/python3')
+      // The second of two names for one file is stored as a hard link to the first, whichever tar met first.
+      const hard = read.find(m => m.type === 'h')
+      assert.ok(hard && ['venv/hard', 'venv/script'].includes(hard.name) && ['venv/hard', 'venv/script'].includes(hard.target ?? ''), JSON.stringify(hard))
+      assert.equal(byName.get('venv/bin/long-link')?.target, `../${'t'.repeat(long - 60)}`)
+    })
+  }
+
+  it("refuses old GNU long names, which GNU tar reads but the toolkit's archives never hold", () => {
+    const archive = tarOf(sampleTree(), ['--format=gnu'])
+    assert.throws(() => readTar(fs.readFileSync(archive)), /tar type 'L'.*does not read/)
+  })
+
+  it('refuses a header whose checksum is wrong, a global pax header, an unknown pax keyword and base-256 numbers', () => {
+    const root = sampleTree()
+    const plain = fs.readFileSync(tarOf(root, ['--posix']))
+    const changed = (at: number, bytes: string | number[]) => {
+      const copy = Buffer.from(plain)
+      Buffer.from(bytes as never).copy(copy, at)
+      return copy
+    }
+    assert.throws(() => readTar(changed(0, 'z')), /checksum is wrong/)
+    const header = (type: string, data: string, edit = (block: Buffer) => block) => {
+      const block = Buffer.alloc(512)
+      block.write('./PaxHeaders/x', 0)
+      block.write('0000644\0', 100)
+      block.write(`${data.length.toString(8).padStart(11, '0')}\0`, 124)
+      block.write(type, 156)
+      block.write('ustar\u000000', 257)
+      edit(block)
+      block.fill(0x20, 148, 156)
+      let sum = 0
+      for (const byte of block) sum += byte
+      block.write(`${sum.toString(8).padStart(6, '0')}\0 `, 148)
+      const content = Buffer.alloc(Math.ceil(data.length / 512) * 512)
+      content.write(data)
+      return Buffer.concat([block, content])
+    }
+    const record = (key: string, value: string) => {
+      const body = ` ${key}=${value}\n`
+      let length = body.length + 2
+      if (String(length).length + body.length !== length) length = String(length + 1).length + body.length
+      return `${length}${body}`
+    }
+    assert.throws(() => readTar(Buffer.concat([header('g', record('comment', 'x')), plain])), /tar type 'g'/)
+    assert.throws(() => readTar(Buffer.concat([header('x', record('SCHILY.xattr.user.x', 'y')), plain])), /pax keyword "SCHILY\.xattr\.user\.x"/)
+    assert.throws(() => readTar(header('0', '', block => block.fill(0x80, 124, 125))), /base-256/)
+  })
+
+  it('names where its reading and GNU tar part', () => {
+    const listed = [{ type: '-', permissions: 'rw-r--r--', name: 'venv/a', size: 3 }]
+    const read = [{ ...listed[0], content: Buffer.from('abc') }]
+    assert.equal(readingDiffers(listed, read), undefined)
+    assert.match(readingDiffers(listed, [{ ...read[0], size: 4 }]) ?? '', /member 1 \(venv\/a\) differently: its size/)
+    assert.match(readingDiffers(listed, [{ ...read[0], type: 'd' }]) ?? '', /its kind/)
+    assert.match(readingDiffers(listed, [...read, { ...read[0], name: 'venv/b' }]) ?? '', /GNU tar reads 1 members and the action 2/)
+  })
+})
