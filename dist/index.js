@@ -38404,7 +38404,7 @@ module.exports = {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(8350);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3879);
 
 await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
 
@@ -38413,7 +38413,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 8350:
+/***/ 3879:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -40723,6 +40723,9 @@ function runProcess(program, args, options) {
         running.set(child, { what: options.what, mark });
         const stdout = new Tail();
         const stderr = new Tail();
+        const kept = [];
+        let keptBytes = 0;
+        let overflow = '';
         // The resume token must start a line of its own, or commands stay off.
         let lineOpen = false;
         const show = (chunk) => {
@@ -40730,6 +40733,16 @@ function runProcess(program, args, options) {
             lineOpen = chunk[chunk.length - 1] !== 0x0a;
         };
         child.stdout.on('data', (chunk) => {
+            if (options.keepOutput !== undefined) {
+                keptBytes += chunk.length;
+                if (keptBytes <= options.keepOutput)
+                    kept.push(chunk);
+                else if (!overflow) {
+                    overflow = `\n${options.what} wrote more than ${options.keepOutput} bytes and was stopped.`;
+                    stopTree(child, mark, 'SIGTERM');
+                }
+                return;
+            }
             stdout.push(chunk);
             if (options.stream)
                 show(chunk);
@@ -40760,7 +40773,8 @@ function runProcess(program, args, options) {
             if (note)
                 info(note);
             const limit = timedOut ? `\n${options.what} did not finish within ${Math.round(options.timeoutMs / 1000)} s and was stopped${heldBy(leftBehind)}.` : '';
-            resolve({ exitCode, stdout: stdout.text(), stderr: stderr.text() + extra + limit, timedOut });
+            const output = options.keepOutput !== undefined && !overflow ? Buffer.concat(kept) : undefined;
+            resolve({ exitCode: overflow && exitCode === 0 ? 1 : exitCode, stdout: stdout.text(), stderr: stderr.text() + extra + limit + overflow, timedOut, output, overflowed: overflow !== '' });
         };
         const status = (code, signal) => [code ?? 128, signal && !timedOut ? `killed by ${signal}` : ''];
         child.on('error', error => finish(127, error.message));
@@ -42731,20 +42745,35 @@ function importProblems(expected, versions, failed) {
 function checkFiles(distribution, record, writer = 'earlier') {
     return fileCheck(distribution, record, writer).problems;
 }
+/**
+ * checkFiles for files read from `files` rather than the disk (a venv entry
+ * before it is extracted), with every path the list names, resolved, and
+ * whether with a hash: the caller accounts for its files with it.
+ */
+function checkListedFiles(distribution, record, files) {
+    const { problems, listed } = fileCheck(distribution, record, 'earlier', false, files);
+    return { problems, listed };
+}
 /** checkFiles, with how many files it checked, and how many of them against a hash (counts that hold when nothing is wrong). */
-function fileCheck(distribution, record, writer = 'earlier', proved = false) {
-    const stat = regularFile(record.file);
-    const text = stat && stat !== 'other' ? readOrUndefined(record.file) : undefined;
+function fileCheck(distribution, record, writer = 'earlier', proved = false, files = DISK) {
+    const listed = new Map([[record.file, false]]);
+    const stat = files.regularFile(record.file);
+    const text = stat && stat !== 'other' ? files.read(record.file) : undefined;
     if (text === undefined)
-        return { problems: [`the file list of ${distribution} (${shown(record.file)}) cannot be read`], checked: 0, hashed: 0 };
-    const entries = recordEntries(text.toString('utf8'), record.hashed).filter(entry => external_node_path_.resolve(record.base, entry.path) !== record.file);
+        return { problems: [`the file list of ${distribution} (${shown(record.file)}) cannot be read`], checked: 0, hashed: 0, listed };
+    // Each path resolved once: a venv entry's proof goes through 16,000 of them.
+    const entries = recordEntries(text.toString('utf8'), record.hashed)
+        .map(entry => ({ ...entry, file: external_node_path_.resolve(record.base, entry.path) }))
+        .filter(entry => entry.file !== record.file);
+    for (const entry of entries)
+        listed.set(entry.file, entry.hash !== undefined);
     const checked = entries.filter(entry => !skipped(entry)).length;
     const hashed = entries.filter(entry => hashOf(entry)).length;
     if (proved)
-        return { problems: [], checked, hashed };
-    const problems = entries.map(entry => checkEntry(distribution, record, entry, writer)).filter((p) => p !== undefined);
+        return { problems: [], checked, hashed, listed };
+    const problems = entries.map(entry => checkEntry(distribution, record, entry, writer, files)).filter((p) => p !== undefined);
     const fresh = writer === 'this-run';
-    const listed = problems.length <= MAX_FILE_PROBLEMS
+    const named = problems.length <= MAX_FILE_PROBLEMS
         ? problems
         : [
             ...problems.slice(0, MAX_FILE_PROBLEMS),
@@ -42754,9 +42783,9 @@ function fileCheck(distribution, record, writer = 'earlier', proved = false) {
         ];
     // pip copies a RECORD's hashes and sizes from the wheel (every pip from 18 to 24): what it just installed differs from the RECORD only where the wheel does.
     if (fresh && problems.length > 0) {
-        listed.push(`${distribution} is broken as published: pip installed its files in this run as its wheel holds them, and they differ from the RECORD that same wheel declares. Report it to its publisher; meanwhile ${ANOTHER_FILE}`);
+        named.push(`${distribution} is broken as published: pip installed its files in this run as its wheel holds them, and they differ from the RECORD that same wheel declares. Report it to its publisher; meanwhile ${ANOTHER_FILE}`);
     }
-    return { problems: listed, checked, hashed };
+    return { problems: named, checked, hashed, listed };
 }
 // Byte code pip compiled is listed without a hash; Python remakes it when it is gone.
 function skipped(entry) {
@@ -42770,12 +42799,12 @@ function writerOf(record, pipStartedAt) {
     return written !== undefined && written >= pipStartedAt ? 'this-run' : 'earlier';
 }
 const HASHES = new Set((0,external_node_crypto_.getHashes)());
-function checkEntry(distribution, record, entry, writer) {
+function checkEntry(distribution, record, entry, writer, files) {
     if (skipped(entry))
         return undefined;
-    const file = external_node_path_.resolve(record.base, entry.path);
+    const { file } = entry;
     const shownPath = shown(record.hashed ? entry.path : external_node_path_.relative(external_node_path_.dirname(record.base), file));
-    const stat = regularFile(file);
+    const stat = files.regularFile(file);
     const differs = writer === 'this-run' ? "does not match its wheel's RECORD" : 'was changed after it was installed';
     if (stat === undefined)
         return `${shownPath} of ${distribution} is missing${writer === 'this-run' ? ", though its wheel's RECORD lists it" : ''}`;
@@ -42787,7 +42816,7 @@ function checkEntry(distribution, record, entry, writer) {
     if (!hash)
         return undefined;
     const { algorithm, digest } = hash;
-    const content = readOrUndefined(file);
+    const content = files.read(file);
     if (content === undefined)
         return `${shownPath} of ${distribution} cannot be read`;
     const actual = (0,external_node_crypto_.createHash)(algorithm).update(content).digest('base64url');
@@ -42800,21 +42829,22 @@ function hashOf(entry) {
     const [algorithm, digest] = splitOnce(entry.hash, '=');
     return digest && HASHES.has(algorithm) ? { algorithm, digest } : undefined;
 }
-/** The file's stats when it is a regular file (symbolic links followed), 'other' for anything else, undefined when absent. */
-function regularFile(file) {
-    const stat = external_node_fs_.statSync(file, { throwIfNoEntry: false });
-    if (!stat)
-        return undefined;
-    return stat.isFile() ? stat : 'other';
-}
-function readOrUndefined(file) {
-    try {
-        return external_node_fs_.readFileSync(file);
+const DISK = {
+    regularFile(file) {
+        const stat = external_node_fs_.statSync(file, { throwIfNoEntry: false });
+        if (!stat)
+            return undefined;
+        return stat.isFile() ? stat : 'other';
+    },
+    read(file) {
+        try {
+            return external_node_fs_.readFileSync(file);
+        }
+        catch {
+            return undefined;
+        }
     }
-    catch {
-        return undefined;
-    }
-}
+};
 /** Rows of a wheel RECORD (CSV: path,hash,size) or the lines of installed-files.txt. */
 function recordEntries(text, hashed) {
     const entries = [];
@@ -43034,7 +43064,7 @@ function lastLines(result) {
 
 ;// CONCATENATED MODULE: ./src/cache/keys.ts
 
-const VERSION = 'v2';
+const VERSION = 'v3';
 function cacheKeys(parts) {
     const suffix = parts.suffix ? `${safe(parts.suffix)}-` : '';
     const platform = `setup-nova-dpm-${VERSION}-${parts.kind}-${parts.os}-${parts.arch}-py${parts.pythonVersion}-${safe(parts.pythonAbi)}-${suffix}`;
@@ -43126,46 +43156,72 @@ const TAR_LIMIT_MS = 5 * 60 * 1000;
 const SHOWN_PATHS = 5;
 const KINDS = { h: 'a hard link', c: 'a character device', b: 'a block device', p: 'a FIFO', s: 'a socket' };
 /**
- * Decompresses a downloaded entry into a plain tar once, so that listing it
- * and extracting it read it without decompressing it twice (and the listing
- * skips over the members' content). zstd runs as the toolkit's own tar runs
- * it; gzip, the toolkit's fallback, is read in this process.
+ * How tar reads an entry: zstd as the toolkit's own tar runs it, or gzip, its
+ * fallback. tar decompresses the downloaded file itself, each time it reads
+ * it, rather than the action writing the plain tar to disk once: for Nova's
+ * venv that is 110 MB of writes the extraction would then wait behind, and
+ * decompressing again costs a tenth of a second of another core.
  */
-async function decompress(archive, compression, plain) {
-    if (compression === 'gzip')
-        return (0,promises_namespaceObject.pipeline)(external_node_fs_.createReadStream(archive), (0,external_node_zlib_.createGunzip)(), external_node_fs_.createWriteStream(plain, { flags: 'wx' }));
-    const result = await runProcess('zstd', ['-d', '-q', '-o', plain, archive], { what: 'zstd -d', timeoutMs: TAR_LIMIT_MS });
-    if (result.exitCode !== 0)
-        throw new Error(`zstd could not decompress the entry (exit code ${result.exitCode}): ${shown(result.stderr.trim().split('\n').slice(-2).join(' '))}`);
+function decompressing(compression) {
+    return compression === 'gzip' ? ['-z'] : ['--use-compress-program', 'zstd'];
 }
 /**
- * The members of the plain tar `archive`, as GNU tar reads them (pax names
- * included). The verbose listing goes to a file, not through a pipe, so that
- * a large one is never cut; LC_ALL=C makes tar escape every byte outside
+ * The plain tar of a downloaded entry, in memory, for the action's own
+ * reading (readTar). An entry larger than `maxBytes` unpacked throws.
+ */
+async function decompressed(archive, compression, maxBytes) {
+    const tooLarge = () => new Error(`the entry unpacks to more than ${Math.round(maxBytes / 2 ** 20)} MiB, more than the action proves in memory`);
+    if (compression === 'gzip') {
+        const chunks = [];
+        let total = 0;
+        await (0,promises_namespaceObject.pipeline)(external_node_fs_.createReadStream(archive), (0,external_node_zlib_.createGunzip)(), async (source) => {
+            for await (const chunk of source) {
+                total += chunk.length;
+                if (total > maxBytes)
+                    throw tooLarge();
+                chunks.push(chunk);
+            }
+        });
+        return Buffer.concat(chunks);
+    }
+    const result = await runProcess('zstd', ['-d', '-q', '-c', archive], { what: 'zstd -d', timeoutMs: TAR_LIMIT_MS, keepOutput: maxBytes });
+    if (result.exitCode === 0 && result.output)
+        return result.output;
+    if (result.overflowed)
+        throw tooLarge();
+    throw new Error(`zstd could not decompress the entry (exit code ${result.exitCode}): ${lastWords(result)}`);
+}
+/**
+ * The members of the downloaded entry `archive`, as GNU tar reads them (pax
+ * names included). The verbose listing goes to a file, not through a pipe, so
+ * that a large one is never cut; LC_ALL=C makes tar escape every byte outside
  * ASCII, so that each member is one line.
  */
-async function listArchive(archive, indexFile) {
-    const args = ['-t', '-v', '-P', '--numeric-owner', '--quoting-style=escape', `--index-file=${indexFile}`, '-f', archive];
+async function listArchive(archive, compression, indexFile) {
+    const args = ['-t', '-v', '-P', ...decompressing(compression), '--numeric-owner', '--quoting-style=escape', `--index-file=${indexFile}`, '-f', archive];
     const result = await runProcess('tar', args, { what: 'tar -t', timeoutMs: TAR_LIMIT_MS, env: { ...process.env, LC_ALL: 'C' } });
     if (result.exitCode !== 0)
-        throw new Error(`tar could not list the entry (exit code ${result.exitCode}): ${shown(result.stderr.trim().split('\n').slice(-2).join(' '))}`);
+        throw new Error(`tar could not list the entry (exit code ${result.exitCode}): ${lastWords(result)}`);
     return parseListing(external_node_fs_.readFileSync(indexFile, 'latin1'));
 }
 /**
- * Extracts a plain tar whose members `refusedMembers` accepted into `into`,
- * without the prefix they share. `-P` is needed because that prefix is
- * relative to the saving run's workspace and so starts with `..` for a venv
- * outside it, which GNU tar otherwise refuses before it strips anything; it is
- * safe here because every name was checked to be the prefix and a clean path
- * below it, never beneath a link in the archive, and never twice. Owners and
- * modes beyond the user's umask are not taken from the archive.
+ * Extracts a downloaded entry whose members `refusedMembers` accepted into
+ * `into`, without the prefix they share. `-P` is needed because that prefix
+ * is relative to the saving run's workspace and so starts with `..` for a
+ * venv outside it, which GNU tar otherwise refuses before it strips anything;
+ * it is safe here because every name was checked to be the prefix and a clean
+ * path below it, never beneath a link in the archive, and never twice. Owners
+ * and modes beyond the user's umask are not taken from the archive.
  */
-async function extractArchive(archive, into, strip) {
+async function extractArchive(archive, compression, into, strip) {
     external_node_fs_.mkdirSync(into, { recursive: true });
-    const args = ['-x', '-P', '-f', archive, '-C', into, `--strip-components=${strip}`, '--no-same-owner', '--no-same-permissions'];
+    const args = ['-x', '-P', ...decompressing(compression), '-f', archive, '-C', into, `--strip-components=${strip}`, '--no-same-owner', '--no-same-permissions'];
     const result = await runProcess('tar', args, { what: 'tar -x', timeoutMs: TAR_LIMIT_MS });
     if (result.exitCode !== 0)
-        throw new Error(`tar could not extract the entry (exit code ${result.exitCode}): ${shown(result.stderr.trim().split('\n').slice(-2).join(' '))}`);
+        throw new Error(`tar could not extract the entry (exit code ${result.exitCode}): ${lastWords(result)}`);
+}
+function lastWords(result) {
+    return shown(result.stderr.trim().split('\n').slice(-2).join(' '));
 }
 const archive_LINE = /^(.)([-rwxsStT]{9}) +\d+\/\d+ +(\S+) +\d{4}-\d\d-\d\d \d\d:\d\d (.*)$/;
 /** Lines of `tar -tv --numeric-owner`; a line of another shape makes the whole listing unreadable. */
@@ -43178,18 +43234,19 @@ function parseListing(text) {
         if (!match)
             throw new Error(`tar listed a member in a form the action does not read: ${shown(line.slice(0, 120))}`);
         const [, type, permissions, size, rest] = match;
+        const member = { type, permissions, name: '', size: type === '-' ? Number(size) : 0 };
         let quoted = rest;
-        if (type === 'l') {
-            // A link's name ends at ' -> '; a name holding that text itself cannot be told apart from its target.
-            const parts = rest.split(' -> ');
+        const separator = { l: ' -> ', h: ' link to ' }[type];
+        if (separator) {
+            // A link's name ends at the separator; a name holding that text itself cannot be told apart from its target.
+            const parts = rest.split(separator);
             if (parts.length !== 2)
                 throw new Error(`tar listed a link whose name cannot be told from its target: ${shown(rest.slice(0, 120))}`);
             quoted = parts[0];
+            member.target = archive_unescape(parts[1]);
         }
-        else if (type === 'h') {
-            quoted = rest.split(' link to ')[0];
-        }
-        return { type, permissions, name: archive_unescape(quoted).replace(/\/$/, ''), size: type === '-' ? Number(size) : 0 };
+        member.name = archive_unescape(quoted).replace(/\/$/, '');
+        return member;
     });
 }
 /** GNU tar's escape quoting: backslash escapes of C, and octal bytes. */
@@ -43260,6 +43317,25 @@ function memberProblem(member, base, names, links, rules) {
     for (let i = base.length + 1; i < parts.length; i++) {
         if (links.has(parts.slice(0, i).join('/')))
             return 'lies beneath a symbolic link of the archive';
+    }
+    return undefined;
+}
+/**
+ * Where the action's own reading of an archive (readTar) and GNU tar's
+ * listing of it part: the first member on which they differ in kind, name,
+ * permissions, size or link target, or a member one of them sees and the
+ * other does not. Content proved from that reading is what GNU tar extracts
+ * only when they agree on every member.
+ */
+function readingDiffers(listed, read) {
+    for (let i = 0; i < Math.max(listed.length, read.length); i++) {
+        const [theirs, ours] = [listed[i], read[i]];
+        if (!theirs || !ours)
+            return `GNU tar reads ${listed.length} members and the action ${read.length}`;
+        const fields = ['type', 'name', 'permissions', 'size', 'target'];
+        const field = fields.find(key => theirs[key] !== ours[key]);
+        if (field)
+            return `GNU tar and the action read member ${i + 1} (${shown(theirs.name)}) differently: its ${field === 'type' ? 'kind' : field}`;
     }
     return undefined;
 }
@@ -43375,21 +43451,24 @@ async function saveDir(dir, key, timeoutSeconds) {
         return { saved: false, ms: 0, bytes };
     }
     let saved = false;
-    const failed = (why) => warning(`Cache save failed; the next run will install uncached again: ${why}`);
     try {
         const library = await cacheLibrary();
         const { value, stalled, answers } = await watchRequests(() => library.saveCache([dir], key), timeoutSeconds * 1000, stalledReason(timeoutSeconds));
         saved = value !== -1;
         const refused = answers.find(a => a.path.endsWith('/CreateCacheEntry') && a.status >= 400 && a.status !== 409);
         if (!saved && stalled)
-            failed(stalledReason(timeoutSeconds));
+            saveFailed(stalledReason(timeoutSeconds));
         else if (!saved && refused)
-            failed(`the cache service refused to reserve the entry (HTTP ${refused.status}).`);
+            saveFailed(`the cache service refused to reserve the entry (HTTP ${refused.status}).`);
     }
     catch (error) {
-        failed(shown(error.message));
+        saveFailed(shown(error.message));
     }
     return { saved, ms: Date.now() - started, bytes };
+}
+/** A save that did not happen, in the one sentence every kind of cache uses. */
+function saveFailed(why) {
+    warning(`Cache save failed; the next run will install uncached again: ${why}`);
 }
 function stalledReason(timeoutSeconds) {
     return `the cache service stopped answering: nothing moved for ${timeoutSeconds} s (input 'timeout')`;
@@ -43413,6 +43492,173 @@ function dirSize(dir) {
     return total;
 }
 
+;// CONCATENATED MODULE: ./src/cache/tarReader.ts
+/**
+ * The members of a plain tar with their content, read in this process from
+ * one buffer. Written here rather than taken from a tar library because the
+ * point is to accept less, not more: a venv entry's files are proved from
+ * this reading before GNU tar extracts them (checking them on disk after
+ * extraction costs one system call per file, seconds for Nova's 16,000), so
+ * this reading must be the one GNU tar makes. It reads only what GNU tar
+ * writes with `--posix` (ustar headers, per-member pax records) and old GNU
+ * headers, and throws on anything else; the caller also compares what it read
+ * with GNU tar's own listing of the same archive, member by member.
+ */
+const BLOCK = 512;
+const TYPES = { '0': '-', '\0': '-', '1': 'h', '2': 'l', '3': 'c', '4': 'b', '5': 'd', '6': 'p' };
+/** The pax keywords GNU tar writes for a member; any other (sparse maps, charsets, extended attributes) is not read. */
+const PAX_KEYS = new Set(['path', 'linkpath', 'size', 'mtime', 'atime', 'ctime', 'uid', 'gid', 'uname', 'gname']);
+/** Every member up to the first zero block (where GNU tar stops too). */
+function readTar(archive) {
+    const members = [];
+    let at = 0;
+    let pax;
+    while (at + BLOCK <= archive.length) {
+        const header = archive.subarray(at, at + BLOCK);
+        if (header[0] === 0 && isZero(header)) {
+            if (pax)
+                throw unreadable(at, 'pax records with no member after them');
+            return members;
+        }
+        checkSum(header, at);
+        const flag = String.fromCharCode(header[156]);
+        const stored = octal(header, 124, 12, at);
+        const dataAt = at + BLOCK;
+        if (flag === 'x') {
+            if (pax)
+                throw unreadable(at, 'two pax headers for one member');
+            pax = paxRecords(slice(archive, dataAt, stored, at), at);
+            at = dataAt + padded(stored);
+            continue;
+        }
+        const type = TYPES[flag];
+        if (!type)
+            throw unreadable(at, `tar type '${printable(flag)}'`);
+        const size = pax?.has('size') ? decimal(pax.get('size') ?? '', at) : stored;
+        let name = pax?.get('path') ?? headerName(header, at);
+        if (type !== 'd' && name.endsWith('/'))
+            throw unreadable(at, 'a name ending in / that is not a directory');
+        if (type !== '-' && size !== 0)
+            throw unreadable(at, 'content on a member that is not a regular file');
+        name = name.replace(/\/+$/, '');
+        const mode = octal(header, 100, 8, at);
+        const member = { type, permissions: permissions(mode), name, size: type === '-' ? size : 0, content: slice(archive, dataAt, size, at) };
+        if (type === 'l' || type === 'h')
+            member.target = pax?.get('linkpath') ?? tarReader_text(header, 157, 100);
+        members.push(member);
+        pax = undefined;
+        at = dataAt + padded(size);
+    }
+    throw unreadable(at, 'an end before the end-of-archive blocks');
+}
+function headerName(header, at) {
+    const magic = header.toString('latin1', 257, 265);
+    const name = tarReader_text(header, 0, 100);
+    // Only POSIX ustar has a name prefix; in old GNU headers those bytes hold other fields.
+    if (magic === 'ustar\u000000') {
+        const prefix = tarReader_text(header, 345, 155);
+        return prefix ? `${prefix}/${name}` : name;
+    }
+    if (magic === 'ustar  \u0000')
+        return name;
+    throw unreadable(at, 'a header that is neither POSIX ustar nor GNU');
+}
+/** GNU tar accepts the sum of the header's bytes, read as unsigned or as signed, the sum's own field counted as spaces. */
+function checkSum(header, at) {
+    const expected = octal(header, 148, 8, at);
+    let unsigned = 0;
+    let signed = 0;
+    for (let i = 0; i < BLOCK; i++) {
+        const byte = i >= 148 && i < 156 ? 0x20 : header[i];
+        unsigned += byte;
+        signed += byte > 127 ? byte - 256 : byte;
+    }
+    if (expected !== unsigned && expected !== signed)
+        throw unreadable(at, 'a header whose checksum is wrong');
+}
+/** A numeric field: octal digits, space or NUL padded; GNU's base-256 form (huge or negative values) is not read. */
+function octal(header, offset, length, at) {
+    if (header[offset] & 0x80)
+        throw unreadable(at, 'a number in base-256');
+    // By bytes: three fields of every one of thousands of headers.
+    let i = offset;
+    const end = offset + length;
+    while (i < end && header[i] === 0x20)
+        i++;
+    let value = 0;
+    for (; i < end && header[i] >= 0x30 && header[i] <= 0x37; i++)
+        value = value * 8 + header[i] - 0x30;
+    for (; i < end; i++)
+        if (header[i] !== 0x20 && header[i] !== 0)
+            throw unreadable(at, 'a numeric field that is not octal');
+    return value;
+}
+function decimal(value, at) {
+    if (!/^\d+$/.test(value) || !Number.isSafeInteger(Number(value)))
+        throw unreadable(at, 'a pax size that is not a number');
+    return Number(value);
+}
+/** Records `<length> <key>=<value>\n`, the length in bytes and counting the whole record. */
+function paxRecords(data, at) {
+    const records = new Map();
+    let offset = 0;
+    while (offset < data.length) {
+        const space = data.indexOf(0x20, offset);
+        const digits = space === -1 ? '' : data.toString('latin1', offset, space);
+        const length = /^[1-9]\d*$/.test(digits) ? Number(digits) : NaN;
+        const end = offset + length;
+        if (!(end <= data.length) || data[end - 1] !== 0x0a)
+            throw unreadable(at, 'a malformed pax record');
+        const record = data.toString('utf8', space + 1, end - 1);
+        const equals = record.indexOf('=');
+        const key = record.slice(0, equals);
+        if (equals < 1 || !PAX_KEYS.has(key))
+            throw unreadable(at, `the pax keyword ${JSON.stringify(printable(key))}`);
+        if (records.has(key))
+            throw unreadable(at, `the pax keyword ${key} twice`);
+        records.set(key, record.slice(equals + 1));
+        offset = end;
+    }
+    return records;
+}
+function permissions(mode) {
+    const letters = [...'rwxrwxrwx'].map((letter, i) => (mode & (0o400 >> i) ? letter : '-'));
+    const special = (bit, i, set) => {
+        if (mode & bit)
+            letters[i] = letters[i] === '-' ? set.toUpperCase() : set;
+    };
+    special(0o4000, 2, 's');
+    special(0o2000, 5, 's');
+    special(0o1000, 8, 't');
+    return letters.join('');
+}
+/** A NUL-terminated field, its bytes read as UTF-8 (as the listing's unescaped names are). */
+function tarReader_text(header, offset, length) {
+    const field = header.subarray(offset, offset + length);
+    const end = field.indexOf(0);
+    return field.toString('utf8', 0, end === -1 ? length : end);
+}
+function slice(archive, from, size, at) {
+    if (from + size > archive.length)
+        throw unreadable(at, 'a member whose content runs past the end');
+    return archive.subarray(from, from + size);
+}
+function padded(size) {
+    return Math.ceil(size / BLOCK) * BLOCK;
+}
+function isZero(block) {
+    for (const byte of block)
+        if (byte !== 0)
+            return false;
+    return true;
+}
+function printable(text) {
+    return text.replace(/[^\x20-\x7e]/g, c => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
+}
+function unreadable(at, what) {
+    return new Error(`the entry holds ${what} (at byte ${at}), which the action does not read`);
+}
+
 ;// CONCATENATED MODULE: ./src/cache/checkedEntry.ts
 
 
@@ -43422,17 +43668,28 @@ function dirSize(dir) {
 
 
 
+
+/**
+ * An entry whose content is proved is read into memory whole: a venv of
+ * Nova's size is 110 MB; one past this bound is not restored.
+ */
+const PROVED_MAX_BYTES = 2 ** 30;
 /**
  * An entry of `dir` taken only as far as its member list allows, for every
  * kind of cache: the archive is downloaded by the action (never handed to the
- * toolkit's `tar -P`), decompressed once, listed by GNU tar, and refused
+ * toolkit's `tar -P`), listed by GNU tar, and refused
  * before a byte of it is written when a member breaks `rules` (see
  * refusedMembers); otherwise it is extracted into `into`, the members' common
- * prefix (`dir` relative to the workspace) stripped. `staging` holds the
- * archive meanwhile; the caller removes it. A service or transfer failure
- * throws.
+ * prefix (`dir` relative to the workspace) stripped. With `prove`, the action
+ * also reads the archive itself (readTar, while tar lists it; see
+ * decompressed), refuses it
+ * when that reading and GNU tar's part anywhere, and proves the members'
+ * content while tar extracts them: what GNU tar writes is then exactly what
+ * was proved, and nothing of it runs before. `staging` holds the archive
+ * meanwhile; the caller removes it (and what was extracted, when refused). A
+ * service or transfer failure throws.
  */
-async function fetchChecked(dir, keys, into, staging, timeoutSeconds, rules) {
+async function fetchChecked(dir, keys, into, staging, timeoutSeconds, rules, prove) {
     const archive = external_node_path_.join(staging, 'entry.tar.compressed');
     const { value: found } = await watchRequests(() => downloadEntry(dir, keys, archive), timeoutSeconds * 1000, stalledReason(timeoutSeconds));
     if (!found)
@@ -43440,16 +43697,51 @@ async function fetchChecked(dir, keys, into, staging, timeoutSeconds, rules) {
     // The toolkit's own words, which users search their logs for.
     info(`Cache hit for${found.matchedKey === keys.identity ? '' : ' restore-key'}: ${found.matchedKey}`);
     const archiveBytes = external_node_fs_.statSync(archive).size;
-    const plain = external_node_path_.join(staging, 'entry.tar');
-    await decompress(archive, found.compression, plain);
-    external_node_fs_.rmSync(archive);
     const prefix = workspaceRelative(dir);
-    const members = await listArchive(plain, external_node_path_.join(staging, 'members.txt'));
+    const refused = (what, problems) => ({ kind: 'refused', matchedKey: found.matchedKey, what, problems });
+    // GNU tar lists the file in its own process while this one reads it; both end before anything goes on.
+    const [listed, reading] = await Promise.allSettled([listArchive(archive, found.compression, external_node_path_.join(staging, 'members.txt')), prove && readArchive(archive, found.compression)]);
+    if (listed.status === 'rejected')
+        throw listed.reason;
+    if (reading.status === 'rejected')
+        throw reading.reason;
+    const [members, read] = [listed.value, reading.value];
     const problems = refusedMembers(members, prefix, rules);
     if (problems.length > 0)
-        return { kind: 'refused', matchedKey: found.matchedKey, problems };
-    await extractArchive(plain, into, prefix.split('/').length);
+        return refused('holds members the action does not extract', problems);
+    if (read instanceof Error)
+        return refused('cannot be read as GNU tar writes entries', [shown(read.message)]);
+    const differs = read && readingDiffers(members, read);
+    if (differs)
+        return refused('cannot be read as GNU tar writes entries', [differs]);
+    // tar reads the file itself, in its own process, while this one proves what it holds.
+    const extracting = extractArchive(archive, found.compression, into, prefix.split('/').length);
+    extracting.catch(() => undefined);
+    if (read && prove) {
+        // What tar wrote meanwhile stays in `into`, which nothing runs from; it is done writing before the caller removes it.
+        const unproven = await prove(below(read, prefix)).finally(() => extracting.catch(() => undefined));
+        if (unproven.length > 0)
+            return refused('failed the check made before anything from it runs', unproven);
+    }
+    await extracting;
     return { kind: 'extracted', matchedKey: found.matchedKey, bytes: members.reduce((sum, m) => sum + m.size, 0), archiveBytes };
+}
+/** The action's own reading of the entry, or why it cannot read it. */
+async function readArchive(archive, compression) {
+    const plain = await decompressed(archive, compression, PROVED_MAX_BYTES);
+    try {
+        return readTar(plain);
+    }
+    catch (error) {
+        return error;
+    }
+}
+/** Members below `prefix` (which refusedMembers found every name to be or lie below), renamed relative to it in place: thousands, not copied. */
+function below(members, prefix) {
+    const inside = members.filter(member => member.name !== prefix);
+    for (const member of inside)
+        member.name = member.name.slice(prefix.length + 1);
+    return inside;
 }
 /** A restore that used an extracted entry, begun at `started`. */
 function restored({ matchedKey, bytes, archiveBytes }, keys, started) {
@@ -43493,7 +43785,7 @@ async function restorePipCache(dir, keys, timeoutSeconds) {
         if (checked.kind === 'none')
             return missed(started);
         if (checked.kind === 'refused') {
-            warning(`The pip cache entry ${shown(checked.matchedKey)} holds members the action does not extract: ${checked.problems.join('; ')}. Nothing from it was used; installing without it.`);
+            warning(`The pip cache entry ${shown(checked.matchedKey)} ${checked.what}: ${checked.problems.join('; ')}. Nothing from it was used; installing without it.`);
             return missed(started);
         }
         return restored(checked, keys, started);
@@ -43506,6 +43798,178 @@ async function restorePipCache(dir, keys, timeoutSeconds) {
     }
 }
 
+;// CONCATENATED MODULE: ./src/cache/venvEntry.ts
+
+
+
+
+
+
+
+/** In the stage's top directory, beside the tree: that directory is the action's own, a leftover of a killed run may go. */
+const ENTRY_MARKER = '.setup-nova-dpm-entry';
+/**
+ * Where the entry of the venv at `dir` is staged, and so the path it is saved
+ * and found under (the toolkit's entry version hashes the paths as given, see
+ * cacheVersion). It depends on the venv's path alone, never on RUNNER_TEMP
+ * (a directory of each run's own), so that the next run finds the entry. The
+ * system's temporary directory: outside the workspace (nothing appears in the
+ * user's checkout), the same on every run of a runner image, and on GitHub's
+ * runners on the workspace's file system, where the stage's files can be hard
+ * links. A runner whose TMPDIR changes between runs misses once.
+ */
+function entryPath(dir, tmp = external_node_os_.tmpdir()) {
+    const digest = (0,external_node_crypto_.createHash)('sha256').update(external_node_path_.resolve(dir)).digest('hex').slice(0, 16);
+    return external_node_path_.join(external_node_path_.resolve(tmp), `setup-nova-dpm-venv-entry-${digest}`, 'venv');
+}
+/**
+ * Byte code compiled from a module beside it is left out of an entry: it is
+ * about half of a venv's bytes and files, pip records it without a hash, and
+ * a restore refuses what no RECORD proves (Python would run it in place of
+ * the source). That is every `__pycache__` and, in 2.7's layout, a
+ * `.pyc`/`.pyo` whose `.py` is among `siblings`. A `.pyc` with no source, as
+ * a wheel may ship, is that wheel's own: kept, and proved by its RECORD's
+ * hash. The venv itself keeps all of its byte code, so later steps do not
+ * compile again.
+ */
+function isByteCode(name, directory, siblings) {
+    return directory ? name === '__pycache__' : /\.py[co]$/.test(name) && siblings.has(name.slice(0, -1));
+}
+/**
+ * Saves the venv at `dir` under `key` as its stage (see stageEntry), which is
+ * removed after. The time includes the staging; the size is the entry's.
+ */
+async function saveVenv(dir, key, timeoutSeconds) {
+    const started = Date.now();
+    let stage;
+    try {
+        stage = stageEntry(dir);
+    }
+    catch (error) {
+        saveFailed(`the venv could not be staged for the cache: ${shown(error.message)}`);
+    }
+    if (!stage)
+        return { saved: false, ms: Date.now() - started, bytes: 0 };
+    try {
+        return { ...(await saveDir(stage, key, timeoutSeconds)), ms: Date.now() - started };
+    }
+    finally {
+        try {
+            removeStage(stage);
+        }
+        catch (error) {
+            warning(`Could not remove ${shown(external_node_path_.dirname(stage))}, where the venv was staged for the cache: ${shown(error.message)}. Remove it to free its space.`);
+        }
+    }
+}
+/**
+ * Mirrors the venv at `dir` into its stage (`entryPath`), byte code left out:
+ * directories with their modes, links with their target text, regular files
+ * as hard links (copies where the stage is on another file system); nothing
+ * else is part of an installed venv, and a restore would refuse it. Returns
+ * the stage, or undefined, with a warning, when its top directory exists and
+ * is not the action's (no marker, or another owner): it is never removed. A
+ * leftover of the action's own (a job killed while saving) is replaced.
+ */
+function stageEntry(dir, tmp = external_node_os_.tmpdir()) {
+    const stage = entryPath(dir, tmp);
+    const top = external_node_path_.dirname(stage);
+    const found = external_node_fs_.lstatSync(top, { throwIfNoEntry: false });
+    if (found && !isOurs(top, found)) {
+        warning(`The venv is not saved to the cache: its entry is staged in ${shown(top)}, which exists and is not the action's ` +
+            `(it has no ${ENTRY_MARKER} marker of this user), so the action leaves it untouched. Remove it, or set TMPDIR to another directory.`);
+        return undefined;
+    }
+    if (found)
+        removeStage(stage);
+    // Private: between staging and saving, no other user may change what the entry holds.
+    external_node_fs_.mkdirSync(top, { mode: 0o700 });
+    try {
+        external_node_fs_.writeFileSync(external_node_path_.join(top, ENTRY_MARKER), 'Created by setup-nova-dpm while it saves a venv to the cache; it deletes this directory when it needs to.\n');
+        mirror(dir, stage);
+    }
+    catch (error) {
+        removeStage(stage);
+        throw error;
+    }
+    return stage;
+}
+/** Removes a stage `stageEntry` made, top directory and marker included. */
+function removeStage(stage) {
+    const top = external_node_path_.dirname(stage);
+    try {
+        external_node_fs_.rmSync(top, { recursive: true, force: true });
+    }
+    catch (error) {
+        // A directory the venv has read-only is read-only in the stage too; the stage's directories are its own, never the venv's.
+        if (!['EACCES', 'EPERM'].includes(error.code ?? ''))
+            throw error;
+        ownerMayWrite(top);
+        external_node_fs_.rmSync(top, { recursive: true, force: true });
+    }
+}
+function isOurs(top, stat) {
+    const marker = external_node_fs_.lstatSync(external_node_path_.join(top, ENTRY_MARKER), { throwIfNoEntry: false });
+    return stat.isDirectory() && stat.uid === process.getuid?.() && (marker?.isFile() ?? false);
+}
+function mirror(from, to) {
+    // Once a link fails for another file system, every file would: the rest are copied without trying.
+    let linking = true;
+    const walk = (source, target, mode) => {
+        external_node_fs_.mkdirSync(target, { mode: 0o700 });
+        const entries = external_node_fs_.readdirSync(source, { withFileTypes: true });
+        const names = new Set(entries.map(entry => entry.name));
+        for (const entry of entries) {
+            if (isByteCode(entry.name, entry.isDirectory(), names))
+                continue;
+            const inSource = external_node_path_.join(source, entry.name);
+            const inTarget = external_node_path_.join(target, entry.name);
+            if (entry.isDirectory())
+                walk(inSource, inTarget, external_node_fs_.lstatSync(inSource).mode);
+            else if (entry.isSymbolicLink())
+                external_node_fs_.symlinkSync(external_node_fs_.readlinkSync(inSource), inTarget);
+            else if (entry.isFile())
+                linking = place(inSource, inTarget, linking);
+        }
+        // Last, so that a directory the venv has read-only could still be filled.
+        external_node_fs_.chmodSync(target, mode & 0o7777);
+    };
+    walk(from, to, external_node_fs_.statSync(from).mode);
+}
+/** A hard link, or a copy where linking is refused; whether the next file should try a link. */
+function place(source, target, linking) {
+    if (linking) {
+        try {
+            external_node_fs_.linkSync(source, target);
+            return true;
+        }
+        catch (error) {
+            const code = error.code;
+            if (code !== 'EXDEV' && code !== 'EPERM')
+                throw error;
+            copy(source, target);
+            // EPERM is per file (Linux's protected_hardlinks refuses files of other owners); EXDEV is the whole file system.
+            return code === 'EPERM';
+        }
+    }
+    copy(source, target);
+    return false;
+}
+function copy(source, target) {
+    const stat = external_node_fs_.statSync(source);
+    external_node_fs_.copyFileSync(source, target, external_node_fs_.constants.COPYFILE_FICLONE);
+    external_node_fs_.chmodSync(target, stat.mode & 0o7777);
+    external_node_fs_.utimesSync(target, stat.atimeMs / 1000, stat.mtimeMs / 1000);
+}
+function ownerMayWrite(dir) {
+    const stat = external_node_fs_.lstatSync(dir, { throwIfNoEntry: false });
+    if (!stat?.isDirectory())
+        return;
+    external_node_fs_.chmodSync(dir, (stat.mode & 0o7777) | 0o700);
+    for (const name of external_node_fs_.readdirSync(dir))
+        ownerMayWrite(external_node_path_.join(dir, name));
+}
+
 ;// CONCATENATED MODULE: ./src/cache/venvTree.ts
 
 
@@ -43515,8 +43979,9 @@ async function restorePipCache(dir, keys, timeoutSeconds) {
 /** Paths named in a refusal, before the rest is counted. */
 const venvTree_SHOWN_PATHS = 5;
 /**
- * Why a restored venv may not run, read with node alone before any of its
- * interpreters starts; empty when every entry of the tree is accounted for:
+ * Why a venv entry may not run, read from the archive itself before any of
+ * its interpreters starts (its members as `readTar` read them, names relative
+ * to the venv); empty when every member is accounted for:
  *
  * - a file listed by a RECORD (or installed-files.txt) in its site-packages,
  *   with the recorded size and hash;
@@ -43530,80 +43995,91 @@ const venvTree_SHOWN_PATHS = 5;
  * Anything else is named: a `.pth`, sitecustomize or usercustomize no RECORD
  * lists (Python runs them at every start), a link the venv tool did not make
  * (out of the venv, or a `bin/python` that is not the base), a replaced
- * interpreter, a FIFO or device, a set-user-ID file. Byte code is deleted,
- * never judged: pip records it without a hash, and Python compiles it again
- * from the sources the RECORDs prove. `target` is where the venv was made
- * (and will be): the reference's own path is replaced by it before comparing.
+ * interpreter, byte code no RECORD hashes (the action saves none: pip
+ * records what it compiles without a hash, and Python would run it in place
+ * of the sources the RECORDs prove).
+ * Kinds other than files, directories and links, set-user-ID bits and names
+ * outside the venv are refused before, from GNU tar's listing
+ * (refusedMembers). `target` is where the venv was made (and will be): the
+ * reference's own path is replaced by it before comparing.
  */
-function unprovenTree(venv, reference, target) {
+function unprovenTree(members, reference, target) {
     const problems = [];
-    const claimed = new Set();
-    for (const record of records(venv)) {
-        problems.push(...checkFiles(external_node_path_.basename(external_node_path_.dirname(record.file)), record));
-        claimed.add(record.file);
-        const text = external_node_fs_.readFileSync(record.file, 'utf8');
-        for (const entry of recordEntries(text, record.hashed))
-            claimed.add(external_node_path_.resolve(record.base, entry.path));
+    const root = external_node_path_.resolve(target);
+    // Keyed by the path each member will have: what a RECORD names resolves to these, with no per-file path arithmetic.
+    const at = (member) => `${root}/${member.name}`;
+    const byPath = new Map(members.map(member => [at(member), member]));
+    const files = archiveFiles(byPath);
+    /** Paths a RECORD lists -> whether with a hash (which checkListedFiles proves). */
+    const claimed = new Map();
+    for (const record of records(members, root)) {
+        const { problems: found, listed } = checkListedFiles(external_node_path_.basename(external_node_path_.dirname(record.file)), record, files);
+        problems.push(...found);
+        for (const [file, hashed] of listed)
+            claimed.set(file, hashed);
     }
     const same = sameAsReference(reference, target);
-    const walk = (dir) => {
-        for (const name of external_node_fs_.readdirSync(dir).sort()) {
-            const full = external_node_path_.join(dir, name);
-            const relative = external_node_path_.relative(venv, full);
-            const stat = external_node_fs_.lstatSync(full);
-            if (stat.isDirectory()) {
-                walk(full);
-            }
-            else if (stat.isFile() && /\.py[co]$/.test(name)) {
-                external_node_fs_.rmSync(full);
-            }
-            else {
-                const why = entryProblem(relative, full, stat, claimed.has(full), () => same(relative, full, stat));
-                if (why)
-                    problems.push(`${shown(relative)} ${why}`);
-            }
-        }
-    };
-    walk(venv);
+    for (const member of members) {
+        if (member.type === 'd')
+            continue;
+        const why = venvTree_memberProblem(member, claimed.get(at(member)), () => same(member));
+        if (why)
+            problems.push(`${shown(member.name)} ${why}`);
+    }
     // Without it the next run would take the restored venv for someone else's and refuse to replace it.
-    if (!external_node_fs_.lstatSync(external_node_path_.join(venv, VENV_MARKER), { throwIfNoEntry: false })?.isFile())
+    if (byPath.get(`${root}/${VENV_MARKER}`)?.type !== '-')
         problems.push(`${VENV_MARKER} (the action's marker) is missing`);
     if (problems.length <= venvTree_SHOWN_PATHS)
         return problems;
     return [...problems.slice(0, venvTree_SHOWN_PATHS), `${problems.length - venvTree_SHOWN_PATHS} more`];
 }
-function entryProblem(relative, full, stat, claimed, sameAsTool) {
-    if (stat.isSymbolicLink())
-        return sameAsTool() ? undefined : `is a link to ${shown(external_node_fs_.readlinkSync(full))}, which the venv tool did not make`;
-    if (!stat.isFile())
-        return 'is neither a file, a directory nor a link';
-    if (stat.mode & 0o6000)
-        return 'is set-user-ID or set-group-ID';
-    if (claimed || relative === VENV_MARKER || sameAsTool())
+/** `claimed`: a RECORD lists the member, with a hash (true) or without (false). */
+function venvTree_memberProblem(member, claimed, sameAsTool) {
+    if (member.type === 'l')
+        return sameAsTool() ? undefined : `is a link to ${shown(member.target ?? '')}, which the venv tool did not make`;
+    // pip lists the byte code it compiles without a hash; only a wheel's own, hashed, is proved.
+    if (/\.py[co]$/.test(member.name) && claimed !== true)
+        return "is byte code no RECORD proves, which the action's venv entries never hold";
+    if (claimed !== undefined || member.name === VENV_MARKER || sameAsTool())
         return undefined;
-    const name = external_node_path_.basename(relative);
+    const name = external_node_path_.posix.basename(member.name);
     if (name.endsWith('.pth') || /^(site|user)customize(\.|$)/.test(name))
         return 'is listed by no RECORD, and Python runs it at every start';
-    if (/^bin\/python/.test(relative))
+    if (/^bin\/python/.test(member.name))
         return 'is not the interpreter the venv tool links to';
     return 'is listed by no RECORD and is not what the venv tool writes';
 }
-/** Whether an entry not in a RECORD is what the venv tool made in the reference, its path swapped for the target's. */
+/** The archive's regular files as the RECORD check reads them, by the paths they will have. */
+function archiveFiles(byPath) {
+    return {
+        regularFile: file => {
+            const found = byPath.get(file);
+            if (!found)
+                return undefined;
+            return found.type === '-' ? { size: found.size } : 'other';
+        },
+        read: file => {
+            const found = byPath.get(file);
+            return found?.type === '-' ? found.content : undefined;
+        }
+    };
+}
+/** Whether a member no RECORD lists is what the venv tool made in the reference, its path swapped for the target's. */
 function sameAsReference(reference, target) {
     const swap = (text) => text.split(reference).join(target);
-    return (relative, full, stat) => {
-        const theirs = external_node_path_.join(reference, relative);
+    return member => {
+        const theirs = external_node_path_.join(reference, member.name);
         const model = external_node_fs_.lstatSync(theirs, { throwIfNoEntry: false });
         if (!model)
             return false;
-        if (stat.isSymbolicLink())
-            return model.isSymbolicLink() && swap(external_node_fs_.readlinkSync(theirs)) === external_node_fs_.readlinkSync(full);
-        if (!model.isFile() || !stat.isFile())
+        if (member.type === 'l')
+            return model.isSymbolicLink() && swap(external_node_fs_.readlinkSync(theirs)) === member.target;
+        if (!model.isFile() || member.type !== '-')
             return false;
         // latin1 keeps every byte: binaries (2.7's copied interpreter) compare as they are.
         let expected = swap(external_node_fs_.readFileSync(theirs, 'latin1'));
-        let actual = external_node_fs_.readFileSync(full, 'latin1');
-        if (relative === 'pyvenv.cfg') {
+        let actual = member.content.toString('latin1');
+        if (member.name === 'pyvenv.cfg') {
             // The command line that made it (3.11+) is a note Python never reads; the reference was made without pip.
             const noted = (text) => text.replace(/^command = .*\n/m, '');
             expected = noted(expected);
@@ -43612,34 +44088,25 @@ function sameAsReference(reference, target) {
         return expected === actual;
     };
 }
-/** The file lists of every distribution in the venv's site-packages. */
-function records(venv) {
+/** The file lists of every distribution in the venv's site-packages, at the paths they will have below `root`. */
+function records(members, root) {
     const found = [];
-    const lib = external_node_path_.join(venv, 'lib');
-    for (const python of readdir(lib)) {
-        const sitePackages = external_node_path_.join(lib, python, 'site-packages');
-        if (!isRealDirectory(sitePackages))
+    for (const member of members) {
+        const match = member.type === '-' && /^lib\/[^/]+\/site-packages\/([^/]+)\/(RECORD|installed-files\.txt)$/.exec(member.name);
+        if (!match)
             continue;
-        for (const name of readdir(sitePackages)) {
-            const dir = external_node_path_.join(sitePackages, name);
-            if (!isRealDirectory(dir))
-                continue;
-            if (name.endsWith('.dist-info'))
-                found.push({ file: external_node_path_.join(dir, 'RECORD'), base: sitePackages, hashed: true });
-            else if (name.endsWith('.egg-info') && external_node_fs_.existsSync(external_node_path_.join(dir, 'installed-files.txt')))
-                found.push({ file: external_node_path_.join(dir, 'installed-files.txt'), base: dir, hashed: false });
-        }
+        const [, dir, list] = match;
+        const file = `${root}/${member.name}`;
+        if (list === 'RECORD' && dir.endsWith('.dist-info'))
+            found.push({ file, base: external_node_path_.dirname(external_node_path_.dirname(file)), hashed: true });
+        else if (list === 'installed-files.txt' && dir.endsWith('.egg-info'))
+            found.push({ file, base: external_node_path_.dirname(file), hashed: false });
     }
-    return found.filter(r => external_node_fs_.lstatSync(r.file, { throwIfNoEntry: false })?.isFile());
-}
-function isRealDirectory(dir) {
-    return external_node_fs_.lstatSync(dir, { throwIfNoEntry: false })?.isDirectory() ?? false;
-}
-function readdir(dir) {
-    return isRealDirectory(dir) ? external_node_fs_.readdirSync(dir) : [];
+    return found;
 }
 
 ;// CONCATENATED MODULE: ./src/cache/venvRestore.ts
+
 
 
 
@@ -43652,11 +44119,11 @@ function readdir(dir) {
  * Restores a venv entry only when nothing in it can act before it is proved:
  * the archive is downloaded, never handed to the toolkit's `tar -P`; its
  * member list is read first, and an entry with a member outside the venv is
- * refused before a byte of it is written; it is extracted into a directory
- * of the action's own, its whole tree checked with node (`unprovenTree`),
- * and only then moved to `dir`, which must be absent, empty or the action's
- * own venv (replaced whole). Anything refused is a warning and a miss: the
- * venv is built afresh and saved under a new key.
+ * refused before a byte of it is written; every member's content is proved
+ * from the archive itself (`unprovenTree`) while it is extracted into a
+ * directory of the action's own, and only then moved to `dir`, which must be
+ * absent, empty or the action's own venv (replaced whole). Anything refused
+ * is a warning and a miss: the venv is built afresh and saved under a new key.
  */
 async function restoreVenv(dir, keys, base, timeoutSeconds) {
     const started = Date.now();
@@ -43664,23 +44131,22 @@ async function restoreVenv(dir, keys, base, timeoutSeconds) {
     const reference = external_node_path_.join(staging, 'reference', external_node_path_.basename(dir));
     // The skeleton is made while the entry comes down: one interpreter start of the base, not of the entry.
     const skeleton = venvSkeleton(base, reference).then(() => undefined, (error) => error);
-    try {
-        const tree = external_node_path_.join(staging, 'venv');
-        const checked = await fetchChecked(dir, keys, tree, staging, timeoutSeconds, { within: 'the venv', links: true });
-        if (checked.kind === 'none')
-            return missed(started);
-        const refused = (what, problems) => {
-            warning(`The venv cache entry ${shown(checked.matchedKey)} ${what}: ${problems.join('; ')}. Nothing from it was used; rebuilding the venv and saving it under a new key.`);
-            return missed(started);
-        };
-        if (checked.kind === 'refused')
-            return refused('holds members the action does not extract', checked.problems);
+    const prove = async (members) => {
         const failed = await skeleton;
         if (failed)
             throw failed;
-        const unproven = unprovenTree(tree, reference, dir);
-        if (unproven.length > 0)
-            return refused('failed the check made before anything from it runs', unproven);
+        return unprovenTree(members, reference, dir);
+    };
+    try {
+        const tree = external_node_path_.join(staging, 'venv');
+        // The entry was saved from the venv's stage (see saveVenv): its version and its members' names are the stage's.
+        const checked = await fetchChecked(entryPath(dir), keys, tree, staging, timeoutSeconds, { within: 'the venv', links: true }, prove);
+        if (checked.kind === 'none')
+            return missed(started);
+        if (checked.kind === 'refused') {
+            warning(`The venv cache entry ${shown(checked.matchedKey)} ${checked.what}: ${checked.problems.join('; ')}. Nothing from it was used; rebuilding the venv and saving it under a new key.`);
+            return missed(started);
+        }
         external_node_fs_.rmSync(dir, { recursive: true, force: true });
         external_node_fs_.mkdirSync(external_node_path_.dirname(dir), { recursive: true });
         moveTree(tree, dir);
@@ -43707,6 +44173,7 @@ function moveTree(from, to) {
 }
 
 ;// CONCATENATED MODULE: ./src/cache/strategies.ts
+
 
 
 
@@ -43762,8 +44229,9 @@ class VenvCache {
             return { exactHit: false, ms: 0, bytes: 0 };
         return restoreVenv(this.dir, this.keys, this.base, this.timeoutSeconds);
     }
+    /** The venv without its byte code, which stays in the venv (see saveVenv). */
     save() {
-        return saveDir(this.dir, saveKey(this.keys), this.timeoutSeconds);
+        return saveVenv(this.dir, saveKey(this.keys), this.timeoutSeconds);
     }
 }
 /**
