@@ -43677,17 +43677,16 @@ const PROVED_MAX_BYTES = 2 ** 30;
 /**
  * An entry of `dir` taken only as far as its member list allows, for every
  * kind of cache: the archive is downloaded by the action (never handed to the
- * toolkit's `tar -P`), listed by GNU tar, and refused
- * before a byte of it is written when a member breaks `rules` (see
- * refusedMembers); otherwise it is extracted into `into`, the members' common
- * prefix (`dir` relative to the workspace) stripped. With `prove`, the action
- * also reads the archive itself (readTar, while tar lists it; see
- * decompressed), refuses it
- * when that reading and GNU tar's part anywhere, and proves the members'
- * content while tar extracts them: what GNU tar writes is then exactly what
- * was proved, and nothing of it runs before. `staging` holds the archive
- * meanwhile; the caller removes it (and what was extracted, when refused). A
- * service or transfer failure throws.
+ * toolkit's `tar -P`), listed by GNU tar, and refused before a byte of it is
+ * written when a member breaks `rules` (see refusedMembers); otherwise it is
+ * extracted into `into`, the members' common prefix (`dir` relative to the
+ * workspace) stripped. With `prove`, the action also reads the archive
+ * itself (readTar, while tar lists it), refuses it when that reading and GNU
+ * tar's part anywhere, and proves the members' content while tar extracts
+ * them: what GNU tar writes is then exactly what was proved, and nothing of
+ * it runs before. `staging` holds the archive meanwhile; the caller removes
+ * it (and what was extracted, when refused). A service or transfer failure
+ * throws.
  */
 async function fetchChecked(dir, keys, into, staging, timeoutSeconds, rules, prove) {
     const archive = external_node_path_.join(staging, 'entry.tar.compressed');
