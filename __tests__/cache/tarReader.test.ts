@@ -3,7 +3,7 @@ import { execFileSync } from 'node:child_process'
 import * as fs from 'node:fs'
 import * as path from 'node:path'
 import { describe, it } from 'node:test'
-import { listArchive, readingDiffers } from '../../src/cache/archive.js'
+import { extractArchive, listArchive, readingDiffers, refusedMembers } from '../../src/cache/archive.js'
 import { readTar } from '../../src/cache/tarReader.js'
 import { tempDir } from '../fixtures/runAction.js'
 
@@ -107,5 +107,87 @@ describe("the action's reading of an entry", () => {
     assert.match(readingDiffers(listed, [{ ...read[0], size: 4 }]) ?? '', /member 1 \(venv\/a\) differently: its size/)
     assert.match(readingDiffers(listed, [{ ...read[0], type: 'd' }]) ?? '', /its kind/)
     assert.match(readingDiffers(listed, [...read, { ...read[0], name: 'venv/b' }]) ?? '', /GNU tar reads 1 members and the action 2/)
+  })
+})
+
+describe("the action's reading and GNU tar's, on archives changed at random", () => {
+  /** Offsets of every header block (pax headers included) of a plain tar. */
+  function headers(archive: Buffer): number[] {
+    const found: number[] = []
+    for (let at = 0; at + 512 <= archive.length && archive[at] !== 0; ) {
+      found.push(at)
+      const size = parseInt(archive.toString('latin1', at + 124, at + 136).replace(/\0.*$/s, '').trim() || '0', 8)
+      at += 512 + Math.ceil(size / 512) * 512
+    }
+    return found
+  }
+
+  function withChecksum(archive: Buffer, at: number): void {
+    archive.fill(0x20, at + 148, at + 156)
+    let sum = 0
+    for (let i = at; i < at + 512; i++) sum += archive[i]
+    archive.write(`${sum.toString(8).padStart(6, '0')}\0 `, at + 148, 'latin1')
+  }
+
+  it('wherever they both accept an archive and agree on its members, tar extracts the content the action proved', { timeout: 120_000 }, async () => {
+    const root = sampleTree(300)
+    // What the rules refuse in every round would leave nothing to compare.
+    for (const name of ['setuid', 'hard']) fs.rmSync(path.join(root, name))
+    const pristine = fs.readFileSync(tarOf(root, ['--posix']))
+    const blocks = headers(pristine)
+    // The header fields a writer of the cache could set: name, mode, size, type, link name, magic, prefix; and pax records.
+    const fields: [number, number][] = [[0, 100], [100, 108], [124, 136], [156, 157], [157, 257], [257, 265], [345, 500], [512, 600]]
+    // xorshift32, seeded: the same rounds every run.
+    let seed = 2463534242
+    const random = (n: number) => {
+      seed ^= seed << 13
+      seed ^= seed >>> 17
+      seed ^= seed << 5
+      return (seed >>> 0) % n
+    }
+    const work = tempDir('nova-dpm-tar-fuzz-')
+    const outcomes = { unreadToUs: 0, unreadToTar: 0, refusedByRules: 0, differ: 0, agreed: 0 }
+    for (let round = 0; round < 300; round++) {
+      const archive = Buffer.from(pristine)
+      const at = blocks[random(blocks.length)]
+      const [from, to] = fields[random(fields.length)]
+      const bytes = '0123456789/. x\0abcLK75g'
+      for (let n = 1 + random(3); n > 0; n--) archive[at + from + random(to - from)] = bytes.charCodeAt(random(bytes.length))
+      withChecksum(archive, at)
+      let read
+      try {
+        read = readTar(archive)
+      } catch {
+        outcomes.unreadToUs++
+        continue
+      }
+      const file = path.join(work, `r${round}.tar`)
+      fs.writeFileSync(file, archive)
+      execFileSync('zstd', ['-q', '-f', file, '-o', `${file}.zst`])
+      let listed
+      try {
+        listed = await listArchive(`${file}.zst`, 'zstd-without-long', `${file}.index`)
+      } catch {
+        outcomes.unreadToTar++
+        continue
+      }
+      if (refusedMembers(listed, 'venv', { within: 'the venv', links: true }).length > 0) {
+        outcomes.refusedByRules++
+        continue
+      }
+      if (readingDiffers(listed, read)) {
+        outcomes.differ++
+        continue
+      }
+      outcomes.agreed++
+      const into = path.join(work, `x${round}`)
+      await extractArchive(`${file}.zst`, 'zstd-without-long', into, 1)
+      for (const member of read.filter(m => m.type === '-')) {
+        const written = path.join(into, member.name.slice('venv/'.length))
+        assert.deepEqual(fs.readFileSync(written), member.content, `round ${round}: ${member.name} as tar wrote it is not what the action read`)
+      }
+    }
+    // The rounds reach every outcome, so that agreement is tested on archives that differ from the pristine one.
+    assert.ok(outcomes.agreed > 20 && outcomes.unreadToUs > 20, JSON.stringify(outcomes))
   })
 })
