@@ -1,0 +1,42 @@
+import assert from 'node:assert/strict'
+import { createHash } from 'node:crypto'
+import * as fs from 'node:fs'
+import * as path from 'node:path'
+import { describe, it } from 'node:test'
+import type { TarMember } from '../../src/cache/tarReader.js'
+import { unprovenTree } from '../../src/cache/venvTree.js'
+import { VENV_MARKER } from '../../src/python/venv.js'
+import { tempDir } from '../fixtures/runAction.js'
+
+const SITE = 'lib/python3.11/site-packages'
+const file = (name: string, text: string): TarMember => ({ type: '-', permissions: 'rw-r--r--', name, size: Buffer.byteLength(text), content: Buffer.from(text) })
+const row = (name: string, text: string) => `${name},sha256=${createHash('sha256').update(text).digest('base64url')},${Buffer.byteLength(text)}`
+
+/** A venv entry's members, as readTar gives them below the venv: a wheel that ships byte code without its source. */
+function entry(extra: TarMember[] = [], core = 'shipped byte code'): TarMember[] {
+  const record = [row('closed/core.pyc', 'shipped byte code'), row('closed/mod.py', 'x = 1\n'), 'closed/__pycache__/mod.cpython-311.pyc,,', 'closed-1.0.dist-info/RECORD,,', ''].join('\n')
+  return [file(VENV_MARKER, 'marker\n'), file(`${SITE}/closed-1.0.dist-info/RECORD`, record), file(`${SITE}/closed/core.pyc`, core), file(`${SITE}/closed/mod.py`, 'x = 1\n'), ...extra]
+}
+
+describe('the proof of a venv entry, from its members', () => {
+  // No skeleton holds any of these files: each must be proved by a RECORD.
+  const reference = path.join(tempDir('nova-dpm-reference-'), 'venv')
+  fs.mkdirSync(reference)
+  const target = path.join(tempDir('nova-dpm-target-'), 'venv')
+
+  it("takes a wheel's own byte code, listed with its hash", () => {
+    assert.deepEqual(unprovenTree(entry(), reference, target), [])
+  })
+
+  it('refuses byte code pip compiled (listed without a hash), which Python would run in place of the source', () => {
+    assert.deepEqual(unprovenTree(entry([file(`${SITE}/closed/__pycache__/mod.cpython-311.pyc`, 'planted')]), reference, target), [
+      `${SITE}/closed/__pycache__/mod.cpython-311.pyc is byte code no RECORD proves, which the action's venv entries never hold`
+    ])
+  })
+
+  it("refuses a wheel's byte code changed behind its RECORD", () => {
+    assert.deepEqual(unprovenTree(entry([], 'changed byte code'), reference, target), [
+      'closed/core.pyc of closed-1.0.dist-info was changed after it was installed (its sha256 differs from the record)'
+    ])
+  })
+})
