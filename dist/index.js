@@ -43158,9 +43158,11 @@ const KINDS = { h: 'a hard link', c: 'a character device', b: 'a block device', 
 /**
  * How tar reads an entry: zstd as the toolkit's own tar runs it, or gzip, its
  * fallback. tar decompresses the downloaded file itself, each time it reads
- * it, rather than the action writing the plain tar to disk once: for Nova's
- * venv that is 110 MB of writes the extraction would then wait behind, and
- * decompressing again costs a tenth of a second of another core.
+ * it, rather than the action writing the plain tar to disk once (for Nova's
+ * venv, 110 MB of writes beside the extraction's own): decompressing again
+ * costs about a tenth of a second of another core. Whether those writes slow
+ * the extraction was not settled here: extraction times on the benchmark's
+ * disk varied tenfold from run to run.
  */
 function decompressing(compression) {
     return compression === 'gzip' ? ['-z'] : ['--use-compress-program', 'zstd'];
