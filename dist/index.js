@@ -40714,17 +40714,22 @@ function runProcess(program, args, options) {
     const resume = options.stream ? stopCommands() : undefined;
     const mark = newMark();
     return new Promise(resolve => {
+        // Typed by hand: with standard input chosen at run time, spawn's overloads no longer see that the outputs are pipes.
         const child = (0,external_node_child_process_namespaceObject.spawn)(program, args, {
             env: { ...(options.env ?? process.env), [MARK_VARIABLE]: mark },
             cwd: options.cwd,
-            stdio: ['ignore', 'pipe', 'pipe'],
+            stdio: [options.input ? 'pipe' : 'ignore', 'pipe', 'pipe'],
             detached: true
         });
+        if (options.input && child.stdin) {
+            // A program that exits before reading it all closes the pipe: its exit status tells what happened, not EPIPE.
+            child.stdin.on('error', () => undefined);
+            options.input.pipe(child.stdin);
+        }
         running.set(child, { what: options.what, mark });
         const stdout = new Tail();
         const stderr = new Tail();
-        const kept = [];
-        let keptBytes = 0;
+        let handed = 0;
         let overflow = '';
         // The resume token must start a line of its own, or commands stay off.
         let lineOpen = false;
@@ -40733,12 +40738,12 @@ function runProcess(program, args, options) {
             lineOpen = chunk[chunk.length - 1] !== 0x0a;
         };
         child.stdout.on('data', (chunk) => {
-            if (options.keepOutput !== undefined) {
-                keptBytes += chunk.length;
-                if (keptBytes <= options.keepOutput)
-                    kept.push(chunk);
+            if (options.output) {
+                handed += chunk.length;
+                if (handed <= options.output.maxBytes)
+                    options.output.take(chunk);
                 else if (!overflow) {
-                    overflow = `\n${options.what} wrote more than ${options.keepOutput} bytes and was stopped.`;
+                    overflow = `\n${options.what} wrote more than ${options.output.maxBytes} bytes and was stopped.`;
                     stopTree(child, mark, 'SIGTERM');
                 }
                 return;
@@ -40773,8 +40778,7 @@ function runProcess(program, args, options) {
             if (note)
                 info(note);
             const limit = timedOut ? `\n${options.what} did not finish within ${Math.round(options.timeoutMs / 1000)} s and was stopped${heldBy(leftBehind)}.` : '';
-            const output = options.keepOutput !== undefined && !overflow ? Buffer.concat(kept) : undefined;
-            resolve({ exitCode: overflow && exitCode === 0 ? 1 : exitCode, stdout: stdout.text(), stderr: stderr.text() + extra + limit + overflow, timedOut, output, overflowed: overflow !== '' });
+            resolve({ exitCode: overflow && exitCode === 0 ? 1 : exitCode, stdout: stdout.text(), stderr: stderr.text() + extra + limit + overflow, timedOut, overflowed: overflow !== '' });
         };
         const status = (code, signal) => [code ?? 128, signal && !timedOut ? `killed by ${signal}` : ''];
         child.on('error', error => finish(127, error.message));
@@ -42648,8 +42652,8 @@ async function inspectEnvironment(executable, expected, options) {
     for (const member of answer.members) {
         if (!member.record)
             continue;
-        const checked = fileCheck(`${member.name} ${member.version}`, member.record, writerOf(member.record, options.pipStartedAt), options.filesProved);
-        problems.push(...checked.problems);
+        const checked = options.filesProved?.get(member.record.file) ?? fileCheck(`${member.name} ${member.version}`, member.record, writerOf(member.record, options.pipStartedAt));
+        problems.push(...(checked.problems ?? []));
         files.checked += checked.checked;
         files.hashed += checked.hashed;
     }
@@ -42748,29 +42752,28 @@ function checkFiles(distribution, record, writer = 'earlier') {
 /**
  * checkFiles for files read from `files` rather than the disk (a venv entry
  * before it is extracted), with every path the list names, resolved, and
- * whether with a hash: the caller accounts for its files with it.
+ * whether with a hash: the caller accounts for its files with it. The
+ * counts are those checkFiles makes.
  */
 function checkListedFiles(distribution, record, files) {
-    const { problems, listed } = fileCheck(distribution, record, 'earlier', false, files);
-    return { problems, listed };
+    return fileCheck(distribution, record, 'earlier', files);
 }
 /** checkFiles, with how many files it checked, and how many of them against a hash (counts that hold when nothing is wrong). */
-function fileCheck(distribution, record, writer = 'earlier', proved = false, files = DISK) {
+function fileCheck(distribution, record, writer = 'earlier', files = DISK) {
     const listed = new Map([[record.file, false]]);
     const stat = files.regularFile(record.file);
     const text = stat && stat !== 'other' ? files.read(record.file) : undefined;
     if (text === undefined)
         return { problems: [`the file list of ${distribution} (${shown(record.file)}) cannot be read`], checked: 0, hashed: 0, listed };
-    // Each path resolved once: a venv entry's proof goes through 16,000 of them.
+    // Each path resolved and each hash parsed once: a venv entry's proof goes through 16,000 of them.
+    const base = external_node_path_.resolve(record.base);
     const entries = recordEntries(text.toString('utf8'), record.hashed)
-        .map(entry => ({ ...entry, file: external_node_path_.resolve(record.base, entry.path) }))
+        .map(entry => ({ ...entry, file: resolvedBelow(base, entry.path), checksum: hashOf(entry) }))
         .filter(entry => entry.file !== record.file);
     for (const entry of entries)
         listed.set(entry.file, entry.hash !== undefined);
     const checked = entries.filter(entry => !skipped(entry)).length;
-    const hashed = entries.filter(entry => hashOf(entry)).length;
-    if (proved)
-        return { problems: [], checked, hashed, listed };
+    const hashed = entries.filter(entry => entry.checksum).length;
     const problems = entries.map(entry => checkEntry(distribution, record, entry, writer, files)).filter((p) => p !== undefined);
     const fresh = writer === 'this-run';
     const named = problems.length <= MAX_FILE_PROBLEMS
@@ -42803,24 +42806,35 @@ function checkEntry(distribution, record, entry, writer, files) {
     if (skipped(entry))
         return undefined;
     const { file } = entry;
-    const shownPath = shown(record.hashed ? entry.path : external_node_path_.relative(external_node_path_.dirname(record.base), file));
+    // Worded only for a file that fails: a venv entry's proof passes through 16,000 that do not.
+    const shownPath = () => shown(record.hashed ? entry.path : external_node_path_.relative(external_node_path_.dirname(record.base), file));
+    const differs = () => (writer === 'this-run' ? "does not match its wheel's RECORD" : 'was changed after it was installed');
     const stat = files.regularFile(file);
-    const differs = writer === 'this-run' ? "does not match its wheel's RECORD" : 'was changed after it was installed';
     if (stat === undefined)
-        return `${shownPath} of ${distribution} is missing${writer === 'this-run' ? ", though its wheel's RECORD lists it" : ''}`;
+        return `${shownPath()} of ${distribution} is missing${writer === 'this-run' ? ", though its wheel's RECORD lists it" : ''}`;
     if (stat === 'other')
-        return `${shownPath} of ${distribution} is not a regular file`;
+        return `${shownPath()} of ${distribution} is not a regular file`;
     if (entry.size !== undefined && stat.size !== entry.size)
-        return `${shownPath} of ${distribution} ${differs} (${stat.size} bytes, not ${entry.size})`;
-    const hash = hashOf(entry);
-    if (!hash)
+        return `${shownPath()} of ${distribution} ${differs()} (${stat.size} bytes, not ${entry.size})`;
+    if (!entry.checksum)
         return undefined;
-    const { algorithm, digest } = hash;
-    const content = files.read(file);
-    if (content === undefined)
-        return `${shownPath} of ${distribution} cannot be read`;
-    const actual = (0,external_node_crypto_.createHash)(algorithm).update(content).digest('base64url');
-    return actual === digest.replace(/=+$/, '') ? undefined : `${shownPath} of ${distribution} ${differs} (its ${algorithm} differs from the record)`;
+    const { algorithm, digest } = entry.checksum;
+    let actual = files.digest?.(file, algorithm);
+    if (actual === undefined) {
+        const content = files.read(file);
+        if (content === undefined)
+            return `${shownPath()} of ${distribution} cannot be read`;
+        actual = (0,external_node_crypto_.createHash)(algorithm).update(content).digest('base64url');
+    }
+    return actual === digest.replace(/=+$/, '') ? undefined : `${shownPath()} of ${distribution} ${differs()} (its ${algorithm} differs from the record)`;
+}
+/**
+ * `relative` resolved against `base` (absolute and normalized): joined as it
+ * is when it has no part to normalize, which is nearly every RECORD line, and
+ * path.resolve's thousands of calls are the cost of a venv entry's proof.
+ */
+function resolvedBelow(base, relative) {
+    return /^\/|\/\/|(^|\/)\.\.?(\/|$)|\/$/.test(relative) || relative === '' || base === '/' ? external_node_path_.resolve(base, relative) : `${base}/${relative}`;
 }
 /** The entry's algorithm and digest, when it has a hash that Node can compute. */
 function hashOf(entry) {
@@ -43144,7 +43158,263 @@ async function watchRequests(work, idleMs, reason) {
     }
 }
 
+;// CONCATENATED MODULE: ./src/cache/tarReader.ts
+/**
+ * The members of a plain tar with their content, read in this process as it
+ * is decompressed. Written here rather than taken from a tar library because the
+ * point is to accept less, not more: a venv entry's files are proved from
+ * this reading before GNU tar extracts them (checking them on disk after
+ * extraction costs one system call per file, seconds for Nova's 16,000), so
+ * this reading must be the one GNU tar makes. It reads only what GNU tar
+ * writes with `--posix` (ustar headers, per-member pax records) and old GNU
+ * headers, and throws on anything else; the caller also compares what it read
+ * with GNU tar's own listing of the same archive, member by member.
+ */
+const BLOCK = 512;
+const EMPTY = Buffer.alloc(0);
+const TYPES = { '0': '-', '\0': '-', '1': 'h', '2': 'l', '3': 'c', '4': 'b', '5': 'd', '6': 'p' };
+/** The pax keywords GNU tar writes for a member; any other (sparse maps, charsets, extended attributes) is not read. */
+const PAX_KEYS = new Set(['path', 'linkpath', 'size', 'mtime', 'atime', 'ctime', 'uid', 'gid', 'uname', 'gname']);
+/**
+ * Reads a plain tar as it arrives, in chunks of any size (zstd's output as it
+ * decompresses): every member up to the first zero block, where GNU tar stops
+ * too. A member's content is a view of the chunk that holds it, or one copy
+ * when it spans chunks; the archive is never joined into one buffer. `push`
+ * and `end` throw at the first thing the reading does not accept.
+ */
+class TarReader {
+    read;
+    members = [];
+    /** Bytes received and not yet read: `chunks[0]` from `offset`. */
+    chunks = [];
+    offset = 0;
+    buffered = 0;
+    /** Where the next unread byte is in the archive. */
+    at = 0;
+    pending;
+    pax;
+    done = false;
+    /** `read` sees each member as soon as its content has arrived. */
+    constructor(read = () => undefined) {
+        this.read = read;
+    }
+    push(chunk) {
+        // GNU tar reads nothing past the end-of-archive block either.
+        if (this.done || chunk.length === 0)
+            return;
+        this.chunks.push(chunk);
+        this.buffered += chunk.length;
+        for (;;) {
+            if (!this.pending) {
+                if (this.buffered < BLOCK)
+                    return;
+                const at = this.at;
+                const header = this.take(BLOCK);
+                if (header[0] === 0 && isZero(header)) {
+                    if (this.pax)
+                        throw unreadable(at, 'pax records with no member after them');
+                    this.done = true;
+                    this.chunks = [];
+                    return;
+                }
+                this.pending = this.headerRead(header, at);
+            }
+            const { size } = this.pending;
+            if (this.buffered < padded(size))
+                return;
+            const content = this.take(padded(size)).subarray(0, size);
+            this.memberRead(this.pending, content);
+            this.pending = undefined;
+        }
+    }
+    /** The members, once the whole archive has been pushed. */
+    end() {
+        if (this.pending)
+            throw unreadable(this.pending.at, 'a member whose content runs past the end');
+        if (!this.done)
+            throw unreadable(this.at, 'an end before the end-of-archive blocks');
+        return this.members;
+    }
+    /** The size of what follows a header, checked before any of it is waited for. */
+    headerRead(header, at) {
+        checkSum(header, at);
+        const flag = String.fromCharCode(header[156]);
+        const stored = octal(header, 124, 12, at);
+        if (flag === 'x') {
+            if (this.pax)
+                throw unreadable(at, 'two pax headers for one member');
+            return { header, at, size: stored };
+        }
+        if (!TYPES[flag])
+            throw unreadable(at, `tar type '${printable(flag)}'`);
+        return { header, at, size: this.pax?.has('size') ? decimal(this.pax.get('size') ?? '', at) : stored };
+    }
+    memberRead({ header, at, size }, content) {
+        const flag = String.fromCharCode(header[156]);
+        if (flag === 'x') {
+            this.pax = paxRecords(content, at);
+            return;
+        }
+        const type = TYPES[flag];
+        const pax = this.pax;
+        let name = pax?.get('path') ?? headerName(header, at);
+        if (type !== 'd' && name.endsWith('/'))
+            throw unreadable(at, 'a name ending in / that is not a directory');
+        if (type !== '-' && size !== 0)
+            throw unreadable(at, 'content on a member that is not a regular file');
+        name = name.replace(/\/+$/, '');
+        const mode = octal(header, 100, 8, at);
+        const member = { type, permissions: permissions(mode), name, size: type === '-' ? size : 0, content };
+        if (type === 'l' || type === 'h')
+            member.target = pax?.get('linkpath') ?? tarReader_text(header, 157, 100);
+        this.members.push(member);
+        this.read(member);
+        this.pax = undefined;
+    }
+    /** The next `n` buffered bytes: a view when one chunk holds them, else one copy. */
+    take(n) {
+        if (n === 0)
+            return EMPTY;
+        this.at += n;
+        this.buffered -= n;
+        const first = this.chunks[0];
+        if (first.length - this.offset >= n) {
+            this.offset += n;
+            const view = first.subarray(this.offset - n, this.offset);
+            if (this.offset === first.length)
+                this.next();
+            return view;
+        }
+        const taken = Buffer.allocUnsafe(n);
+        for (let filled = 0; filled < n;) {
+            const chunk = this.chunks[0];
+            const part = Math.min(n - filled, chunk.length - this.offset);
+            chunk.copy(taken, filled, this.offset, this.offset + part);
+            filled += part;
+            this.offset += part;
+            if (this.offset === chunk.length)
+                this.next();
+        }
+        return taken;
+    }
+    next() {
+        this.chunks.shift();
+        this.offset = 0;
+    }
+}
+function headerName(header, at) {
+    const magic = header.toString('latin1', 257, 265);
+    const name = tarReader_text(header, 0, 100);
+    // Only POSIX ustar has a name prefix; in old GNU headers those bytes hold other fields.
+    if (magic === 'ustar\u000000') {
+        const prefix = tarReader_text(header, 345, 155);
+        return prefix ? `${prefix}/${name}` : name;
+    }
+    if (magic === 'ustar  \u0000')
+        return name;
+    throw unreadable(at, 'a header that is neither POSIX ustar nor GNU');
+}
+/** GNU tar accepts the sum of the header's bytes, read as unsigned or as signed, the sum's own field counted as spaces. */
+function checkSum(header, at) {
+    const expected = octal(header, 148, 8, at);
+    let unsigned = 0;
+    let signed = 0;
+    for (let i = 0; i < BLOCK; i++) {
+        const byte = i >= 148 && i < 156 ? 0x20 : header[i];
+        unsigned += byte;
+        signed += byte > 127 ? byte - 256 : byte;
+    }
+    if (expected !== unsigned && expected !== signed)
+        throw unreadable(at, 'a header whose checksum is wrong');
+}
+/** A numeric field: octal digits, space or NUL padded; GNU's base-256 form (huge or negative values) is not read. */
+function octal(header, offset, length, at) {
+    if (header[offset] & 0x80)
+        throw unreadable(at, 'a number in base-256');
+    // By bytes: three fields of every one of thousands of headers.
+    let i = offset;
+    const end = offset + length;
+    while (i < end && header[i] === 0x20)
+        i++;
+    let value = 0;
+    for (; i < end && header[i] >= 0x30 && header[i] <= 0x37; i++)
+        value = value * 8 + header[i] - 0x30;
+    for (; i < end; i++)
+        if (header[i] !== 0x20 && header[i] !== 0)
+            throw unreadable(at, 'a numeric field that is not octal');
+    return value;
+}
+function decimal(value, at) {
+    if (!/^\d+$/.test(value) || !Number.isSafeInteger(Number(value)))
+        throw unreadable(at, 'a pax size that is not a number');
+    return Number(value);
+}
+/** Records `<length> <key>=<value>\n`, the length in bytes and counting the whole record. */
+function paxRecords(data, at) {
+    const records = new Map();
+    let offset = 0;
+    while (offset < data.length) {
+        const space = data.indexOf(0x20, offset);
+        const digits = space === -1 ? '' : data.toString('latin1', offset, space);
+        const length = /^[1-9]\d*$/.test(digits) ? Number(digits) : NaN;
+        const end = offset + length;
+        if (!(end <= data.length) || data[end - 1] !== 0x0a)
+            throw unreadable(at, 'a malformed pax record');
+        const record = data.toString('utf8', space + 1, end - 1);
+        const equals = record.indexOf('=');
+        const key = record.slice(0, equals);
+        if (equals < 1 || !PAX_KEYS.has(key))
+            throw unreadable(at, `the pax keyword ${JSON.stringify(printable(key))}`);
+        if (records.has(key))
+            throw unreadable(at, `the pax keyword ${key} twice`);
+        records.set(key, record.slice(equals + 1));
+        offset = end;
+    }
+    return records;
+}
+/** By mode: a venv's 16,000 members have a handful. */
+const LETTERS = new Map();
+function permissions(mode) {
+    const known = LETTERS.get(mode);
+    if (known !== undefined)
+        return known;
+    const letters = [...'rwxrwxrwx'].map((letter, i) => (mode & (0o400 >> i) ? letter : '-'));
+    const special = (bit, i, set) => {
+        if (mode & bit)
+            letters[i] = letters[i] === '-' ? set.toUpperCase() : set;
+    };
+    special(0o4000, 2, 's');
+    special(0o2000, 5, 's');
+    special(0o1000, 8, 't');
+    const spelled = letters.join('');
+    LETTERS.set(mode, spelled);
+    return spelled;
+}
+/** A NUL-terminated field, its bytes read as UTF-8 (as the listing's unescaped names are). */
+function tarReader_text(header, offset, length) {
+    const field = header.subarray(offset, offset + length);
+    const end = field.indexOf(0);
+    return field.toString('utf8', 0, end === -1 ? length : end);
+}
+function padded(size) {
+    return Math.ceil(size / BLOCK) * BLOCK;
+}
+function isZero(block) {
+    for (const byte of block)
+        if (byte !== 0)
+            return false;
+    return true;
+}
+function printable(text) {
+    return text.replace(/[^\x20-\x7e]/g, c => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
+}
+function unreadable(at, what) {
+    return new Error(`the entry holds ${what} (at byte ${at}), which the action does not read`);
+}
+
 ;// CONCATENATED MODULE: ./src/cache/archive.ts
+
+
 
 
 
@@ -43168,40 +43438,79 @@ function decompressing(compression) {
     return compression === 'gzip' ? ['-z'] : ['--use-compress-program', 'zstd'];
 }
 /**
- * The plain tar of a downloaded entry, in memory, for the action's own
- * reading (readTar). An entry larger than `maxBytes` unpacked throws.
+ * The action's own reading of a downloaded entry (TarReader), made while it
+ * is decompressed, with each file's SHA-256: its members, or why they cannot
+ * be read as GNU tar writes them. The plain tar also goes to `plain`, ended
+ * with the decompression, for GNU tar's own listing: the entry is
+ * decompressed once for both. A decompression that fails, or an entry larger
+ * than `maxBytes` unpacked, throws.
  */
-async function decompressed(archive, compression, maxBytes) {
+async function readEntry(archive, compression, maxBytes, plain) {
+    // Hashed here, while the next chunk is still being decompressed, rather than in the proof that waits for the last one.
+    const reader = new TarReader(member => {
+        if (member.type === '-')
+            member.sha256 = (0,external_node_crypto_.hash)('sha256', member.content, 'base64url');
+    });
+    let unreadable;
+    const take = (chunk) => {
+        plain?.write(chunk);
+        if (unreadable)
+            return;
+        try {
+            reader.push(chunk);
+        }
+        catch (error) {
+            unreadable = error;
+        }
+    };
+    try {
+        await decompress(archive, compression, maxBytes, take);
+    }
+    finally {
+        plain?.end();
+    }
+    if (unreadable)
+        return unreadable;
+    try {
+        return reader.end();
+    }
+    catch (error) {
+        return error;
+    }
+}
+/** Hands the plain tar of a downloaded entry to `take` as it is decompressed. */
+async function decompress(archive, compression, maxBytes, take) {
     const tooLarge = () => new Error(`the entry unpacks to more than ${Math.round(maxBytes / 2 ** 20)} MiB, more than the action proves in memory`);
     if (compression === 'gzip') {
-        const chunks = [];
         let total = 0;
         await (0,promises_namespaceObject.pipeline)(external_node_fs_.createReadStream(archive), (0,external_node_zlib_.createGunzip)(), async (source) => {
             for await (const chunk of source) {
                 total += chunk.length;
                 if (total > maxBytes)
                     throw tooLarge();
-                chunks.push(chunk);
+                take(chunk);
             }
         });
-        return Buffer.concat(chunks);
     }
-    const result = await runProcess('zstd', ['-d', '-q', '-c', archive], { what: 'zstd -d', timeoutMs: TAR_LIMIT_MS, keepOutput: maxBytes });
-    if (result.exitCode === 0 && result.output)
-        return result.output;
-    if (result.overflowed)
-        throw tooLarge();
-    throw new Error(`zstd could not decompress the entry (exit code ${result.exitCode}): ${lastWords(result)}`);
+    else {
+        const result = await runProcess('zstd', ['-d', '-q', '-c', archive], { what: 'zstd -d', timeoutMs: TAR_LIMIT_MS, output: { maxBytes, take } });
+        if (result.overflowed)
+            throw tooLarge();
+        if (result.exitCode !== 0)
+            throw new Error(`zstd could not decompress the entry (exit code ${result.exitCode}): ${lastWords(result)}`);
+    }
 }
 /**
- * The members of the downloaded entry `archive`, as GNU tar reads them (pax
- * names included). The verbose listing goes to a file, not through a pipe, so
- * that a large one is never cut; LC_ALL=C makes tar escape every byte outside
+ * The members of a downloaded entry, as GNU tar reads them (pax names
+ * included). The verbose listing goes to a file, not through a pipe, so that
+ * a large one is never cut; LC_ALL=C makes tar escape every byte outside
  * ASCII, so that each member is one line.
  */
-async function listArchive(archive, compression, indexFile) {
-    const args = ['-t', '-v', '-P', ...decompressing(compression), '--numeric-owner', '--quoting-style=escape', `--index-file=${indexFile}`, '-f', archive];
-    const result = await runProcess('tar', args, { what: 'tar -t', timeoutMs: TAR_LIMIT_MS, env: { ...process.env, LC_ALL: 'C' } });
+async function listArchive(entry, indexFile) {
+    const from = 'plain' in entry ? ['-f', '-'] : [...decompressing(entry.compression), '-f', entry.file];
+    const args = ['-t', '-v', '-P', '--numeric-owner', '--quoting-style=escape', `--index-file=${indexFile}`, ...from];
+    const input = 'plain' in entry ? entry.plain : undefined;
+    const result = await runProcess('tar', args, { what: 'tar -t', timeoutMs: TAR_LIMIT_MS, env: { ...process.env, LC_ALL: 'C' }, input });
     if (result.exitCode !== 0)
         throw new Error(`tar could not list the entry (exit code ${result.exitCode}): ${lastWords(result)}`);
     return parseListing(external_node_fs_.readFileSync(indexFile, 'latin1'));
@@ -43316,8 +43625,11 @@ function memberProblem(member, base, names, links, rules) {
         return 'is set-user-ID or set-group-ID';
     if (names.has(member.name))
         return 'is in the archive twice';
-    for (let i = base.length + 1; i < parts.length; i++) {
-        if (links.has(parts.slice(0, i).join('/')))
+    // Each directory above the member, grown a part at a time: thousands of members, each a dozen deep.
+    let above = base.join('/');
+    for (let i = base.length; i < parts.length - 1 && links.size > 0; i++) {
+        above = `${above}/${parts[i]}`;
+        if (links.has(above))
             return 'lies beneath a symbolic link of the archive';
     }
     return undefined;
@@ -43494,173 +43806,6 @@ function dirSize(dir) {
     return total;
 }
 
-;// CONCATENATED MODULE: ./src/cache/tarReader.ts
-/**
- * The members of a plain tar with their content, read in this process from
- * one buffer. Written here rather than taken from a tar library because the
- * point is to accept less, not more: a venv entry's files are proved from
- * this reading before GNU tar extracts them (checking them on disk after
- * extraction costs one system call per file, seconds for Nova's 16,000), so
- * this reading must be the one GNU tar makes. It reads only what GNU tar
- * writes with `--posix` (ustar headers, per-member pax records) and old GNU
- * headers, and throws on anything else; the caller also compares what it read
- * with GNU tar's own listing of the same archive, member by member.
- */
-const BLOCK = 512;
-const TYPES = { '0': '-', '\0': '-', '1': 'h', '2': 'l', '3': 'c', '4': 'b', '5': 'd', '6': 'p' };
-/** The pax keywords GNU tar writes for a member; any other (sparse maps, charsets, extended attributes) is not read. */
-const PAX_KEYS = new Set(['path', 'linkpath', 'size', 'mtime', 'atime', 'ctime', 'uid', 'gid', 'uname', 'gname']);
-/** Every member up to the first zero block (where GNU tar stops too). */
-function readTar(archive) {
-    const members = [];
-    let at = 0;
-    let pax;
-    while (at + BLOCK <= archive.length) {
-        const header = archive.subarray(at, at + BLOCK);
-        if (header[0] === 0 && isZero(header)) {
-            if (pax)
-                throw unreadable(at, 'pax records with no member after them');
-            return members;
-        }
-        checkSum(header, at);
-        const flag = String.fromCharCode(header[156]);
-        const stored = octal(header, 124, 12, at);
-        const dataAt = at + BLOCK;
-        if (flag === 'x') {
-            if (pax)
-                throw unreadable(at, 'two pax headers for one member');
-            pax = paxRecords(slice(archive, dataAt, stored, at), at);
-            at = dataAt + padded(stored);
-            continue;
-        }
-        const type = TYPES[flag];
-        if (!type)
-            throw unreadable(at, `tar type '${printable(flag)}'`);
-        const size = pax?.has('size') ? decimal(pax.get('size') ?? '', at) : stored;
-        let name = pax?.get('path') ?? headerName(header, at);
-        if (type !== 'd' && name.endsWith('/'))
-            throw unreadable(at, 'a name ending in / that is not a directory');
-        if (type !== '-' && size !== 0)
-            throw unreadable(at, 'content on a member that is not a regular file');
-        name = name.replace(/\/+$/, '');
-        const mode = octal(header, 100, 8, at);
-        const member = { type, permissions: permissions(mode), name, size: type === '-' ? size : 0, content: slice(archive, dataAt, size, at) };
-        if (type === 'l' || type === 'h')
-            member.target = pax?.get('linkpath') ?? tarReader_text(header, 157, 100);
-        members.push(member);
-        pax = undefined;
-        at = dataAt + padded(size);
-    }
-    throw unreadable(at, 'an end before the end-of-archive blocks');
-}
-function headerName(header, at) {
-    const magic = header.toString('latin1', 257, 265);
-    const name = tarReader_text(header, 0, 100);
-    // Only POSIX ustar has a name prefix; in old GNU headers those bytes hold other fields.
-    if (magic === 'ustar\u000000') {
-        const prefix = tarReader_text(header, 345, 155);
-        return prefix ? `${prefix}/${name}` : name;
-    }
-    if (magic === 'ustar  \u0000')
-        return name;
-    throw unreadable(at, 'a header that is neither POSIX ustar nor GNU');
-}
-/** GNU tar accepts the sum of the header's bytes, read as unsigned or as signed, the sum's own field counted as spaces. */
-function checkSum(header, at) {
-    const expected = octal(header, 148, 8, at);
-    let unsigned = 0;
-    let signed = 0;
-    for (let i = 0; i < BLOCK; i++) {
-        const byte = i >= 148 && i < 156 ? 0x20 : header[i];
-        unsigned += byte;
-        signed += byte > 127 ? byte - 256 : byte;
-    }
-    if (expected !== unsigned && expected !== signed)
-        throw unreadable(at, 'a header whose checksum is wrong');
-}
-/** A numeric field: octal digits, space or NUL padded; GNU's base-256 form (huge or negative values) is not read. */
-function octal(header, offset, length, at) {
-    if (header[offset] & 0x80)
-        throw unreadable(at, 'a number in base-256');
-    // By bytes: three fields of every one of thousands of headers.
-    let i = offset;
-    const end = offset + length;
-    while (i < end && header[i] === 0x20)
-        i++;
-    let value = 0;
-    for (; i < end && header[i] >= 0x30 && header[i] <= 0x37; i++)
-        value = value * 8 + header[i] - 0x30;
-    for (; i < end; i++)
-        if (header[i] !== 0x20 && header[i] !== 0)
-            throw unreadable(at, 'a numeric field that is not octal');
-    return value;
-}
-function decimal(value, at) {
-    if (!/^\d+$/.test(value) || !Number.isSafeInteger(Number(value)))
-        throw unreadable(at, 'a pax size that is not a number');
-    return Number(value);
-}
-/** Records `<length> <key>=<value>\n`, the length in bytes and counting the whole record. */
-function paxRecords(data, at) {
-    const records = new Map();
-    let offset = 0;
-    while (offset < data.length) {
-        const space = data.indexOf(0x20, offset);
-        const digits = space === -1 ? '' : data.toString('latin1', offset, space);
-        const length = /^[1-9]\d*$/.test(digits) ? Number(digits) : NaN;
-        const end = offset + length;
-        if (!(end <= data.length) || data[end - 1] !== 0x0a)
-            throw unreadable(at, 'a malformed pax record');
-        const record = data.toString('utf8', space + 1, end - 1);
-        const equals = record.indexOf('=');
-        const key = record.slice(0, equals);
-        if (equals < 1 || !PAX_KEYS.has(key))
-            throw unreadable(at, `the pax keyword ${JSON.stringify(printable(key))}`);
-        if (records.has(key))
-            throw unreadable(at, `the pax keyword ${key} twice`);
-        records.set(key, record.slice(equals + 1));
-        offset = end;
-    }
-    return records;
-}
-function permissions(mode) {
-    const letters = [...'rwxrwxrwx'].map((letter, i) => (mode & (0o400 >> i) ? letter : '-'));
-    const special = (bit, i, set) => {
-        if (mode & bit)
-            letters[i] = letters[i] === '-' ? set.toUpperCase() : set;
-    };
-    special(0o4000, 2, 's');
-    special(0o2000, 5, 's');
-    special(0o1000, 8, 't');
-    return letters.join('');
-}
-/** A NUL-terminated field, its bytes read as UTF-8 (as the listing's unescaped names are). */
-function tarReader_text(header, offset, length) {
-    const field = header.subarray(offset, offset + length);
-    const end = field.indexOf(0);
-    return field.toString('utf8', 0, end === -1 ? length : end);
-}
-function slice(archive, from, size, at) {
-    if (from + size > archive.length)
-        throw unreadable(at, 'a member whose content runs past the end');
-    return archive.subarray(from, from + size);
-}
-function padded(size) {
-    return Math.ceil(size / BLOCK) * BLOCK;
-}
-function isZero(block) {
-    for (const byte of block)
-        if (byte !== 0)
-            return false;
-    return true;
-}
-function printable(text) {
-    return text.replace(/[^\x20-\x7e]/g, c => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
-}
-function unreadable(at, what) {
-    return new Error(`the entry holds ${what} (at byte ${at}), which the action does not read`);
-}
-
 ;// CONCATENATED MODULE: ./src/cache/checkedEntry.ts
 
 
@@ -43683,9 +43828,10 @@ const PROVED_MAX_BYTES = 2 ** 30;
  * written when a member breaks `rules` (see refusedMembers); otherwise it is
  * extracted into `into`, the members' common prefix (`dir` relative to the
  * workspace) stripped. With `prove`, the action also reads the archive
- * itself (readTar, while tar lists it), refuses it when that reading and GNU
- * tar's part anywhere, and proves the members' content while tar extracts
- * them: what GNU tar writes is then exactly what was proved, and nothing of
+ * itself (TarReader, as zstd decompresses it, while tar lists it), refuses it
+ * when that reading and GNU tar's part anywhere, and proves the members'
+ * content; tar extracts them meanwhile, as soon as its own listing passed the
+ * rules. What GNU tar writes is then exactly what was proved, and nothing of
  * it runs before. `staging` holds the archive meanwhile; the caller removes
  * it (and what was extracted, when refused). A service or transfer failure
  * throws.
@@ -43700,42 +43846,53 @@ async function fetchChecked(dir, keys, into, staging, timeoutSeconds, rules, pro
     const archiveBytes = external_node_fs_.statSync(archive).size;
     const prefix = workspaceRelative(dir);
     const refused = (what, problems) => ({ kind: 'refused', matchedKey: found.matchedKey, what, problems });
-    // GNU tar lists the file in its own process while this one reads it; both end before anything goes on.
-    const [listed, reading] = await Promise.allSettled([listArchive(archive, found.compression, external_node_path_.join(staging, 'members.txt')), prove && readArchive(archive, found.compression)]);
-    if (listed.status === 'rejected')
-        throw listed.reason;
-    if (reading.status === 'rejected')
-        throw reading.reason;
-    const [members, read] = [listed.value, reading.value];
+    // GNU tar lists what this process reads, as zstd decompresses it once for both; without a proof, tar reads the file.
+    const plain = prove ? new external_node_stream_.PassThrough() : undefined;
+    const reading = plain ? readEntry(archive, found.compression, PROVED_MAX_BYTES, plain) : undefined;
+    reading?.catch(() => undefined);
+    let members;
+    try {
+        members = await listArchive(plain ? { plain } : { file: archive, compression: found.compression }, external_node_path_.join(staging, 'members.txt'));
+    }
+    catch (error) {
+        // A decompression that failed is the cause of the listing's failure, not tar's "unexpected EOF".
+        await reading;
+        throw error;
+    }
+    finally {
+        // The reading ends before anything goes on, whatever the listing found.
+        await reading?.catch(() => undefined);
+    }
     const problems = refusedMembers(members, prefix, rules);
     if (problems.length > 0)
         return refused('holds members the action does not extract', problems);
-    if (read instanceof Error)
-        return refused('cannot be read as GNU tar writes entries', [shown(read.message)]);
-    const differs = read && readingDiffers(members, read);
-    if (differs)
-        return refused('cannot be read as GNU tar writes entries', [differs]);
     // tar reads the file itself, in its own process, while this one proves what it holds.
     const extracting = extractArchive(archive, found.compression, into, prefix.split('/').length);
+    // Its failure is thrown below, once the proof is done; meanwhile it is not an unhandled rejection.
     extracting.catch(() => undefined);
-    if (read && prove) {
-        // What tar wrote meanwhile stays in `into`, which nothing runs from; it is done writing before the caller removes it.
-        const unproven = await prove(below(read, prefix)).finally(() => extracting.catch(() => undefined));
-        if (unproven.length > 0)
-            return refused('failed the check made before anything from it runs', unproven);
+    let proved;
+    try {
+        if (reading && prove) {
+            const read = await reading;
+            const unreadable = (why) => refused('cannot be read as GNU tar writes entries', [why]);
+            if (read instanceof Error)
+                return unreadable(shown(read.message));
+            const differs = readingDiffers(members, read);
+            if (differs)
+                return unreadable(differs);
+            // What tar writes meanwhile stays in `into`, which nothing runs from.
+            const { unproven, files } = await prove(below(read, prefix));
+            if (unproven.length > 0)
+                return refused('failed the check made before anything from it runs', unproven);
+            proved = files;
+        }
+    }
+    finally {
+        // tar is done writing before the caller moves the tree or removes it.
+        await extracting.catch(() => undefined);
     }
     await extracting;
-    return { kind: 'extracted', matchedKey: found.matchedKey, bytes: members.reduce((sum, m) => sum + m.size, 0), archiveBytes };
-}
-/** The action's own reading of the entry, or why it cannot read it. */
-async function readArchive(archive, compression) {
-    const plain = await decompressed(archive, compression, PROVED_MAX_BYTES);
-    try {
-        return readTar(plain);
-    }
-    catch (error) {
-        return error;
-    }
+    return { kind: 'extracted', matchedKey: found.matchedKey, bytes: members.reduce((sum, m) => sum + m.size, 0), archiveBytes, proved };
 }
 /** Members below `prefix` (which refusedMembers found every name to be or lie below), renamed relative to it in place: thousands, not copied. */
 function below(members, prefix) {
@@ -43745,8 +43902,8 @@ function below(members, prefix) {
     return inside;
 }
 /** A restore that used an extracted entry, begun at `started`. */
-function restored({ matchedKey, bytes, archiveBytes }, keys, started) {
-    return { matchedKey, exactHit: matchedKey.startsWith(keys.identity), ms: Date.now() - started, bytes, archiveBytes };
+function restored({ matchedKey, bytes, archiveBytes, proved }, keys, started) {
+    return { matchedKey, exactHit: matchedKey.startsWith(keys.identity), ms: Date.now() - started, bytes, archiveBytes, proved };
 }
 /** A restore that used nothing; `failure`, when it failed, is a warning and never fails the job. */
 function missed(started, failure) {
@@ -44002,20 +44159,24 @@ const venvTree_SHOWN_PATHS = 5;
  * Kinds other than files, directories and links, set-user-ID bits and names
  * outside the venv are refused before, from GNU tar's listing
  * (refusedMembers). `target` is where the venv was made (and will be): the
- * reference's own path is replaced by it before comparing.
+ * reference's own path is replaced by it before comparing. `files` counts
+ * what it checked of each RECORD (by its path below `target`), as
+ * verification counts files on disk.
  */
 function unprovenTree(members, reference, target) {
     const problems = [];
+    const files = new Map();
     const root = external_node_path_.resolve(target);
     // Keyed by the path each member will have: what a RECORD names resolves to these, with no per-file path arithmetic.
     const at = (member) => `${root}/${member.name}`;
     const byPath = new Map(members.map(member => [at(member), member]));
-    const files = archiveFiles(byPath);
+    const archived = archiveFiles(byPath);
     /** Paths a RECORD lists -> whether with a hash (which checkListedFiles proves). */
     const claimed = new Map();
     for (const record of records(members, root)) {
-        const { problems: found, listed } = checkListedFiles(external_node_path_.basename(external_node_path_.dirname(record.file)), record, files);
+        const { problems: found, listed, checked, hashed } = checkListedFiles(external_node_path_.basename(external_node_path_.dirname(record.file)), record, archived);
         problems.push(...found);
+        files.set(record.file, { checked, hashed });
         for (const [file, hashed] of listed)
             claimed.set(file, hashed);
     }
@@ -44030,9 +44191,8 @@ function unprovenTree(members, reference, target) {
     // Without it the next run would take the restored venv for someone else's and refuse to replace it.
     if (byPath.get(`${root}/${VENV_MARKER}`)?.type !== '-')
         problems.push(`${VENV_MARKER} (the action's marker) is missing`);
-    if (problems.length <= venvTree_SHOWN_PATHS)
-        return problems;
-    return [...problems.slice(0, venvTree_SHOWN_PATHS), `${problems.length - venvTree_SHOWN_PATHS} more`];
+    const unproven = problems.length <= venvTree_SHOWN_PATHS ? problems : [...problems.slice(0, venvTree_SHOWN_PATHS), `${problems.length - venvTree_SHOWN_PATHS} more`];
+    return { unproven, files };
 }
 /** `claimed`: a RECORD lists the member, with a hash (true) or without (false). */
 function venvTree_memberProblem(member, claimed, sameAsTool) {
@@ -44062,7 +44222,8 @@ function archiveFiles(byPath) {
         read: file => {
             const found = byPath.get(file);
             return found?.type === '-' ? found.content : undefined;
-        }
+        },
+        digest: (file, algorithm) => (algorithm === 'sha256' ? byPath.get(file)?.sha256 : undefined)
     };
 }
 /** Whether a member no RECORD lists is what the venv tool made in the reference, its path swapped for the target's. */
@@ -45952,7 +46113,7 @@ async function installVerified(job, cache, timeline) {
     if (venv && cache?.kind === 'venv') {
         restore = await timeline.run('Restore venv cache', () => cache.restore());
         if (restore.exactHit) {
-            const cached = await timeline.run('Verify cached venv', () => provedVenv(venv, expected));
+            const cached = await timeline.run('Verify cached venv', () => provedVenv(venv, expected, restore?.proved));
             if (cached)
                 return { ...cached, versions: pick(cached.versions, job.settings.packages), loads: reportLoads(cached.loads), restore };
             restore = { ...restore, exactHit: false };
@@ -46027,13 +46188,14 @@ function pipWouldChangeNothing(job, facts, found, env) {
 /**
  * A restored venv, used only when it proves good. Its files were hashed
  * against every RECORD by the tree check that let it run (restoreVenv), so
- * verification asks Python for the rest and does not read them again.
+ * verification asks Python for the rest and takes that check's counts
+ * (`filesProved`) rather than reading them again.
  */
-async function provedVenv(venv, expected) {
+async function provedVenv(venv, expected, filesProved) {
     const executable = venvPython(venv);
     const [python, { versions, problems, loads, proof }] = await Promise.all([
         Interpreter.probe(executable),
-        verifyEnvironment(executable, expected, { ...VERIFY_LIMITS, filesProved: true }).then(withProof)
+        verifyEnvironment(executable, expected, { ...VERIFY_LIMITS, filesProved }).then(withProof)
     ]);
     if (!proof) {
         warning(`The cached venv failed verification (${shown(problems.join('; '))}); rebuilding it and saving it under a new key.`);

@@ -4,7 +4,7 @@ import * as fs from 'node:fs'
 import * as path from 'node:path'
 import { describe, it } from 'node:test'
 import { extractArchive, listArchive, readingDiffers, refusedMembers } from '../../src/cache/archive.js'
-import { readTar } from '../../src/cache/tarReader.js'
+import { TarReader, type TarMember } from '../../src/cache/tarReader.js'
 import { tempDir } from '../fixtures/runAction.js'
 
 /** A tree with what a venv holds and the names that make tar write extended headers. */
@@ -27,6 +27,13 @@ function sampleTree(long = 150): string {
   return root
 }
 
+/** The reading of a whole archive, pushed in chunks of `size` bytes (as zstd hands its output over: any size). */
+function readTar(archive: Buffer, size = archive.length): TarMember[] {
+  const reader = new TarReader()
+  for (let at = 0; at < archive.length; at += size) reader.push(archive.subarray(at, at + size))
+  return reader.end()
+}
+
 function tarOf(root: string, format: string[]): string {
   const archive = path.join(tempDir('nova-dpm-tar-'), 'entry.tar')
   execFileSync('tar', [...format, '-cf', archive, '-C', path.dirname(root), path.basename(root)], { stdio: 'pipe' })
@@ -43,7 +50,7 @@ describe("the action's reading of an entry", () => {
       const archive = tarOf(root, [...format])
       const read = readTar(fs.readFileSync(archive))
       execFileSync('zstd', ['-q', archive, '-o', `${archive}.zst`])
-      assert.equal(readingDiffers(await listArchive(`${archive}.zst`, 'zstd-without-long', `${archive}.index`), read), undefined)
+      assert.equal(readingDiffers(await listArchive({ file: `${archive}.zst`, compression: 'zstd-without-long' }, `${archive}.index`), read), undefined)
       const byName = new Map(read.map(m => [m.name, m]))
       const deep = [...byName.keys()].find(name => name.endsWith(`/${'b'.repeat(long / 3)}/${'c'.repeat(long / 2)}.py`))
       assert.ok(deep && deep.length > 100, 'the long name is read whole')
@@ -58,6 +65,18 @@ describe("the action's reading of an entry", () => {
       assert.equal(byName.get('venv/bin/long-link')?.target, `../${'t'.repeat(long - 60)}`)
     })
   }
+
+  it('reads the same members whatever the chunks the archive arrives in, and refuses one cut short', () => {
+    const plain = fs.readFileSync(tarOf(sampleTree(300), ['--posix']))
+    const whole = readTar(plain)
+    // Headers, pax records and contents split anywhere: inside a block, on its edge, one byte at a time.
+    for (const size of [1, 7, 511, 512, 513, 1000, 4096, 65536]) {
+      assert.deepEqual(readTar(plain, size), whole, `in chunks of ${size} bytes`)
+    }
+    const content = plain.indexOf(Buffer.from('é'.repeat(700)))
+    assert.throws(() => readTar(plain.subarray(0, content + 100), 512), /content runs past the end/)
+    assert.throws(() => readTar(plain.subarray(0, content - 512), 512), /an end before the end-of-archive blocks/)
+  })
 
   it("refuses old GNU long names, which GNU tar reads but the toolkit's archives never hold", () => {
     const archive = tarOf(sampleTree(), ['--format=gnu'])
@@ -156,7 +175,7 @@ describe("the action's reading and GNU tar's, on archives changed at random", ()
       withChecksum(archive, at)
       let read
       try {
-        read = readTar(archive)
+        read = readTar(archive, 1 + random(4096))
       } catch {
         outcomes.unreadToUs++
         continue
@@ -166,7 +185,7 @@ describe("the action's reading and GNU tar's, on archives changed at random", ()
       execFileSync('zstd', ['-q', '-f', file, '-o', `${file}.zst`])
       let listed
       try {
-        listed = await listArchive(`${file}.zst`, 'zstd-without-long', `${file}.index`)
+        listed = await listArchive({ file: `${file}.zst`, compression: 'zstd-without-long' }, `${file}.index`)
       } catch {
         outcomes.unreadToTar++
         continue

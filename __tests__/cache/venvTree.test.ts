@@ -24,19 +24,30 @@ describe('the proof of a venv entry, from its members', () => {
   fs.mkdirSync(reference)
   const target = path.join(tempDir('nova-dpm-target-'), 'venv')
 
-  it("takes a wheel's own byte code, listed with its hash", () => {
-    assert.deepEqual(unprovenTree(entry(), reference, target), [])
+  it("takes a wheel's own byte code, listed with its hash, and counts the files it checked as verification does", () => {
+    // The compiled byte code pip listed without a hash is not checked; the RECORD does not count itself.
+    assert.deepEqual(unprovenTree(entry(), reference, target), {
+      unproven: [],
+      files: new Map([[path.join(target, SITE, 'closed-1.0.dist-info/RECORD'), { checked: 2, hashed: 2 }]])
+    })
   })
 
   it('refuses byte code pip compiled (listed without a hash), which Python would run in place of the source', () => {
-    assert.deepEqual(unprovenTree(entry([file(`${SITE}/closed/__pycache__/mod.cpython-311.pyc`, 'planted')]), reference, target), [
+    assert.deepEqual(unprovenTree(entry([file(`${SITE}/closed/__pycache__/mod.cpython-311.pyc`, 'planted')]), reference, target).unproven, [
       `${SITE}/closed/__pycache__/mod.cpython-311.pyc is byte code no RECORD proves, which the action's venv entries never hold`
     ])
   })
 
-  it("refuses a wheel's byte code changed behind its RECORD", () => {
-    assert.deepEqual(unprovenTree(entry([], 'changed byte code'), reference, target), [
-      'closed/core.pyc of closed-1.0.dist-info was changed after it was installed (its sha256 differs from the record)'
-    ])
+  it("refuses a wheel's byte code changed behind its RECORD, hashed by the proof or as the reading arrived", () => {
+    const changed = entry([], 'changed byte code')
+    const why = ['closed/core.pyc of closed-1.0.dist-info was changed after it was installed (its sha256 differs from the record)']
+    assert.deepEqual(unprovenTree(changed, reference, target).unproven, why)
+    const digest = (content: Buffer | string) => createHash('sha256').update(content).digest('base64url')
+    for (const member of changed) member.sha256 = digest(member.content)
+    assert.deepEqual(unprovenTree(changed, reference, target).unproven, why)
+    // The reading's digest is the one compared: the content is not hashed again.
+    const read = entry()
+    read[2].sha256 = digest('changed byte code')
+    assert.deepEqual(unprovenTree(read, reference, target).unproven, why)
   })
 })

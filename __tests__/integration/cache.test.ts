@@ -228,8 +228,11 @@ describe('caching with the real @actions/cache against a loopback cache service'
       fs.cpSync(venv, pristine, { recursive: true, verbatimSymlinks: true, filter: source => !byteCode(source) })
     }, { timeout: 240_000 })
 
-    /** Plants the saved venv, changed by `tamper`, as the newest entry for the run's inputs, with `extra` members beside it, in tar's `format`. */
-    function plant(name: string, tamper: () => void, extra: string[] = [], format = '--posix'): void {
+    /**
+     * Plants the saved venv, changed by `tamper`, as the newest entry for the run's inputs, with `extra` members
+     * beside it, in tar's `format`, its compressed bytes as `stored` leaves them.
+     */
+    function plant(name: string, tamper: () => void, extra: string[] = [], format = '--posix', stored = (archive: Buffer) => archive): void {
       fs.rmSync(venv, { recursive: true, force: true })
       fs.cpSync(pristine, venv, { recursive: true, verbatimSymlinks: true })
       tamper()
@@ -241,7 +244,7 @@ describe('caching with the real @actions/cache against a loopback cache service'
         // Left there, it would be someone else's stage to the action, which then saves nothing.
         fs.rmSync(path.dirname(stage), { recursive: true, force: true })
       }
-      service.plant(`${identity}${name}`, cacheVersion([stage], compressionMethod()), fs.readFileSync(archive))
+      service.plant(`${identity}${name}`, cacheVersion([stage], compressionMethod()), stored(fs.readFileSync(archive)))
       fs.rmSync(venv, { recursive: true, force: true })
       fs.rmSync(marker, { force: true })
     }
@@ -339,6 +342,17 @@ describe('caching with the real @actions/cache against a loopback cache service'
     it('an entry in a form GNU tar reads and the toolkit never writes (old GNU long names): refused, none of it used', { timeout: 240_000 }, async () => {
       plant('gnu-format', () => undefined, [], '--format=gnu')
       assertRebuilt(await runAction(asked(), runner()), /cannot be read as GNU tar writes entries: the entry holds tar type 'L' \(at byte \d+\), which the action does not read/)
+    })
+
+    it('an entry cut short: the warning names the decompression that failed first, not the listing that followed', { timeout: 240_000 }, async () => {
+      plant('cut', () => undefined, [], '--posix', archive => archive.subarray(0, archive.length / 2))
+      const run = await runAction(asked(), runner())
+      assert.equal(run.code, 0, run.stdout)
+      assert.ok(!fs.existsSync(marker))
+      const failure = messages(run, 'warning').find(m => m.startsWith('Cache restore failed'))
+      assert.match(failure ?? run.stdout, /^Cache restore failed, installing without it: zstd could not decompress the entry \(exit code \d+\)/)
+      assert.equal(run.outputs['cache-hit'], 'false')
+      assert.equal(installed(path.join(venv, 'bin', 'python'))['nova-dpm'], '3.0.0')
     })
 
     it('the entry the rebuild saved is proved and hit', { timeout: 120_000 }, async () => {

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict'
 import { execFileSync } from 'node:child_process'
+import { Readable } from 'node:stream'
 import { after, describe, it } from 'node:test'
 import { runProcess } from '../../src/io/process.js'
 import { stdoutDuring } from '../fixtures/assertions.js'
@@ -31,6 +32,26 @@ describe('the process runner', { timeout: 30_000 }, () => {
     assert.ok(result.stdout.length < 2_200_000)
     assert.match(result.stdout, /^\[earlier output dropped\]/)
     assert.match(result.stdout, /END\n$/)
+  })
+
+  it('feeds its input from a stream and hands its output over as it comes, stopping it past the bound', async () => {
+    const taken: Buffer[] = []
+    const fed = await runProcess('cat', [], { what: 'cat', timeoutMs: 5_000, input: Readable.from([Buffer.from('a'), Buffer.from('bc')]), output: { maxBytes: 10, take: chunk => taken.push(chunk) } })
+    assert.equal(fed.exitCode, 0)
+    assert.equal(Buffer.concat(taken).toString(), 'abc')
+    assert.equal(fed.stdout, '', 'handed over, not captured too')
+    const flood = await runProcess('sh', ['-c', 'head -c 5000000 /dev/zero'], { what: 'flood', timeoutMs: 5_000, output: { maxBytes: 1_000_000, take: () => undefined } })
+    assert.equal(flood.overflowed, true)
+    assert.notEqual(flood.exitCode, 0)
+    assert.match(flood.stderr, /flood wrote more than 1000000 bytes and was stopped/)
+  })
+
+  it('a program that exits without reading its input ends the run with its own status', async () => {
+    const input = Readable.from((function* () {
+      for (let i = 0; i < 200; i++) yield Buffer.alloc(65536, 0x78)
+    })())
+    const result = await runProcess('sh', ['-c', 'exit 4'], { what: 'sh', timeoutMs: 5_000, input })
+    assert.equal(result.exitCode, 4)
   })
 
   it('streams output with workflow commands switched off around it', () => {

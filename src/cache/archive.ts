@@ -1,9 +1,11 @@
+import { hash } from 'node:crypto'
 import * as fs from 'node:fs'
+import type { PassThrough, Readable } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
 import { createGunzip } from 'node:zlib'
 import { runProcess, type ProcessResult } from '../io/process.js'
 import { shown } from '../log/escape.js'
-import type { TarMember } from './tarReader.js'
+import { TarReader, type TarMember } from './tarReader.js'
 
 /** How the toolkit compressed an entry: zstd when `zstd` was on PATH at save time, else gzip. */
 export type Compression = 'zstd-without-long' | 'gzip'
@@ -50,38 +52,74 @@ function decompressing(compression: Compression): string[] {
 }
 
 /**
- * The plain tar of a downloaded entry, in memory, for the action's own
- * reading (readTar). An entry larger than `maxBytes` unpacked throws.
+ * The action's own reading of a downloaded entry (TarReader), made while it
+ * is decompressed, with each file's SHA-256: its members, or why they cannot
+ * be read as GNU tar writes them. The plain tar also goes to `plain`, ended
+ * with the decompression, for GNU tar's own listing: the entry is
+ * decompressed once for both. A decompression that fails, or an entry larger
+ * than `maxBytes` unpacked, throws.
  */
-export async function decompressed(archive: string, compression: Compression, maxBytes: number): Promise<Buffer> {
+export async function readEntry(archive: string, compression: Compression, maxBytes: number, plain?: PassThrough): Promise<TarMember[] | Error> {
+  // Hashed here, while the next chunk is still being decompressed, rather than in the proof that waits for the last one.
+  const reader = new TarReader(member => {
+    if (member.type === '-') member.sha256 = hash('sha256', member.content, 'base64url')
+  })
+  let unreadable: Error | undefined
+  const take = (chunk: Buffer) => {
+    plain?.write(chunk)
+    if (unreadable) return
+    try {
+      reader.push(chunk)
+    } catch (error) {
+      unreadable = error as Error
+    }
+  }
+  try {
+    await decompress(archive, compression, maxBytes, take)
+  } finally {
+    plain?.end()
+  }
+  if (unreadable) return unreadable
+  try {
+    return reader.end()
+  } catch (error) {
+    return error as Error
+  }
+}
+
+/** Hands the plain tar of a downloaded entry to `take` as it is decompressed. */
+async function decompress(archive: string, compression: Compression, maxBytes: number, take: (chunk: Buffer) => void): Promise<void> {
   const tooLarge = () => new Error(`the entry unpacks to more than ${Math.round(maxBytes / 2 ** 20)} MiB, more than the action proves in memory`)
   if (compression === 'gzip') {
-    const chunks: Buffer[] = []
     let total = 0
     await pipeline(fs.createReadStream(archive), createGunzip(), async (source: AsyncIterable<Buffer>) => {
       for await (const chunk of source) {
         total += chunk.length
         if (total > maxBytes) throw tooLarge()
-        chunks.push(chunk)
+        take(chunk)
       }
     })
-    return Buffer.concat(chunks)
+  } else {
+    const result = await runProcess('zstd', ['-d', '-q', '-c', archive], { what: 'zstd -d', timeoutMs: TAR_LIMIT_MS, output: { maxBytes, take } })
+    if (result.overflowed) throw tooLarge()
+    if (result.exitCode !== 0) throw new Error(`zstd could not decompress the entry (exit code ${result.exitCode}): ${lastWords(result)}`)
   }
-  const result = await runProcess('zstd', ['-d', '-q', '-c', archive], { what: 'zstd -d', timeoutMs: TAR_LIMIT_MS, keepOutput: maxBytes })
-  if (result.exitCode === 0 && result.output) return result.output
-  if (result.overflowed) throw tooLarge()
-  throw new Error(`zstd could not decompress the entry (exit code ${result.exitCode}): ${lastWords(result)}`)
 }
 
+/** What tar reads: a downloaded entry, which it decompresses itself, or the plain tar as the action decompresses it (readEntry). */
+export type TarInput = { file: string; compression: Compression } | { plain: Readable }
+
 /**
- * The members of the downloaded entry `archive`, as GNU tar reads them (pax
- * names included). The verbose listing goes to a file, not through a pipe, so
- * that a large one is never cut; LC_ALL=C makes tar escape every byte outside
+ * The members of a downloaded entry, as GNU tar reads them (pax names
+ * included). The verbose listing goes to a file, not through a pipe, so that
+ * a large one is never cut; LC_ALL=C makes tar escape every byte outside
  * ASCII, so that each member is one line.
  */
-export async function listArchive(archive: string, compression: Compression, indexFile: string): Promise<Member[]> {
-  const args = ['-t', '-v', '-P', ...decompressing(compression), '--numeric-owner', '--quoting-style=escape', `--index-file=${indexFile}`, '-f', archive]
-  const result = await runProcess('tar', args, { what: 'tar -t', timeoutMs: TAR_LIMIT_MS, env: { ...process.env, LC_ALL: 'C' } })
+export async function listArchive(entry: TarInput, indexFile: string): Promise<Member[]> {
+  const from = 'plain' in entry ? ['-f', '-'] : [...decompressing(entry.compression), '-f', entry.file]
+  const args = ['-t', '-v', '-P', '--numeric-owner', '--quoting-style=escape', `--index-file=${indexFile}`, ...from]
+  const input = 'plain' in entry ? entry.plain : undefined
+  const result = await runProcess('tar', args, { what: 'tar -t', timeoutMs: TAR_LIMIT_MS, env: { ...process.env, LC_ALL: 'C' }, input })
   if (result.exitCode !== 0) throw new Error(`tar could not list the entry (exit code ${result.exitCode}): ${lastWords(result)}`)
   return parseListing(fs.readFileSync(indexFile, 'latin1'))
 }
@@ -188,8 +226,11 @@ function memberProblem(member: Member, base: string[], names: Set<string>, links
   if (!['-', 'd', 'l'].includes(member.type)) return `is ${KINDS[member.type] ?? `of tar type '${member.type}'`}`
   if (/[sS]/.test(member.permissions[2] + member.permissions[5])) return 'is set-user-ID or set-group-ID'
   if (names.has(member.name)) return 'is in the archive twice'
-  for (let i = base.length + 1; i < parts.length; i++) {
-    if (links.has(parts.slice(0, i).join('/'))) return 'lies beneath a symbolic link of the archive'
+  // Each directory above the member, grown a part at a time: thousands of members, each a dozen deep.
+  let above = base.join('/')
+  for (let i = base.length; i < parts.length - 1 && links.size > 0; i++) {
+    above = `${above}/${parts[i]}`
+    if (links.has(above)) return 'lies beneath a symbolic link of the archive'
   }
   return undefined
 }

@@ -1,13 +1,15 @@
 import * as fs from 'node:fs'
 import * as path from 'node:path'
+import { PassThrough } from 'node:stream'
 import { watchRequests } from '../io/requestWatch.js'
 import { shown } from '../log/escape.js'
 import { info, warning } from '../log/log.js'
-import { decompressed, extractArchive, listArchive, readingDiffers, refusedMembers, type Compression, type MemberRules } from './archive.js'
+import { extractArchive, listArchive, readEntry, readingDiffers, refusedMembers, type Member, type MemberRules } from './archive.js'
 import { downloadEntry } from './entry.js'
 import type { CacheKeys } from './keys.js'
 import { stalledReason, type CacheRestore } from './service.js'
-import { readTar, type TarMember } from './tarReader.js'
+import type { FileCount } from '../python/verify.js'
+import type { TarMember } from './tarReader.js'
 
 export interface Extracted {
   kind: 'extracted'
@@ -16,6 +18,8 @@ export interface Extracted {
   bytes: number
   /** Size of the entry as downloaded. */
   archiveBytes: number
+  /** What the proof, when there was one, counted of the files it checked. */
+  proved?: ReadonlyMap<string, FileCount>
 }
 
 export type Checked =
@@ -34,9 +38,9 @@ const PROVED_MAX_BYTES = 2 ** 30
 /**
  * What a caller proves of an entry's members (names relative to the cached
  * directory, content read by the action) while GNU tar extracts them: why
- * they may not run, or nothing.
+ * they may not run (none when they may), and what it counted of them.
  */
-export type Proof = (members: TarMember[]) => Promise<string[]>
+export type Proof = (members: TarMember[]) => Promise<{ unproven: string[]; files: ReadonlyMap<string, FileCount> }>
 
 /**
  * An entry of `dir` taken only as far as its member list allows, for every
@@ -45,9 +49,10 @@ export type Proof = (members: TarMember[]) => Promise<string[]>
  * written when a member breaks `rules` (see refusedMembers); otherwise it is
  * extracted into `into`, the members' common prefix (`dir` relative to the
  * workspace) stripped. With `prove`, the action also reads the archive
- * itself (readTar, while tar lists it), refuses it when that reading and GNU
- * tar's part anywhere, and proves the members' content while tar extracts
- * them: what GNU tar writes is then exactly what was proved, and nothing of
+ * itself (TarReader, as zstd decompresses it, while tar lists it), refuses it
+ * when that reading and GNU tar's part anywhere, and proves the members'
+ * content; tar extracts them meanwhile, as soon as its own listing passed the
+ * rules. What GNU tar writes is then exactly what was proved, and nothing of
  * it runs before. `staging` holds the archive meanwhile; the caller removes
  * it (and what was extracted, when refused). A service or transfer failure
  * throws.
@@ -61,36 +66,46 @@ export async function fetchChecked(dir: string, keys: CacheKeys, into: string, s
   const archiveBytes = fs.statSync(archive).size
   const prefix = workspaceRelative(dir)
   const refused = (what: string, problems: string[]): Checked => ({ kind: 'refused', matchedKey: found.matchedKey, what, problems })
-  // GNU tar lists the file in its own process while this one reads it; both end before anything goes on.
-  const [listed, reading] = await Promise.allSettled([listArchive(archive, found.compression, path.join(staging, 'members.txt')), prove && readArchive(archive, found.compression)])
-  if (listed.status === 'rejected') throw listed.reason
-  if (reading.status === 'rejected') throw reading.reason
-  const [members, read] = [listed.value, reading.value]
+  // GNU tar lists what this process reads, as zstd decompresses it once for both; without a proof, tar reads the file.
+  const plain = prove ? new PassThrough() : undefined
+  const reading = plain ? readEntry(archive, found.compression, PROVED_MAX_BYTES, plain) : undefined
+  reading?.catch(() => undefined)
+  let members: Member[]
+  try {
+    members = await listArchive(plain ? { plain } : { file: archive, compression: found.compression }, path.join(staging, 'members.txt'))
+  } catch (error) {
+    // A decompression that failed is the cause of the listing's failure, not tar's "unexpected EOF".
+    await reading
+    throw error
+  } finally {
+    // The reading ends before anything goes on, whatever the listing found.
+    await reading?.catch(() => undefined)
+  }
   const problems = refusedMembers(members, prefix, rules)
   if (problems.length > 0) return refused('holds members the action does not extract', problems)
-  if (read instanceof Error) return refused('cannot be read as GNU tar writes entries', [shown(read.message)])
-  const differs = read && readingDiffers(members, read)
-  if (differs) return refused('cannot be read as GNU tar writes entries', [differs])
   // tar reads the file itself, in its own process, while this one proves what it holds.
   const extracting = extractArchive(archive, found.compression, into, prefix.split('/').length)
+  // Its failure is thrown below, once the proof is done; meanwhile it is not an unhandled rejection.
   extracting.catch(() => undefined)
-  if (read && prove) {
-    // What tar wrote meanwhile stays in `into`, which nothing runs from; it is done writing before the caller removes it.
-    const unproven = await prove(below(read, prefix)).finally(() => extracting.catch(() => undefined))
-    if (unproven.length > 0) return refused('failed the check made before anything from it runs', unproven)
+  let proved: ReadonlyMap<string, FileCount> | undefined
+  try {
+    if (reading && prove) {
+      const read = await reading
+      const unreadable = (why: string) => refused('cannot be read as GNU tar writes entries', [why])
+      if (read instanceof Error) return unreadable(shown(read.message))
+      const differs = readingDiffers(members, read)
+      if (differs) return unreadable(differs)
+      // What tar writes meanwhile stays in `into`, which nothing runs from.
+      const { unproven, files } = await prove(below(read, prefix))
+      if (unproven.length > 0) return refused('failed the check made before anything from it runs', unproven)
+      proved = files
+    }
+  } finally {
+    // tar is done writing before the caller moves the tree or removes it.
+    await extracting.catch(() => undefined)
   }
   await extracting
-  return { kind: 'extracted', matchedKey: found.matchedKey, bytes: members.reduce((sum, m) => sum + m.size, 0), archiveBytes }
-}
-
-/** The action's own reading of the entry, or why it cannot read it. */
-async function readArchive(archive: string, compression: Compression): Promise<TarMember[] | Error> {
-  const plain = await decompressed(archive, compression, PROVED_MAX_BYTES)
-  try {
-    return readTar(plain)
-  } catch (error) {
-    return error as Error
-  }
+  return { kind: 'extracted', matchedKey: found.matchedKey, bytes: members.reduce((sum, m) => sum + m.size, 0), archiveBytes, proved }
 }
 
 /** Members below `prefix` (which refusedMembers found every name to be or lie below), renamed relative to it in place: thousands, not copied. */
@@ -101,8 +116,8 @@ function below(members: TarMember[], prefix: string): TarMember[] {
 }
 
 /** A restore that used an extracted entry, begun at `started`. */
-export function restored({ matchedKey, bytes, archiveBytes }: Extracted, keys: CacheKeys, started: number): CacheRestore {
-  return { matchedKey, exactHit: matchedKey.startsWith(keys.identity), ms: Date.now() - started, bytes, archiveBytes }
+export function restored({ matchedKey, bytes, archiveBytes, proved }: Extracted, keys: CacheKeys, started: number): CacheRestore {
+  return { matchedKey, exactHit: matchedKey.startsWith(keys.identity), ms: Date.now() - started, bytes, archiveBytes, proved }
 }
 
 /** A restore that used nothing; `failure`, when it failed, is a warning and never fails the job. */

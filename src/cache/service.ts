@@ -4,6 +4,7 @@ import type * as Toolkit from '@actions/cache'
 import { watchRequests } from '../io/requestWatch.js'
 import { shown } from '../log/escape.js'
 import { info, warning } from '../log/log.js'
+import type { FileCount } from '../python/verify.js'
 
 export interface CacheRestore {
   matchedKey?: string
@@ -14,6 +15,8 @@ export interface CacheRestore {
   bytes: number
   /** Size of the entry as downloaded. */
   archiveBytes?: number
+  /** What the check of a venv entry's files counted of each RECORD (by its path), before any of them ran: verification does not read them again. */
+  proved?: ReadonlyMap<string, FileCount>
 }
 
 export interface CacheSave {

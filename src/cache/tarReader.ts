@@ -1,6 +1,6 @@
 /**
- * The members of a plain tar with their content, read in this process from
- * one buffer. Written here rather than taken from a tar library because the
+ * The members of a plain tar with their content, read in this process as it
+ * is decompressed. Written here rather than taken from a tar library because the
  * point is to accept less, not more: a venv entry's files are proved from
  * this reading before GNU tar extracts them (checking them on disk after
  * extraction costs one system call per file, seconds for Nova's 16,000), so
@@ -11,6 +11,7 @@
  */
 
 const BLOCK = 512
+const EMPTY = Buffer.alloc(0)
 
 export interface TarMember {
   /** GNU tar's type letter in a verbose listing: '-' file, 'd' directory, 'l' symbolic link, 'h' hard link, 'c', 'b', 'p'. */
@@ -25,48 +26,139 @@ export interface TarMember {
   target?: string
   /** A regular file's content: a view of the archive, not a copy. */
   content: Buffer
+  /** The content's SHA-256 (base64url, unpadded), when the reader's caller computed it as the member arrived. */
+  sha256?: string
 }
 
 const TYPES: Record<string, string> = { '0': '-', '\0': '-', '1': 'h', '2': 'l', '3': 'c', '4': 'b', '5': 'd', '6': 'p' }
 /** The pax keywords GNU tar writes for a member; any other (sparse maps, charsets, extended attributes) is not read. */
 const PAX_KEYS = new Set(['path', 'linkpath', 'size', 'mtime', 'atime', 'ctime', 'uid', 'gid', 'uname', 'gname'])
 
-/** Every member up to the first zero block (where GNU tar stops too). */
-export function readTar(archive: Buffer): TarMember[] {
-  const members: TarMember[] = []
-  let at = 0
-  let pax: Map<string, string> | undefined
-  while (at + BLOCK <= archive.length) {
-    const header = archive.subarray(at, at + BLOCK)
-    if (header[0] === 0 && isZero(header)) {
-      if (pax) throw unreadable(at, 'pax records with no member after them')
-      return members
+/** A header read, whose content (padded to whole blocks) is still to come. */
+interface Pending {
+  header: Buffer
+  /** Where the header starts in the archive, for the errors. */
+  at: number
+  /** Bytes of content that follow the header. */
+  size: number
+}
+
+/**
+ * Reads a plain tar as it arrives, in chunks of any size (zstd's output as it
+ * decompresses): every member up to the first zero block, where GNU tar stops
+ * too. A member's content is a view of the chunk that holds it, or one copy
+ * when it spans chunks; the archive is never joined into one buffer. `push`
+ * and `end` throw at the first thing the reading does not accept.
+ */
+export class TarReader {
+  private readonly members: TarMember[] = []
+  /** Bytes received and not yet read: `chunks[0]` from `offset`. */
+  private chunks: Buffer[] = []
+  private offset = 0
+  private buffered = 0
+  /** Where the next unread byte is in the archive. */
+  private at = 0
+  private pending: Pending | undefined
+  private pax: Map<string, string> | undefined
+  private done = false
+
+  /** `read` sees each member as soon as its content has arrived. */
+  constructor(private readonly read: (member: TarMember) => void = () => undefined) {}
+
+  push(chunk: Buffer): void {
+    // GNU tar reads nothing past the end-of-archive block either.
+    if (this.done || chunk.length === 0) return
+    this.chunks.push(chunk)
+    this.buffered += chunk.length
+    for (;;) {
+      if (!this.pending) {
+        if (this.buffered < BLOCK) return
+        const at = this.at
+        const header = this.take(BLOCK)
+        if (header[0] === 0 && isZero(header)) {
+          if (this.pax) throw unreadable(at, 'pax records with no member after them')
+          this.done = true
+          this.chunks = []
+          return
+        }
+        this.pending = this.headerRead(header, at)
+      }
+      const { size } = this.pending
+      if (this.buffered < padded(size)) return
+      const content = this.take(padded(size)).subarray(0, size)
+      this.memberRead(this.pending, content)
+      this.pending = undefined
     }
+  }
+
+  /** The members, once the whole archive has been pushed. */
+  end(): TarMember[] {
+    if (this.pending) throw unreadable(this.pending.at, 'a member whose content runs past the end')
+    if (!this.done) throw unreadable(this.at, 'an end before the end-of-archive blocks')
+    return this.members
+  }
+
+  /** The size of what follows a header, checked before any of it is waited for. */
+  private headerRead(header: Buffer, at: number): Pending {
     checkSum(header, at)
     const flag = String.fromCharCode(header[156])
     const stored = octal(header, 124, 12, at)
-    const dataAt = at + BLOCK
     if (flag === 'x') {
-      if (pax) throw unreadable(at, 'two pax headers for one member')
-      pax = paxRecords(slice(archive, dataAt, stored, at), at)
-      at = dataAt + padded(stored)
-      continue
+      if (this.pax) throw unreadable(at, 'two pax headers for one member')
+      return { header, at, size: stored }
+    }
+    if (!TYPES[flag]) throw unreadable(at, `tar type '${printable(flag)}'`)
+    return { header, at, size: this.pax?.has('size') ? decimal(this.pax.get('size') ?? '', at) : stored }
+  }
+
+  private memberRead({ header, at, size }: Pending, content: Buffer): void {
+    const flag = String.fromCharCode(header[156])
+    if (flag === 'x') {
+      this.pax = paxRecords(content, at)
+      return
     }
     const type = TYPES[flag]
-    if (!type) throw unreadable(at, `tar type '${printable(flag)}'`)
-    const size = pax?.has('size') ? decimal(pax.get('size') ?? '', at) : stored
+    const pax = this.pax
     let name = pax?.get('path') ?? headerName(header, at)
     if (type !== 'd' && name.endsWith('/')) throw unreadable(at, 'a name ending in / that is not a directory')
     if (type !== '-' && size !== 0) throw unreadable(at, 'content on a member that is not a regular file')
     name = name.replace(/\/+$/, '')
     const mode = octal(header, 100, 8, at)
-    const member: TarMember = { type, permissions: permissions(mode), name, size: type === '-' ? size : 0, content: slice(archive, dataAt, size, at) }
+    const member: TarMember = { type, permissions: permissions(mode), name, size: type === '-' ? size : 0, content }
     if (type === 'l' || type === 'h') member.target = pax?.get('linkpath') ?? text(header, 157, 100)
-    members.push(member)
-    pax = undefined
-    at = dataAt + padded(size)
+    this.members.push(member)
+    this.read(member)
+    this.pax = undefined
   }
-  throw unreadable(at, 'an end before the end-of-archive blocks')
+
+  /** The next `n` buffered bytes: a view when one chunk holds them, else one copy. */
+  private take(n: number): Buffer {
+    if (n === 0) return EMPTY
+    this.at += n
+    this.buffered -= n
+    const first = this.chunks[0]
+    if (first.length - this.offset >= n) {
+      this.offset += n
+      const view = first.subarray(this.offset - n, this.offset)
+      if (this.offset === first.length) this.next()
+      return view
+    }
+    const taken = Buffer.allocUnsafe(n)
+    for (let filled = 0; filled < n; ) {
+      const chunk = this.chunks[0]
+      const part = Math.min(n - filled, chunk.length - this.offset)
+      chunk.copy(taken, filled, this.offset, this.offset + part)
+      filled += part
+      this.offset += part
+      if (this.offset === chunk.length) this.next()
+    }
+    return taken
+  }
+
+  private next(): void {
+    this.chunks.shift()
+    this.offset = 0
+  }
 }
 
 function headerName(header: Buffer, at: number): string {
@@ -133,7 +225,12 @@ function paxRecords(data: Buffer, at: number): Map<string, string> {
   return records
 }
 
+/** By mode: a venv's 16,000 members have a handful. */
+const LETTERS = new Map<number, string>()
+
 function permissions(mode: number): string {
+  const known = LETTERS.get(mode)
+  if (known !== undefined) return known
   const letters = [...'rwxrwxrwx'].map((letter, i) => (mode & (0o400 >> i) ? letter : '-'))
   const special = (bit: number, i: number, set: string) => {
     if (mode & bit) letters[i] = letters[i] === '-' ? set.toUpperCase() : set
@@ -141,7 +238,9 @@ function permissions(mode: number): string {
   special(0o4000, 2, 's')
   special(0o2000, 5, 's')
   special(0o1000, 8, 't')
-  return letters.join('')
+  const spelled = letters.join('')
+  LETTERS.set(mode, spelled)
+  return spelled
 }
 
 /** A NUL-terminated field, its bytes read as UTF-8 (as the listing's unescaped names are). */
@@ -149,11 +248,6 @@ function text(header: Buffer, offset: number, length: number): string {
   const field = header.subarray(offset, offset + length)
   const end = field.indexOf(0)
   return field.toString('utf8', 0, end === -1 ? length : end)
-}
-
-function slice(archive: Buffer, from: number, size: number, at: number): Buffer {
-  if (from + size > archive.length) throw unreadable(at, 'a member whose content runs past the end')
-  return archive.subarray(from, from + size)
 }
 
 function padded(size: number): number {

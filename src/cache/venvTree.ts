@@ -1,7 +1,7 @@
 import * as fs from 'node:fs'
 import * as path from 'node:path'
 import { shown } from '../log/escape.js'
-import { checkListedFiles, type Files, type RecordFile } from '../python/verify.js'
+import { checkListedFiles, type FileCount, type Files, type RecordFile } from '../python/verify.js'
 import { VENV_MARKER } from '../python/venv.js'
 import type { TarMember } from './tarReader.js'
 
@@ -31,20 +31,24 @@ const SHOWN_PATHS = 5
  * Kinds other than files, directories and links, set-user-ID bits and names
  * outside the venv are refused before, from GNU tar's listing
  * (refusedMembers). `target` is where the venv was made (and will be): the
- * reference's own path is replaced by it before comparing.
+ * reference's own path is replaced by it before comparing. `files` counts
+ * what it checked of each RECORD (by its path below `target`), as
+ * verification counts files on disk.
  */
-export function unprovenTree(members: readonly TarMember[], reference: string, target: string): string[] {
+export function unprovenTree(members: readonly TarMember[], reference: string, target: string): { unproven: string[]; files: Map<string, FileCount> } {
   const problems: string[] = []
+  const files = new Map<string, FileCount>()
   const root = path.resolve(target)
   // Keyed by the path each member will have: what a RECORD names resolves to these, with no per-file path arithmetic.
   const at = (member: TarMember) => `${root}/${member.name}`
   const byPath = new Map(members.map(member => [at(member), member]))
-  const files = archiveFiles(byPath)
+  const archived = archiveFiles(byPath)
   /** Paths a RECORD lists -> whether with a hash (which checkListedFiles proves). */
   const claimed = new Map<string, boolean>()
   for (const record of records(members, root)) {
-    const { problems: found, listed } = checkListedFiles(path.basename(path.dirname(record.file)), record, files)
+    const { problems: found, listed, checked, hashed } = checkListedFiles(path.basename(path.dirname(record.file)), record, archived)
     problems.push(...found)
+    files.set(record.file, { checked, hashed })
     for (const [file, hashed] of listed) claimed.set(file, hashed)
   }
   const same = sameAsReference(reference, target)
@@ -55,8 +59,8 @@ export function unprovenTree(members: readonly TarMember[], reference: string, t
   }
   // Without it the next run would take the restored venv for someone else's and refuse to replace it.
   if (byPath.get(`${root}/${VENV_MARKER}`)?.type !== '-') problems.push(`${VENV_MARKER} (the action's marker) is missing`)
-  if (problems.length <= SHOWN_PATHS) return problems
-  return [...problems.slice(0, SHOWN_PATHS), `${problems.length - SHOWN_PATHS} more`]
+  const unproven = problems.length <= SHOWN_PATHS ? problems : [...problems.slice(0, SHOWN_PATHS), `${problems.length - SHOWN_PATHS} more`]
+  return { unproven, files }
 }
 
 /** `claimed`: a RECORD lists the member, with a hash (true) or without (false). */
@@ -82,7 +86,8 @@ function archiveFiles(byPath: ReadonlyMap<string, TarMember>): Files {
     read: file => {
       const found = byPath.get(file)
       return found?.type === '-' ? found.content : undefined
-    }
+    },
+    digest: (file, algorithm) => (algorithm === 'sha256' ? byPath.get(file)?.sha256 : undefined)
   }
 }
 

@@ -1,4 +1,5 @@
-import { spawn, type ChildProcess } from 'node:child_process'
+import { spawn, type ChildProcess, type ChildProcessByStdio } from 'node:child_process'
+import type { Readable, Writable } from 'node:stream'
 import { shown } from '../log/escape.js'
 import { info, stopCommands } from '../log/log.js'
 import { redact } from '../log/secrets.js'
@@ -13,8 +14,10 @@ export interface RunOptions {
   stream?: boolean
   env?: NodeJS.ProcessEnv
   cwd?: string
-  /** Keep the whole standard output as bytes (`ProcessResult.output`), up to this many; beyond, the program is stopped. */
-  keepOutput?: number
+  /** Hand the standard output, as it comes, to `take` instead of capturing it, up to `maxBytes`; beyond, the program is stopped. */
+  output?: { maxBytes: number; take: (chunk: Buffer) => void }
+  /** Fed to the standard input (otherwise none); what the program does not read when it exits is dropped. */
+  input?: Readable
 }
 
 export interface ProcessResult {
@@ -23,9 +26,7 @@ export interface ProcessResult {
   stdout: string
   stderr: string
   timedOut: boolean
-  /** The whole standard output, with `keepOutput`. */
-  output?: Buffer
-  /** It wrote more than `keepOutput` and was stopped for it. */
+  /** It wrote more than `output.maxBytes` and was stopped for it. */
   overflowed?: boolean
 }
 
@@ -60,17 +61,22 @@ export function runProcess(program: string, args: readonly string[], options: Ru
   const resume = options.stream ? stopCommands() : undefined
   const mark = newMark()
   return new Promise<ProcessResult>(resolve => {
+    // Typed by hand: with standard input chosen at run time, spawn's overloads no longer see that the outputs are pipes.
     const child = spawn(program, args, {
       env: { ...(options.env ?? process.env), [MARK_VARIABLE]: mark },
       cwd: options.cwd,
-      stdio: ['ignore', 'pipe', 'pipe'],
+      stdio: [options.input ? 'pipe' : 'ignore', 'pipe', 'pipe'],
       detached: true
-    })
+    }) as ChildProcessByStdio<Writable | null, Readable, Readable>
+    if (options.input && child.stdin) {
+      // A program that exits before reading it all closes the pipe: its exit status tells what happened, not EPIPE.
+      child.stdin.on('error', () => undefined)
+      options.input.pipe(child.stdin)
+    }
     running.set(child, { what: options.what, mark })
     const stdout = new Tail()
     const stderr = new Tail()
-    const kept: Buffer[] = []
-    let keptBytes = 0
+    let handed = 0
     let overflow = ''
     // The resume token must start a line of its own, or commands stay off.
     let lineOpen = false
@@ -79,11 +85,11 @@ export function runProcess(program: string, args: readonly string[], options: Ru
       lineOpen = chunk[chunk.length - 1] !== 0x0a
     }
     child.stdout.on('data', (chunk: Buffer) => {
-      if (options.keepOutput !== undefined) {
-        keptBytes += chunk.length
-        if (keptBytes <= options.keepOutput) kept.push(chunk)
+      if (options.output) {
+        handed += chunk.length
+        if (handed <= options.output.maxBytes) options.output.take(chunk)
         else if (!overflow) {
-          overflow = `\n${options.what} wrote more than ${options.keepOutput} bytes and was stopped.`
+          overflow = `\n${options.what} wrote more than ${options.output.maxBytes} bytes and was stopped.`
           stopTree(child, mark, 'SIGTERM')
         }
         return
@@ -113,8 +119,7 @@ export function runProcess(program: string, args: readonly string[], options: Ru
       resume?.()
       if (note) info(note)
       const limit = timedOut ? `\n${options.what} did not finish within ${Math.round(options.timeoutMs / 1000)} s and was stopped${heldBy(leftBehind)}.` : ''
-      const output = options.keepOutput !== undefined && !overflow ? Buffer.concat(kept) : undefined
-      resolve({ exitCode: overflow && exitCode === 0 ? 1 : exitCode, stdout: stdout.text(), stderr: stderr.text() + extra + limit + overflow, timedOut, output, overflowed: overflow !== '' })
+      resolve({ exitCode: overflow && exitCode === 0 ? 1 : exitCode, stdout: stdout.text(), stderr: stderr.text() + extra + limit + overflow, timedOut, overflowed: overflow !== '' })
     }
     const status = (code: number | null, signal: NodeJS.Signals | null) => [code ?? 128, signal && !timedOut ? `killed by ${signal}` : ''] as const
     child.on('error', error => finish(127, error.message))

@@ -102,8 +102,12 @@ export interface InspectOptions {
   constraintsFile?: string
   /** When this run's pip started (ms since the epoch): a RECORD written since then was written by it. */
   pipStartedAt?: number
-  /** The caller has just proved every RECORD's files itself (a restored venv's tree check): they are counted, not hashed twice. */
-  filesProved?: boolean
+  /**
+   * What the caller's own check of RECORDs' files just counted, by the
+   * RECORD's path (a restored venv's tree check): those files are not read
+   * again. A RECORD it does not name is checked on disk.
+   */
+  filesProved?: ReadonlyMap<string, FileCount>
 }
 
 /** File sentences per distribution before the rest is summed up. */
@@ -131,8 +135,9 @@ export async function inspectEnvironment(executable: string, expected: Expected[
   const files: FileCount = { checked: 0, hashed: 0 }
   for (const member of answer.members) {
     if (!member.record) continue
-    const checked = fileCheck(`${member.name} ${member.version}`, member.record, writerOf(member.record, options.pipStartedAt), options.filesProved)
-    problems.push(...checked.problems)
+    const checked: FileCount & { problems?: string[] } =
+      options.filesProved?.get(member.record.file) ?? fileCheck(`${member.name} ${member.version}`, member.record, writerOf(member.record, options.pipStartedAt))
+    problems.push(...(checked.problems ?? []))
     files.checked += checked.checked
     files.hashed += checked.hashed
   }
@@ -236,27 +241,27 @@ export function checkFiles(distribution: string, record: RecordFile, writer: Wri
 /**
  * checkFiles for files read from `files` rather than the disk (a venv entry
  * before it is extracted), with every path the list names, resolved, and
- * whether with a hash: the caller accounts for its files with it.
+ * whether with a hash: the caller accounts for its files with it. The
+ * counts are those checkFiles makes.
  */
-export function checkListedFiles(distribution: string, record: RecordFile, files: Files): { problems: string[]; listed: Map<string, boolean> } {
-  const { problems, listed } = fileCheck(distribution, record, 'earlier', false, files)
-  return { problems, listed }
+export function checkListedFiles(distribution: string, record: RecordFile, files: Files): FileCount & { problems: string[]; listed: Map<string, boolean> } {
+  return fileCheck(distribution, record, 'earlier', files)
 }
 
 /** checkFiles, with how many files it checked, and how many of them against a hash (counts that hold when nothing is wrong). */
-function fileCheck(distribution: string, record: RecordFile, writer: Writer = 'earlier', proved = false, files: Files = DISK): FileCount & { problems: string[]; listed: Map<string, boolean> } {
+function fileCheck(distribution: string, record: RecordFile, writer: Writer = 'earlier', files: Files = DISK): FileCount & { problems: string[]; listed: Map<string, boolean> } {
   const listed = new Map<string, boolean>([[record.file, false]])
   const stat = files.regularFile(record.file)
   const text = stat && stat !== 'other' ? files.read(record.file) : undefined
   if (text === undefined) return { problems: [`the file list of ${distribution} (${shown(record.file)}) cannot be read`], checked: 0, hashed: 0, listed }
-  // Each path resolved once: a venv entry's proof goes through 16,000 of them.
+  // Each path resolved and each hash parsed once: a venv entry's proof goes through 16,000 of them.
+  const base = path.resolve(record.base)
   const entries = recordEntries(text.toString('utf8'), record.hashed)
-    .map(entry => ({ ...entry, file: path.resolve(record.base, entry.path) }))
+    .map(entry => ({ ...entry, file: resolvedBelow(base, entry.path), checksum: hashOf(entry) }))
     .filter(entry => entry.file !== record.file)
   for (const entry of entries) listed.set(entry.file, entry.hash !== undefined)
   const checked = entries.filter(entry => !skipped(entry)).length
-  const hashed = entries.filter(entry => hashOf(entry)).length
-  if (proved) return { problems: [], checked, hashed, listed }
+  const hashed = entries.filter(entry => entry.checksum).length
   const problems = entries.map(entry => checkEntry(distribution, record, entry, writer, files)).filter((p): p is string => p !== undefined)
   const fresh = writer === 'this-run'
   const named =
@@ -295,26 +300,43 @@ interface Entry {
 
 const HASHES = new Set(getHashes())
 
-function checkEntry(distribution: string, record: RecordFile, entry: Entry & { file: string }, writer: Writer, files: Files): string | undefined {
+function checkEntry(distribution: string, record: RecordFile, entry: Entry & { file: string; checksum?: Checksum }, writer: Writer, files: Files): string | undefined {
   if (skipped(entry)) return undefined
   const { file } = entry
-  const shownPath = shown(record.hashed ? entry.path : path.relative(path.dirname(record.base), file))
+  // Worded only for a file that fails: a venv entry's proof passes through 16,000 that do not.
+  const shownPath = () => shown(record.hashed ? entry.path : path.relative(path.dirname(record.base), file))
+  const differs = () => (writer === 'this-run' ? "does not match its wheel's RECORD" : 'was changed after it was installed')
   const stat = files.regularFile(file)
-  const differs = writer === 'this-run' ? "does not match its wheel's RECORD" : 'was changed after it was installed'
-  if (stat === undefined) return `${shownPath} of ${distribution} is missing${writer === 'this-run' ? ", though its wheel's RECORD lists it" : ''}`
-  if (stat === 'other') return `${shownPath} of ${distribution} is not a regular file`
-  if (entry.size !== undefined && stat.size !== entry.size) return `${shownPath} of ${distribution} ${differs} (${stat.size} bytes, not ${entry.size})`
-  const hash = hashOf(entry)
-  if (!hash) return undefined
-  const { algorithm, digest } = hash
-  const content = files.read(file)
-  if (content === undefined) return `${shownPath} of ${distribution} cannot be read`
-  const actual = createHash(algorithm).update(content).digest('base64url')
-  return actual === digest.replace(/=+$/, '') ? undefined : `${shownPath} of ${distribution} ${differs} (its ${algorithm} differs from the record)`
+  if (stat === undefined) return `${shownPath()} of ${distribution} is missing${writer === 'this-run' ? ", though its wheel's RECORD lists it" : ''}`
+  if (stat === 'other') return `${shownPath()} of ${distribution} is not a regular file`
+  if (entry.size !== undefined && stat.size !== entry.size) return `${shownPath()} of ${distribution} ${differs()} (${stat.size} bytes, not ${entry.size})`
+  if (!entry.checksum) return undefined
+  const { algorithm, digest } = entry.checksum
+  let actual = files.digest?.(file, algorithm)
+  if (actual === undefined) {
+    const content = files.read(file)
+    if (content === undefined) return `${shownPath()} of ${distribution} cannot be read`
+    actual = createHash(algorithm).update(content).digest('base64url')
+  }
+  return actual === digest.replace(/=+$/, '') ? undefined : `${shownPath()} of ${distribution} ${differs()} (its ${algorithm} differs from the record)`
+}
+
+interface Checksum {
+  algorithm: string
+  digest: string
+}
+
+/**
+ * `relative` resolved against `base` (absolute and normalized): joined as it
+ * is when it has no part to normalize, which is nearly every RECORD line, and
+ * path.resolve's thousands of calls are the cost of a venv entry's proof.
+ */
+function resolvedBelow(base: string, relative: string): string {
+  return /^\/|\/\/|(^|\/)\.\.?(\/|$)|\/$/.test(relative) || relative === '' || base === '/' ? path.resolve(base, relative) : `${base}/${relative}`
 }
 
 /** The entry's algorithm and digest, when it has a hash that Node can compute. */
-function hashOf(entry: Entry): { algorithm: string; digest: string } | undefined {
+function hashOf(entry: Entry): Checksum | undefined {
   if (!entry.hash) return undefined
   const [algorithm, digest] = splitOnce(entry.hash, '=')
   return digest && HASHES.has(algorithm) ? { algorithm, digest } : undefined
@@ -325,6 +347,8 @@ export interface Files {
   /** A regular file's size (on disk, symbolic links followed), 'other' for anything else, undefined when absent. */
   regularFile(file: string): { size: number } | 'other' | undefined
   read(file: string): Buffer | undefined
+  /** The file's digest in `algorithm` (base64url, unpadded), when already known; otherwise it is computed from `read`. */
+  digest?(file: string, algorithm: string): string | undefined
 }
 
 const DISK: Files = {

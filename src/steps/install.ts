@@ -9,7 +9,7 @@ import { info, notice, warning } from '../log/log.js'
 import { redact } from '../log/secrets.js'
 import { pipInstall } from '../python/install.js'
 import { Interpreter, type PythonFacts } from '../python/interpreter.js'
-import { checkImports, inspectEnvironment, proofOf, verifyEnvironment, type DriverLoad, type Expected, type Inspection, type Proof, type Verified } from '../python/verify.js'
+import { checkImports, inspectEnvironment, proofOf, verifyEnvironment, type DriverLoad, type Expected, type FileCount, type Inspection, type Proof, type Verified } from '../python/verify.js'
 import { createVenv, venvPython, venvState } from '../python/venv.js'
 import type { Timeline } from '../report/timeline.js'
 import { factsOf, newestOf, PACKAGE_NAMES, RUNTIME_PKG_RESOURCES, type PackageFacts, type PackageName } from '../source/releases.js'
@@ -50,7 +50,7 @@ export async function installVerified(job: Job, cache: CacheStrategy | undefined
   if (venv && cache?.kind === 'venv') {
     restore = await timeline.run('Restore venv cache', () => cache.restore())
     if (restore.exactHit) {
-      const cached = await timeline.run('Verify cached venv', () => provedVenv(venv, expected))
+      const cached = await timeline.run('Verify cached venv', () => provedVenv(venv, expected, restore?.proved))
       if (cached) return { ...cached, versions: pick(cached.versions, job.settings.packages), loads: reportLoads(cached.loads), restore }
       restore = { ...restore, exactHit: false }
     }
@@ -139,13 +139,14 @@ export function pipWouldChangeNothing(
 /**
  * A restored venv, used only when it proves good. Its files were hashed
  * against every RECORD by the tree check that let it run (restoreVenv), so
- * verification asks Python for the rest and does not read them again.
+ * verification asks Python for the rest and takes that check's counts
+ * (`filesProved`) rather than reading them again.
  */
-async function provedVenv(venv: string, expected: Expected[]): Promise<{ python: Interpreter; versions: Record<string, string>; loads: DriverLoad[]; proof: Proof } | undefined> {
+async function provedVenv(venv: string, expected: Expected[], filesProved: ReadonlyMap<string, FileCount> | undefined): Promise<{ python: Interpreter; versions: Record<string, string>; loads: DriverLoad[]; proof: Proof } | undefined> {
   const executable = venvPython(venv)
   const [python, { versions, problems, loads, proof }] = await Promise.all([
     Interpreter.probe(executable),
-    verifyEnvironment(executable, expected, { ...VERIFY_LIMITS, filesProved: true }).then(withProof)
+    verifyEnvironment(executable, expected, { ...VERIFY_LIMITS, filesProved }).then(withProof)
   ])
   if (!proof) {
     warning(`The cached venv failed verification (${shown(problems.join('; '))}); rebuilding it and saving it under a new key.`)
