@@ -43422,6 +43422,11 @@ function unreadable(at, what) {
 
 /** A listing or an extraction of an archive of thousands of files takes seconds; a stuck one is stopped. */
 const TAR_LIMIT_MS = 5 * 60 * 1000;
+/**
+ * zstd reads an entry as it comes down, so it lasts as long as the download,
+ * which moves or is cut (watchRequests); this bounds it should neither end.
+ */
+const DECOMPRESS_LIMIT_MS = 60 * 60 * 1000;
 /** Paths named in a refusal, before the rest is counted. */
 const SHOWN_PATHS = 5;
 const KINDS = { h: 'a hard link', c: 'a character device', b: 'a block device', p: 'a FIFO', s: 'a socket' };
@@ -43445,7 +43450,7 @@ function decompressing(compression) {
  * decompressed once for both. A decompression that fails, or an entry larger
  * than `maxBytes` unpacked, throws.
  */
-async function readEntry(archive, compression, maxBytes, plain) {
+async function readEntry(compressed, compression, maxBytes, plain) {
     // Hashed here, while the next chunk is still being decompressed, rather than in the proof that waits for the last one.
     const reader = new TarReader(member => {
         if (member.type === '-')
@@ -43464,10 +43469,12 @@ async function readEntry(archive, compression, maxBytes, plain) {
         }
     };
     try {
-        await decompress(archive, compression, maxBytes, take);
+        await decompress(compressed, compression, maxBytes, take);
     }
     finally {
         plain?.end();
+        // Stopped early, it reads no more: the download goes on into its file alone.
+        compressed.destroy();
     }
     if (unreadable)
         return unreadable;
@@ -43478,12 +43485,12 @@ async function readEntry(archive, compression, maxBytes, plain) {
         return error;
     }
 }
-/** Hands the plain tar of a downloaded entry to `take` as it is decompressed. */
-async function decompress(archive, compression, maxBytes, take) {
+/** Hands the plain tar of an entry to `take` as it is decompressed. */
+async function decompress(compressed, compression, maxBytes, take) {
     const tooLarge = () => new Error(`the entry unpacks to more than ${Math.round(maxBytes / 2 ** 20)} MiB, more than the action proves in memory`);
     if (compression === 'gzip') {
         let total = 0;
-        await (0,promises_namespaceObject.pipeline)(external_node_fs_.createReadStream(archive), (0,external_node_zlib_.createGunzip)(), async (source) => {
+        await (0,promises_namespaceObject.pipeline)(compressed, (0,external_node_zlib_.createGunzip)(), async (source) => {
             for await (const chunk of source) {
                 total += chunk.length;
                 if (total > maxBytes)
@@ -43493,7 +43500,7 @@ async function decompress(archive, compression, maxBytes, take) {
         });
     }
     else {
-        const result = await runProcess('zstd', ['-d', '-q', '-c', archive], { what: 'zstd -d', timeoutMs: TAR_LIMIT_MS, output: { maxBytes, take } });
+        const result = await runProcess('zstd', ['-d', '-q', '-c'], { what: 'zstd -d', timeoutMs: DECOMPRESS_LIMIT_MS, input: compressed, output: { maxBytes, take } });
         if (result.overflowed)
             throw tooLarge();
         if (result.exitCode !== 0)
@@ -43660,6 +43667,7 @@ function readingDiffers(listed, read) {
 
 
 
+
 /**
  * Finding and downloading an entry without extracting it. @actions/cache
  * exports only restoreCache, which extracts with `tar -P` relative to the
@@ -43691,9 +43699,12 @@ function cacheVersion(paths, compression) {
 /**
  * Downloads the newest entry for `keys` that caches `dir` into `archive`, or
  * returns undefined when there is none (or the runner allows no cache reads).
- * Throws on a service or transfer failure, which the caller reports as a miss.
+ * With `reader`, the entry's bytes are also handed over as they arrive, in a
+ * stream that ends when the download does, whole or not (the file stays the
+ * one record of what came). Throws on a service or transfer failure, which
+ * the caller reports as a miss.
  */
-async function downloadEntry(dir, keys, archive, env = process.env) {
+async function downloadEntry(dir, keys, archive, reader, env = process.env) {
     if (['none', 'write-only'].includes((env.ACTIONS_CACHE_MODE ?? '').trim().toLowerCase()))
         return undefined;
     const service = env.ACTIONS_RESULTS_URL;
@@ -43718,7 +43729,19 @@ async function downloadEntry(dir, keys, archive, env = process.env) {
         download.message.destroy();
         throw new Error(`the entry's download answered HTTP ${download.message.statusCode}`);
     }
-    await (0,promises_namespaceObject.pipeline)(download.message, external_node_fs_.createWriteStream(archive, { flags: 'wx' }));
+    // The source waits for the slower of the two; a reader that stops early takes itself off.
+    const copy = reader && new external_node_stream_.PassThrough();
+    if (copy) {
+        download.message.pipe(copy, { end: false });
+        reader(copy, compression);
+    }
+    try {
+        await (0,promises_namespaceObject.pipeline)(download.message, external_node_fs_.createWriteStream(archive, { flags: 'wx' }));
+    }
+    finally {
+        if (copy && !copy.destroyed)
+            copy.end();
+    }
     return { matchedKey: answer.matched_key, compression };
 }
 /** The toolkit's test: GitHub Enterprise Server speaks the older cache protocol. */
@@ -43838,21 +43861,38 @@ const PROVED_MAX_BYTES = 2 ** 30;
  */
 async function fetchChecked(dir, keys, into, staging, timeoutSeconds, rules, prove) {
     const archive = external_node_path_.join(staging, 'entry.tar.compressed');
-    const { value: found } = await watchRequests(() => downloadEntry(dir, keys, archive), timeoutSeconds * 1000, stalledReason(timeoutSeconds));
+    const indexFile = external_node_path_.join(staging, 'members.txt');
+    // With a proof, the entry is decompressed once, as it comes down: the action reads it, and GNU tar lists what it read.
+    const started = {};
+    const body = (bytes, compression) => {
+        const plain = new external_node_stream_.PassThrough();
+        started.reading = readEntry(bytes, compression, PROVED_MAX_BYTES, plain);
+        started.listing = listArchive({ plain }, indexFile);
+        started.reading.catch(() => undefined);
+        started.listing.catch(() => undefined);
+    };
+    let found;
+    try {
+        found = (await watchRequests(() => downloadEntry(dir, keys, archive, prove && body), timeoutSeconds * 1000, stalledReason(timeoutSeconds))).value;
+    }
+    catch (error) {
+        // What read the download ended with it; the transfer's failure is the cause.
+        await Promise.allSettled([started.reading, started.listing]);
+        throw error;
+    }
     if (!found)
         return { kind: 'none' };
+    const matchedKey = found.matchedKey;
     // The toolkit's own words, which users search their logs for.
     info(`Cache hit for${found.matchedKey === keys.identity ? '' : ' restore-key'}: ${found.matchedKey}`);
     const archiveBytes = external_node_fs_.statSync(archive).size;
     const prefix = workspaceRelative(dir);
-    const refused = (what, problems) => ({ kind: 'refused', matchedKey: found.matchedKey, what, problems });
-    // GNU tar lists what this process reads, as zstd decompresses it once for both; without a proof, tar reads the file.
-    const plain = prove ? new external_node_stream_.PassThrough() : undefined;
-    const reading = plain ? readEntry(archive, found.compression, PROVED_MAX_BYTES, plain) : undefined;
-    reading?.catch(() => undefined);
+    const refused = (what, problems) => ({ kind: 'refused', matchedKey, what, problems });
+    const { reading } = started;
     let members;
     try {
-        members = await listArchive(plain ? { plain } : { file: archive, compression: found.compression }, external_node_path_.join(staging, 'members.txt'));
+        // Without a proof, tar reads the downloaded file.
+        members = await (started.listing ?? listArchive({ file: archive, compression: found.compression }, indexFile));
     }
     catch (error) {
         // A decompression that failed is the cause of the listing's failure, not tar's "unexpected EOF".
@@ -43892,7 +43932,7 @@ async function fetchChecked(dir, keys, into, staging, timeoutSeconds, rules, pro
         await extracting.catch(() => undefined);
     }
     await extracting;
-    return { kind: 'extracted', matchedKey: found.matchedKey, bytes: members.reduce((sum, m) => sum + m.size, 0), archiveBytes, proved };
+    return { kind: 'extracted', matchedKey, bytes: members.reduce((sum, m) => sum + m.size, 0), archiveBytes, proved };
 }
 /** Members below `prefix` (which refusedMembers found every name to be or lie below), renamed relative to it in place: thousands, not copied. */
 function below(members, prefix) {

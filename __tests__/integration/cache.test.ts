@@ -355,6 +355,17 @@ describe('caching with the real @actions/cache against a loopback cache service'
       assert.equal(installed(path.join(venv, 'bin', 'python'))['nova-dpm'], '3.0.0')
     })
 
+    it('a download cut short: the warning names the transfer, not what was reading it as it came', { timeout: 240_000 }, async () => {
+      plant('whole', () => undefined)
+      service.cutDownloadAt = 1_000_000
+      const run = await runAction(asked(), runner()).finally(() => (service.cutDownloadAt = undefined))
+      assert.equal(run.code, 0, run.stdout)
+      const failure = messages(run, 'warning').find(m => m.startsWith('Cache restore failed'))
+      assert.match(failure ?? run.stdout, /^Cache restore failed, installing without it: aborted$/)
+      assert.equal(run.outputs['cache-hit'], 'false')
+      assert.equal(installed(path.join(venv, 'bin', 'python'))['nova-dpm'], '3.0.0')
+    })
+
     it('the entry the rebuild saved is proved and hit', { timeout: 120_000 }, async () => {
       const run = await runAction(asked(), runner())
       assert.equal(run.code, 0, run.stdout)

@@ -33,6 +33,11 @@ export interface MemberRules {
 
 /** A listing or an extraction of an archive of thousands of files takes seconds; a stuck one is stopped. */
 const TAR_LIMIT_MS = 5 * 60 * 1000
+/**
+ * zstd reads an entry as it comes down, so it lasts as long as the download,
+ * which moves or is cut (watchRequests); this bounds it should neither end.
+ */
+const DECOMPRESS_LIMIT_MS = 60 * 60 * 1000
 /** Paths named in a refusal, before the rest is counted. */
 const SHOWN_PATHS = 5
 
@@ -59,7 +64,7 @@ function decompressing(compression: Compression): string[] {
  * decompressed once for both. A decompression that fails, or an entry larger
  * than `maxBytes` unpacked, throws.
  */
-export async function readEntry(archive: string, compression: Compression, maxBytes: number, plain?: PassThrough): Promise<TarMember[] | Error> {
+export async function readEntry(compressed: Readable, compression: Compression, maxBytes: number, plain?: PassThrough): Promise<TarMember[] | Error> {
   // Hashed here, while the next chunk is still being decompressed, rather than in the proof that waits for the last one.
   const reader = new TarReader(member => {
     if (member.type === '-') member.sha256 = hash('sha256', member.content, 'base64url')
@@ -75,9 +80,11 @@ export async function readEntry(archive: string, compression: Compression, maxBy
     }
   }
   try {
-    await decompress(archive, compression, maxBytes, take)
+    await decompress(compressed, compression, maxBytes, take)
   } finally {
     plain?.end()
+    // Stopped early, it reads no more: the download goes on into its file alone.
+    compressed.destroy()
   }
   if (unreadable) return unreadable
   try {
@@ -87,12 +94,12 @@ export async function readEntry(archive: string, compression: Compression, maxBy
   }
 }
 
-/** Hands the plain tar of a downloaded entry to `take` as it is decompressed. */
-async function decompress(archive: string, compression: Compression, maxBytes: number, take: (chunk: Buffer) => void): Promise<void> {
+/** Hands the plain tar of an entry to `take` as it is decompressed. */
+async function decompress(compressed: Readable, compression: Compression, maxBytes: number, take: (chunk: Buffer) => void): Promise<void> {
   const tooLarge = () => new Error(`the entry unpacks to more than ${Math.round(maxBytes / 2 ** 20)} MiB, more than the action proves in memory`)
   if (compression === 'gzip') {
     let total = 0
-    await pipeline(fs.createReadStream(archive), createGunzip(), async (source: AsyncIterable<Buffer>) => {
+    await pipeline(compressed, createGunzip(), async (source: AsyncIterable<Buffer>) => {
       for await (const chunk of source) {
         total += chunk.length
         if (total > maxBytes) throw tooLarge()
@@ -100,7 +107,7 @@ async function decompress(archive: string, compression: Compression, maxBytes: n
       }
     })
   } else {
-    const result = await runProcess('zstd', ['-d', '-q', '-c', archive], { what: 'zstd -d', timeoutMs: TAR_LIMIT_MS, output: { maxBytes, take } })
+    const result = await runProcess('zstd', ['-d', '-q', '-c'], { what: 'zstd -d', timeoutMs: DECOMPRESS_LIMIT_MS, input: compressed, output: { maxBytes, take } })
     if (result.overflowed) throw tooLarge()
     if (result.exitCode !== 0) throw new Error(`zstd could not decompress the entry (exit code ${result.exitCode}): ${lastWords(result)}`)
   }

@@ -1,11 +1,11 @@
 import * as fs from 'node:fs'
 import * as path from 'node:path'
-import { PassThrough } from 'node:stream'
+import { PassThrough, type Readable } from 'node:stream'
 import { watchRequests } from '../io/requestWatch.js'
 import { shown } from '../log/escape.js'
 import { info, warning } from '../log/log.js'
-import { extractArchive, listArchive, readEntry, readingDiffers, refusedMembers, type Member, type MemberRules } from './archive.js'
-import { downloadEntry } from './entry.js'
+import { extractArchive, listArchive, readEntry, readingDiffers, refusedMembers, type Compression, type Member, type MemberRules } from './archive.js'
+import { downloadEntry, type FoundEntry } from './entry.js'
 import type { CacheKeys } from './keys.js'
 import { stalledReason, type CacheRestore } from './service.js'
 import type { FileCount } from '../python/verify.js'
@@ -59,20 +59,36 @@ export type Proof = (members: TarMember[]) => Promise<{ unproven: string[]; file
  */
 export async function fetchChecked(dir: string, keys: CacheKeys, into: string, staging: string, timeoutSeconds: number, rules: MemberRules, prove?: Proof): Promise<Checked> {
   const archive = path.join(staging, 'entry.tar.compressed')
-  const { value: found } = await watchRequests(() => downloadEntry(dir, keys, archive), timeoutSeconds * 1000, stalledReason(timeoutSeconds))
+  const indexFile = path.join(staging, 'members.txt')
+  // With a proof, the entry is decompressed once, as it comes down: the action reads it, and GNU tar lists what it read.
+  const started: { reading?: Promise<TarMember[] | Error>; listing?: Promise<Member[]> } = {}
+  const body = (bytes: Readable, compression: Compression) => {
+    const plain = new PassThrough()
+    started.reading = readEntry(bytes, compression, PROVED_MAX_BYTES, plain)
+    started.listing = listArchive({ plain }, indexFile)
+    started.reading.catch(() => undefined)
+    started.listing.catch(() => undefined)
+  }
+  let found: FoundEntry | undefined
+  try {
+    found = (await watchRequests(() => downloadEntry(dir, keys, archive, prove && body), timeoutSeconds * 1000, stalledReason(timeoutSeconds))).value
+  } catch (error) {
+    // What read the download ended with it; the transfer's failure is the cause.
+    await Promise.allSettled([started.reading, started.listing])
+    throw error
+  }
   if (!found) return { kind: 'none' }
+  const matchedKey = found.matchedKey
   // The toolkit's own words, which users search their logs for.
   info(`Cache hit for${found.matchedKey === keys.identity ? '' : ' restore-key'}: ${found.matchedKey}`)
   const archiveBytes = fs.statSync(archive).size
   const prefix = workspaceRelative(dir)
-  const refused = (what: string, problems: string[]): Checked => ({ kind: 'refused', matchedKey: found.matchedKey, what, problems })
-  // GNU tar lists what this process reads, as zstd decompresses it once for both; without a proof, tar reads the file.
-  const plain = prove ? new PassThrough() : undefined
-  const reading = plain ? readEntry(archive, found.compression, PROVED_MAX_BYTES, plain) : undefined
-  reading?.catch(() => undefined)
+  const refused = (what: string, problems: string[]): Checked => ({ kind: 'refused', matchedKey, what, problems })
+  const { reading } = started
   let members: Member[]
   try {
-    members = await listArchive(plain ? { plain } : { file: archive, compression: found.compression }, path.join(staging, 'members.txt'))
+    // Without a proof, tar reads the downloaded file.
+    members = await (started.listing ?? listArchive({ file: archive, compression: found.compression }, indexFile))
   } catch (error) {
     // A decompression that failed is the cause of the listing's failure, not tar's "unexpected EOF".
     await reading
@@ -105,7 +121,7 @@ export async function fetchChecked(dir: string, keys: CacheKeys, into: string, s
     await extracting.catch(() => undefined)
   }
   await extracting
-  return { kind: 'extracted', matchedKey: found.matchedKey, bytes: members.reduce((sum, m) => sum + m.size, 0), archiveBytes, proved }
+  return { kind: 'extracted', matchedKey, bytes: members.reduce((sum, m) => sum + m.size, 0), archiveBytes, proved }
 }
 
 /** Members below `prefix` (which refusedMembers found every name to be or lie below), renamed relative to it in place: thousands, not copied. */

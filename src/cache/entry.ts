@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto'
 import * as fs from 'node:fs'
+import { PassThrough, type Readable } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
 import { HttpClient } from '@actions/http-client'
 import { onPath } from '../python/interpreter.js'
@@ -46,9 +47,18 @@ export function cacheVersion(paths: readonly string[], compression: Compression)
 /**
  * Downloads the newest entry for `keys` that caches `dir` into `archive`, or
  * returns undefined when there is none (or the runner allows no cache reads).
- * Throws on a service or transfer failure, which the caller reports as a miss.
+ * With `reader`, the entry's bytes are also handed over as they arrive, in a
+ * stream that ends when the download does, whole or not (the file stays the
+ * one record of what came). Throws on a service or transfer failure, which
+ * the caller reports as a miss.
  */
-export async function downloadEntry(dir: string, keys: CacheKeys, archive: string, env: NodeJS.ProcessEnv = process.env): Promise<FoundEntry | undefined> {
+export async function downloadEntry(
+  dir: string,
+  keys: CacheKeys,
+  archive: string,
+  reader?: (bytes: Readable, compression: Compression) => void,
+  env: NodeJS.ProcessEnv = process.env
+): Promise<FoundEntry | undefined> {
   if (['none', 'write-only'].includes((env.ACTIONS_CACHE_MODE ?? '').trim().toLowerCase())) return undefined
   const service = env.ACTIONS_RESULTS_URL
   if (!env.ACTIONS_CACHE_SERVICE_V2 || !service || onGhes(env)) {
@@ -69,7 +79,17 @@ export async function downloadEntry(dir: string, keys: CacheKeys, archive: strin
     download.message.destroy()
     throw new Error(`the entry's download answered HTTP ${download.message.statusCode}`)
   }
-  await pipeline(download.message, fs.createWriteStream(archive, { flags: 'wx' }))
+  // The source waits for the slower of the two; a reader that stops early takes itself off.
+  const copy = reader && new PassThrough()
+  if (copy) {
+    download.message.pipe(copy, { end: false })
+    reader(copy, compression)
+  }
+  try {
+    await pipeline(download.message, fs.createWriteStream(archive, { flags: 'wx' }))
+  } finally {
+    if (copy && !copy.destroyed) copy.end()
+  }
   return { matchedKey: answer.matched_key, compression }
 }
 
