@@ -43432,12 +43432,13 @@ const SHOWN_PATHS = 5;
 const KINDS = { h: 'a hard link', c: 'a character device', b: 'a block device', p: 'a FIFO', s: 'a socket' };
 /**
  * How tar reads an entry: zstd as the toolkit's own tar runs it, or gzip, its
- * fallback. tar decompresses the downloaded file itself, each time it reads
- * it, rather than the action writing the plain tar to disk once (for Nova's
- * venv, 110 MB of writes beside the extraction's own): decompressing again
- * costs about a tenth of a second of another core. Whether those writes slow
- * the extraction was not settled here: extraction times on the benchmark's
- * disk varied tenfold from run to run.
+ * fallback. tar decompresses the downloaded file itself where it reads it
+ * (an extraction, a pip entry's listing), rather than the action writing the
+ * plain tar to disk (for Nova's venv, 110 MB of writes beside the
+ * extraction's own): decompressing again costs about a tenth of a second of
+ * another core. Whether those writes slow the extraction was not settled
+ * here: extraction times on the benchmark's disk varied tenfold from run to
+ * run.
  */
 function decompressing(compression) {
     return compression === 'gzip' ? ['-z'] : ['--use-compress-program', 'zstd'];
@@ -43642,7 +43643,7 @@ function memberProblem(member, base, names, links, rules) {
     return undefined;
 }
 /**
- * Where the action's own reading of an archive (readTar) and GNU tar's
+ * Where the action's own reading of an archive (TarReader) and GNU tar's
  * listing of it part: the first member on which they differ in kind, name,
  * permissions, size or link target, or a member one of them sees and the
  * other does not. Content proved from that reading is what GNU tar extracts
@@ -44178,7 +44179,7 @@ function ownerMayWrite(dir) {
 const venvTree_SHOWN_PATHS = 5;
 /**
  * Why a venv entry may not run, read from the archive itself before any of
- * its interpreters starts (its members as `readTar` read them, names relative
+ * its interpreters starts (its members as TarReader read them, names relative
  * to the venv); empty when every member is accounted for:
  *
  * - a file listed by a RECORD (or installed-files.txt) in its site-packages,

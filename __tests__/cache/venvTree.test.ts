@@ -12,7 +12,7 @@ const SITE = 'lib/python3.11/site-packages'
 const file = (name: string, text: string): TarMember => ({ type: '-', permissions: 'rw-r--r--', name, size: Buffer.byteLength(text), content: Buffer.from(text) })
 const row = (name: string, text: string) => `${name},sha256=${createHash('sha256').update(text).digest('base64url')},${Buffer.byteLength(text)}`
 
-/** A venv entry's members, as readTar gives them below the venv: a wheel that ships byte code without its source. */
+/** A venv entry's members, as the action's reading gives them below the venv: a wheel that ships byte code without its source. */
 function entry(extra: TarMember[] = [], core = 'shipped byte code'): TarMember[] {
   const record = [row('closed/core.pyc', 'shipped byte code'), row('closed/mod.py', 'x = 1\n'), 'closed/__pycache__/mod.cpython-311.pyc,,', 'closed-1.0.dist-info/RECORD,,', ''].join('\n')
   return [file(VENV_MARKER, 'marker\n'), file(`${SITE}/closed-1.0.dist-info/RECORD`, record), file(`${SITE}/closed/core.pyc`, core), file(`${SITE}/closed/mod.py`, 'x = 1\n'), ...extra]

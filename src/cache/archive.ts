@@ -45,12 +45,13 @@ const KINDS: Record<string, string> = { h: 'a hard link', c: 'a character device
 
 /**
  * How tar reads an entry: zstd as the toolkit's own tar runs it, or gzip, its
- * fallback. tar decompresses the downloaded file itself, each time it reads
- * it, rather than the action writing the plain tar to disk once (for Nova's
- * venv, 110 MB of writes beside the extraction's own): decompressing again
- * costs about a tenth of a second of another core. Whether those writes slow
- * the extraction was not settled here: extraction times on the benchmark's
- * disk varied tenfold from run to run.
+ * fallback. tar decompresses the downloaded file itself where it reads it
+ * (an extraction, a pip entry's listing), rather than the action writing the
+ * plain tar to disk (for Nova's venv, 110 MB of writes beside the
+ * extraction's own): decompressing again costs about a tenth of a second of
+ * another core. Whether those writes slow the extraction was not settled
+ * here: extraction times on the benchmark's disk varied tenfold from run to
+ * run.
  */
 function decompressing(compression: Compression): string[] {
   return compression === 'gzip' ? ['-z'] : ['--use-compress-program', 'zstd']
@@ -243,7 +244,7 @@ function memberProblem(member: Member, base: string[], names: Set<string>, links
 }
 
 /**
- * Where the action's own reading of an archive (readTar) and GNU tar's
+ * Where the action's own reading of an archive (TarReader) and GNU tar's
  * listing of it part: the first member on which they differ in kind, name,
  * permissions, size or link target, or a member one of them sees and the
  * other does not. Content proved from that reading is what GNU tar extracts

@@ -10,7 +10,7 @@ const SHOWN_PATHS = 5
 
 /**
  * Why a venv entry may not run, read from the archive itself before any of
- * its interpreters starts (its members as `readTar` read them, names relative
+ * its interpreters starts (its members as TarReader read them, names relative
  * to the venv); empty when every member is accounted for:
  *
  * - a file listed by a RECORD (or installed-files.txt) in its site-packages,
