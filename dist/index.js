@@ -42824,7 +42824,7 @@ function checkEntry(distribution, record, entry, writer, files) {
         const content = files.read(file);
         if (content === undefined)
             return `${shownPath()} of ${distribution} cannot be read`;
-        actual = (0,external_node_crypto_.createHash)(algorithm).update(content).digest('base64url');
+        actual = (0,external_node_crypto_.hash)(algorithm, content, 'base64url');
     }
     return actual === digest.replace(/=+$/, '') ? undefined : `${shownPath()} of ${distribution} ${differs()} (its ${algorithm} differs from the record)`;
 }

@@ -1,4 +1,4 @@
-import { createHash, getHashes } from 'node:crypto'
+import { getHashes, hash } from 'node:crypto'
 import * as fs from 'node:fs'
 import * as path from 'node:path'
 import { shown } from '../log/escape.js'
@@ -316,7 +316,7 @@ function checkEntry(distribution: string, record: RecordFile, entry: Entry & { f
   if (actual === undefined) {
     const content = files.read(file)
     if (content === undefined) return `${shownPath()} of ${distribution} cannot be read`
-    actual = createHash(algorithm).update(content).digest('base64url')
+    actual = hash(algorithm, content, 'base64url')
   }
   return actual === digest.replace(/=+$/, '') ? undefined : `${shownPath()} of ${distribution} ${differs()} (its ${algorithm} differs from the record)`
 }
