@@ -38404,7 +38404,7 @@ module.exports = {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3879);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(573);
 
 await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
 
@@ -38413,7 +38413,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 3879:
+/***/ 573:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -43163,12 +43163,11 @@ async function watchRequests(work, idleMs, reason) {
  * The members of a plain tar with their content, read in this process as it
  * is decompressed. Written here rather than taken from a tar library because the
  * point is to accept less, not more: a venv entry's files are proved from
- * this reading before GNU tar extracts them (checking them on disk after
- * extraction costs one system call per file, seconds for Nova's 16,000), so
- * this reading must be the one GNU tar makes. It reads only what GNU tar
- * writes with `--posix` (ustar headers, per-member pax records) and old GNU
- * headers, and throws on anything else; the caller also compares what it read
- * with GNU tar's own listing of the same archive, member by member.
+ * this reading (checking them on disk after extraction costs one system call
+ * per file, seconds for Nova's 16,000), and GNU tar extracts the action's
+ * rewriting of it (tarWriter.ts), never the entry itself. It reads only what
+ * GNU tar writes with `--posix` (ustar headers, per-member pax records) and
+ * old GNU headers, as GNU tar reads them, and throws on anything else.
  */
 const BLOCK = 512;
 const EMPTY = Buffer.alloc(0);
@@ -43264,7 +43263,10 @@ class TarReader {
             throw unreadable(at, 'content on a member that is not a regular file');
         name = name.replace(/\/+$/, '');
         const mode = octal(header, 100, 8, at);
-        const member = { type, permissions: permissions(mode), name, size: type === '-' ? size : 0, content };
+        const mtime = pax?.get('mtime') ?? String(octal(header, 136, 12, at));
+        if (!/^-?\d+(\.\d+)?$/.test(mtime))
+            throw unreadable(at, 'a pax mtime that is not a number');
+        const member = { type, permissions: permissions(mode), mode, mtime, name, size: type === '-' ? size : 0, content };
         if (type === 'l' || type === 'h')
             member.target = pax?.get('linkpath') ?? tarReader_text(header, 157, 100);
         this.members.push(member);
@@ -43317,14 +43319,19 @@ function headerName(header, at) {
 /** GNU tar accepts the sum of the header's bytes, read as unsigned or as signed, the sum's own field counted as spaces. */
 function checkSum(header, at) {
     const expected = octal(header, 148, 8, at);
-    let unsigned = 0;
-    let signed = 0;
-    for (let i = 0; i < BLOCK; i++) {
-        const byte = i >= 148 && i < 156 ? 0x20 : header[i];
-        unsigned += byte;
-        signed += byte > 127 ? byte - 256 : byte;
-    }
-    if (expected !== unsigned && expected !== signed)
+    let unsigned = 8 * 0x20;
+    for (let i = 0; i < 148; i++)
+        unsigned += header[i];
+    for (let i = 156; i < BLOCK; i++)
+        unsigned += header[i];
+    if (expected === unsigned)
+        return;
+    // Only an old writer's header (a byte past 127 in a name) needs the signed sum: not every one of 16,000.
+    let high = 0;
+    for (let i = 0; i < BLOCK; i++)
+        if ((i < 148 || i >= 156) && header[i] > 127)
+            high++;
+    if (expected !== unsigned - 256 * high)
         throw unreadable(at, 'a header whose checksum is wrong');
 }
 /** A numeric field: octal digits, space or NUL padded; GNU's base-256 form (huge or negative values) is not read. */
@@ -43367,7 +43374,11 @@ function paxRecords(data, at) {
             throw unreadable(at, `the pax keyword ${JSON.stringify(printable(key))}`);
         if (records.has(key))
             throw unreadable(at, `the pax keyword ${key} twice`);
-        records.set(key, record.slice(equals + 1));
+        const value = record.slice(equals + 1);
+        // GNU tar reads a name up to its first NUL.
+        if (value.includes('\0'))
+            throw unreadable(at, `a pax ${key} holding a NUL byte`);
+        records.set(key, value);
         offset = end;
     }
     return records;
@@ -43423,22 +43434,20 @@ function unreadable(at, what) {
 /** A listing or an extraction of an archive of thousands of files takes seconds; a stuck one is stopped. */
 const TAR_LIMIT_MS = 5 * 60 * 1000;
 /**
- * zstd reads an entry as it comes down, so it lasts as long as the download,
- * which moves or is cut (watchRequests); this bounds it should neither end.
+ * zstd reads an entry as it comes down, and tar extracts the action's
+ * rewriting of it, so they last as long as the download, which moves or is
+ * cut (watchRequests); this bounds them should neither end.
  */
 const DECOMPRESS_LIMIT_MS = 60 * 60 * 1000;
 /** Paths named in a refusal, before the rest is counted. */
 const SHOWN_PATHS = 5;
 const KINDS = { h: 'a hard link', c: 'a character device', b: 'a block device', p: 'a FIFO', s: 'a socket' };
 /**
- * How tar reads an entry: zstd as the toolkit's own tar runs it, or gzip, its
- * fallback. tar decompresses the downloaded file itself where it reads it
- * (an extraction, a pip entry's listing), rather than the action writing the
- * plain tar to disk (for Nova's venv, 110 MB of writes beside the
- * extraction's own): decompressing again costs about a tenth of a second of
- * another core. Whether those writes slow the extraction was not settled
- * here: extraction times on the benchmark's disk varied tenfold from run to
- * run.
+ * How tar reads a downloaded pip entry: zstd as the toolkit's own tar runs
+ * it, or gzip, its fallback. tar decompresses the file itself, for the
+ * listing and again for the extraction, rather than the action writing the
+ * plain tar to disk; a venv entry is decompressed once, by the action, as it
+ * comes down (readEntry).
  */
 function decompressing(compression) {
     return compression === 'gzip' ? ['-z'] : ['--use-compress-program', 'zstd'];
@@ -43446,20 +43455,19 @@ function decompressing(compression) {
 /**
  * The action's own reading of a downloaded entry (TarReader), made while it
  * is decompressed, with each file's SHA-256: its members, or why they cannot
- * be read as GNU tar writes them. The plain tar also goes to `plain`, ended
- * with the decompression, for GNU tar's own listing: the entry is
- * decompressed once for both. A decompression that fails, or an entry larger
- * than `maxBytes` unpacked, throws.
+ * be read as GNU tar writes them. Each member also goes to `rewritten` as it
+ * is read, for GNU tar to extract meanwhile. A decompression that fails, or
+ * an entry larger than `maxBytes` unpacked, throws.
  */
-async function readEntry(compressed, compression, maxBytes, plain) {
+async function readEntry(compressed, compression, maxBytes, rewritten) {
     // Hashed here, while the next chunk is still being decompressed, rather than in the proof that waits for the last one.
     const reader = new TarReader(member => {
         if (member.type === '-')
             member.sha256 = (0,external_node_crypto_.hash)('sha256', member.content, 'base64url');
+        rewritten?.member(member);
     });
     let unreadable;
     const take = (chunk) => {
-        plain?.write(chunk);
         if (unreadable)
             return;
         try {
@@ -43467,18 +43475,23 @@ async function readEntry(compressed, compression, maxBytes, plain) {
         }
         catch (error) {
             unreadable = error;
+            rewritten?.close();
         }
+        rewritten?.flush();
     };
+    let read;
     try {
         await decompress(compressed, compression, maxBytes, take);
+        read = unreadable ?? ended(reader);
     }
     finally {
-        plain?.end();
+        rewritten?.end(Array.isArray(read));
         // Stopped early, it reads no more: the download goes on into its file alone.
         compressed.destroy();
     }
-    if (unreadable)
-        return unreadable;
+    return read;
+}
+function ended(reader) {
     try {
         return reader.end();
     }
@@ -43514,11 +43527,9 @@ async function decompress(compressed, compression, maxBytes, take) {
  * a large one is never cut; LC_ALL=C makes tar escape every byte outside
  * ASCII, so that each member is one line.
  */
-async function listArchive(entry, indexFile) {
-    const from = 'plain' in entry ? ['-f', '-'] : [...decompressing(entry.compression), '-f', entry.file];
-    const args = ['-t', '-v', '-P', '--numeric-owner', '--quoting-style=escape', `--index-file=${indexFile}`, ...from];
-    const input = 'plain' in entry ? entry.plain : undefined;
-    const result = await runProcess('tar', args, { what: 'tar -t', timeoutMs: TAR_LIMIT_MS, env: { ...process.env, LC_ALL: 'C' }, input });
+async function listArchive(archive, compression, indexFile) {
+    const args = ['-t', '-v', '-P', '--numeric-owner', '--quoting-style=escape', `--index-file=${indexFile}`, ...decompressing(compression), '-f', archive];
+    const result = await runProcess('tar', args, { what: 'tar -t', timeoutMs: TAR_LIMIT_MS, env: { ...process.env, LC_ALL: 'C' } });
     if (result.exitCode !== 0)
         throw new Error(`tar could not list the entry (exit code ${result.exitCode}): ${lastWords(result)}`);
     return parseListing(external_node_fs_.readFileSync(indexFile, 'latin1'));
@@ -43536,6 +43547,20 @@ async function extractArchive(archive, compression, into, strip) {
     external_node_fs_.mkdirSync(into, { recursive: true });
     const args = ['-x', '-P', ...decompressing(compression), '-f', archive, '-C', into, `--strip-components=${strip}`, '--no-same-owner', '--no-same-permissions'];
     const result = await runProcess('tar', args, { what: 'tar -x', timeoutMs: TAR_LIMIT_MS });
+    if (result.exitCode !== 0)
+        throw new Error(`tar could not extract the entry (exit code ${result.exitCode}): ${lastWords(result)}`);
+}
+/**
+ * Extracts the action's own rewriting of an entry (RewrittenTar) into `into`
+ * as it is written: names relative to `into`, each checked by the rules
+ * before it was written, so GNU tar's own refusals (absolute names, `..`,
+ * writing through a link) stay on as a second guard. It lasts as long as the
+ * download the rewriting follows.
+ */
+async function extractRewritten(rewritten, into) {
+    external_node_fs_.mkdirSync(into, { recursive: true });
+    const args = ['-x', '-f', '-', '-C', into, '--no-same-owner', '--no-same-permissions'];
+    const result = await runProcess('tar', args, { what: 'tar -x', timeoutMs: DECOMPRESS_LIMIT_MS, input: rewritten });
     if (result.exitCode !== 0)
         throw new Error(`tar could not extract the entry (exit code ${result.exitCode}): ${lastWords(result)}`);
 }
@@ -43616,6 +43641,50 @@ function refusedMembers(members, prefix, rules) {
         return problems;
     return [...problems.slice(0, SHOWN_PATHS), `${problems.length - SHOWN_PATHS} more members`];
 }
+/**
+ * refusedMembers asked one member at a time, in the archive's order, as the
+ * entry is read: it refuses from the first member that list would refuse,
+ * knowing only the members before it, and from a link below the prefix that
+ * a member before it lies beneath (the member the whole list refuses). So
+ * once every member was asked, it has refused one exactly when
+ * refusedMembers refuses the list.
+ */
+class MemberGate {
+    prefix;
+    rules;
+    base;
+    names = new Set();
+    links = new Set();
+    refused = false;
+    constructor(prefix, rules) {
+        this.prefix = prefix;
+        this.rules = rules;
+        this.base = prefix.split('/');
+    }
+    /** Whether it refused a member. */
+    get shut() {
+        return this.refused;
+    }
+    admits(member) {
+        if (this.refused)
+            return false;
+        if (member.type === 'l')
+            this.links.add(member.name);
+        this.refused = (member.type === 'l' && this.linkAbove(member.name)) || memberProblem(member, this.base, this.names, this.links, this.rules) !== undefined;
+        this.names.add(member.name);
+        return !this.refused;
+    }
+    /** Whether a member before the link `name` lies beneath it: a venv holds a handful of links, each looked for among all names so far. */
+    linkAbove(name) {
+        if (name === this.prefix)
+            return false;
+        const beneath = `${name}/`;
+        for (const earlier of this.names)
+            if (earlier.startsWith(beneath))
+                return true;
+        return false;
+    }
+}
 function memberProblem(member, base, names, links, rules) {
     if (member.name.startsWith('/'))
         return 'is an absolute path';
@@ -43639,25 +43708,6 @@ function memberProblem(member, base, names, links, rules) {
         above = `${above}/${parts[i]}`;
         if (links.has(above))
             return 'lies beneath a symbolic link of the archive';
-    }
-    return undefined;
-}
-/**
- * Where the action's own reading of an archive (TarReader) and GNU tar's
- * listing of it part: the first member on which they differ in kind, name,
- * permissions, size or link target, or a member one of them sees and the
- * other does not. Content proved from that reading is what GNU tar extracts
- * only when they agree on every member.
- */
-function readingDiffers(listed, read) {
-    for (let i = 0; i < Math.max(listed.length, read.length); i++) {
-        const [theirs, ours] = [listed[i], read[i]];
-        if (!theirs || !ours)
-            return `GNU tar reads ${listed.length} members and the action ${read.length}`;
-        const fields = ['type', 'name', 'permissions', 'size', 'target'];
-        const field = fields.find(key => theirs[key] !== ours[key]);
-        if (field)
-            return `GNU tar and the action read member ${i + 1} (${shown(theirs.name)}) differently: its ${field === 'type' ? 'kind' : field}`;
     }
     return undefined;
 }
@@ -43698,14 +43748,14 @@ function cacheVersion(paths, compression) {
         .digest('hex');
 }
 /**
- * Downloads the newest entry for `keys` that caches `dir` into `archive`, or
- * returns undefined when there is none (or the runner allows no cache reads).
- * With `reader`, the entry's bytes are also handed over as they arrive, in a
- * stream that ends when the download does, whole or not (the file stays the
- * one record of what came). Throws on a service or transfer failure, which
- * the caller reports as a miss.
+ * Downloads the newest entry for `keys` that caches `dir`, into the file
+ * `to`, or, when `to` is a reader, into that reader alone: its bytes handed
+ * over as they arrive, in a stream that ends when the download does, whole or
+ * not. Returns undefined when there is none (or the runner allows no cache
+ * reads). Throws on a service or transfer failure, which the caller reports
+ * as a miss.
  */
-async function downloadEntry(dir, keys, archive, reader, env = process.env) {
+async function downloadEntry(dir, keys, to, env = process.env) {
     if (['none', 'write-only'].includes((env.ACTIONS_CACHE_MODE ?? '').trim().toLowerCase()))
         return undefined;
     const service = env.ACTIONS_RESULTS_URL;
@@ -43730,20 +43780,30 @@ async function downloadEntry(dir, keys, archive, reader, env = process.env) {
         download.message.destroy();
         throw new Error(`the entry's download answered HTTP ${download.message.statusCode}`);
     }
-    // The source waits for the slower of the two; a reader that stops early takes itself off.
-    const copy = reader && new external_node_stream_.PassThrough();
-    if (copy) {
+    let bytes = 0;
+    const counted = new external_node_stream_.Transform({
+        transform(chunk, _encoding, done) {
+            bytes += chunk.length;
+            done(null, chunk);
+        }
+    });
+    if (typeof to === 'string') {
+        await (0,promises_namespaceObject.pipeline)(download.message, counted, external_node_fs_.createWriteStream(to, { flags: 'wx' }));
+    }
+    else {
+        // A reader that stops early takes itself off; its stream is ended whatever becomes of the transfer.
+        const copy = new external_node_stream_.PassThrough();
         download.message.pipe(copy, { end: false });
-        reader(copy, compression);
+        to(copy, compression);
+        try {
+            await (0,promises_namespaceObject.pipeline)(download.message, counted, new external_node_stream_.Writable({ write: (_chunk, _encoding, done) => done() }));
+        }
+        finally {
+            if (!copy.destroyed)
+                copy.end();
+        }
     }
-    try {
-        await (0,promises_namespaceObject.pipeline)(download.message, external_node_fs_.createWriteStream(archive, { flags: 'wx' }));
-    }
-    finally {
-        if (copy && !copy.destroyed)
-            copy.end();
-    }
-    return { matchedKey: answer.matched_key, compression };
+    return { matchedKey: answer.matched_key, compression, bytes };
 }
 /** The toolkit's test: GitHub Enterprise Server speaks the older cache protocol. */
 function onGhes(env) {
@@ -43830,8 +43890,157 @@ function dirSize(dir) {
     return total;
 }
 
-;// CONCATENATED MODULE: ./src/cache/checkedEntry.ts
+;// CONCATENATED MODULE: ./src/cache/tarWriter.ts
 
+/**
+ * A plain tar written again from the action's own reading of an entry
+ * (TarReader), for GNU tar to extract: what tar writes is then what the
+ * action read and proves, by construction, rather than by comparing two
+ * parsers' readings of the entry as it came. Written here rather than taken
+ * from a tar library: it writes three kinds of members (files, directories,
+ * symbolic links) from fields the action has already read and checked, and
+ * nothing else.
+ */
+const tarWriter_BLOCK = 512;
+const ZEROS = Buffer.alloc(2 * tarWriter_BLOCK);
+/** Where GNU tar stops reading. */
+const END_OF_ARCHIVE = ZEROS;
+const TYPE_FLAGS = { '-': '0', d: '5', l: '2' };
+/** The largest value of a 12-byte octal field. */
+const OCTAL_MAX = 8 ** 11 - 1;
+/**
+ * A member's blocks under `name` (relative to where tar extracts): a pax
+ * header when its name, link target or time does not fit ustar's fields,
+ * then its ustar header and its content,
+ * padded to whole blocks. Owners are not written: tar extracts as the
+ * runner's user.
+ */
+function memberBlocks(member, name) {
+    const flag = TYPE_FLAGS[member.type];
+    if (!flag)
+        throw new Error(`the action does not write a member of tar type '${member.type}'`);
+    const records = [];
+    if (Buffer.byteLength(name) > 100)
+        records.push(paxRecord('path', name));
+    if (member.target !== undefined && Buffer.byteLength(member.target) > 100)
+        records.push(paxRecord('linkpath', member.target));
+    // Whole seconds, as ustar stores them: the toolkit's pax times have nanoseconds, which nothing that runs from a venv reads (Python's byte code checks whole seconds); a pax record for each of 16,000 members would add a block each.
+    const seconds = Math.floor(Number(member.mtime));
+    const fits = seconds >= 0 && seconds <= OCTAL_MAX;
+    if (!fits)
+        records.push(paxRecord('mtime', member.mtime));
+    const blocks = [];
+    if (records.length > 0) {
+        const data = Buffer.from(records.join(''));
+        blocks.push(header({ name: 'PaxHeaders/member', flag: 'x', mode: 0o644, size: data.length, mtime: 0 }), data, padding(data.length));
+    }
+    const size = member.type === '-' ? member.size : 0;
+    const mtime = fits ? seconds : 0;
+    blocks.push(header({ name, flag, mode: member.mode & 0o7777, size, mtime, target: member.target }));
+    if (size > 0)
+        blocks.push(member.content, padding(size));
+    return blocks;
+}
+/** What every header holds: owners 0 (tar extracts as the runner's user), the ustar magic, the checksum's field as spaces while it is summed. */
+const TEMPLATE = (() => {
+    const block = Buffer.alloc(tarWriter_BLOCK);
+    block.write('0000000\0', 108, 'latin1');
+    block.write('0000000\0', 116, 'latin1');
+    block.fill(0x20, 148, 156);
+    block.write('ustar\u000000', 257, 'latin1');
+    return block;
+})();
+/** A POSIX ustar header; a name or target too long for it is cut here and read whole from the pax header before it. */
+function header({ name, flag, mode, size, mtime, target }) {
+    // From a copy of the template, by bytes: one per member, 16,000 for Nova's venv.
+    const block = Buffer.allocUnsafe(tarWriter_BLOCK);
+    TEMPLATE.copy(block);
+    block.write(name, 0, 100);
+    tarWriter_octal(block, 100, 8, mode);
+    tarWriter_octal(block, 124, 12, size);
+    tarWriter_octal(block, 136, 12, mtime);
+    block[156] = flag.charCodeAt(0);
+    if (target !== undefined)
+        block.write(target, 157, 100);
+    let sum = 0;
+    for (let i = 0; i < tarWriter_BLOCK; i++)
+        sum += block[i];
+    tarWriter_octal(block, 148, 7, sum);
+    return block;
+}
+/** `value` in octal digits, zero-padded, then a NUL: a field of `length` bytes. Not by bit operations: a size passes 2^31. */
+function tarWriter_octal(block, offset, length, value) {
+    block[offset + length - 1] = 0;
+    for (let i = offset + length - 2; i >= offset; i--) {
+        block[i] = 0x30 + (value % 8);
+        value = Math.floor(value / 8);
+    }
+}
+/** `<length> <key>=<value>\n`, its length in bytes counting the record itself, digits included. */
+function paxRecord(key, value) {
+    const body = ` ${key}=${value}\n`;
+    const bytes = Buffer.byteLength(body);
+    let length = bytes + String(bytes).length;
+    if (String(length).length + bytes !== length)
+        length = String(length).length + bytes;
+    return `${length}${body}`;
+}
+function padding(size) {
+    return ZEROS.subarray(0, (tarWriter_BLOCK - (size % tarWriter_BLOCK)) % tarWriter_BLOCK);
+}
+/**
+ * The stream GNU tar extracts from while the entry comes down: each member
+ * the gate admits, as soon as it is read, renamed relative to `prefix` (the
+ * prefix itself is not written: tar extracts into a directory the action
+ * made). From the first member the gate refuses, nothing more is written and
+ * the stream ends without an end of archive, so that tar fails rather than
+ * leave a tree that looks whole. Members read from one decompressed chunk are
+ * written at once: thousands of small writes cost more than a copy.
+ */
+class RewrittenTar {
+    prefix;
+    admits;
+    stream = new external_node_stream_.PassThrough();
+    parts = [];
+    open = true;
+    constructor(prefix, admits) {
+        this.prefix = prefix;
+        this.admits = admits;
+    }
+    /** Every member read is asked about, written or not: the gate's answer stands for the whole list. */
+    member(member) {
+        const admitted = this.admits(member);
+        if (!this.open)
+            return;
+        if (!admitted)
+            return this.close();
+        if (member.name !== this.prefix)
+            this.parts.push(...memberBlocks(member, member.name.slice(this.prefix.length + 1)));
+    }
+    /** Writes what the last chunk completed. */
+    flush() {
+        if (!this.open || this.parts.length === 0)
+            return;
+        this.stream.write(this.parts.length === 1 ? this.parts[0] : Buffer.concat(this.parts));
+        this.parts = [];
+    }
+    /** `whole`: the reading ended at the archive's end and accepted every member. */
+    end(whole) {
+        if (whole && this.open)
+            this.parts.push(END_OF_ARCHIVE);
+        this.flush();
+        this.close();
+    }
+    /** Also when tar stopped reading: nothing more is kept for it. */
+    close() {
+        this.open = false;
+        this.parts = [];
+        if (!this.stream.writableEnded)
+            this.stream.end();
+    }
+}
+
+;// CONCATENATED MODULE: ./src/cache/checkedEntry.ts
 
 
 
@@ -43848,37 +44057,42 @@ const PROVED_MAX_BYTES = 2 ** 30;
 /**
  * An entry of `dir` taken only as far as its member list allows, for every
  * kind of cache: the archive is downloaded by the action (never handed to the
- * toolkit's `tar -P`), listed by GNU tar, and refused before a byte of it is
- * written when a member breaks `rules` (see refusedMembers); otherwise it is
- * extracted into `into`, the members' common prefix (`dir` relative to the
- * workspace) stripped. With `prove`, the action also reads the archive
- * itself (TarReader, as zstd decompresses it, while tar lists it), refuses it
- * when that reading and GNU tar's part anywhere, and proves the members'
- * content; tar extracts them meanwhile, as soon as its own listing passed the
- * rules. What GNU tar writes is then exactly what was proved, and nothing of
- * it runs before. `staging` holds the archive meanwhile; the caller removes
- * it (and what was extracted, when refused). A service or transfer failure
- * throws.
+ * toolkit's `tar -P`) and refused when a member breaks `rules` (see
+ * refusedMembers); otherwise it is extracted into `into`, the members' common
+ * prefix (`dir` relative to the workspace) stripped. Without `prove`, GNU
+ * tar lists the downloaded file, and extracts it only once every member
+ * passed. With `prove`, the action reads the entry itself (TarReader) as it
+ * comes down, and GNU tar extracts meanwhile not the entry but the action's
+ * rewriting of what it read (RewrittenTar), member by member as each passes
+ * the rules so far (MemberGate; nothing after the first refused member);
+ * then every member is checked against the rules and its content proved. What
+ * GNU tar writes is exactly what was proved, in a directory nothing runs
+ * from. `staging` holds the downloaded file of a pip entry meanwhile; the
+ * caller removes it (and what was extracted, when refused). A service or
+ * transfer failure throws.
  */
 async function fetchChecked(dir, keys, into, staging, timeoutSeconds, rules, prove) {
     const archive = external_node_path_.join(staging, 'entry.tar.compressed');
-    const indexFile = external_node_path_.join(staging, 'members.txt');
-    // With a proof, the entry is decompressed once, as it comes down: the action reads it, and GNU tar lists what it read.
+    const prefix = workspaceRelative(dir);
+    // With a proof, the entry is decompressed once, as it comes down: the action reads it, and GNU tar extracts what it read.
     const started = {};
+    const gate = new MemberGate(prefix, rules);
     const body = (bytes, compression) => {
-        const plain = new external_node_stream_.PassThrough();
-        started.reading = readEntry(bytes, compression, PROVED_MAX_BYTES, plain);
-        started.listing = listArchive({ plain }, indexFile);
+        const rewritten = new RewrittenTar(prefix, member => gate.admits(member));
+        const extracting = extractRewritten(rewritten.stream, into);
+        // tar stopped: nothing more is written for it. Its failure is thrown once the reading is done, never unhandled.
+        extracting.catch(() => undefined).finally(() => rewritten.close());
+        started.extracting = extracting;
+        started.reading = readEntry(bytes, compression, PROVED_MAX_BYTES, rewritten);
         started.reading.catch(() => undefined);
-        started.listing.catch(() => undefined);
     };
     let found;
     try {
-        found = (await watchRequests(() => downloadEntry(dir, keys, archive, prove && body), timeoutSeconds * 1000, stalledReason(timeoutSeconds))).value;
+        found = (await watchRequests(() => downloadEntry(dir, keys, prove ? body : archive), timeoutSeconds * 1000, stalledReason(timeoutSeconds))).value;
     }
     catch (error) {
         // What read the download ended with it; the transfer's failure is the cause.
-        await Promise.allSettled([started.reading, started.listing]);
+        await Promise.allSettled([started.reading, started.extracting]);
         throw error;
     }
     if (!found)
@@ -43886,54 +44100,38 @@ async function fetchChecked(dir, keys, into, staging, timeoutSeconds, rules, pro
     const matchedKey = found.matchedKey;
     // The toolkit's own words, which users search their logs for.
     info(`Cache hit for${found.matchedKey === keys.identity ? '' : ' restore-key'}: ${found.matchedKey}`);
-    const archiveBytes = external_node_fs_.statSync(archive).size;
-    const prefix = workspaceRelative(dir);
+    const archiveBytes = found.bytes;
     const refused = (what, problems) => ({ kind: 'refused', matchedKey, what, problems });
-    const { reading } = started;
-    let members;
+    const { reading, extracting } = started;
+    if (!reading || !extracting || !prove) {
+        const members = await listArchive(archive, found.compression, external_node_path_.join(staging, 'members.txt'));
+        const problems = refusedMembers(members, prefix, rules);
+        if (problems.length > 0)
+            return refused('holds members the action does not extract', problems);
+        await extractArchive(archive, found.compression, into, prefix.split('/').length);
+        return { kind: 'extracted', matchedKey, bytes: total(members), archiveBytes };
+    }
     try {
-        // Without a proof, tar reads the downloaded file.
-        members = await (started.listing ?? listArchive({ file: archive, compression: found.compression }, indexFile));
-    }
-    catch (error) {
-        // A decompression that failed is the cause of the listing's failure, not tar's "unexpected EOF".
-        await reading;
-        throw error;
-    }
-    finally {
-        // The reading ends before anything goes on, whatever the listing found.
-        await reading?.catch(() => undefined);
-    }
-    const problems = refusedMembers(members, prefix, rules);
-    if (problems.length > 0)
-        return refused('holds members the action does not extract', problems);
-    // tar reads the file itself, in its own process, while this one proves what it holds.
-    const extracting = extractArchive(archive, found.compression, into, prefix.split('/').length);
-    // Its failure is thrown below, once the proof is done; meanwhile it is not an unhandled rejection.
-    extracting.catch(() => undefined);
-    let proved;
-    try {
-        if (reading && prove) {
-            const read = await reading;
-            const unreadable = (why) => refused('cannot be read as GNU tar writes entries', [why]);
-            if (read instanceof Error)
-                return unreadable(shown(read.message));
-            const differs = readingDiffers(members, read);
-            if (differs)
-                return unreadable(differs);
-            // What tar writes meanwhile stays in `into`, which nothing runs from.
-            const { unproven, files } = await prove(below(read, prefix));
-            if (unproven.length > 0)
-                return refused('failed the check made before anything from it runs', unproven);
-            proved = files;
-        }
+        // A decompression that failed throws here: it, not tar's cut input, is the cause.
+        const read = await reading;
+        if (read instanceof Error)
+            return refused('cannot be read as GNU tar writes entries', [shown(read.message)]);
+        // The gate refuses exactly what the whole list does (see MemberGate): the list is gone through again only to word a refusal.
+        if (gate.shut)
+            return refused('holds members the action does not extract', refusedMembers(read, prefix, rules));
+        const { unproven, files } = await prove(below(read, prefix));
+        if (unproven.length > 0)
+            return refused('failed the check made before anything from it runs', unproven);
+        await extracting;
+        return { kind: 'extracted', matchedKey, bytes: total(read), archiveBytes, proved: files };
     }
     finally {
         // tar is done writing before the caller moves the tree or removes it.
         await extracting.catch(() => undefined);
     }
-    await extracting;
-    return { kind: 'extracted', matchedKey, bytes: members.reduce((sum, m) => sum + m.size, 0), archiveBytes, proved };
+}
+function total(members) {
+    return members.reduce((sum, member) => sum + member.size, 0);
 }
 /** Members below `prefix` (which refusedMembers found every name to be or lie below), renamed relative to it in place: thousands, not copied. */
 function below(members, prefix) {
@@ -44198,7 +44396,7 @@ const venvTree_SHOWN_PATHS = 5;
  * records what it compiles without a hash, and Python would run it in place
  * of the sources the RECORDs prove).
  * Kinds other than files, directories and links, set-user-ID bits and names
- * outside the venv are refused before, from GNU tar's listing
+ * outside the venv are refused before, from the same reading
  * (refusedMembers). `target` is where the venv was made (and will be): the
  * reference's own path is replaced by it before comparing. `files` counts
  * what it checked of each RECORD (by its path below `target`), as
@@ -44320,11 +44518,12 @@ function records(members, root) {
 
 /**
  * Restores a venv entry only when nothing in it can act before it is proved:
- * the archive is downloaded, never handed to the toolkit's `tar -P`; its
- * member list is read first, and an entry with a member outside the venv is
- * refused before a byte of it is written; every member's content is proved
- * from the archive itself (`unprovenTree`) while it is extracted into a
- * directory of the action's own, and only then moved to `dir`, which must be
+ * the archive is downloaded, never handed to the toolkit's `tar -P`, and read
+ * by the action as it comes down; GNU tar extracts the action's rewriting of
+ * each member that passed the rules (nothing outside the venv; nothing after
+ * the first member that fails them) into a directory of the action's own;
+ * every member's content is proved from that same reading (`unprovenTree`),
+ * and only then is the tree moved to `dir`, which must be
  * absent, empty or the action's own venv (replaced whole). Anything refused
  * is a warning and a miss: the venv is built afresh and saved under a new key.
  */

@@ -2,9 +2,11 @@ import assert from 'node:assert/strict'
 import { execFileSync } from 'node:child_process'
 import * as fs from 'node:fs'
 import * as path from 'node:path'
+import { PassThrough } from 'node:stream'
 import { describe, it } from 'node:test'
-import { extractArchive, listArchive, readingDiffers, refusedMembers } from '../../src/cache/archive.js'
+import { extractRewritten, listArchive, MemberGate, refusedMembers, type Member } from '../../src/cache/archive.js'
 import { TarReader, type TarMember } from '../../src/cache/tarReader.js'
+import { RewrittenTar } from '../../src/cache/tarWriter.js'
 import { tempDir } from '../fixtures/runAction.js'
 
 /** A tree with what a venv holds and the names that make tar write extended headers. */
@@ -34,6 +36,11 @@ function readTar(archive: Buffer, size = archive.length): TarMember[] {
   return reader.end()
 }
 
+/** What GNU tar's verbose listing shows of a member. */
+function listed(members: readonly Member[]) {
+  return members.map(({ type, name, permissions, size, target }) => ({ type, name, permissions, size, target }))
+}
+
 function tarOf(root: string, format: string[]): string {
   const archive = path.join(tempDir('nova-dpm-tar-'), 'entry.tar')
   execFileSync('tar', [...format, '-cf', archive, '-C', path.dirname(root), path.basename(root)], { stdio: 'pipe' })
@@ -50,7 +57,7 @@ describe("the action's reading of an entry", () => {
       const archive = tarOf(root, [...format])
       const read = readTar(fs.readFileSync(archive))
       execFileSync('zstd', ['-q', archive, '-o', `${archive}.zst`])
-      assert.equal(readingDiffers(await listArchive({ file: `${archive}.zst`, compression: 'zstd-without-long' }, `${archive}.index`), read), undefined)
+      assert.deepEqual(listed(await listArchive(`${archive}.zst`, 'zstd-without-long', `${archive}.index`)), listed(read))
       const byName = new Map(read.map(m => [m.name, m]))
       const deep = [...byName.keys()].find(name => name.endsWith(`/${'b'.repeat(long / 3)}/${'c'.repeat(long / 2)}.py`))
       assert.ok(deep && deep.length > 100, 'the long name is read whole')
@@ -83,7 +90,7 @@ describe("the action's reading of an entry", () => {
     assert.throws(() => readTar(fs.readFileSync(archive)), /tar type 'L'.*does not read/)
   })
 
-  it('refuses a header whose checksum is wrong, a global pax header, an unknown pax keyword and base-256 numbers', () => {
+  it('refuses a header whose checksum is wrong, a global pax header, an unknown pax keyword, base-256 numbers and a NUL in a pax name', () => {
     const root = sampleTree()
     const plain = fs.readFileSync(tarOf(root, ['--posix']))
     const changed = (at: number, bytes: string | number[]) => {
@@ -92,6 +99,18 @@ describe("the action's reading of an entry", () => {
       return copy
     }
     assert.throws(() => readTar(changed(0, 'z')), /checksum is wrong/)
+    // GNU tar also takes the sum of the header's bytes read as signed, as old writers summed names past ASCII.
+    const summed = (signed: boolean) => {
+      const copy = changed(1, [0xe9])
+      copy.fill(0x20, 148, 156)
+      let sum = 0
+      for (let i = 0; i < 512; i++) sum += signed && copy[i] > 127 ? copy[i] - 256 : copy[i]
+      copy.write(`${sum.toString(8).padStart(6, '0')}\0 `, 148, 'latin1')
+      return copy
+    }
+    assert.doesNotThrow(() => readTar(summed(true)))
+    assert.doesNotThrow(() => readTar(summed(false)))
+    assert.throws(() => readTar(changed(148, '0000001')), /checksum is wrong/)
     const header = (type: string, data: string, edit = (block: Buffer) => block) => {
       const block = Buffer.alloc(512)
       block.write('./PaxHeaders/x', 0)
@@ -117,19 +136,125 @@ describe("the action's reading of an entry", () => {
     assert.throws(() => readTar(Buffer.concat([header('g', record('comment', 'x')), plain])), /tar type 'g'/)
     assert.throws(() => readTar(Buffer.concat([header('x', record('SCHILY.xattr.user.x', 'y')), plain])), /pax keyword "SCHILY\.xattr\.user\.x"/)
     assert.throws(() => readTar(header('0', '', block => block.fill(0x80, 124, 125))), /base-256/)
-  })
-
-  it('names where its reading and GNU tar part', () => {
-    const listed = [{ type: '-', permissions: 'rw-r--r--', name: 'venv/a', size: 3 }]
-    const read = [{ ...listed[0], content: Buffer.from('abc') }]
-    assert.equal(readingDiffers(listed, read), undefined)
-    assert.match(readingDiffers(listed, [{ ...read[0], size: 4 }]) ?? '', /member 1 \(venv\/a\) differently: its size/)
-    assert.match(readingDiffers(listed, [{ ...read[0], type: 'd' }]) ?? '', /its kind/)
-    assert.match(readingDiffers(listed, [...read, { ...read[0], name: 'venv/b' }]) ?? '', /GNU tar reads 1 members and the action 2/)
+    assert.throws(() => readTar(Buffer.concat([header('x', record('path', 'venv/a\0b')), plain])), /a pax path holding a NUL byte/)
   })
 })
 
-describe("the action's reading and GNU tar's, on archives changed at random", () => {
+const RULES = { within: 'the venv', links: true }
+
+/** xorshift32 from `seed`: a number below `n` at each call, the same ones every run. */
+function seeded(seed: number): (n: number) => number {
+  return n => {
+    seed ^= seed << 13
+    seed ^= seed >>> 17
+    seed ^= seed << 5
+    return (seed >>> 0) % n
+  }
+}
+
+/** The action's rewriting of `members` (a reading of an archive of 'venv'), as GNU tar reads it. */
+async function rewrite(members: readonly TarMember[], whole = true): Promise<Buffer> {
+  const gate = new MemberGate('venv', RULES)
+  const rewritten = new RewrittenTar('venv', member => gate.admits(member))
+  const written: Buffer[] = []
+  rewritten.stream.on('data', (chunk: Buffer) => written.push(chunk))
+  const ended = new Promise(resolve => rewritten.stream.on('end', resolve))
+  for (const member of members) {
+    rewritten.member(member)
+    rewritten.flush()
+  }
+  rewritten.end(whole)
+  await ended
+  return Buffer.concat(written)
+}
+
+/** Every path below `root`, as what it is: a directory and its mode, a file, its mode, content and whole-second mtime, or a link and its target. */
+function treeOf(root: string): Map<string, string> {
+  const found = new Map<string, string>()
+  const walk = (dir: string) => {
+    for (const name of fs.readdirSync(dir)) {
+      const full = path.join(dir, name)
+      const stat = fs.lstatSync(full)
+      const relative = path.relative(root, full)
+      if (stat.isSymbolicLink()) found.set(relative, `l ${fs.readlinkSync(full)}`)
+      else if (stat.isDirectory()) {
+        found.set(relative, `d ${(stat.mode & 0o7777).toString(8)}`)
+        walk(full)
+      } else if (stat.isFile()) found.set(relative, `- ${(stat.mode & 0o7777).toString(8)} ${Math.floor(stat.mtimeMs / 1000)} ${fs.readFileSync(full).toString('base64')}`)
+      else found.set(relative, 'other')
+    }
+  }
+  walk(root)
+  return found
+}
+
+/** The tree `members` (a reading of 'venv') make when tar extracts them as the runner's user, its umask applied. */
+function treeRead(members: readonly TarMember[]): Map<string, string> {
+  const umask = process.umask()
+  const mode = (member: TarMember) => (member.mode & 0o7777 & ~umask).toString(8)
+  const expected = new Map<string, string>()
+  for (const member of members) {
+    if (member.name === 'venv') continue
+    const relative = member.name.slice('venv/'.length)
+    if (member.type === 'l') expected.set(relative, `l ${member.target}`)
+    else if (member.type === 'd') expected.set(relative, `d ${mode(member)}`)
+    else expected.set(relative, `- ${mode(member)} ${Math.floor(Number(member.mtime))} ${member.content.toString('base64')}`)
+  }
+  // A directory no member names is made for the members below it, as tar makes one.
+  for (const relative of [...expected.keys()]) {
+    for (let parent = path.dirname(relative); parent !== '.'; parent = path.dirname(parent)) {
+      if (!expected.has(parent)) expected.set(parent, `d ${(0o777 & ~umask).toString(8)}`)
+    }
+  }
+  return expected
+}
+
+describe("the action's rewriting of what it read, which GNU tar extracts", () => {
+  it('makes exactly the tree the action read: names of any length, modes, link targets, whole-second times and content', { timeout: 60_000 }, async () => {
+    const root = sampleTree(300)
+    for (const name of ['setuid', 'hard']) fs.rmSync(path.join(root, name))
+    fs.mkdirSync(path.join(root, 'private'), { mode: 0o750 })
+    fs.writeFileSync(path.join(root, 'private', 'timed'), 'x')
+    fs.utimesSync(path.join(root, 'private', 'timed'), 1_000_000_000.75, 1_000_000_000.75)
+    const read = readTar(fs.readFileSync(tarOf(root, ['--posix'])))
+    assert.ok(read.some(m => Buffer.byteLength(m.name) > 100) && read.some(m => Buffer.byteLength(m.target ?? '') > 100), 'names and targets past ustar\'s fields')
+    const rewritten = await rewrite(read)
+    // Read again by the action, it is the same members, renamed below the venv.
+    const again = readTar(rewritten, 4096)
+    const renamed = read.filter(m => m.name !== 'venv').map(m => ({ ...m, name: m.name.slice('venv/'.length), mtime: String(Math.floor(Number(m.mtime))), sha256: undefined }))
+    assert.deepEqual(again.map(m => ({ ...m, sha256: undefined })), renamed)
+    const into = path.join(tempDir('nova-dpm-rewrite-'), 'venv')
+    const stream = new PassThrough()
+    const extracting = extractRewritten(stream, into)
+    stream.end(rewritten)
+    await extracting
+    assert.deepEqual(treeOf(into), treeRead(read))
+    assert.match(treeOf(into).get('private/timed') ?? '', /^- [0-7]+ 1000000000 /)
+  })
+
+  it('writes nothing from the first member the rules refuse, and no end, so that tar fails', async () => {
+    const member = (type: string, name: string, target?: string): TarMember => ({ type, name, target, permissions: 'rwxr-xr-x', mode: 0o755, mtime: '0', size: type === '-' ? 1 : 0, content: Buffer.from(type === '-' ? 'x' : '') })
+    const cases: [TarMember[], string[]][] = [
+      [[member('d', 'venv'), member('-', 'venv/a'), member('l', 'venv/l', '/etc'), member('-', 'venv/l/passwd'), member('-', 'venv/z')], ['a', 'l']],
+      // A link over a directory a member before it lies in: the whole list refuses that member, the gate the link.
+      [[member('d', 'venv'), member('-', 'venv/d/f'), member('l', 'venv/d', '/etc'), member('-', 'venv/z')], ['d/f']],
+      [[member('-', 'venv/a'), member('-', 'venv/../b'), member('-', 'venv/c')], ['a']],
+      [[member('-', 'venv/a'), member('-', 'venv/a')], ['a']]
+    ]
+    for (const [members, written] of cases) {
+      assert.ok(refusedMembers(members, 'venv', RULES).length > 0, 'the whole list is refused')
+      const rewritten = await rewrite(members)
+      const reader = new TarReader()
+      reader.push(rewritten)
+      assert.throws(() => reader.end(), /an end before the end-of-archive blocks/)
+      const names: string[] = []
+      new TarReader(m => names.push(m.name)).push(rewritten)
+      assert.deepEqual(names, written)
+    }
+  })
+})
+
+describe("the action's reading and its rewriting, on archives changed at random", () => {
   /** Offsets of every header block (pax headers included) of a plain tar. */
   function headers(archive: Buffer): number[] {
     const found: number[] = []
@@ -148,7 +273,7 @@ describe("the action's reading and GNU tar's, on archives changed at random", ()
     archive.write(`${sum.toString(8).padStart(6, '0')}\0 `, at + 148, 'latin1')
   }
 
-  it('wherever they both accept an archive and agree on its members, tar extracts the content the action proved', { timeout: 120_000 }, async () => {
+  it('wherever it accepts an archive, tar makes from its rewriting exactly the tree it read; wherever the rules refuse one, nothing outside the directory', { timeout: 120_000 }, async () => {
     const root = sampleTree(300)
     // What the rules refuse in every round would leave nothing to compare.
     for (const name of ['setuid', 'hard']) fs.rmSync(path.join(root, name))
@@ -156,16 +281,9 @@ describe("the action's reading and GNU tar's, on archives changed at random", ()
     const blocks = headers(pristine)
     // The header fields a writer of the cache could set: name, mode, size, type, link name, magic, prefix; and pax records.
     const fields: [number, number][] = [[0, 100], [100, 108], [124, 136], [156, 157], [157, 257], [257, 265], [345, 500], [512, 600]]
-    // xorshift32, seeded: the same rounds every run.
-    let seed = 2463534242
-    const random = (n: number) => {
-      seed ^= seed << 13
-      seed ^= seed >>> 17
-      seed ^= seed << 5
-      return (seed >>> 0) % n
-    }
+    const random = seeded(2463534242)
     const work = tempDir('nova-dpm-tar-fuzz-')
-    const outcomes = { unreadToUs: 0, unreadToTar: 0, refusedByRules: 0, differ: 0, agreed: 0 }
+    const outcomes = { unreadToUs: 0, refusedByRules: 0, extracted: 0 }
     for (let round = 0; round < 300; round++) {
       const archive = Buffer.from(pristine)
       const at = blocks[random(blocks.length)]
@@ -180,33 +298,50 @@ describe("the action's reading and GNU tar's, on archives changed at random", ()
         outcomes.unreadToUs++
         continue
       }
-      const file = path.join(work, `r${round}.tar`)
-      fs.writeFileSync(file, archive)
-      execFileSync('zstd', ['-q', '-f', file, '-o', `${file}.zst`])
-      let listed
-      try {
-        listed = await listArchive({ file: `${file}.zst`, compression: 'zstd-without-long' }, `${file}.index`)
-      } catch {
-        outcomes.unreadToTar++
-        continue
-      }
-      if (refusedMembers(listed, 'venv', { within: 'the venv', links: true }).length > 0) {
+      const gate = new MemberGate('venv', RULES)
+      for (const member of read) gate.admits(member)
+      const refused = refusedMembers(read, 'venv', RULES).length > 0
+      assert.equal(gate.shut, refused, `round ${round}: the gate and the whole list part`)
+      // Extracted one level down: whatever the rules refuse, tar writes nothing beside it.
+      const into = path.join(work, `x${round}`, 'venv')
+      const stream = new PassThrough()
+      const extracting = extractRewritten(stream, into)
+      stream.end(await rewrite(read))
+      const failed = await extracting.then(() => false, () => true)
+      assert.deepEqual(fs.readdirSync(path.dirname(into)), ['venv'], `round ${round}: tar wrote beside the directory`)
+      if (refused) {
         outcomes.refusedByRules++
         continue
       }
-      if (readingDiffers(listed, read)) {
-        outcomes.differ++
-        continue
+      assert.equal(failed, false, `round ${round}: tar refused the rewriting of an accepted reading`)
+      assert.deepEqual(treeOf(into), treeRead(read), `round ${round}: the tree tar made is not what the action read`)
+      outcomes.extracted++
+    }
+    // The rounds reach every outcome, so that the trees compared differ from the pristine one.
+    assert.ok(outcomes.extracted > 20 && outcomes.unreadToUs > 20 && outcomes.refusedByRules > 5, JSON.stringify(outcomes))
+  })
+})
+
+describe('the gate asked member by member, against the whole list', () => {
+  it('refuses a list exactly when refusedMembers does, on lists drawn at random', () => {
+    const names = ['venv', 'venv/a', 'venv/a/b', 'venv/a/b/c', 'venv/l', 'venv/l/x', 'venv/../x', '/abs', 'other/y', 'venv/a//d']
+    const kinds = ['-', 'd', 'l', 'l', 'h']
+    const random = seeded(88172645)
+    const outcomes = { refused: 0, accepted: 0 }
+    for (let round = 0; round < 2000; round++) {
+      const members: Member[] = []
+      for (let n = 1 + random(5); n > 0; n--) {
+        const type = kinds[random(kinds.length)]
+        members.push({ type, name: names[random(names.length)], permissions: 'rwxr-xr-x', size: 0, target: type === 'l' || type === 'h' ? 'a' : undefined })
       }
-      outcomes.agreed++
-      const into = path.join(work, `x${round}`)
-      await extractArchive(`${file}.zst`, 'zstd-without-long', into, 1)
-      for (const member of read.filter(m => m.type === '-')) {
-        const written = path.join(into, member.name.slice('venv/'.length))
-        assert.deepEqual(fs.readFileSync(written), member.content, `round ${round}: ${member.name} as tar wrote it is not what the action read`)
+      for (const rules of [RULES, { within: "pip's cache directory", links: false }]) {
+        const gate = new MemberGate('venv', rules)
+        for (const member of members) gate.admits(member)
+        const refused = refusedMembers(members, 'venv', rules).length > 0
+        assert.equal(gate.shut, refused, JSON.stringify(members))
+        outcomes[refused ? 'refused' : 'accepted']++
       }
     }
-    // The rounds reach every outcome, so that agreement is tested on archives that differ from the pristine one.
-    assert.ok(outcomes.agreed > 20 && outcomes.unreadToUs > 20, JSON.stringify(outcomes))
+    assert.ok(outcomes.accepted > 200 && outcomes.refused > 200, JSON.stringify(outcomes))
   })
 })

@@ -9,7 +9,7 @@ import { VENV_MARKER } from '../../src/python/venv.js'
 import { tempDir } from '../fixtures/runAction.js'
 
 const SITE = 'lib/python3.11/site-packages'
-const file = (name: string, text: string): TarMember => ({ type: '-', permissions: 'rw-r--r--', name, size: Buffer.byteLength(text), content: Buffer.from(text) })
+const file = (name: string, text: string): TarMember => ({ type: '-', permissions: 'rw-r--r--', mode: 0o644, mtime: '0', name, size: Buffer.byteLength(text), content: Buffer.from(text) })
 const row = (name: string, text: string) => `${name},sha256=${createHash('sha256').update(text).digest('base64url')},${Buffer.byteLength(text)}`
 
 /** A venv entry's members, as the action's reading gives them below the venv: a wheel that ships byte code without its source. */

@@ -321,6 +321,25 @@ describe('caching with the real @actions/cache against a loopback cache service'
       assert.ok(!fs.existsSync(elsewhere), 'a file outside the workspace was written')
     })
 
+    it('a link out of the venv with a member beneath it, extracted as the entry comes down: nothing is written through the link', { timeout: 240_000 }, async () => {
+      const outside = tempDir('nova-dpm-beneath-')
+      const link = path.join('lib', 'python3.11', 'site-packages', 'nova_dpm', 'out')
+      plant(
+        'beneath',
+        () => {
+          fs.symlinkSync(outside, path.join(venv, link))
+          fs.writeFileSync(path.join(outside, 'planted'), 'hostile\n')
+        },
+        // Named through the link: tar stores it as a file beneath the link, after the link itself. The action's gate
+        // withholds it from the extraction (tarReader.test.ts shows what tar is handed); GNU tar's own guard would refuse it too.
+        [`${stageMember}/${link}/planted`]
+      )
+      fs.rmSync(path.join(outside, 'planted'))
+      const run = await runAction(asked(), runner())
+      assertRebuilt(run, new RegExp(`holds members the action does not extract: ${`${stageMember}/${link}/planted`.replace(/[.]/g, '\\.')} lies beneath a symbolic link of the archive`))
+      assert.deepEqual(fs.readdirSync(outside), [], 'a file was written through the link')
+    })
+
     it('byte code planted for a module, its header matching the source: refused, never run', { timeout: 240_000 }, async () => {
       plant('byte-code', () => {
         // Byte code Python takes for the module's own (the source's time and size in its header): verification imports nova_dpm.

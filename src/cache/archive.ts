@@ -1,11 +1,12 @@
 import { hash } from 'node:crypto'
 import * as fs from 'node:fs'
-import type { PassThrough, Readable } from 'node:stream'
+import type { Readable } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
 import { createGunzip } from 'node:zlib'
 import { runProcess, type ProcessResult } from '../io/process.js'
 import { shown } from '../log/escape.js'
 import { TarReader, type TarMember } from './tarReader.js'
+import type { RewrittenTar } from './tarWriter.js'
 
 /** How the toolkit compressed an entry: zstd when `zstd` was on PATH at save time, else gzip. */
 export type Compression = 'zstd-without-long' | 'gzip'
@@ -34,8 +35,9 @@ export interface MemberRules {
 /** A listing or an extraction of an archive of thousands of files takes seconds; a stuck one is stopped. */
 const TAR_LIMIT_MS = 5 * 60 * 1000
 /**
- * zstd reads an entry as it comes down, so it lasts as long as the download,
- * which moves or is cut (watchRequests); this bounds it should neither end.
+ * zstd reads an entry as it comes down, and tar extracts the action's
+ * rewriting of it, so they last as long as the download, which moves or is
+ * cut (watchRequests); this bounds them should neither end.
  */
 const DECOMPRESS_LIMIT_MS = 60 * 60 * 1000
 /** Paths named in a refusal, before the rest is counted. */
@@ -44,14 +46,11 @@ const SHOWN_PATHS = 5
 const KINDS: Record<string, string> = { h: 'a hard link', c: 'a character device', b: 'a block device', p: 'a FIFO', s: 'a socket' }
 
 /**
- * How tar reads an entry: zstd as the toolkit's own tar runs it, or gzip, its
- * fallback. tar decompresses the downloaded file itself where it reads it
- * (an extraction, a pip entry's listing), rather than the action writing the
- * plain tar to disk (for Nova's venv, 110 MB of writes beside the
- * extraction's own): decompressing again costs about a tenth of a second of
- * another core. Whether those writes slow the extraction was not settled
- * here: extraction times on the benchmark's disk varied tenfold from run to
- * run.
+ * How tar reads a downloaded pip entry: zstd as the toolkit's own tar runs
+ * it, or gzip, its fallback. tar decompresses the file itself, for the
+ * listing and again for the extraction, rather than the action writing the
+ * plain tar to disk; a venv entry is decompressed once, by the action, as it
+ * comes down (readEntry).
  */
 function decompressing(compression: Compression): string[] {
   return compression === 'gzip' ? ['-z'] : ['--use-compress-program', 'zstd']
@@ -60,34 +59,40 @@ function decompressing(compression: Compression): string[] {
 /**
  * The action's own reading of a downloaded entry (TarReader), made while it
  * is decompressed, with each file's SHA-256: its members, or why they cannot
- * be read as GNU tar writes them. The plain tar also goes to `plain`, ended
- * with the decompression, for GNU tar's own listing: the entry is
- * decompressed once for both. A decompression that fails, or an entry larger
- * than `maxBytes` unpacked, throws.
+ * be read as GNU tar writes them. Each member also goes to `rewritten` as it
+ * is read, for GNU tar to extract meanwhile. A decompression that fails, or
+ * an entry larger than `maxBytes` unpacked, throws.
  */
-export async function readEntry(compressed: Readable, compression: Compression, maxBytes: number, plain?: PassThrough): Promise<TarMember[] | Error> {
+export async function readEntry(compressed: Readable, compression: Compression, maxBytes: number, rewritten?: RewrittenTar): Promise<TarMember[] | Error> {
   // Hashed here, while the next chunk is still being decompressed, rather than in the proof that waits for the last one.
   const reader = new TarReader(member => {
     if (member.type === '-') member.sha256 = hash('sha256', member.content, 'base64url')
+    rewritten?.member(member)
   })
   let unreadable: Error | undefined
   const take = (chunk: Buffer) => {
-    plain?.write(chunk)
     if (unreadable) return
     try {
       reader.push(chunk)
     } catch (error) {
       unreadable = error as Error
+      rewritten?.close()
     }
+    rewritten?.flush()
   }
+  let read: TarMember[] | Error | undefined
   try {
     await decompress(compressed, compression, maxBytes, take)
+    read = unreadable ?? ended(reader)
   } finally {
-    plain?.end()
+    rewritten?.end(Array.isArray(read))
     // Stopped early, it reads no more: the download goes on into its file alone.
     compressed.destroy()
   }
-  if (unreadable) return unreadable
+  return read
+}
+
+function ended(reader: TarReader): TarMember[] | Error {
   try {
     return reader.end()
   } catch (error) {
@@ -114,20 +119,15 @@ async function decompress(compressed: Readable, compression: Compression, maxByt
   }
 }
 
-/** What tar reads: a downloaded entry, which it decompresses itself, or the plain tar as the action decompresses it (readEntry). */
-export type TarInput = { file: string; compression: Compression } | { plain: Readable }
-
 /**
  * The members of a downloaded entry, as GNU tar reads them (pax names
  * included). The verbose listing goes to a file, not through a pipe, so that
  * a large one is never cut; LC_ALL=C makes tar escape every byte outside
  * ASCII, so that each member is one line.
  */
-export async function listArchive(entry: TarInput, indexFile: string): Promise<Member[]> {
-  const from = 'plain' in entry ? ['-f', '-'] : [...decompressing(entry.compression), '-f', entry.file]
-  const args = ['-t', '-v', '-P', '--numeric-owner', '--quoting-style=escape', `--index-file=${indexFile}`, ...from]
-  const input = 'plain' in entry ? entry.plain : undefined
-  const result = await runProcess('tar', args, { what: 'tar -t', timeoutMs: TAR_LIMIT_MS, env: { ...process.env, LC_ALL: 'C' }, input })
+export async function listArchive(archive: string, compression: Compression, indexFile: string): Promise<Member[]> {
+  const args = ['-t', '-v', '-P', '--numeric-owner', '--quoting-style=escape', `--index-file=${indexFile}`, ...decompressing(compression), '-f', archive]
+  const result = await runProcess('tar', args, { what: 'tar -t', timeoutMs: TAR_LIMIT_MS, env: { ...process.env, LC_ALL: 'C' } })
   if (result.exitCode !== 0) throw new Error(`tar could not list the entry (exit code ${result.exitCode}): ${lastWords(result)}`)
   return parseListing(fs.readFileSync(indexFile, 'latin1'))
 }
@@ -145,6 +145,20 @@ export async function extractArchive(archive: string, compression: Compression, 
   fs.mkdirSync(into, { recursive: true })
   const args = ['-x', '-P', ...decompressing(compression), '-f', archive, '-C', into, `--strip-components=${strip}`, '--no-same-owner', '--no-same-permissions']
   const result = await runProcess('tar', args, { what: 'tar -x', timeoutMs: TAR_LIMIT_MS })
+  if (result.exitCode !== 0) throw new Error(`tar could not extract the entry (exit code ${result.exitCode}): ${lastWords(result)}`)
+}
+
+/**
+ * Extracts the action's own rewriting of an entry (RewrittenTar) into `into`
+ * as it is written: names relative to `into`, each checked by the rules
+ * before it was written, so GNU tar's own refusals (absolute names, `..`,
+ * writing through a link) stay on as a second guard. It lasts as long as the
+ * download the rewriting follows.
+ */
+export async function extractRewritten(rewritten: Readable, into: string): Promise<void> {
+  fs.mkdirSync(into, { recursive: true })
+  const args = ['-x', '-f', '-', '-C', into, '--no-same-owner', '--no-same-permissions']
+  const result = await runProcess('tar', args, { what: 'tar -x', timeoutMs: DECOMPRESS_LIMIT_MS, input: rewritten })
   if (result.exitCode !== 0) throw new Error(`tar could not extract the entry (exit code ${result.exitCode}): ${lastWords(result)}`)
 }
 
@@ -224,6 +238,49 @@ export function refusedMembers(members: readonly Member[], prefix: string, rules
   return [...problems.slice(0, SHOWN_PATHS), `${problems.length - SHOWN_PATHS} more members`]
 }
 
+/**
+ * refusedMembers asked one member at a time, in the archive's order, as the
+ * entry is read: it refuses from the first member that list would refuse,
+ * knowing only the members before it, and from a link below the prefix that
+ * a member before it lies beneath (the member the whole list refuses). So
+ * once every member was asked, it has refused one exactly when
+ * refusedMembers refuses the list.
+ */
+export class MemberGate {
+  private readonly base: string[]
+  private readonly names = new Set<string>()
+  private readonly links = new Set<string>()
+  private refused = false
+
+  constructor(
+    private readonly prefix: string,
+    private readonly rules: MemberRules
+  ) {
+    this.base = prefix.split('/')
+  }
+
+  /** Whether it refused a member. */
+  get shut(): boolean {
+    return this.refused
+  }
+
+  admits(member: Member): boolean {
+    if (this.refused) return false
+    if (member.type === 'l') this.links.add(member.name)
+    this.refused = (member.type === 'l' && this.linkAbove(member.name)) || memberProblem(member, this.base, this.names, this.links, this.rules) !== undefined
+    this.names.add(member.name)
+    return !this.refused
+  }
+
+  /** Whether a member before the link `name` lies beneath it: a venv holds a handful of links, each looked for among all names so far. */
+  private linkAbove(name: string): boolean {
+    if (name === this.prefix) return false
+    const beneath = `${name}/`
+    for (const earlier of this.names) if (earlier.startsWith(beneath)) return true
+    return false
+  }
+}
+
 function memberProblem(member: Member, base: string[], names: Set<string>, links: Set<string>, rules: MemberRules): string | undefined {
   if (member.name.startsWith('/')) return 'is an absolute path'
   const parts = member.name.split('/')
@@ -239,24 +296,6 @@ function memberProblem(member: Member, base: string[], names: Set<string>, links
   for (let i = base.length; i < parts.length - 1 && links.size > 0; i++) {
     above = `${above}/${parts[i]}`
     if (links.has(above)) return 'lies beneath a symbolic link of the archive'
-  }
-  return undefined
-}
-
-/**
- * Where the action's own reading of an archive (TarReader) and GNU tar's
- * listing of it part: the first member on which they differ in kind, name,
- * permissions, size or link target, or a member one of them sees and the
- * other does not. Content proved from that reading is what GNU tar extracts
- * only when they agree on every member.
- */
-export function readingDiffers(listed: readonly Member[], read: readonly TarMember[]): string | undefined {
-  for (let i = 0; i < Math.max(listed.length, read.length); i++) {
-    const [theirs, ours] = [listed[i], read[i]]
-    if (!theirs || !ours) return `GNU tar reads ${listed.length} members and the action ${read.length}`
-    const fields = ['type', 'name', 'permissions', 'size', 'target'] as const
-    const field = fields.find(key => theirs[key] !== ours[key])
-    if (field) return `GNU tar and the action read member ${i + 1} (${shown(theirs.name)}) differently: its ${field === 'type' ? 'kind' : field}`
   }
   return undefined
 }

@@ -1,20 +1,20 @@
-import * as fs from 'node:fs'
 import * as path from 'node:path'
-import { PassThrough, type Readable } from 'node:stream'
+import type { Readable } from 'node:stream'
 import { watchRequests } from '../io/requestWatch.js'
 import { shown } from '../log/escape.js'
 import { info, warning } from '../log/log.js'
-import { extractArchive, listArchive, readEntry, readingDiffers, refusedMembers, type Compression, type Member, type MemberRules } from './archive.js'
+import { extractArchive, extractRewritten, listArchive, MemberGate, readEntry, refusedMembers, type Compression, type Member, type MemberRules } from './archive.js'
 import { downloadEntry, type FoundEntry } from './entry.js'
 import type { CacheKeys } from './keys.js'
 import { stalledReason, type CacheRestore } from './service.js'
 import type { FileCount } from '../python/verify.js'
 import type { TarMember } from './tarReader.js'
+import { RewrittenTar } from './tarWriter.js'
 
 export interface Extracted {
   kind: 'extracted'
   matchedKey: string
-  /** What the members' content adds up to, from the listing. */
+  /** What the members' content adds up to. */
   bytes: number
   /** Size of the entry as downloaded. */
   archiveBytes: number
@@ -45,83 +45,75 @@ export type Proof = (members: TarMember[]) => Promise<{ unproven: string[]; file
 /**
  * An entry of `dir` taken only as far as its member list allows, for every
  * kind of cache: the archive is downloaded by the action (never handed to the
- * toolkit's `tar -P`), listed by GNU tar, and refused before a byte of it is
- * written when a member breaks `rules` (see refusedMembers); otherwise it is
- * extracted into `into`, the members' common prefix (`dir` relative to the
- * workspace) stripped. With `prove`, the action also reads the archive
- * itself (TarReader, as zstd decompresses it, while tar lists it), refuses it
- * when that reading and GNU tar's part anywhere, and proves the members'
- * content; tar extracts them meanwhile, as soon as its own listing passed the
- * rules. What GNU tar writes is then exactly what was proved, and nothing of
- * it runs before. `staging` holds the archive meanwhile; the caller removes
- * it (and what was extracted, when refused). A service or transfer failure
- * throws.
+ * toolkit's `tar -P`) and refused when a member breaks `rules` (see
+ * refusedMembers); otherwise it is extracted into `into`, the members' common
+ * prefix (`dir` relative to the workspace) stripped. Without `prove`, GNU
+ * tar lists the downloaded file, and extracts it only once every member
+ * passed. With `prove`, the action reads the entry itself (TarReader) as it
+ * comes down, and GNU tar extracts meanwhile not the entry but the action's
+ * rewriting of what it read (RewrittenTar), member by member as each passes
+ * the rules so far (MemberGate; nothing after the first refused member);
+ * then every member is checked against the rules and its content proved. What
+ * GNU tar writes is exactly what was proved, in a directory nothing runs
+ * from. `staging` holds the downloaded file of a pip entry meanwhile; the
+ * caller removes it (and what was extracted, when refused). A service or
+ * transfer failure throws.
  */
 export async function fetchChecked(dir: string, keys: CacheKeys, into: string, staging: string, timeoutSeconds: number, rules: MemberRules, prove?: Proof): Promise<Checked> {
   const archive = path.join(staging, 'entry.tar.compressed')
-  const indexFile = path.join(staging, 'members.txt')
-  // With a proof, the entry is decompressed once, as it comes down: the action reads it, and GNU tar lists what it read.
-  const started: { reading?: Promise<TarMember[] | Error>; listing?: Promise<Member[]> } = {}
+  const prefix = workspaceRelative(dir)
+  // With a proof, the entry is decompressed once, as it comes down: the action reads it, and GNU tar extracts what it read.
+  const started: { reading?: Promise<TarMember[] | Error>; extracting?: Promise<void> } = {}
+  const gate = new MemberGate(prefix, rules)
   const body = (bytes: Readable, compression: Compression) => {
-    const plain = new PassThrough()
-    started.reading = readEntry(bytes, compression, PROVED_MAX_BYTES, plain)
-    started.listing = listArchive({ plain }, indexFile)
+    const rewritten = new RewrittenTar(prefix, member => gate.admits(member))
+    const extracting = extractRewritten(rewritten.stream, into)
+    // tar stopped: nothing more is written for it. Its failure is thrown once the reading is done, never unhandled.
+    extracting.catch(() => undefined).finally(() => rewritten.close())
+    started.extracting = extracting
+    started.reading = readEntry(bytes, compression, PROVED_MAX_BYTES, rewritten)
     started.reading.catch(() => undefined)
-    started.listing.catch(() => undefined)
   }
   let found: FoundEntry | undefined
   try {
-    found = (await watchRequests(() => downloadEntry(dir, keys, archive, prove && body), timeoutSeconds * 1000, stalledReason(timeoutSeconds))).value
+    found = (await watchRequests(() => downloadEntry(dir, keys, prove ? body : archive), timeoutSeconds * 1000, stalledReason(timeoutSeconds))).value
   } catch (error) {
     // What read the download ended with it; the transfer's failure is the cause.
-    await Promise.allSettled([started.reading, started.listing])
+    await Promise.allSettled([started.reading, started.extracting])
     throw error
   }
   if (!found) return { kind: 'none' }
   const matchedKey = found.matchedKey
   // The toolkit's own words, which users search their logs for.
   info(`Cache hit for${found.matchedKey === keys.identity ? '' : ' restore-key'}: ${found.matchedKey}`)
-  const archiveBytes = fs.statSync(archive).size
-  const prefix = workspaceRelative(dir)
+  const archiveBytes = found.bytes
   const refused = (what: string, problems: string[]): Checked => ({ kind: 'refused', matchedKey, what, problems })
-  const { reading } = started
-  let members: Member[]
-  try {
-    // Without a proof, tar reads the downloaded file.
-    members = await (started.listing ?? listArchive({ file: archive, compression: found.compression }, indexFile))
-  } catch (error) {
-    // A decompression that failed is the cause of the listing's failure, not tar's "unexpected EOF".
-    await reading
-    throw error
-  } finally {
-    // The reading ends before anything goes on, whatever the listing found.
-    await reading?.catch(() => undefined)
+  const { reading, extracting } = started
+  if (!reading || !extracting || !prove) {
+    const members = await listArchive(archive, found.compression, path.join(staging, 'members.txt'))
+    const problems = refusedMembers(members, prefix, rules)
+    if (problems.length > 0) return refused('holds members the action does not extract', problems)
+    await extractArchive(archive, found.compression, into, prefix.split('/').length)
+    return { kind: 'extracted', matchedKey, bytes: total(members), archiveBytes }
   }
-  const problems = refusedMembers(members, prefix, rules)
-  if (problems.length > 0) return refused('holds members the action does not extract', problems)
-  // tar reads the file itself, in its own process, while this one proves what it holds.
-  const extracting = extractArchive(archive, found.compression, into, prefix.split('/').length)
-  // Its failure is thrown below, once the proof is done; meanwhile it is not an unhandled rejection.
-  extracting.catch(() => undefined)
-  let proved: ReadonlyMap<string, FileCount> | undefined
   try {
-    if (reading && prove) {
-      const read = await reading
-      const unreadable = (why: string) => refused('cannot be read as GNU tar writes entries', [why])
-      if (read instanceof Error) return unreadable(shown(read.message))
-      const differs = readingDiffers(members, read)
-      if (differs) return unreadable(differs)
-      // What tar writes meanwhile stays in `into`, which nothing runs from.
-      const { unproven, files } = await prove(below(read, prefix))
-      if (unproven.length > 0) return refused('failed the check made before anything from it runs', unproven)
-      proved = files
-    }
+    // A decompression that failed throws here: it, not tar's cut input, is the cause.
+    const read = await reading
+    if (read instanceof Error) return refused('cannot be read as GNU tar writes entries', [shown(read.message)])
+    // The gate refuses exactly what the whole list does (see MemberGate): the list is gone through again only to word a refusal.
+    if (gate.shut) return refused('holds members the action does not extract', refusedMembers(read, prefix, rules))
+    const { unproven, files } = await prove(below(read, prefix))
+    if (unproven.length > 0) return refused('failed the check made before anything from it runs', unproven)
+    await extracting
+    return { kind: 'extracted', matchedKey, bytes: total(read), archiveBytes, proved: files }
   } finally {
     // tar is done writing before the caller moves the tree or removes it.
     await extracting.catch(() => undefined)
   }
-  await extracting
-  return { kind: 'extracted', matchedKey, bytes: members.reduce((sum, m) => sum + m.size, 0), archiveBytes, proved }
+}
+
+function total(members: readonly Member[]): number {
+  return members.reduce((sum, member) => sum + member.size, 0)
 }
 
 /** Members below `prefix` (which refusedMembers found every name to be or lie below), renamed relative to it in place: thousands, not copied. */

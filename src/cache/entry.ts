@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto'
 import * as fs from 'node:fs'
-import { PassThrough, type Readable } from 'node:stream'
+import { PassThrough, Transform, Writable, type Readable } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
 import { HttpClient } from '@actions/http-client'
 import { onPath } from '../python/interpreter.js'
@@ -26,6 +26,8 @@ const VERSION_SALT = '1.0'
 export interface FoundEntry {
   matchedKey: string
   compression: Compression
+  /** The entry's size as downloaded. */
+  bytes: number
 }
 
 /** The compression the toolkit uses, and so the one an entry it saved for this runner has: it asks whether zstd runs. */
@@ -45,18 +47,17 @@ export function cacheVersion(paths: readonly string[], compression: Compression)
 }
 
 /**
- * Downloads the newest entry for `keys` that caches `dir` into `archive`, or
- * returns undefined when there is none (or the runner allows no cache reads).
- * With `reader`, the entry's bytes are also handed over as they arrive, in a
- * stream that ends when the download does, whole or not (the file stays the
- * one record of what came). Throws on a service or transfer failure, which
- * the caller reports as a miss.
+ * Downloads the newest entry for `keys` that caches `dir`, into the file
+ * `to`, or, when `to` is a reader, into that reader alone: its bytes handed
+ * over as they arrive, in a stream that ends when the download does, whole or
+ * not. Returns undefined when there is none (or the runner allows no cache
+ * reads). Throws on a service or transfer failure, which the caller reports
+ * as a miss.
  */
 export async function downloadEntry(
   dir: string,
   keys: CacheKeys,
-  archive: string,
-  reader?: (bytes: Readable, compression: Compression) => void,
+  to: string | ((bytes: Readable, compression: Compression) => void),
   env: NodeJS.ProcessEnv = process.env
 ): Promise<FoundEntry | undefined> {
   if (['none', 'write-only'].includes((env.ACTIONS_CACHE_MODE ?? '').trim().toLowerCase())) return undefined
@@ -79,18 +80,27 @@ export async function downloadEntry(
     download.message.destroy()
     throw new Error(`the entry's download answered HTTP ${download.message.statusCode}`)
   }
-  // The source waits for the slower of the two; a reader that stops early takes itself off.
-  const copy = reader && new PassThrough()
-  if (copy) {
+  let bytes = 0
+  const counted = new Transform({
+    transform(chunk: Buffer, _encoding, done) {
+      bytes += chunk.length
+      done(null, chunk)
+    }
+  })
+  if (typeof to === 'string') {
+    await pipeline(download.message, counted, fs.createWriteStream(to, { flags: 'wx' }))
+  } else {
+    // A reader that stops early takes itself off; its stream is ended whatever becomes of the transfer.
+    const copy = new PassThrough()
     download.message.pipe(copy, { end: false })
-    reader(copy, compression)
+    to(copy, compression)
+    try {
+      await pipeline(download.message, counted, new Writable({ write: (_chunk, _encoding, done) => done() }))
+    } finally {
+      if (!copy.destroyed) copy.end()
+    }
   }
-  try {
-    await pipeline(download.message, fs.createWriteStream(archive, { flags: 'wx' }))
-  } finally {
-    if (copy && !copy.destroyed) copy.end()
-  }
-  return { matchedKey: answer.matched_key, compression }
+  return { matchedKey: answer.matched_key, compression, bytes }
 }
 
 /** The toolkit's test: GitHub Enterprise Server speaks the older cache protocol. */

@@ -2,12 +2,11 @@
  * The members of a plain tar with their content, read in this process as it
  * is decompressed. Written here rather than taken from a tar library because the
  * point is to accept less, not more: a venv entry's files are proved from
- * this reading before GNU tar extracts them (checking them on disk after
- * extraction costs one system call per file, seconds for Nova's 16,000), so
- * this reading must be the one GNU tar makes. It reads only what GNU tar
- * writes with `--posix` (ustar headers, per-member pax records) and old GNU
- * headers, and throws on anything else; the caller also compares what it read
- * with GNU tar's own listing of the same archive, member by member.
+ * this reading (checking them on disk after extraction costs one system call
+ * per file, seconds for Nova's 16,000), and GNU tar extracts the action's
+ * rewriting of it (tarWriter.ts), never the entry itself. It reads only what
+ * GNU tar writes with `--posix` (ustar headers, per-member pax records) and
+ * old GNU headers, as GNU tar reads them, and throws on anything else.
  */
 
 const BLOCK = 512
@@ -18,6 +17,10 @@ export interface TarMember {
   type: string
   /** The nine permission letters, as GNU tar's listing writes them. */
   permissions: string
+  /** The mode bits they spell. */
+  mode: number
+  /** Seconds since the epoch, as stored: the header's whole seconds, or pax's decimal (a fraction, a sign). */
+  mtime: string
   /** As stored (pax path first), a directory's trailing '/' removed. */
   name: string
   /** Bytes of a regular file's content; 0 for anything else. */
@@ -124,7 +127,9 @@ export class TarReader {
     if (type !== '-' && size !== 0) throw unreadable(at, 'content on a member that is not a regular file')
     name = name.replace(/\/+$/, '')
     const mode = octal(header, 100, 8, at)
-    const member: TarMember = { type, permissions: permissions(mode), name, size: type === '-' ? size : 0, content }
+    const mtime = pax?.get('mtime') ?? String(octal(header, 136, 12, at))
+    if (!/^-?\d+(\.\d+)?$/.test(mtime)) throw unreadable(at, 'a pax mtime that is not a number')
+    const member: TarMember = { type, permissions: permissions(mode), mode, mtime, name, size: type === '-' ? size : 0, content }
     if (type === 'l' || type === 'h') member.target = pax?.get('linkpath') ?? text(header, 157, 100)
     this.members.push(member)
     this.read(member)
@@ -176,14 +181,14 @@ function headerName(header: Buffer, at: number): string {
 /** GNU tar accepts the sum of the header's bytes, read as unsigned or as signed, the sum's own field counted as spaces. */
 function checkSum(header: Buffer, at: number): void {
   const expected = octal(header, 148, 8, at)
-  let unsigned = 0
-  let signed = 0
-  for (let i = 0; i < BLOCK; i++) {
-    const byte = i >= 148 && i < 156 ? 0x20 : header[i]
-    unsigned += byte
-    signed += byte > 127 ? byte - 256 : byte
-  }
-  if (expected !== unsigned && expected !== signed) throw unreadable(at, 'a header whose checksum is wrong')
+  let unsigned = 8 * 0x20
+  for (let i = 0; i < 148; i++) unsigned += header[i]
+  for (let i = 156; i < BLOCK; i++) unsigned += header[i]
+  if (expected === unsigned) return
+  // Only an old writer's header (a byte past 127 in a name) needs the signed sum: not every one of 16,000.
+  let high = 0
+  for (let i = 0; i < BLOCK; i++) if ((i < 148 || i >= 156) && header[i] > 127) high++
+  if (expected !== unsigned - 256 * high) throw unreadable(at, 'a header whose checksum is wrong')
 }
 
 /** A numeric field: octal digits, space or NUL padded; GNU's base-256 form (huge or negative values) is not read. */
@@ -219,7 +224,10 @@ function paxRecords(data: Buffer, at: number): Map<string, string> {
     const key = record.slice(0, equals)
     if (equals < 1 || !PAX_KEYS.has(key)) throw unreadable(at, `the pax keyword ${JSON.stringify(printable(key))}`)
     if (records.has(key)) throw unreadable(at, `the pax keyword ${key} twice`)
-    records.set(key, record.slice(equals + 1))
+    const value = record.slice(equals + 1)
+    // GNU tar reads a name up to its first NUL.
+    if (value.includes('\0')) throw unreadable(at, `a pax ${key} holding a NUL byte`)
+    records.set(key, value)
     offset = end
   }
   return records

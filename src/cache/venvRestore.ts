@@ -14,11 +14,12 @@ import { unprovenTree } from './venvTree.js'
 
 /**
  * Restores a venv entry only when nothing in it can act before it is proved:
- * the archive is downloaded, never handed to the toolkit's `tar -P`; its
- * member list is read first, and an entry with a member outside the venv is
- * refused before a byte of it is written; every member's content is proved
- * from the archive itself (`unprovenTree`) while it is extracted into a
- * directory of the action's own, and only then moved to `dir`, which must be
+ * the archive is downloaded, never handed to the toolkit's `tar -P`, and read
+ * by the action as it comes down; GNU tar extracts the action's rewriting of
+ * each member that passed the rules (nothing outside the venv; nothing after
+ * the first member that fails them) into a directory of the action's own;
+ * every member's content is proved from that same reading (`unprovenTree`),
+ * and only then is the tree moved to `dir`, which must be
  * absent, empty or the action's own venv (replaced whole). Anything refused
  * is a warning and a miss: the venv is built afresh and saved under a new key.
  */

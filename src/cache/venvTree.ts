@@ -29,7 +29,7 @@ const SHOWN_PATHS = 5
  * records what it compiles without a hash, and Python would run it in place
  * of the sources the RECORDs prove).
  * Kinds other than files, directories and links, set-user-ID bits and names
- * outside the venv are refused before, from GNU tar's listing
+ * outside the venv are refused before, from the same reading
  * (refusedMembers). `target` is where the venv was made (and will be): the
  * reference's own path is replaced by it before comparing. `files` counts
  * what it checked of each RECORD (by its path below `target`), as

@@ -1,0 +1,156 @@
+import { PassThrough } from 'node:stream'
+import type { TarMember } from './tarReader.js'
+
+/**
+ * A plain tar written again from the action's own reading of an entry
+ * (TarReader), for GNU tar to extract: what tar writes is then what the
+ * action read and proves, by construction, rather than by comparing two
+ * parsers' readings of the entry as it came. Written here rather than taken
+ * from a tar library: it writes three kinds of members (files, directories,
+ * symbolic links) from fields the action has already read and checked, and
+ * nothing else.
+ */
+
+const BLOCK = 512
+const ZEROS = Buffer.alloc(2 * BLOCK)
+/** Where GNU tar stops reading. */
+const END_OF_ARCHIVE = ZEROS
+const TYPE_FLAGS: Record<string, string> = { '-': '0', d: '5', l: '2' }
+/** The largest value of a 12-byte octal field. */
+const OCTAL_MAX = 8 ** 11 - 1
+
+/**
+ * A member's blocks under `name` (relative to where tar extracts): a pax
+ * header when its name, link target or time does not fit ustar's fields,
+ * then its ustar header and its content,
+ * padded to whole blocks. Owners are not written: tar extracts as the
+ * runner's user.
+ */
+export function memberBlocks(member: TarMember, name: string): Buffer[] {
+  const flag = TYPE_FLAGS[member.type]
+  if (!flag) throw new Error(`the action does not write a member of tar type '${member.type}'`)
+  const records: string[] = []
+  if (Buffer.byteLength(name) > 100) records.push(paxRecord('path', name))
+  if (member.target !== undefined && Buffer.byteLength(member.target) > 100) records.push(paxRecord('linkpath', member.target))
+  // Whole seconds, as ustar stores them: the toolkit's pax times have nanoseconds, which nothing that runs from a venv reads (Python's byte code checks whole seconds); a pax record for each of 16,000 members would add a block each.
+  const seconds = Math.floor(Number(member.mtime))
+  const fits = seconds >= 0 && seconds <= OCTAL_MAX
+  if (!fits) records.push(paxRecord('mtime', member.mtime))
+  const blocks: Buffer[] = []
+  if (records.length > 0) {
+    const data = Buffer.from(records.join(''))
+    blocks.push(header({ name: 'PaxHeaders/member', flag: 'x', mode: 0o644, size: data.length, mtime: 0 }), data, padding(data.length))
+  }
+  const size = member.type === '-' ? member.size : 0
+  const mtime = fits ? seconds : 0
+  blocks.push(header({ name, flag, mode: member.mode & 0o7777, size, mtime, target: member.target }))
+  if (size > 0) blocks.push(member.content, padding(size))
+  return blocks
+}
+
+interface Header {
+  name: string
+  flag: string
+  mode: number
+  size: number
+  mtime: number
+  target?: string
+}
+
+/** What every header holds: owners 0 (tar extracts as the runner's user), the ustar magic, the checksum's field as spaces while it is summed. */
+const TEMPLATE = (() => {
+  const block = Buffer.alloc(BLOCK)
+  block.write('0000000\0', 108, 'latin1')
+  block.write('0000000\0', 116, 'latin1')
+  block.fill(0x20, 148, 156)
+  block.write('ustar\u000000', 257, 'latin1')
+  return block
+})()
+
+/** A POSIX ustar header; a name or target too long for it is cut here and read whole from the pax header before it. */
+function header({ name, flag, mode, size, mtime, target }: Header): Buffer {
+  // From a copy of the template, by bytes: one per member, 16,000 for Nova's venv.
+  const block = Buffer.allocUnsafe(BLOCK)
+  TEMPLATE.copy(block)
+  block.write(name, 0, 100)
+  octal(block, 100, 8, mode)
+  octal(block, 124, 12, size)
+  octal(block, 136, 12, mtime)
+  block[156] = flag.charCodeAt(0)
+  if (target !== undefined) block.write(target, 157, 100)
+  let sum = 0
+  for (let i = 0; i < BLOCK; i++) sum += block[i]
+  octal(block, 148, 7, sum)
+  return block
+}
+
+/** `value` in octal digits, zero-padded, then a NUL: a field of `length` bytes. Not by bit operations: a size passes 2^31. */
+function octal(block: Buffer, offset: number, length: number, value: number): void {
+  block[offset + length - 1] = 0
+  for (let i = offset + length - 2; i >= offset; i--) {
+    block[i] = 0x30 + (value % 8)
+    value = Math.floor(value / 8)
+  }
+}
+
+/** `<length> <key>=<value>\n`, its length in bytes counting the record itself, digits included. */
+function paxRecord(key: string, value: string): string {
+  const body = ` ${key}=${value}\n`
+  const bytes = Buffer.byteLength(body)
+  let length = bytes + String(bytes).length
+  if (String(length).length + bytes !== length) length = String(length).length + bytes
+  return `${length}${body}`
+}
+
+function padding(size: number): Buffer {
+  return ZEROS.subarray(0, (BLOCK - (size % BLOCK)) % BLOCK)
+}
+
+/**
+ * The stream GNU tar extracts from while the entry comes down: each member
+ * the gate admits, as soon as it is read, renamed relative to `prefix` (the
+ * prefix itself is not written: tar extracts into a directory the action
+ * made). From the first member the gate refuses, nothing more is written and
+ * the stream ends without an end of archive, so that tar fails rather than
+ * leave a tree that looks whole. Members read from one decompressed chunk are
+ * written at once: thousands of small writes cost more than a copy.
+ */
+export class RewrittenTar {
+  readonly stream = new PassThrough()
+  private parts: Buffer[] = []
+  private open = true
+
+  constructor(
+    private readonly prefix: string,
+    private readonly admits: (member: TarMember) => boolean
+  ) {}
+
+  /** Every member read is asked about, written or not: the gate's answer stands for the whole list. */
+  member(member: TarMember): void {
+    const admitted = this.admits(member)
+    if (!this.open) return
+    if (!admitted) return this.close()
+    if (member.name !== this.prefix) this.parts.push(...memberBlocks(member, member.name.slice(this.prefix.length + 1)))
+  }
+
+  /** Writes what the last chunk completed. */
+  flush(): void {
+    if (!this.open || this.parts.length === 0) return
+    this.stream.write(this.parts.length === 1 ? this.parts[0] : Buffer.concat(this.parts))
+    this.parts = []
+  }
+
+  /** `whole`: the reading ended at the archive's end and accepted every member. */
+  end(whole: boolean): void {
+    if (whole && this.open) this.parts.push(END_OF_ARCHIVE)
+    this.flush()
+    this.close()
+  }
+
+  /** Also when tar stopped reading: nothing more is kept for it. */
+  close(): void {
+    this.open = false
+    this.parts = []
+    if (!this.stream.writableEnded) this.stream.end()
+  }
+}
