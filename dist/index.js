@@ -41051,7 +41051,10 @@ class Interpreter {
         const program = isPath(pathOrName) ? checkedExecutable(pathOrName) : onPath(pathOrName, process.env.PATH);
         if (!program)
             throw new ActionError(`'${shown(pathOrName)}' is not on PATH. Give a full path to the interpreter, or set up Python first.`);
-        const answer = (await runProbe(program, 'facts', { label: pathOrName, timeoutMs: options.timeoutMs ?? PROBE_LIMIT_MS }));
+        return Interpreter.answered((await runProbe(program, 'facts', { label: pathOrName, timeoutMs: options.timeoutMs ?? PROBE_LIMIT_MS })), program);
+    }
+    /** The interpreter `program` from the probe's answer about it, given in a start made for something else (see checkImports). */
+    static answered(answer, program) {
         const facts = { ...answer, executable: answer.executable || program, baseExecutable: answer.baseExecutable || program, pipVersion: answer.pipVersion ?? undefined };
         if (facts.pipVersion === undefined)
             delete facts.pipVersion;
@@ -42667,11 +42670,13 @@ function proofOf(inspection, imported) {
 /**
  * Each expected module imports, and each expected driver loads the way its
  * service loads it when the service is installed, in an interpreter start of
- * its own.
+ * its own; with `facts`, that start also answers the interpreter's facts
+ * (one start fewer for an interpreter the action has not met yet).
  */
 async function checkImports(executable, expected, options) {
     const drivers = expected.filter(e => e.plugsInto);
     const request = {
+        facts: options.facts === true,
         modules: [...new Set(expected.map(e => e.module))],
         loads: drivers.map(e => ({ distribution: e.name, service: e.plugsInto.service, checks: e.plugsInto.loads }))
     };
@@ -42698,7 +42703,7 @@ async function checkImports(executable, expected, options) {
         }
         loads.push({ driver: driver.distribution, service: driver.service, status: driver.status, proved });
     }
-    return { imported, failed, loads, loadProblems };
+    return { imported, failed, loads, loadProblems, facts: answer.facts };
 }
 /** The check as the service spells what it loads. */
 function loadName(check) {
@@ -42726,7 +42731,8 @@ async function verifyEnvironment(executable, expected, options) {
         ...inspection,
         problems: [...inspection.problems, ...importProblems(expected, inspection.versions, imports.failed), ...imports.loadProblems],
         imported: imports.imported,
-        loads: imports.loads
+        loads: imports.loads,
+        facts: imports.facts
     };
 }
 /** The sentences for modules that failed to import, naming the installed distribution that should provide each. */
@@ -46433,16 +46439,13 @@ function pipWouldChangeNothing(job, facts, found, env) {
  */
 async function provedVenv(venv, expected, filesProved) {
     const executable = venvPython(venv);
-    const [python, { versions, problems, loads, proof }] = await Promise.all([
-        Interpreter.probe(executable),
-        verifyEnvironment(executable, expected, { ...VERIFY_LIMITS, filesProved }).then(withProof)
-    ]);
-    if (!proof) {
+    const { versions, problems, loads, proof, facts } = withProof(await verifyEnvironment(executable, expected, { ...VERIFY_LIMITS, filesProved, facts: true }));
+    if (!proof || !facts) {
         warning(`The cached venv failed verification (${shown(problems.join('; '))}); rebuilding it and saving it under a new key.`);
         return undefined;
     }
     info(`Cached venv holds ${listed(versions)}; pip not needed.`);
-    return { python, versions, loads, proof };
+    return { python: Interpreter.answered(facts, executable), versions, loads, proof };
 }
 /** One pip run for everything, `setuptools<82` added where pbr would find no pkg_resources. */
 async function install(job, python, before) {

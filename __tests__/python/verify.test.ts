@@ -97,9 +97,12 @@ describe('verifyEnvironment on every era', { concurrency: true }, () => {
       const check = await python.pip(['check'], { what: 'pip check', timeoutMs: 60_000, env: cleanEnv() })
       assert.notEqual(check.exitCode, 0, 'pip check should see the bystander')
       const started = Date.now()
-      const verified = await verifyEnvironment(python.facts.executable, [{ ...NOVA, range: v => v.startsWith('3.'), wanted: '>=3,<4' }], LIMIT)
+      const verified = await verifyEnvironment(python.facts.executable, [{ ...NOVA, range: v => v.startsWith('3.'), wanted: '>=3,<4' }], { ...LIMIT, facts: true })
       t.diagnostic(`verify on ${python.facts.version}: ${Date.now() - started} ms`)
       assert.deepEqual(verified.problems, [])
+      // Learnt after the imports, in their start: what a start of their own learns.
+      assert.ok(verified.facts, 'the facts were answered')
+      assert.deepEqual(Interpreter.answered(verified.facts, python.facts.executable).facts, python.facts)
       assert.deepEqual(verified.versions, { 'nova-dpm': '3.0.0' })
       assert.match(verified.imported.nova_dpm, new RegExp(`^${sitePackages(python)}/nova_dpm/__init__\\.pyc?$`))
     })

@@ -31,7 +31,13 @@ elif mode == "installed":
 elif mode == "verify":
     answer(closure.verify(json.loads(sys.argv[3])))
 elif mode == "imports":
-    answer(loading.imports(json.loads(sys.argv[3])))
+    request = json.loads(sys.argv[3])
+    result = loading.imports(request)
+    # After the imports, which must meet a fresh interpreter; what the facts
+    # read (paths, versions, what is importable) no import changes.
+    if request.get("facts"):
+        result["facts"] = facts.facts()
+    answer(result)
 elif mode == "entry-points":
     answer(loading.entry_points(json.loads(sys.argv[3])))
 sys.exit("unknown probe mode " + mode)

@@ -30,6 +30,9 @@ export interface PythonFacts {
   hasPkgResources: boolean
 }
 
+/** The probe's facts as it answers them: pip's version null when pip is missing. */
+export type FactsAnswer = Omit<PythonFacts, 'pipVersion'> & { pipVersion: string | null }
+
 /**
  * `python -E -s -m <module> …` from the empty directory: neither the
  * workspace nor PYTHONPATH nor the user site is on the module's sys.path, so
@@ -52,9 +55,11 @@ export class Interpreter {
   static async probe(pathOrName: string, options: { timeoutMs?: number } = {}): Promise<Interpreter> {
     const program = isPath(pathOrName) ? checkedExecutable(pathOrName) : onPath(pathOrName, process.env.PATH)
     if (!program) throw new ActionError(`'${shown(pathOrName)}' is not on PATH. Give a full path to the interpreter, or set up Python first.`)
-    const answer = (await runProbe(program, 'facts', { label: pathOrName, timeoutMs: options.timeoutMs ?? PROBE_LIMIT_MS })) as PythonFacts & {
-      pipVersion: string | null
-    }
+    return Interpreter.answered((await runProbe(program, 'facts', { label: pathOrName, timeoutMs: options.timeoutMs ?? PROBE_LIMIT_MS })) as FactsAnswer, program)
+  }
+
+  /** The interpreter `program` from the probe's answer about it, given in a start made for something else (see checkImports). */
+  static answered(answer: FactsAnswer, program: string): Interpreter {
     const facts: PythonFacts = { ...answer, executable: answer.executable || program, baseExecutable: answer.baseExecutable || program, pipVersion: answer.pipVersion ?? undefined }
     if (facts.pipVersion === undefined) delete facts.pipVersion
     return new Interpreter(facts)

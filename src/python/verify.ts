@@ -4,6 +4,7 @@ import * as path from 'node:path'
 import { shown } from '../log/escape.js'
 import type { LoadCheck } from '../source/releases.js'
 import { ANOTHER_FILE } from './pipFailure/brokenDistribution.js'
+import type { FactsAnswer } from './interpreter.js'
 import { runProbe } from './probe.js'
 
 export interface Expected {
@@ -62,6 +63,8 @@ export interface Verified extends Inspection {
   /** Module -> the file it was imported from. */
   imported: Record<string, string>
   loads: DriverLoad[]
+  /** The interpreter's facts, when asked for (`facts`). */
+  facts?: FactsAnswer
 }
 
 export interface RecordFile {
@@ -81,6 +84,7 @@ interface Answer {
 }
 
 interface ImportAnswer {
+  facts?: FactsAnswer
   imports: { module: string; file?: string | null; error?: string }[]
   loads: {
     distribution: string
@@ -108,6 +112,8 @@ export interface InspectOptions {
    * again. A RECORD it does not name is checked on disk.
    */
   filesProved?: ReadonlyMap<string, FileCount>
+  /** Learn the interpreter's facts in the imports' start (see checkImports). */
+  facts?: boolean
 }
 
 /** File sentences per distribution before the rest is summed up. */
@@ -153,15 +159,17 @@ export function proofOf(inspection: Pick<Inspection, 'closure' | 'files'>, impor
 /**
  * Each expected module imports, and each expected driver loads the way its
  * service loads it when the service is installed, in an interpreter start of
- * its own.
+ * its own; with `facts`, that start also answers the interpreter's facts
+ * (one start fewer for an interpreter the action has not met yet).
  */
 export async function checkImports(
   executable: string,
   expected: Expected[],
-  options: { timeoutMs: number }
-): Promise<{ imported: Record<string, string>; failed: { module: string; error: string }[]; loads: DriverLoad[]; loadProblems: string[] }> {
+  options: { timeoutMs: number; facts?: boolean }
+): Promise<{ imported: Record<string, string>; failed: { module: string; error: string }[]; loads: DriverLoad[]; loadProblems: string[]; facts?: FactsAnswer }> {
   const drivers = expected.filter(e => e.plugsInto)
   const request = {
+    facts: options.facts === true,
     modules: [...new Set(expected.map(e => e.module))],
     loads: drivers.map(e => ({ distribution: e.name, service: e.plugsInto!.service, checks: e.plugsInto!.loads }))
   }
@@ -185,7 +193,7 @@ export async function checkImports(
     }
     loads.push({ driver: driver.distribution, service: driver.service, status: driver.status, proved })
   }
-  return { imported, failed, loads, loadProblems }
+  return { imported, failed, loads, loadProblems, facts: answer.facts }
 }
 
 /** The check as the service spells what it loads. */
@@ -212,7 +220,8 @@ export async function verifyEnvironment(executable: string, expected: Expected[]
     ...inspection,
     problems: [...inspection.problems, ...importProblems(expected, inspection.versions, imports.failed), ...imports.loadProblems],
     imported: imports.imported,
-    loads: imports.loads
+    loads: imports.loads,
+    facts: imports.facts
   }
 }
 

@@ -144,16 +144,13 @@ export function pipWouldChangeNothing(
  */
 async function provedVenv(venv: string, expected: Expected[], filesProved: ReadonlyMap<string, FileCount> | undefined): Promise<{ python: Interpreter; versions: Record<string, string>; loads: DriverLoad[]; proof: Proof } | undefined> {
   const executable = venvPython(venv)
-  const [python, { versions, problems, loads, proof }] = await Promise.all([
-    Interpreter.probe(executable),
-    verifyEnvironment(executable, expected, { ...VERIFY_LIMITS, filesProved }).then(withProof)
-  ])
-  if (!proof) {
+  const { versions, problems, loads, proof, facts } = withProof(await verifyEnvironment(executable, expected, { ...VERIFY_LIMITS, filesProved, facts: true }))
+  if (!proof || !facts) {
     warning(`The cached venv failed verification (${shown(problems.join('; '))}); rebuilding it and saving it under a new key.`)
     return undefined
   }
   info(`Cached venv holds ${listed(versions)}; pip not needed.`)
-  return { python, versions, loads, proof }
+  return { python: Interpreter.answered(facts, executable), versions, loads, proof }
 }
 
 /** One pip run for everything, `setuptools<82` added where pbr would find no pkg_resources. */
