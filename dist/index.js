@@ -43492,7 +43492,7 @@ async function readEntry(compressed, compression, maxBytes, rewritten) {
     }
     finally {
         rewritten?.end(Array.isArray(read));
-        // Stopped early, it reads no more: the download goes on into its file alone.
+        // Stopped early, it reads no more: the download goes on to its end without it.
         compressed.destroy();
     }
     return read;
@@ -43917,9 +43917,8 @@ const OCTAL_MAX = 8 ** 11 - 1;
 /**
  * A member's blocks under `name` (relative to where tar extracts): a pax
  * header when its name, link target or time does not fit ustar's fields,
- * then its ustar header and its content,
- * padded to whole blocks. Owners are not written: tar extracts as the
- * runner's user.
+ * then its ustar header and its content, padded to whole blocks. Owners are
+ * not written: tar extracts as the runner's user.
  */
 function memberBlocks(member, name) {
     const flag = TYPE_FLAGS[member.type];

@@ -86,7 +86,7 @@ export async function readEntry(compressed: Readable, compression: Compression, 
     read = unreadable ?? ended(reader)
   } finally {
     rewritten?.end(Array.isArray(read))
-    // Stopped early, it reads no more: the download goes on into its file alone.
+    // Stopped early, it reads no more: the download goes on to its end without it.
     compressed.destroy()
   }
   return read

@@ -22,11 +22,10 @@ const OCTAL_MAX = 8 ** 11 - 1
 /**
  * A member's blocks under `name` (relative to where tar extracts): a pax
  * header when its name, link target or time does not fit ustar's fields,
- * then its ustar header and its content,
- * padded to whole blocks. Owners are not written: tar extracts as the
- * runner's user.
+ * then its ustar header and its content, padded to whole blocks. Owners are
+ * not written: tar extracts as the runner's user.
  */
-export function memberBlocks(member: TarMember, name: string): Buffer[] {
+function memberBlocks(member: TarMember, name: string): Buffer[] {
   const flag = TYPE_FLAGS[member.type]
   if (!flag) throw new Error(`the action does not write a member of tar type '${member.type}'`)
   const records: string[] = []
