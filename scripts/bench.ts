@@ -12,6 +12,10 @@
  *                   BENCH_WEIGHTS=nova BENCH_ROUNDS=3 npm run bench (3–5 minutes)
  *   BENCH_ROUNDS    rounds per world (default 3)
  *   BENCH_LATENCY_MS delay per index request (default 0: pure loopback)
+ *   BENCH_VS        another build's entry point (e.g. a copy of an older dist/index.js):
+ *                   its warm venv run is timed too, in the same rounds, the two builds'
+ *                   order alternated, and printed beside this build's. A change of a
+ *                   tenth of a second is seen here, not between two runs of the bench.
  * The no-op figure is the action's own fixed cost: nova-dpm already installed,
  * no cache, against a bare `pip install` that also finds nothing to do. The
  * floor of a warm venv is what no action can beat: unpacking the same venv
@@ -25,7 +29,7 @@ import * as os from 'node:os'
 import * as path from 'node:path'
 import { promisify } from 'node:util'
 import { startCacheService } from '../__tests__/fixtures/cacheService.js'
-import { cleanEnv, makeVenv, runAction, tempDir } from '../__tests__/fixtures/runAction.js'
+import { ACTION, cleanEnv, makeVenv, runAction, tempDir } from '../__tests__/fixtures/runAction.js'
 import { NOVA_DEPENDENCIES } from '../__tests__/fixtures/bulk.js'
 import { startWorld } from '../__tests__/fixtures/world.js'
 
@@ -33,6 +37,8 @@ const WORLDS = (process.env.BENCH_WEIGHTS ?? '20,100').split(',').map(w => w.tri
 for (const w of WORLDS) if (w !== 'nova' && !/^\d+$/.test(w)) throw new Error(`BENCH_WEIGHTS: ${JSON.stringify(w)} is neither a number of dependencies nor 'nova'`)
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3)
 const LATENCY_MS = Number(process.env.BENCH_LATENCY_MS ?? 0)
+const VS = process.env.BENCH_VS ? path.resolve(process.env.BENCH_VS) : undefined
+if (VS && !fs.existsSync(VS)) throw new Error(`BENCH_VS: ${VS} does not exist; give the path of another build's index.js`)
 const SPEC = 'nova-dpm>=3.0.0,<4.0.0'
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]
@@ -55,6 +61,7 @@ async function timed(work: () => Promise<unknown>): Promise<number> {
 }
 
 console.log(`${os.cpus().length} × ${os.cpus()[0]?.model ?? 'cpu'}, node ${process.version}; nova-dpm for queens, ${LATENCY_MS} ms per index request, median of ${ROUNDS} rounds\n`)
+if (VS) console.log(`BENCH_VS: ${VS}\n`)
 for (const w of WORLDS) {
   const nova = w === 'nova'
   const world = await startWorld({ weight: nova ? 0 : Number(w), shape: nova ? 'nova' : 'small', latencyMs: LATENCY_MS })
@@ -76,16 +83,17 @@ for (const w of WORLDS) {
   const bare = (python: string) =>
     promisify(execFile)(python, ['-m', 'pip', 'install', '-q', '-c', constraints, '--index-url', world.indexUrl, SPEC], { env: cleanEnv(pipEnv) })
   const timings: Record<'cold' | 'warmVenv', Map<string, number>[]> = { cold: [], warmVenv: [] }
-  const action = async (python: string, extra: Record<string, string>, phasesOf?: keyof typeof timings) => {
-    const run = await runAction({ release: 'queens', python, 'index-url': world.indexUrl, constraints: world.constraintsUrl('queens'), ...extra }, env)
+  const action = async (python: string, extra: Record<string, string>, phasesOf?: keyof typeof timings, build = ACTION) => {
+    const run = await runAction({ release: 'queens', python, 'index-url': world.indexUrl, constraints: world.constraintsUrl('queens'), ...extra }, env, build)
     if (run.code !== 0) throw new Error(`action failed:\n${run.stdout}`)
     if (phasesOf) timings[phasesOf].push(phases(run.summary))
   }
-  const samples: Record<'bare' | 'cold' | 'warmPip' | 'warmVenv' | 'venvFloor' | 'noopBare' | 'noopAction', number[]> = {
+  const samples: Record<'bare' | 'cold' | 'warmPip' | 'warmVenv' | 'warmVenvVs' | 'venvFloor' | 'noopBare' | 'noopAction', number[]> = {
     bare: [],
     cold: [],
     warmPip: [],
     warmVenv: [],
+    warmVenvVs: [],
     venvFloor: [],
     noopBare: [],
     noopAction: []
@@ -103,8 +111,12 @@ for (const w of WORLDS) {
       samples.cold.push(await timed(() => action(python, { cache: 'pip', 'cache-key-suffix': `cold-${round}` }, 'cold')))
       python = fresh()
       samples.warmPip.push(await timed(() => action(python, { cache: 'pip', 'cache-key-suffix': 'warm' })))
-      python = fresh()
-      samples.warmVenv.push(await timed(() => action(python, { cache: 'venv', 'venv-path': venvPath, 'cache-key-suffix': 'warm' }, 'warmVenv')))
+      const builds = VS ? [ACTION, VS] : [ACTION]
+      for (const build of round % 2 ? builds.reverse() : builds) {
+        python = fresh()
+        const seconds = await timed(() => action(python, { cache: 'venv', 'venv-path': venvPath, 'cache-key-suffix': 'warm' }, build === ACTION ? 'warmVenv' : undefined, build))
+        samples[build === ACTION ? 'warmVenv' : 'warmVenvVs'].push(seconds)
+      }
       const archive = path.join(shared, 'venv.tar.zst')
       execFileSync('tar', ['-cf', archive, '--use-compress-program', 'zstd -T0', '-C', venvPath, '.'])
       const unpacked = path.join(shared, `floor-${round}`)
@@ -128,6 +140,7 @@ for (const w of WORLDS) {
     ['action, cold (cache: pip, saves)', samples.cold, timings.cold],
     ['action, warm pip cache', samples.warmPip],
     ['action, warm venv cache', samples.warmVenv, timings.warmVenv],
+    ...(VS ? [['  the same, BENCH_VS', samples.warmVenvVs] as [string, number[]]] : []),
     ['floor of a warm venv (untar + import)', samples.venvFloor]
   ]
   for (const [label, xs, runs] of rows) {
