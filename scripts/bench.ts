@@ -14,8 +14,9 @@
  *   BENCH_LATENCY_MS delay per index request (default 0: pure loopback)
  *   BENCH_VS        another build's entry point (e.g. a copy of an older dist/index.js):
  *                   its warm venv run is timed too, in the same rounds, the two builds'
- *                   order alternated, and printed beside this build's. A change of a
- *                   tenth of a second is seen here, not between two runs of the bench.
+ *                   order alternated, and printed beside this build's: both meet the
+ *                   machine in the same state, so a change too small to tell between
+ *                   two runs of the bench can show here (with enough rounds).
  * The no-op figure is the action's own fixed cost: nova-dpm already installed,
  * no cache, against a bare `pip install` that also finds nothing to do. The
  * floor of a warm venv is what no action can beat: unpacking the same venv
@@ -38,7 +39,7 @@ for (const w of WORLDS) if (w !== 'nova' && !/^\d+$/.test(w)) throw new Error(`B
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3)
 const LATENCY_MS = Number(process.env.BENCH_LATENCY_MS ?? 0)
 const VS = process.env.BENCH_VS ? path.resolve(process.env.BENCH_VS) : undefined
-if (VS && !fs.existsSync(VS)) throw new Error(`BENCH_VS: ${VS} does not exist; give the path of another build's index.js`)
+if (VS && (!fs.existsSync(VS) || VS === path.resolve(ACTION))) throw new Error(`BENCH_VS: ${VS} is missing or this build's own; give the path of another build's index.js`)
 const SPEC = 'nova-dpm>=3.0.0,<4.0.0'
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]
