@@ -40724,7 +40724,10 @@ function runProcess(program, args, options) {
         if (options.input && child.stdin) {
             // A program that exits before reading it all closes the pipe: its exit status tells what happened, not EPIPE.
             child.stdin.on('error', () => undefined);
-            options.input.pipe(child.stdin);
+            if (typeof options.input === 'function')
+                options.input(child.stdin);
+            else
+                options.input.pipe(child.stdin);
         }
         running.set(child, { what: options.what, mark });
         const stdout = new Tail();
@@ -40740,8 +40743,15 @@ function runProcess(program, args, options) {
         child.stdout.on('data', (chunk) => {
             if (options.output) {
                 handed += chunk.length;
-                if (handed <= options.output.maxBytes)
-                    options.output.take(chunk);
+                if (handed <= options.output.maxBytes) {
+                    // Paused, the program blocks on its pipe; once it exits, Node reads the rest of the pipe regardless, and nothing is lost.
+                    const taken = options.output.take(chunk);
+                    if (!taken)
+                        return;
+                    child.stdout.pause();
+                    const goOn = () => child.stdout.resume();
+                    taken.then(goOn, goOn);
+                }
                 else if (!overflow) {
                     overflow = `\n${options.what} wrote more than ${options.output.maxBytes} bytes and was stopped.`;
                     stopTree(child, mark, 'SIGTERM');
@@ -43176,19 +43186,20 @@ async function watchRequests(work, idleMs, reason) {
  * old GNU headers, as GNU tar reads them, and throws on anything else.
  */
 const BLOCK = 512;
-const EMPTY = Buffer.alloc(0);
 const TYPES = { '0': '-', '\0': '-', '1': 'h', '2': 'l', '3': 'c', '4': 'b', '5': 'd', '6': 'p' };
 /** The pax keywords GNU tar writes for a member; any other (sparse maps, charsets, extended attributes) is not read. */
 const PAX_KEYS = new Set(['path', 'linkpath', 'size', 'mtime', 'atime', 'ctime', 'uid', 'gid', 'uname', 'gname']);
 /**
  * Reads a plain tar as it arrives, in chunks of any size (zstd's output as it
  * decompresses): every member up to the first zero block, where GNU tar stops
- * too. A member's content is a view of the chunk that holds it, or one copy
- * when it spans chunks; the archive is never joined into one buffer. `push`
- * and `end` throw at the first thing the reading does not accept.
+ * too. `read` gets each member's content as views of the chunks that hold it,
+ * never copied, and sees it once: only what `keeps` asks for is kept (as a
+ * copy), so that memory holds what is still to be read, not the archive.
+ * `push` and `end` throw at the first thing the reading does not accept.
  */
 class TarReader {
     read;
+    keeps;
     members = [];
     /** Bytes received and not yet read: `chunks[0]` from `offset`. */
     chunks = [];
@@ -43200,8 +43211,9 @@ class TarReader {
     pax;
     done = false;
     /** `read` sees each member as soon as its content has arrived. */
-    constructor(read = () => undefined) {
+    constructor(read = () => undefined, keeps = () => true) {
         this.read = read;
+        this.keeps = keeps;
     }
     push(chunk) {
         // GNU tar reads nothing past the end-of-archive block either.
@@ -43214,7 +43226,8 @@ class TarReader {
                 if (this.buffered < BLOCK)
                     return;
                 const at = this.at;
-                const header = this.take(BLOCK);
+                const views = this.takeViews(BLOCK, BLOCK);
+                const header = views.length === 1 ? views[0] : Buffer.concat(views);
                 if (header[0] === 0 && isZero(header)) {
                     if (this.pax)
                         throw unreadable(at, 'pax records with no member after them');
@@ -43227,8 +43240,7 @@ class TarReader {
             const { size } = this.pending;
             if (this.buffered < padded(size))
                 return;
-            const content = this.take(padded(size)).subarray(0, size);
-            this.memberRead(this.pending, content);
+            this.memberRead(this.pending, this.takeViews(padded(size), size));
             this.pending = undefined;
         }
     }
@@ -43257,7 +43269,7 @@ class TarReader {
     memberRead({ header, at, size }, content) {
         const flag = String.fromCharCode(header[156]);
         if (flag === 'x') {
-            this.pax = paxRecords(content, at);
+            this.pax = paxRecords(Buffer.concat(content, size), at);
             return;
         }
         const type = TYPES[flag];
@@ -43272,38 +43284,33 @@ class TarReader {
         const mtime = pax?.get('mtime') ?? String(octal(header, 136, 12, at));
         if (!/^-?\d+(\.\d+)?$/.test(mtime))
             throw unreadable(at, 'a pax mtime that is not a number');
-        const member = { type, permissions: permissions(mode), mode, mtime, name, size: type === '-' ? size : 0, content };
+        const member = { type, permissions: permissions(mode), mode, mtime, name, size: type === '-' ? size : 0 };
         if (type === 'l' || type === 'h')
             member.target = pax?.get('linkpath') ?? tarReader_text(header, 157, 100);
+        if (type === '-' && this.keeps(member))
+            member.content = Buffer.concat(content, size);
         this.members.push(member);
-        this.read(member);
+        this.read(member, content);
         this.pax = undefined;
     }
-    /** The next `n` buffered bytes: a view when one chunk holds them, else one copy. */
-    take(n) {
-        if (n === 0)
-            return EMPTY;
+    /** The next `n` buffered bytes, of which the first `wanted` are returned as views of the chunks that hold them. */
+    takeViews(n, wanted) {
+        const views = [];
         this.at += n;
         this.buffered -= n;
-        const first = this.chunks[0];
-        if (first.length - this.offset >= n) {
-            this.offset += n;
-            const view = first.subarray(this.offset - n, this.offset);
-            if (this.offset === first.length)
-                this.next();
-            return view;
-        }
-        const taken = Buffer.allocUnsafe(n);
-        for (let filled = 0; filled < n;) {
+        while (n > 0) {
             const chunk = this.chunks[0];
-            const part = Math.min(n - filled, chunk.length - this.offset);
-            chunk.copy(taken, filled, this.offset, this.offset + part);
-            filled += part;
+            const part = Math.min(n, chunk.length - this.offset);
+            const viewed = Math.min(part, wanted);
+            if (viewed > 0)
+                views.push(chunk.subarray(this.offset, this.offset + viewed));
+            wanted -= viewed;
+            n -= part;
             this.offset += part;
             if (this.offset === chunk.length)
                 this.next();
         }
-        return taken;
+        return views;
     }
     next() {
         this.chunks.shift();
@@ -43462,20 +43469,22 @@ function decompressing(compression) {
  * The action's own reading of a downloaded entry (TarReader), made while it
  * is decompressed, with each file's SHA-256: its members, or why they cannot
  * be read as GNU tar writes them. Each member also goes to `rewritten` as it
- * is read, for GNU tar to extract meanwhile. A decompression that fails, or
- * an entry larger than `maxBytes` unpacked, throws.
+ * is read, for GNU tar to extract meanwhile; the decompression waits while
+ * tar is behind. Only the content `keeps` asks for stays in memory. A
+ * decompression that fails, or an entry larger than `maxBytes` unpacked,
+ * throws.
  */
-async function readEntry(compressed, compression, maxBytes, rewritten) {
+async function readEntry(compressed, compression, maxBytes, rewritten, keeps) {
     // Hashed here, while the next chunk is still being decompressed, rather than in the proof that waits for the last one.
-    const reader = new TarReader(member => {
+    const reader = new TarReader((member, content) => {
         if (member.type === '-')
-            member.sha256 = (0,external_node_crypto_.hash)('sha256', member.content, 'base64url');
-        rewritten?.member(member);
-    });
+            member.sha256 = archive_sha256(content);
+        rewritten?.member(member, content);
+    }, keeps);
     let unreadable;
     const take = (chunk) => {
         if (unreadable)
-            return;
+            return undefined;
         try {
             reader.push(chunk);
         }
@@ -43484,6 +43493,7 @@ async function readEntry(compressed, compression, maxBytes, rewritten) {
             rewritten?.close();
         }
         rewritten?.flush();
+        return rewritten?.backlog();
     };
     let read;
     try {
@@ -43496,6 +43506,15 @@ async function readEntry(compressed, compression, maxBytes, rewritten) {
         compressed.destroy();
     }
     return read;
+}
+/** base64url, unpadded, as RECORDs write it; one call for content held in one chunk, which most files are. */
+function archive_sha256(content) {
+    if (content.length === 1)
+        return (0,external_node_crypto_.hash)('sha256', content[0], 'base64url');
+    const digest = (0,external_node_crypto_.createHash)('sha256');
+    for (const part of content)
+        digest.update(part);
+    return digest.digest('base64url');
 }
 function ended(reader) {
     try {
@@ -43515,7 +43534,7 @@ async function decompress(compressed, compression, maxBytes, take) {
                 total += chunk.length;
                 if (total > maxBytes)
                     throw tooLarge();
-                take(chunk);
+                await take(chunk);
             }
         });
     }
@@ -43897,7 +43916,6 @@ function dirSize(dir) {
 }
 
 ;// CONCATENATED MODULE: ./src/cache/tarWriter.ts
-
 /**
  * A plain tar written again from the action's own reading of an entry
  * (TarReader), for GNU tar to extract: what tar writes is then what the
@@ -43920,7 +43938,7 @@ const OCTAL_MAX = 8 ** 11 - 1;
  * then its ustar header and its content, padded to whole blocks. Owners are
  * not written: tar extracts as the runner's user.
  */
-function memberBlocks(member, name) {
+function memberBlocks(member, name, content) {
     const flag = TYPE_FLAGS[member.type];
     if (!flag)
         throw new Error(`the action does not write a member of tar type '${member.type}'`);
@@ -43943,7 +43961,7 @@ function memberBlocks(member, name) {
     const mtime = fits ? seconds : 0;
     blocks.push(header({ name, flag, mode: member.mode & 0o7777, size, mtime, target: member.target }));
     if (size > 0)
-        blocks.push(member.content, padding(size));
+        blocks.push(...content, padding(size));
     return blocks;
 }
 /** What every header holds: owners 0 (tar extracts as the runner's user), the ustar magic, the checksum's field as spaces while it is summed. */
@@ -43994,40 +44012,75 @@ function padding(size) {
     return ZEROS.subarray(0, (tarWriter_BLOCK - (size % tarWriter_BLOCK)) % tarWriter_BLOCK);
 }
 /**
- * The stream GNU tar extracts from while the entry comes down: each member
- * the gate admits, as soon as it is read, renamed relative to `prefix` (the
- * prefix itself is not written: tar extracts into a directory the action
- * made). From the first member the gate refuses, nothing more is written and
- * the stream ends without an end of archive, so that tar fails rather than
- * leave a tree that looks whole. Members read from one decompressed chunk are
- * written at once: thousands of small writes cost more than a copy.
+ * What tar has not yet taken in before the reading waits for it: a pipeline
+ * whose slowest stage is tar otherwise holds the whole archive in memory, and
+ * each page of it is a fault (on a fresh runner, one the host serves).
+ */
+const BACKLOG_BYTES = 4 * 2 ** 20;
+/**
+ * What GNU tar extracts from while the entry comes down (`feed`, given its
+ * standard input): each member the gate admits, as soon as it is read,
+ * renamed relative to `prefix` (the prefix itself is not written: tar
+ * extracts into a directory the action made). From the first member the gate
+ * refuses, nothing more is written and the input ends without an end of
+ * archive, so that tar fails rather than leave a tree that looks whole.
+ * Members read from one decompressed chunk are written at once, as views of
+ * it in one vectored write: thousands of small writes cost more, and a copy
+ * of 94 MB is memory the restore never needed.
  */
 class RewrittenTar {
     prefix;
     admits;
-    stream = new external_node_stream_.PassThrough();
+    sink;
     parts = [];
     open = true;
     constructor(prefix, admits) {
         this.prefix = prefix;
         this.admits = admits;
     }
+    /** Where the rewriting goes: tar's standard input. */
+    feed = (sink) => {
+        this.sink = sink;
+        if (this.open)
+            this.flush();
+        else
+            sink.end();
+    };
     /** Every member read is asked about, written or not: the gate's answer stands for the whole list. */
-    member(member) {
+    member(member, content) {
         const admitted = this.admits(member);
         if (!this.open)
             return;
         if (!admitted)
             return this.close();
         if (member.name !== this.prefix)
-            this.parts.push(...memberBlocks(member, member.name.slice(this.prefix.length + 1)));
+            this.parts.push(...memberBlocks(member, member.name.slice(this.prefix.length + 1), content));
     }
     /** Writes what the last chunk completed. */
     flush() {
-        if (!this.open || this.parts.length === 0)
+        const { sink } = this;
+        if (!this.open || !sink || this.parts.length === 0)
             return;
-        this.stream.write(this.parts.length === 1 ? this.parts[0] : Buffer.concat(this.parts));
+        sink.cork();
+        for (const part of this.parts)
+            sink.write(part);
+        sink.uncork();
         this.parts = [];
+    }
+    /** Settles once tar has taken in the backlog, or stopped reading; undefined when there is nothing to wait for. */
+    backlog() {
+        const { sink } = this;
+        if (!this.open || !sink || sink.writableLength <= BACKLOG_BYTES)
+            return undefined;
+        return new Promise(resolve => {
+            const done = () => {
+                for (const event of ['drain', 'close', 'error'])
+                    sink.off(event, done);
+                resolve();
+            };
+            for (const event of ['drain', 'close', 'error'])
+                sink.on(event, done);
+        });
     }
     /** `whole`: the reading ended at the archive's end and accepted every member. */
     end(whole) {
@@ -44040,8 +44093,8 @@ class RewrittenTar {
     close() {
         this.open = false;
         this.parts = [];
-        if (!this.stream.writableEnded)
-            this.stream.end();
+        if (this.sink && !this.sink.writableEnded)
+            this.sink.end();
     }
 }
 
@@ -44054,10 +44107,7 @@ class RewrittenTar {
 
 
 
-/**
- * An entry whose content is proved is read into memory whole: a venv of
- * Nova's size is 110 MB; one past this bound is not restored.
- */
+/** The most an entry whose content is proved may unpack to: a venv of Nova's size is 110 MB; one past this bound is not restored. */
 const PROVED_MAX_BYTES = 2 ** 30;
 /**
  * An entry of `dir` taken only as far as its member list allows, for every
@@ -44082,18 +44132,20 @@ async function fetchChecked(dir, keys, into, staging, timeoutSeconds, rules, pro
     // With a proof, the entry is decompressed once, as it comes down: the action reads it, and GNU tar extracts what it read.
     const started = {};
     const gate = new MemberGate(prefix, rules);
-    const body = (bytes, compression) => {
+    const body = (proof) => (bytes, compression) => {
         const rewritten = new RewrittenTar(prefix, member => gate.admits(member));
-        const extracting = extractRewritten(rewritten.stream, into);
+        const extracting = extractRewritten(rewritten.feed, into);
         // tar stopped: nothing more is written for it. Its failure is thrown once the reading is done, never unhandled.
         extracting.catch(() => undefined).finally(() => rewritten.close());
         started.extracting = extracting;
-        started.reading = readEntry(bytes, compression, PROVED_MAX_BYTES, rewritten);
+        const inside = `${prefix}/`;
+        const keeps = (member) => !member.name.startsWith(inside) || proof.reads(member.name.slice(inside.length));
+        started.reading = readEntry(bytes, compression, PROVED_MAX_BYTES, rewritten, keeps);
         started.reading.catch(() => undefined);
     };
     let found;
     try {
-        found = (await watchRequests(() => downloadEntry(dir, keys, prove ? body : archive), timeoutSeconds * 1000, stalledReason(timeoutSeconds))).value;
+        found = (await watchRequests(() => downloadEntry(dir, keys, prove ? body(prove) : archive), timeoutSeconds * 1000, stalledReason(timeoutSeconds))).value;
     }
     catch (error) {
         // What read the download ended with it; the transfer's failure is the cause.
@@ -44124,7 +44176,7 @@ async function fetchChecked(dir, keys, into, staging, timeoutSeconds, rules, pro
         // The gate refuses exactly what the whole list does (see MemberGate): the list is gone through again only to word a refusal.
         if (gate.shut)
             return refused('holds members the action does not extract', refusedMembers(read, prefix, rules));
-        const { unproven, files } = await prove(below(read, prefix));
+        const { unproven, files } = await prove.prove(below(read, prefix), extracting);
         if (unproven.length > 0)
             return refused('failed the check made before anything from it runs', unproven);
         await extracting;
@@ -44405,16 +44457,33 @@ const venvTree_SHOWN_PATHS = 5;
  * (refusedMembers). `target` is where the venv was made (and will be): the
  * reference's own path is replaced by it before comparing. `files` counts
  * what it checked of each RECORD (by its path below `target`), as
- * verification counts files on disk.
+ * verification counts files on disk. A content not kept (see proofReads) is
+ * read from `extracted`, the tree tar made of the action's own rewriting,
+ * once tar is done; without it, `needsTree` says the answer needs that tree.
  */
-function unprovenTree(members, reference, target) {
+function unprovenTree(members, reference, target, extracted) {
     const problems = [];
     const files = new Map();
     const root = external_node_path_.resolve(target);
+    let needsTree = false;
+    const contentOf = (member) => {
+        if (member.content || member.type !== '-')
+            return member.content;
+        if (extracted === undefined) {
+            needsTree = true;
+            return undefined;
+        }
+        try {
+            return external_node_fs_.readFileSync(external_node_path_.join(extracted, member.name));
+        }
+        catch {
+            return undefined;
+        }
+    };
     // Keyed by the path each member will have: what a RECORD names resolves to these, with no per-file path arithmetic.
     const at = (member) => `${root}/${member.name}`;
     const byPath = new Map(members.map(member => [at(member), member]));
-    const archived = archiveFiles(byPath);
+    const archived = archiveFiles(byPath, contentOf);
     /** Paths a RECORD lists -> whether with a hash (which checkListedFiles proves). */
     const claimed = new Map();
     for (const record of records(members, root)) {
@@ -44424,7 +44493,7 @@ function unprovenTree(members, reference, target) {
         for (const [file, hashed] of listed)
             claimed.set(file, hashed);
     }
-    const same = sameAsReference(reference, target);
+    const same = sameAsReference(reference, target, contentOf);
     for (const member of members) {
         if (member.type === 'd')
             continue;
@@ -44436,7 +44505,19 @@ function unprovenTree(members, reference, target) {
     if (byPath.get(`${root}/${VENV_MARKER}`)?.type !== '-')
         problems.push(`${VENV_MARKER} (the action's marker) is missing`);
     const unproven = problems.length <= venvTree_SHOWN_PATHS ? problems : [...problems.slice(0, venvTree_SHOWN_PATHS), `${problems.length - venvTree_SHOWN_PATHS} more`];
-    return { unproven, files };
+    return { unproven, files, needsTree };
+}
+/** What a RECORD or an egg's file list is: the one file of a distribution's own directory whose content the proof reads. */
+const FILE_LIST = /^lib\/[^/]+\/site-packages\/([^/]+)\/(RECORD|installed-files\.txt)$/;
+/**
+ * Whether the proof reads a member's content rather than only its digest
+ * (`name` relative to the venv): the file lists, and what lies outside the
+ * distributions' own directories, which may be what the venv tool writes.
+ * Nothing else is kept in memory; should a RECORD hash a file with another
+ * algorithm than SHA-256, the proof reads it from the extracted tree.
+ */
+function proofReads(name) {
+    return FILE_LIST.test(name) || !/^lib\/[^/]+\/site-packages\/[^/]+\//.test(name);
 }
 /** `claimed`: a RECORD lists the member, with a hash (true) or without (false). */
 function venvTree_memberProblem(member, claimed, sameAsTool) {
@@ -44455,7 +44536,7 @@ function venvTree_memberProblem(member, claimed, sameAsTool) {
     return 'is listed by no RECORD and is not what the venv tool writes';
 }
 /** The archive's regular files as the RECORD check reads them, by the paths they will have. */
-function archiveFiles(byPath) {
+function archiveFiles(byPath, contentOf) {
     return {
         regularFile: file => {
             const found = byPath.get(file);
@@ -44465,13 +44546,13 @@ function archiveFiles(byPath) {
         },
         read: file => {
             const found = byPath.get(file);
-            return found?.type === '-' ? found.content : undefined;
+            return found?.type === '-' ? contentOf(found) : undefined;
         },
         digest: (file, algorithm) => (algorithm === 'sha256' ? byPath.get(file)?.sha256 : undefined)
     };
 }
 /** Whether a member no RECORD lists is what the venv tool made in the reference, its path swapped for the target's. */
-function sameAsReference(reference, target) {
+function sameAsReference(reference, target, contentOf) {
     const swap = (text) => text.split(reference).join(target);
     return member => {
         const theirs = external_node_path_.join(reference, member.name);
@@ -44483,8 +44564,11 @@ function sameAsReference(reference, target) {
         if (!model.isFile() || member.type !== '-')
             return false;
         // latin1 keeps every byte: binaries (2.7's copied interpreter) compare as they are.
+        const content = contentOf(member);
+        if (content === undefined)
+            return false;
         let expected = swap(external_node_fs_.readFileSync(theirs, 'latin1'));
-        let actual = member.content.toString('latin1');
+        let actual = content.toString('latin1');
         if (member.name === 'pyvenv.cfg') {
             // The command line that made it (3.11+) is a note Python never reads; the reference was made without pip.
             const noted = (text) => text.replace(/^command = .*\n/m, '');
@@ -44498,7 +44582,7 @@ function sameAsReference(reference, target) {
 function records(members, root) {
     const found = [];
     for (const member of members) {
-        const match = member.type === '-' && /^lib\/[^/]+\/site-packages\/([^/]+)\/(RECORD|installed-files\.txt)$/.exec(member.name);
+        const match = member.type === '-' && FILE_LIST.exec(member.name);
         if (!match)
             continue;
         const [, dir, list] = match;
@@ -44538,16 +44622,23 @@ async function restoreVenv(dir, keys, base, timeoutSeconds) {
     const reference = external_node_path_.join(staging, 'reference', external_node_path_.basename(dir));
     // The skeleton is made while the entry comes down: one interpreter start of the base, not of the entry.
     const skeleton = venvSkeleton(base, reference).then(() => undefined, (error) => error);
-    const prove = async (members) => {
-        const failed = await skeleton;
-        if (failed)
-            throw failed;
-        return unprovenTree(members, reference, dir);
+    const tree = external_node_path_.join(staging, 'venv');
+    const proof = {
+        reads: proofReads,
+        async prove(members, extracted) {
+            const failed = await skeleton;
+            if (failed)
+                throw failed;
+            const fromMemory = unprovenTree(members, reference, dir);
+            if (!fromMemory.needsTree)
+                return fromMemory;
+            await extracted;
+            return unprovenTree(members, reference, dir, tree);
+        }
     };
     try {
-        const tree = external_node_path_.join(staging, 'venv');
         // The entry was saved from the venv's stage (see saveVenv): its version and its members' names are the stage's.
-        const checked = await fetchChecked(entryPath(dir), keys, tree, staging, timeoutSeconds, { within: 'the venv', links: true }, prove);
+        const checked = await fetchChecked(entryPath(dir), keys, tree, staging, timeoutSeconds, { within: 'the venv', links: true }, proof);
         if (checked.kind === 'none')
             return missed(started);
         if (checked.kind === 'refused') {

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict'
 import { execFileSync } from 'node:child_process'
 import * as fs from 'node:fs'
 import * as path from 'node:path'
-import { PassThrough } from 'node:stream'
+import { PassThrough, Writable } from 'node:stream'
 import { describe, it } from 'node:test'
 import { extractRewritten, listArchive, MemberGate, refusedMembers, type Member } from '../../src/cache/archive.js'
 import { TarReader, type TarMember } from '../../src/cache/tarReader.js'
@@ -61,8 +61,8 @@ describe("the action's reading of an entry", () => {
       const byName = new Map(read.map(m => [m.name, m]))
       const deep = [...byName.keys()].find(name => name.endsWith(`/${'b'.repeat(long / 3)}/${'c'.repeat(long / 2)}.py`))
       assert.ok(deep && deep.length > 100, 'the long name is read whole')
-      assert.equal(byName.get(deep)?.content.toString(), 'x = 1\n')
-      assert.equal(byName.get('venv/nåme wïth spaces -> arrow')?.content.toString(), 'é'.repeat(700))
+      assert.equal(byName.get(deep)?.content?.toString(), 'x = 1\n')
+      assert.equal(byName.get('venv/nåme wïth spaces -> arrow')?.content?.toString(), 'é'.repeat(700))
       assert.equal(byName.get('venv/script')?.permissions, 'rwxr-xr-x')
       assert.equal(byName.get('venv/setuid')?.permissions, 'rwsr-xr-x')
       assert.equal(byName.get('venv/bin/python')?.target, '/usr/bin/python3')
@@ -83,6 +83,37 @@ describe("the action's reading of an entry", () => {
     const content = plain.indexOf(Buffer.from('é'.repeat(700)))
     assert.throws(() => readTar(plain.subarray(0, content + 100), 512), /content runs past the end/)
     assert.throws(() => readTar(plain.subarray(0, content - 512), 512), /an end before the end-of-archive blocks/)
+  })
+
+  it('hands each content over as views of the chunks it arrived in, and keeps only what it is asked to, as a copy', () => {
+    const plain = fs.readFileSync(tarOf(sampleTree(300), ['--posix']))
+    const whole = new Map(readTar(plain).map(m => [m.name, m]))
+    for (const size of [1, 513, 4096]) {
+      const chunks: Buffer[] = []
+      // Outside Node's pool, so that a buffer's memory tells which chunk it is.
+      for (let at = 0; at < plain.length; at += size) {
+        const chunk = Buffer.alloc(Math.min(size, plain.length - at))
+        plain.copy(chunk, 0, at)
+        chunks.push(chunk)
+      }
+      const within = (part: Buffer, chunk: Buffer) => part.buffer === chunk.buffer && part.byteOffset >= chunk.byteOffset && part.byteOffset + part.length <= chunk.byteOffset + chunk.length
+      const overlaps = (part: Buffer, chunk: Buffer) => part.buffer === chunk.buffer && part.byteOffset < chunk.byteOffset + chunk.length && chunk.byteOffset < part.byteOffset + part.length
+      const arrived = new Map<string, Buffer>()
+      const kept = (m: TarMember) => m.name.endsWith('arrow')
+      const reader = new TarReader((member, content) => {
+        for (const view of content) assert.ok(chunks.some(chunk => within(view, chunk)), `${member.name}: a view of a chunk, not a copy`)
+        arrived.set(member.name, Buffer.concat(content))
+      }, kept)
+      for (const chunk of chunks) reader.push(chunk)
+      for (const member of reader.end()) {
+        assert.deepEqual(arrived.get(member.name), whole.get(member.name)?.content ?? Buffer.alloc(0), `${member.name} in chunks of ${size} bytes`)
+        if (!kept(member) || member.type !== '-') assert.equal(member.content, undefined, `${member.name} is not kept`)
+        else {
+          assert.equal(member.content?.toString(), 'é'.repeat(700))
+          assert.ok(!chunks.some(chunk => member.content && overlaps(member.content, chunk)), 'what is kept holds no chunk')
+        }
+      }
+    }
   })
 
   it("refuses old GNU long names, which GNU tar reads but the toolkit's archives never hold", () => {
@@ -157,10 +188,12 @@ async function rewrite(members: readonly TarMember[], whole = true): Promise<Buf
   const gate = new MemberGate('venv', RULES)
   const rewritten = new RewrittenTar('venv', member => gate.admits(member))
   const written: Buffer[] = []
-  rewritten.stream.on('data', (chunk: Buffer) => written.push(chunk))
-  const ended = new Promise(resolve => rewritten.stream.on('end', resolve))
+  const sink = new PassThrough()
+  sink.on('data', (chunk: Buffer) => written.push(chunk))
+  const ended = new Promise(resolve => sink.on('end', resolve))
+  rewritten.feed(sink)
   for (const member of members) {
-    rewritten.member(member)
+    rewritten.member(member, member.content ? [member.content] : [])
     rewritten.flush()
   }
   rewritten.end(whole)
@@ -198,7 +231,7 @@ function treeRead(members: readonly TarMember[]): Map<string, string> {
     const relative = member.name.slice('venv/'.length)
     if (member.type === 'l') expected.set(relative, `l ${member.target}`)
     else if (member.type === 'd') expected.set(relative, `d ${mode(member)}`)
-    else expected.set(relative, `- ${mode(member)} ${Math.floor(Number(member.mtime))} ${member.content.toString('base64')}`)
+    else expected.set(relative, `- ${mode(member)} ${Math.floor(Number(member.mtime))} ${member.content?.toString('base64')}`)
   }
   // A directory no member names is made for the members below it, as tar makes one.
   for (const relative of [...expected.keys()]) {
@@ -224,10 +257,7 @@ describe("the action's rewriting of what it read, which GNU tar extracts", () =>
     const renamed = read.filter(m => m.name !== 'venv').map(m => ({ ...m, name: m.name.slice('venv/'.length), mtime: String(Math.floor(Number(m.mtime))), sha256: undefined }))
     assert.deepEqual(again.map(m => ({ ...m, sha256: undefined })), renamed)
     const into = path.join(tempDir('nova-dpm-rewrite-'), 'venv')
-    const stream = new PassThrough()
-    const extracting = extractRewritten(stream, into)
-    stream.end(rewritten)
-    await extracting
+    await extractRewritten(stdin => stdin.end(rewritten), into)
     assert.deepEqual(treeOf(into), treeRead(read))
     assert.match(treeOf(into).get('private/timed') ?? '', /^- [0-7]+ 1000000000 /)
   })
@@ -250,6 +280,42 @@ describe("the action's rewriting of what it read, which GNU tar extracts", () =>
       const names: string[] = []
       new TarReader(m => names.push(m.name)).push(rewritten)
       assert.deepEqual(names, written)
+    }
+  })
+})
+
+describe("the pace of the action's rewriting", () => {
+  it('has the reading wait while tar is more than a few MiB behind, until tar takes it in or stops reading', { timeout: 10_000 }, async () => {
+    const member = (name: string, size: number): TarMember => ({ type: '-', name, permissions: 'rw-r--r--', mode: 0o644, mtime: '0', size })
+    for (const end of ['tar takes it in', 'tar stops'] as const) {
+      let taking = false
+      let release = () => undefined as void
+      // Takes nothing until told to, as tar's pipe does when tar is behind.
+      const sink = new Writable({
+        write(_chunk, _encoding, done) {
+          if (taking) done()
+          else release = done
+        }
+      })
+      sink.on('error', () => undefined)
+      const rewritten = new RewrittenTar('venv', () => true)
+      rewritten.feed(sink)
+      rewritten.member(member('venv/small', 1000), [Buffer.alloc(1000)])
+      rewritten.flush()
+      assert.equal(rewritten.backlog(), undefined, 'a small backlog does not wait')
+      rewritten.member(member('venv/large', 8 * 2 ** 20), [Buffer.alloc(8 * 2 ** 20)])
+      rewritten.flush()
+      const waiting = rewritten.backlog()
+      assert.ok(waiting, `${end}: a backlog of 8 MiB waits`)
+      let settled = false
+      void waiting.then(() => (settled = true))
+      await new Promise(resolve => setTimeout(resolve, 50))
+      assert.equal(settled, false, `${end}: still waiting while tar takes nothing`)
+      if (end === 'tar takes it in') {
+        taking = true
+        release()
+      } else sink.destroy(new Error('EPIPE'))
+      await waiting
     }
   })
 })
@@ -304,10 +370,8 @@ describe("the action's reading and its rewriting, on archives changed at random"
       assert.equal(gate.shut, refused, `round ${round}: the gate and the whole list part`)
       // Extracted one level down: whatever the rules refuse, tar writes nothing beside it.
       const into = path.join(work, `x${round}`, 'venv')
-      const stream = new PassThrough()
-      const extracting = extractRewritten(stream, into)
-      stream.end(await rewrite(read))
-      const failed = await extracting.then(() => false, () => true)
+      const rewritten = await rewrite(read)
+      const failed = await extractRewritten(stdin => stdin.end(rewritten), into).then(() => false, () => true)
       assert.deepEqual(fs.readdirSync(path.dirname(into)), ['venv'], `round ${round}: tar wrote beside the directory`)
       if (refused) {
         outcomes.refusedByRules++

@@ -4,7 +4,7 @@ import * as fs from 'node:fs'
 import * as path from 'node:path'
 import { describe, it } from 'node:test'
 import type { TarMember } from '../../src/cache/tarReader.js'
-import { unprovenTree } from '../../src/cache/venvTree.js'
+import { proofReads, unprovenTree } from '../../src/cache/venvTree.js'
 import { VENV_MARKER } from '../../src/python/venv.js'
 import { tempDir } from '../fixtures/runAction.js'
 
@@ -28,7 +28,8 @@ describe('the proof of a venv entry, from its members', () => {
     // The compiled byte code pip listed without a hash is not checked; the RECORD does not count itself.
     assert.deepEqual(unprovenTree(entry(), reference, target), {
       unproven: [],
-      files: new Map([[path.join(target, SITE, 'closed-1.0.dist-info/RECORD'), { checked: 2, hashed: 2 }]])
+      files: new Map([[path.join(target, SITE, 'closed-1.0.dist-info/RECORD'), { checked: 2, hashed: 2 }]]),
+      needsTree: false
     })
   })
 
@@ -43,11 +44,35 @@ describe('the proof of a venv entry, from its members', () => {
     const why = ['closed/core.pyc of closed-1.0.dist-info was changed after it was installed (its sha256 differs from the record)']
     assert.deepEqual(unprovenTree(changed, reference, target).unproven, why)
     const digest = (content: Buffer | string) => createHash('sha256').update(content).digest('base64url')
-    for (const member of changed) member.sha256 = digest(member.content)
+    for (const member of changed) member.sha256 = digest(member.content ?? '')
     assert.deepEqual(unprovenTree(changed, reference, target).unproven, why)
     // The reading's digest is the one compared: the content is not hashed again.
     const read = entry()
     read[2].sha256 = digest('changed byte code')
     assert.deepEqual(unprovenTree(read, reference, target).unproven, why)
+  })
+
+  it('keeps in memory only the file lists and what lies outside the distributions in site-packages', () => {
+    for (const kept of [`${SITE}/closed-1.0.dist-info/RECORD`, `${SITE}/old-1.0.egg-info/installed-files.txt`, `${SITE}/six.py`, `${SITE}/_virtualenv.pth`, 'bin/activate', 'pyvenv.cfg', 'lib/python2.7/site.py', VENV_MARKER]) {
+      assert.equal(proofReads(kept), true, kept)
+    }
+    for (const digestOnly of [`${SITE}/closed/mod.py`, `${SITE}/closed-1.0.dist-info/METADATA`, `${SITE}/closed-1.0.dist-info/sub/RECORD`, `${SITE}/nova/virt/dpm/driver.py`]) {
+      assert.equal(proofReads(digestOnly), false, digestOnly)
+    }
+  })
+
+  it('reads from the extracted tree a file kept by digest only that a RECORD hashes with another algorithm than SHA-256', () => {
+    const text = 'x = 1\n'
+    const sha512 = createHash('sha512').update(text).digest('base64url')
+    const record = [`closed/mod.py,sha512=${sha512},${text.length}`, 'closed-1.0.dist-info/RECORD,,', ''].join('\n')
+    const members = [file(VENV_MARKER, 'marker\n'), file(`${SITE}/closed-1.0.dist-info/RECORD`, record), { ...file(`${SITE}/closed/mod.py`, text), content: undefined }]
+    const fromMemory = unprovenTree(members, reference, target)
+    assert.equal(fromMemory.needsTree, true)
+    const extracted = tempDir('nova-dpm-extracted-')
+    fs.mkdirSync(path.join(extracted, SITE, 'closed'), { recursive: true })
+    fs.writeFileSync(path.join(extracted, SITE, 'closed', 'mod.py'), text)
+    assert.deepEqual(unprovenTree(members, reference, target, extracted).unproven, [])
+    fs.writeFileSync(path.join(extracted, SITE, 'closed', 'mod.py'), 'x = 2\n')
+    assert.deepEqual(unprovenTree(members, reference, target, extracted).unproven, ['closed/mod.py of closed-1.0.dist-info was changed after it was installed (its sha512 differs from the record)'])
   })
 })

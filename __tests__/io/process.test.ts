@@ -36,7 +36,7 @@ describe('the process runner', { timeout: 30_000 }, () => {
 
   it('feeds its input from a stream and hands its output over as it comes, stopping it past the bound', async () => {
     const taken: Buffer[] = []
-    const fed = await runProcess('cat', [], { what: 'cat', timeoutMs: 5_000, input: Readable.from([Buffer.from('a'), Buffer.from('bc')]), output: { maxBytes: 10, take: chunk => taken.push(chunk) } })
+    const fed = await runProcess('cat', [], { what: 'cat', timeoutMs: 5_000, input: Readable.from([Buffer.from('a'), Buffer.from('bc')]), output: { maxBytes: 10, take: chunk => void taken.push(chunk) } })
     assert.equal(fed.exitCode, 0)
     assert.equal(Buffer.concat(taken).toString(), 'abc')
     assert.equal(fed.stdout, '', 'handed over, not captured too')
@@ -44,6 +44,66 @@ describe('the process runner', { timeout: 30_000 }, () => {
     assert.equal(flood.overflowed, true)
     assert.notEqual(flood.exitCode, 0)
     assert.match(flood.stderr, /flood wrote more than 1000000 bytes and was stopped/)
+  })
+
+  it('reads no more while a taker waits, and loses nothing when the program exits meanwhile, past the grace for held pipes', { timeout: 20_000 }, async () => {
+    // 4 MB: far more than a pipe holds, so the program can end only once the reading goes on.
+    const script = 'head -c 4000000 /dev/zero; echo exited >&2'
+    let received = 0
+    let firstWait: number | undefined
+    const started = Date.now()
+    const result = await runProcess('sh', ['-c', script], {
+      what: 'sh',
+      timeoutMs: 15_000,
+      output: {
+        maxBytes: 10_000_000,
+        take: chunk => {
+          received += chunk.length
+          if (firstWait !== undefined) return undefined
+          firstWait = Date.now()
+          return new Promise(resolve => setTimeout(resolve, 500))
+        }
+      }
+    })
+    assert.equal(result.exitCode, 0)
+    assert.equal(received, 4_000_000)
+    assert.ok(Date.now() - started >= 500, 'the run waited for the taker')
+    // Exits while the taker waits (the rest of its output fits the pipe), longer than the grace the pipes get after an exit: the rest is still read.
+    let late = 0
+    let waited = false
+    const exitedFirst = await runProcess('sh', ['-c', 'head -c 30000 /dev/zero; sleep 0.2; head -c 30000 /dev/zero'], {
+      what: 'sh',
+      timeoutMs: 15_000,
+      output: {
+        maxBytes: 10_000_000,
+        take: chunk => {
+          late += chunk.length
+          if (waited) return undefined
+          waited = true
+          return new Promise(resolve => setTimeout(resolve, 2_500))
+        }
+      }
+    })
+    assert.equal(exitedFirst.exitCode, 0)
+    assert.equal(late, 60_000)
+    assert.doesNotMatch(exitedFirst.stderr, /still held open/)
+  })
+
+  it('gives its standard input to a writer that feeds it itself', async () => {
+    const taken: Buffer[] = []
+    const result = await runProcess('cat', [], {
+      what: 'cat',
+      timeoutMs: 5_000,
+      input: stdin => {
+        stdin.cork()
+        for (const part of ['a', 'b', 'c']) stdin.write(part)
+        stdin.uncork()
+        stdin.end()
+      },
+      output: { maxBytes: 10, take: chunk => void taken.push(chunk) }
+    })
+    assert.equal(result.exitCode, 0)
+    assert.equal(Buffer.concat(taken).toString(), 'abc')
   })
 
   it('a program that exits without reading its input ends the run with its own status', async () => {

@@ -1,6 +1,6 @@
-import { hash } from 'node:crypto'
+import { createHash, hash } from 'node:crypto'
 import * as fs from 'node:fs'
-import type { Readable } from 'node:stream'
+import type { Readable, Writable } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
 import { createGunzip } from 'node:zlib'
 import { runProcess, type ProcessResult } from '../io/process.js'
@@ -60,18 +60,26 @@ function decompressing(compression: Compression): string[] {
  * The action's own reading of a downloaded entry (TarReader), made while it
  * is decompressed, with each file's SHA-256: its members, or why they cannot
  * be read as GNU tar writes them. Each member also goes to `rewritten` as it
- * is read, for GNU tar to extract meanwhile. A decompression that fails, or
- * an entry larger than `maxBytes` unpacked, throws.
+ * is read, for GNU tar to extract meanwhile; the decompression waits while
+ * tar is behind. Only the content `keeps` asks for stays in memory. A
+ * decompression that fails, or an entry larger than `maxBytes` unpacked,
+ * throws.
  */
-export async function readEntry(compressed: Readable, compression: Compression, maxBytes: number, rewritten?: RewrittenTar): Promise<TarMember[] | Error> {
+export async function readEntry(
+  compressed: Readable,
+  compression: Compression,
+  maxBytes: number,
+  rewritten?: RewrittenTar,
+  keeps?: (member: TarMember) => boolean
+): Promise<TarMember[] | Error> {
   // Hashed here, while the next chunk is still being decompressed, rather than in the proof that waits for the last one.
-  const reader = new TarReader(member => {
-    if (member.type === '-') member.sha256 = hash('sha256', member.content, 'base64url')
-    rewritten?.member(member)
-  })
+  const reader = new TarReader((member, content) => {
+    if (member.type === '-') member.sha256 = sha256(content)
+    rewritten?.member(member, content)
+  }, keeps)
   let unreadable: Error | undefined
   const take = (chunk: Buffer) => {
-    if (unreadable) return
+    if (unreadable) return undefined
     try {
       reader.push(chunk)
     } catch (error) {
@@ -79,6 +87,7 @@ export async function readEntry(compressed: Readable, compression: Compression, 
       rewritten?.close()
     }
     rewritten?.flush()
+    return rewritten?.backlog()
   }
   let read: TarMember[] | Error | undefined
   try {
@@ -92,6 +101,14 @@ export async function readEntry(compressed: Readable, compression: Compression, 
   return read
 }
 
+/** base64url, unpadded, as RECORDs write it; one call for content held in one chunk, which most files are. */
+function sha256(content: readonly Buffer[]): string {
+  if (content.length === 1) return hash('sha256', content[0], 'base64url')
+  const digest = createHash('sha256')
+  for (const part of content) digest.update(part)
+  return digest.digest('base64url')
+}
+
 function ended(reader: TarReader): TarMember[] | Error {
   try {
     return reader.end()
@@ -101,7 +118,7 @@ function ended(reader: TarReader): TarMember[] | Error {
 }
 
 /** Hands the plain tar of an entry to `take` as it is decompressed. */
-async function decompress(compressed: Readable, compression: Compression, maxBytes: number, take: (chunk: Buffer) => void): Promise<void> {
+async function decompress(compressed: Readable, compression: Compression, maxBytes: number, take: (chunk: Buffer) => Promise<void> | undefined): Promise<void> {
   const tooLarge = () => new Error(`the entry unpacks to more than ${Math.round(maxBytes / 2 ** 20)} MiB, more than the action proves in memory`)
   if (compression === 'gzip') {
     let total = 0
@@ -109,7 +126,7 @@ async function decompress(compressed: Readable, compression: Compression, maxByt
       for await (const chunk of source) {
         total += chunk.length
         if (total > maxBytes) throw tooLarge()
-        take(chunk)
+        await take(chunk)
       }
     })
   } else {
@@ -155,7 +172,7 @@ export async function extractArchive(archive: string, compression: Compression, 
  * writing through a link) stay on as a second guard. It lasts as long as the
  * download the rewriting follows.
  */
-export async function extractRewritten(rewritten: Readable, into: string): Promise<void> {
+export async function extractRewritten(rewritten: (stdin: Writable) => void, into: string): Promise<void> {
   fs.mkdirSync(into, { recursive: true })
   const args = ['-x', '-f', '-', '-C', into, '--no-same-owner', '--no-same-permissions']
   const result = await runProcess('tar', args, { what: 'tar -x', timeoutMs: DECOMPRESS_LIMIT_MS, input: rewritten })

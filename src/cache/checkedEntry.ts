@@ -29,18 +29,21 @@ export type Checked =
   | { kind: 'refused'; matchedKey: string; what: string; problems: string[] }
   | Extracted
 
-/**
- * An entry whose content is proved is read into memory whole: a venv of
- * Nova's size is 110 MB; one past this bound is not restored.
- */
+/** The most an entry whose content is proved may unpack to: a venv of Nova's size is 110 MB; one past this bound is not restored. */
 const PROVED_MAX_BYTES = 2 ** 30
 
 /**
  * What a caller proves of an entry's members (names relative to the cached
- * directory, content read by the action) while GNU tar extracts them: why
- * they may not run (none when they may), and what it counted of them.
+ * directory, read by the action) while GNU tar extracts them into `into`:
+ * why they may not run (none when they may), and what it counted of them.
+ * Every file is read for its digest; only those whose content the proof
+ * `reads` stay in memory, and `extracted` settles when tar is done, for a
+ * proof that must read another from the tree.
  */
-export type Proof = (members: TarMember[]) => Promise<{ unproven: string[]; files: ReadonlyMap<string, FileCount> }>
+export interface Proof {
+  reads(name: string): boolean
+  prove(members: TarMember[], extracted: Promise<void>): Promise<{ unproven: string[]; files: ReadonlyMap<string, FileCount> }>
+}
 
 /**
  * An entry of `dir` taken only as far as its member list allows, for every
@@ -65,18 +68,20 @@ export async function fetchChecked(dir: string, keys: CacheKeys, into: string, s
   // With a proof, the entry is decompressed once, as it comes down: the action reads it, and GNU tar extracts what it read.
   const started: { reading?: Promise<TarMember[] | Error>; extracting?: Promise<void> } = {}
   const gate = new MemberGate(prefix, rules)
-  const body = (bytes: Readable, compression: Compression) => {
+  const body = (proof: Proof) => (bytes: Readable, compression: Compression) => {
     const rewritten = new RewrittenTar(prefix, member => gate.admits(member))
-    const extracting = extractRewritten(rewritten.stream, into)
+    const extracting = extractRewritten(rewritten.feed, into)
     // tar stopped: nothing more is written for it. Its failure is thrown once the reading is done, never unhandled.
     extracting.catch(() => undefined).finally(() => rewritten.close())
     started.extracting = extracting
-    started.reading = readEntry(bytes, compression, PROVED_MAX_BYTES, rewritten)
+    const inside = `${prefix}/`
+    const keeps = (member: TarMember) => !member.name.startsWith(inside) || proof.reads(member.name.slice(inside.length))
+    started.reading = readEntry(bytes, compression, PROVED_MAX_BYTES, rewritten, keeps)
     started.reading.catch(() => undefined)
   }
   let found: FoundEntry | undefined
   try {
-    found = (await watchRequests(() => downloadEntry(dir, keys, prove ? body : archive), timeoutSeconds * 1000, stalledReason(timeoutSeconds))).value
+    found = (await watchRequests(() => downloadEntry(dir, keys, prove ? body(prove) : archive), timeoutSeconds * 1000, stalledReason(timeoutSeconds))).value
   } catch (error) {
     // What read the download ended with it; the transfer's failure is the cause.
     await Promise.allSettled([started.reading, started.extracting])
@@ -102,7 +107,7 @@ export async function fetchChecked(dir: string, keys: CacheKeys, into: string, s
     if (read instanceof Error) return refused('cannot be read as GNU tar writes entries', [shown(read.message)])
     // The gate refuses exactly what the whole list does (see MemberGate): the list is gone through again only to word a refusal.
     if (gate.shut) return refused('holds members the action does not extract', refusedMembers(read, prefix, rules))
-    const { unproven, files } = await prove(below(read, prefix))
+    const { unproven, files } = await prove.prove(below(read, prefix), extracting)
     if (unproven.length > 0) return refused('failed the check made before anything from it runs', unproven)
     await extracting
     return { kind: 'extracted', matchedKey, bytes: total(read), archiveBytes, proved: files }

@@ -10,7 +10,6 @@
  */
 
 const BLOCK = 512
-const EMPTY = Buffer.alloc(0)
 
 export interface TarMember {
   /** GNU tar's type letter in a verbose listing: '-' file, 'd' directory, 'l' symbolic link, 'h' hard link, 'c', 'b', 'p'. */
@@ -27,8 +26,12 @@ export interface TarMember {
   size: number
   /** A link's target, as stored. */
   target?: string
-  /** A regular file's content: a view of the archive, not a copy. */
-  content: Buffer
+  /**
+   * A regular file's content, when the reader's caller keeps it (`keeps`): a
+   * copy, so that no chunk of the archive stays held for it. A venv of
+   * Nova's size holds 94 MB of files, and the proof reads only its file lists.
+   */
+  content?: Buffer
   /** The content's SHA-256 (base64url, unpadded), when the reader's caller computed it as the member arrived. */
   sha256?: string
 }
@@ -49,9 +52,10 @@ interface Pending {
 /**
  * Reads a plain tar as it arrives, in chunks of any size (zstd's output as it
  * decompresses): every member up to the first zero block, where GNU tar stops
- * too. A member's content is a view of the chunk that holds it, or one copy
- * when it spans chunks; the archive is never joined into one buffer. `push`
- * and `end` throw at the first thing the reading does not accept.
+ * too. `read` gets each member's content as views of the chunks that hold it,
+ * never copied, and sees it once: only what `keeps` asks for is kept (as a
+ * copy), so that memory holds what is still to be read, not the archive.
+ * `push` and `end` throw at the first thing the reading does not accept.
  */
 export class TarReader {
   private readonly members: TarMember[] = []
@@ -66,7 +70,10 @@ export class TarReader {
   private done = false
 
   /** `read` sees each member as soon as its content has arrived. */
-  constructor(private readonly read: (member: TarMember) => void = () => undefined) {}
+  constructor(
+    private readonly read: (member: TarMember, content: readonly Buffer[]) => void = () => undefined,
+    private readonly keeps: (member: TarMember) => boolean = () => true
+  ) {}
 
   push(chunk: Buffer): void {
     // GNU tar reads nothing past the end-of-archive block either.
@@ -77,7 +84,8 @@ export class TarReader {
       if (!this.pending) {
         if (this.buffered < BLOCK) return
         const at = this.at
-        const header = this.take(BLOCK)
+        const views = this.takeViews(BLOCK, BLOCK)
+        const header = views.length === 1 ? views[0] : Buffer.concat(views)
         if (header[0] === 0 && isZero(header)) {
           if (this.pax) throw unreadable(at, 'pax records with no member after them')
           this.done = true
@@ -88,8 +96,7 @@ export class TarReader {
       }
       const { size } = this.pending
       if (this.buffered < padded(size)) return
-      const content = this.take(padded(size)).subarray(0, size)
-      this.memberRead(this.pending, content)
+      this.memberRead(this.pending, this.takeViews(padded(size), size))
       this.pending = undefined
     }
   }
@@ -114,10 +121,10 @@ export class TarReader {
     return { header, at, size: this.pax?.has('size') ? decimal(this.pax.get('size') ?? '', at) : stored }
   }
 
-  private memberRead({ header, at, size }: Pending, content: Buffer): void {
+  private memberRead({ header, at, size }: Pending, content: Buffer[]): void {
     const flag = String.fromCharCode(header[156])
     if (flag === 'x') {
-      this.pax = paxRecords(content, at)
+      this.pax = paxRecords(Buffer.concat(content, size), at)
       return
     }
     const type = TYPES[flag]
@@ -129,35 +136,30 @@ export class TarReader {
     const mode = octal(header, 100, 8, at)
     const mtime = pax?.get('mtime') ?? String(octal(header, 136, 12, at))
     if (!/^-?\d+(\.\d+)?$/.test(mtime)) throw unreadable(at, 'a pax mtime that is not a number')
-    const member: TarMember = { type, permissions: permissions(mode), mode, mtime, name, size: type === '-' ? size : 0, content }
+    const member: TarMember = { type, permissions: permissions(mode), mode, mtime, name, size: type === '-' ? size : 0 }
     if (type === 'l' || type === 'h') member.target = pax?.get('linkpath') ?? text(header, 157, 100)
+    if (type === '-' && this.keeps(member)) member.content = Buffer.concat(content, size)
     this.members.push(member)
-    this.read(member)
+    this.read(member, content)
     this.pax = undefined
   }
 
-  /** The next `n` buffered bytes: a view when one chunk holds them, else one copy. */
-  private take(n: number): Buffer {
-    if (n === 0) return EMPTY
+  /** The next `n` buffered bytes, of which the first `wanted` are returned as views of the chunks that hold them. */
+  private takeViews(n: number, wanted: number): Buffer[] {
+    const views: Buffer[] = []
     this.at += n
     this.buffered -= n
-    const first = this.chunks[0]
-    if (first.length - this.offset >= n) {
-      this.offset += n
-      const view = first.subarray(this.offset - n, this.offset)
-      if (this.offset === first.length) this.next()
-      return view
-    }
-    const taken = Buffer.allocUnsafe(n)
-    for (let filled = 0; filled < n; ) {
+    while (n > 0) {
       const chunk = this.chunks[0]
-      const part = Math.min(n - filled, chunk.length - this.offset)
-      chunk.copy(taken, filled, this.offset, this.offset + part)
-      filled += part
+      const part = Math.min(n, chunk.length - this.offset)
+      const viewed = Math.min(part, wanted)
+      if (viewed > 0) views.push(chunk.subarray(this.offset, this.offset + viewed))
+      wanted -= viewed
+      n -= part
       this.offset += part
       if (this.offset === chunk.length) this.next()
     }
-    return taken
+    return views
   }
 
   private next(): void {

@@ -1,4 +1,4 @@
-import { PassThrough } from 'node:stream'
+import type { Writable } from 'node:stream'
 import type { TarMember } from './tarReader.js'
 
 /**
@@ -25,7 +25,7 @@ const OCTAL_MAX = 8 ** 11 - 1
  * then its ustar header and its content, padded to whole blocks. Owners are
  * not written: tar extracts as the runner's user.
  */
-function memberBlocks(member: TarMember, name: string): Buffer[] {
+function memberBlocks(member: TarMember, name: string, content: readonly Buffer[]): Buffer[] {
   const flag = TYPE_FLAGS[member.type]
   if (!flag) throw new Error(`the action does not write a member of tar type '${member.type}'`)
   const records: string[] = []
@@ -43,7 +43,7 @@ function memberBlocks(member: TarMember, name: string): Buffer[] {
   const size = member.type === '-' ? member.size : 0
   const mtime = fits ? seconds : 0
   blocks.push(header({ name, flag, mode: member.mode & 0o7777, size, mtime, target: member.target }))
-  if (size > 0) blocks.push(member.content, padding(size))
+  if (size > 0) blocks.push(...content, padding(size))
   return blocks
 }
 
@@ -106,16 +106,25 @@ function padding(size: number): Buffer {
 }
 
 /**
- * The stream GNU tar extracts from while the entry comes down: each member
- * the gate admits, as soon as it is read, renamed relative to `prefix` (the
- * prefix itself is not written: tar extracts into a directory the action
- * made). From the first member the gate refuses, nothing more is written and
- * the stream ends without an end of archive, so that tar fails rather than
- * leave a tree that looks whole. Members read from one decompressed chunk are
- * written at once: thousands of small writes cost more than a copy.
+ * What tar has not yet taken in before the reading waits for it: a pipeline
+ * whose slowest stage is tar otherwise holds the whole archive in memory, and
+ * each page of it is a fault (on a fresh runner, one the host serves).
+ */
+const BACKLOG_BYTES = 4 * 2 ** 20
+
+/**
+ * What GNU tar extracts from while the entry comes down (`feed`, given its
+ * standard input): each member the gate admits, as soon as it is read,
+ * renamed relative to `prefix` (the prefix itself is not written: tar
+ * extracts into a directory the action made). From the first member the gate
+ * refuses, nothing more is written and the input ends without an end of
+ * archive, so that tar fails rather than leave a tree that looks whole.
+ * Members read from one decompressed chunk are written at once, as views of
+ * it in one vectored write: thousands of small writes cost more, and a copy
+ * of 94 MB is memory the restore never needed.
  */
 export class RewrittenTar {
-  readonly stream = new PassThrough()
+  private sink: Writable | undefined
   private parts: Buffer[] = []
   private open = true
 
@@ -124,19 +133,42 @@ export class RewrittenTar {
     private readonly admits: (member: TarMember) => boolean
   ) {}
 
+  /** Where the rewriting goes: tar's standard input. */
+  readonly feed = (sink: Writable): void => {
+    this.sink = sink
+    if (this.open) this.flush()
+    else sink.end()
+  }
+
   /** Every member read is asked about, written or not: the gate's answer stands for the whole list. */
-  member(member: TarMember): void {
+  member(member: TarMember, content: readonly Buffer[]): void {
     const admitted = this.admits(member)
     if (!this.open) return
     if (!admitted) return this.close()
-    if (member.name !== this.prefix) this.parts.push(...memberBlocks(member, member.name.slice(this.prefix.length + 1)))
+    if (member.name !== this.prefix) this.parts.push(...memberBlocks(member, member.name.slice(this.prefix.length + 1), content))
   }
 
   /** Writes what the last chunk completed. */
   flush(): void {
-    if (!this.open || this.parts.length === 0) return
-    this.stream.write(this.parts.length === 1 ? this.parts[0] : Buffer.concat(this.parts))
+    const { sink } = this
+    if (!this.open || !sink || this.parts.length === 0) return
+    sink.cork()
+    for (const part of this.parts) sink.write(part)
+    sink.uncork()
     this.parts = []
+  }
+
+  /** Settles once tar has taken in the backlog, or stopped reading; undefined when there is nothing to wait for. */
+  backlog(): Promise<void> | undefined {
+    const { sink } = this
+    if (!this.open || !sink || sink.writableLength <= BACKLOG_BYTES) return undefined
+    return new Promise(resolve => {
+      const done = () => {
+        for (const event of ['drain', 'close', 'error']) sink.off(event, done)
+        resolve()
+      }
+      for (const event of ['drain', 'close', 'error']) sink.on(event, done)
+    })
   }
 
   /** `whole`: the reading ended at the archive's end and accepted every member. */
@@ -150,6 +182,6 @@ export class RewrittenTar {
   close(): void {
     this.open = false
     this.parts = []
-    if (!this.stream.writableEnded) this.stream.end()
+    if (this.sink && !this.sink.writableEnded) this.sink.end()
   }
 }

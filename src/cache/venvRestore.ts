@@ -5,12 +5,11 @@ import { shown } from '../log/escape.js'
 import { warning } from '../log/log.js'
 import type { Interpreter } from '../python/interpreter.js'
 import { venvSkeleton } from '../python/venv.js'
-import { fetchChecked, missed, restored } from './checkedEntry.js'
+import { fetchChecked, missed, restored, type Proof } from './checkedEntry.js'
 import type { CacheKeys } from './keys.js'
 import type { CacheRestore } from './service.js'
-import type { TarMember } from './tarReader.js'
 import { entryPath } from './venvEntry.js'
-import { unprovenTree } from './venvTree.js'
+import { proofReads, unprovenTree } from './venvTree.js'
 
 /**
  * Restores a venv entry only when nothing in it can act before it is proved:
@@ -32,15 +31,21 @@ export async function restoreVenv(dir: string, keys: CacheKeys, base: Interprete
     () => undefined,
     (error: Error) => error
   )
-  const prove = async (members: TarMember[]) => {
-    const failed = await skeleton
-    if (failed) throw failed
-    return unprovenTree(members, reference, dir)
+  const tree = path.join(staging, 'venv')
+  const proof: Proof = {
+    reads: proofReads,
+    async prove(members, extracted) {
+      const failed = await skeleton
+      if (failed) throw failed
+      const fromMemory = unprovenTree(members, reference, dir)
+      if (!fromMemory.needsTree) return fromMemory
+      await extracted
+      return unprovenTree(members, reference, dir, tree)
+    }
   }
   try {
-    const tree = path.join(staging, 'venv')
     // The entry was saved from the venv's stage (see saveVenv): its version and its members' names are the stage's.
-    const checked = await fetchChecked(entryPath(dir), keys, tree, staging, timeoutSeconds, { within: 'the venv', links: true }, prove)
+    const checked = await fetchChecked(entryPath(dir), keys, tree, staging, timeoutSeconds, { within: 'the venv', links: true }, proof)
     if (checked.kind === 'none') return missed(started)
     if (checked.kind === 'refused') {
       warning(`The venv cache entry ${shown(checked.matchedKey)} ${checked.what}: ${checked.problems.join('; ')}. Nothing from it was used; rebuilding the venv and saving it under a new key.`)

@@ -33,16 +33,36 @@ const SHOWN_PATHS = 5
  * (refusedMembers). `target` is where the venv was made (and will be): the
  * reference's own path is replaced by it before comparing. `files` counts
  * what it checked of each RECORD (by its path below `target`), as
- * verification counts files on disk.
+ * verification counts files on disk. A content not kept (see proofReads) is
+ * read from `extracted`, the tree tar made of the action's own rewriting,
+ * once tar is done; without it, `needsTree` says the answer needs that tree.
  */
-export function unprovenTree(members: readonly TarMember[], reference: string, target: string): { unproven: string[]; files: Map<string, FileCount> } {
+export function unprovenTree(
+  members: readonly TarMember[],
+  reference: string,
+  target: string,
+  extracted?: string
+): { unproven: string[]; files: Map<string, FileCount>; needsTree: boolean } {
   const problems: string[] = []
   const files = new Map<string, FileCount>()
   const root = path.resolve(target)
+  let needsTree = false
+  const contentOf = (member: TarMember): Buffer | undefined => {
+    if (member.content || member.type !== '-') return member.content
+    if (extracted === undefined) {
+      needsTree = true
+      return undefined
+    }
+    try {
+      return fs.readFileSync(path.join(extracted, member.name))
+    } catch {
+      return undefined
+    }
+  }
   // Keyed by the path each member will have: what a RECORD names resolves to these, with no per-file path arithmetic.
   const at = (member: TarMember) => `${root}/${member.name}`
   const byPath = new Map(members.map(member => [at(member), member]))
-  const archived = archiveFiles(byPath)
+  const archived = archiveFiles(byPath, contentOf)
   /** Paths a RECORD lists -> whether with a hash (which checkListedFiles proves). */
   const claimed = new Map<string, boolean>()
   for (const record of records(members, root)) {
@@ -51,7 +71,7 @@ export function unprovenTree(members: readonly TarMember[], reference: string, t
     files.set(record.file, { checked, hashed })
     for (const [file, hashed] of listed) claimed.set(file, hashed)
   }
-  const same = sameAsReference(reference, target)
+  const same = sameAsReference(reference, target, contentOf)
   for (const member of members) {
     if (member.type === 'd') continue
     const why = memberProblem(member, claimed.get(at(member)), () => same(member))
@@ -60,7 +80,21 @@ export function unprovenTree(members: readonly TarMember[], reference: string, t
   // Without it the next run would take the restored venv for someone else's and refuse to replace it.
   if (byPath.get(`${root}/${VENV_MARKER}`)?.type !== '-') problems.push(`${VENV_MARKER} (the action's marker) is missing`)
   const unproven = problems.length <= SHOWN_PATHS ? problems : [...problems.slice(0, SHOWN_PATHS), `${problems.length - SHOWN_PATHS} more`]
-  return { unproven, files }
+  return { unproven, files, needsTree }
+}
+
+/** What a RECORD or an egg's file list is: the one file of a distribution's own directory whose content the proof reads. */
+const FILE_LIST = /^lib\/[^/]+\/site-packages\/([^/]+)\/(RECORD|installed-files\.txt)$/
+
+/**
+ * Whether the proof reads a member's content rather than only its digest
+ * (`name` relative to the venv): the file lists, and what lies outside the
+ * distributions' own directories, which may be what the venv tool writes.
+ * Nothing else is kept in memory; should a RECORD hash a file with another
+ * algorithm than SHA-256, the proof reads it from the extracted tree.
+ */
+export function proofReads(name: string): boolean {
+  return FILE_LIST.test(name) || !/^lib\/[^/]+\/site-packages\/[^/]+\//.test(name)
 }
 
 /** `claimed`: a RECORD lists the member, with a hash (true) or without (false). */
@@ -76,7 +110,7 @@ function memberProblem(member: TarMember, claimed: boolean | undefined, sameAsTo
 }
 
 /** The archive's regular files as the RECORD check reads them, by the paths they will have. */
-function archiveFiles(byPath: ReadonlyMap<string, TarMember>): Files {
+function archiveFiles(byPath: ReadonlyMap<string, TarMember>, contentOf: (member: TarMember) => Buffer | undefined): Files {
   return {
     regularFile: file => {
       const found = byPath.get(file)
@@ -85,14 +119,14 @@ function archiveFiles(byPath: ReadonlyMap<string, TarMember>): Files {
     },
     read: file => {
       const found = byPath.get(file)
-      return found?.type === '-' ? found.content : undefined
+      return found?.type === '-' ? contentOf(found) : undefined
     },
     digest: (file, algorithm) => (algorithm === 'sha256' ? byPath.get(file)?.sha256 : undefined)
   }
 }
 
 /** Whether a member no RECORD lists is what the venv tool made in the reference, its path swapped for the target's. */
-function sameAsReference(reference: string, target: string): (member: TarMember) => boolean {
+function sameAsReference(reference: string, target: string, contentOf: (member: TarMember) => Buffer | undefined): (member: TarMember) => boolean {
   const swap = (text: string) => text.split(reference).join(target)
   return member => {
     const theirs = path.join(reference, member.name)
@@ -101,8 +135,10 @@ function sameAsReference(reference: string, target: string): (member: TarMember)
     if (member.type === 'l') return model.isSymbolicLink() && swap(fs.readlinkSync(theirs)) === member.target
     if (!model.isFile() || member.type !== '-') return false
     // latin1 keeps every byte: binaries (2.7's copied interpreter) compare as they are.
+    const content = contentOf(member)
+    if (content === undefined) return false
     let expected = swap(fs.readFileSync(theirs, 'latin1'))
-    let actual = member.content.toString('latin1')
+    let actual = content.toString('latin1')
     if (member.name === 'pyvenv.cfg') {
       // The command line that made it (3.11+) is a note Python never reads; the reference was made without pip.
       const noted = (text: string) => text.replace(/^command = .*\n/m, '')
@@ -117,7 +153,7 @@ function sameAsReference(reference: string, target: string): (member: TarMember)
 function records(members: readonly TarMember[], root: string): RecordFile[] {
   const found: RecordFile[] = []
   for (const member of members) {
-    const match = member.type === '-' && /^lib\/[^/]+\/site-packages\/([^/]+)\/(RECORD|installed-files\.txt)$/.exec(member.name)
+    const match = member.type === '-' && FILE_LIST.exec(member.name)
     if (!match) continue
     const [, dir, list] = match
     const file = `${root}/${member.name}`

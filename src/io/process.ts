@@ -14,10 +14,14 @@ export interface RunOptions {
   stream?: boolean
   env?: NodeJS.ProcessEnv
   cwd?: string
-  /** Hand the standard output, as it comes, to `take` instead of capturing it, up to `maxBytes`; beyond, the program is stopped. */
-  output?: { maxBytes: number; take: (chunk: Buffer) => void }
-  /** Fed to the standard input (otherwise none); what the program does not read when it exits is dropped. */
-  input?: Readable
+  /**
+   * Hand the standard output, as it comes, to `take` instead of capturing it,
+   * up to `maxBytes`; beyond, the program is stopped. While a promise `take`
+   * returns is pending, no more is read: the program waits on its pipe.
+   */
+  output?: { maxBytes: number; take: (chunk: Buffer) => Promise<void> | undefined }
+  /** Fed to the standard input (otherwise none), or given it to write to; what the program does not read when it exits is dropped. */
+  input?: Readable | ((stdin: Writable) => void)
 }
 
 export interface ProcessResult {
@@ -71,7 +75,8 @@ export function runProcess(program: string, args: readonly string[], options: Ru
     if (options.input && child.stdin) {
       // A program that exits before reading it all closes the pipe: its exit status tells what happened, not EPIPE.
       child.stdin.on('error', () => undefined)
-      options.input.pipe(child.stdin)
+      if (typeof options.input === 'function') options.input(child.stdin)
+      else options.input.pipe(child.stdin)
     }
     running.set(child, { what: options.what, mark })
     const stdout = new Tail()
@@ -87,8 +92,14 @@ export function runProcess(program: string, args: readonly string[], options: Ru
     child.stdout.on('data', (chunk: Buffer) => {
       if (options.output) {
         handed += chunk.length
-        if (handed <= options.output.maxBytes) options.output.take(chunk)
-        else if (!overflow) {
+        if (handed <= options.output.maxBytes) {
+          // Paused, the program blocks on its pipe; once it exits, Node reads the rest of the pipe regardless, and nothing is lost.
+          const taken = options.output.take(chunk)
+          if (!taken) return
+          child.stdout.pause()
+          const goOn = () => child.stdout.resume()
+          taken.then(goOn, goOn)
+        } else if (!overflow) {
           overflow = `\n${options.what} wrote more than ${options.output.maxBytes} bytes and was stopped.`
           stopTree(child, mark, 'SIGTERM')
         }
