@@ -10,7 +10,8 @@ import { useCacheService, useWorld } from '../fixtures/suite.js'
 import { installInputs } from '../fixtures/world.js'
 
 describe('caching with the real @actions/cache against a loopback cache service', () => {
-  const world = useWorld()
+  // A wheel whose RECORD hashes with sha512: its files are proved from the tree tar extracts, not from the reading's SHA-256.
+  const world = useWorld({ extraWheels: [{ name: 'sha512-hashed', version: '1.0', recordHash: 'sha512', files: { 'sha512_hashed/data.py': `DATA = ${JSON.stringify('x'.repeat(100_000))}\n` } }] })
   const service = useCacheService()
 
   /**
@@ -142,6 +143,22 @@ describe('caching with the real @actions/cache against a loopback cache service'
     assert.equal(installed(venvPython)['nova-dpm'], '3.0.0')
     assert.equal(warm.exported.VIRTUAL_ENV, second.venvPath)
     assert.equal(warm.outputs['python-path'], venvPython)
+  })
+
+  it('venv: a hit whose RECORDs hash with another algorithm than SHA-256 is proved from what tar extracted', { timeout: 240_000 }, async () => {
+    const shared = tempDir()
+    const base = makeVenv()
+    const ask = (venvPath: string) => inputs(base, { cache: 'venv', 'venv-path': venvPath, requirements: 'sha512-hashed', 'cache-key-suffix': 'sha512' })
+    const first = runner(shared)
+    const cold = await runAction(ask(first.venvPath), first.env)
+    assert.equal(cold.code, 0, cold.stdout)
+    const second = runner(shared)
+    const warm = await runAction(ask(second.venvPath), second.env)
+    assert.equal(warm.code, 0, warm.stdout)
+    assert.equal(warm.outputs['cache-hit'], 'true', warm.stdout)
+    assert.deepEqual(messages(warm, 'warning').filter(m => /cache|venv/i.test(m)), [])
+    assert.doesNotMatch(warm.stdout, /pip install/)
+    assert.equal(installed(path.join(second.venvPath, 'bin', 'python'))['sha512-hashed'], '1.0')
   })
 
   it('concurrent runs each save under a key of their own; the next run restores the newest', { timeout: 300_000 }, async () => {

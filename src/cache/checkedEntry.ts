@@ -41,7 +41,9 @@ const PROVED_MAX_BYTES = 2 ** 30
  * proof that must read another from the tree.
  */
 export interface Proof {
+  /** Whether the proof reads this member's content, not only its digest. */
   reads(name: string): boolean
+  /** Called once the reading accepted every member, while tar may still be extracting. */
   prove(members: TarMember[], extracted: Promise<void>): Promise<{ unproven: string[]; files: ReadonlyMap<string, FileCount> }>
 }
 
