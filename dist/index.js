@@ -43526,7 +43526,7 @@ function ended(reader) {
 }
 /** Hands the plain tar of an entry to `take` as it is decompressed. */
 async function decompress(compressed, compression, maxBytes, take) {
-    const tooLarge = () => new Error(`the entry unpacks to more than ${Math.round(maxBytes / 2 ** 20)} MiB, more than the action proves in memory`);
+    const tooLarge = () => new Error(`the entry unpacks to more than ${Math.round(maxBytes / 2 ** 20)} MiB, the most the action restores`);
     if (compression === 'gzip') {
         let total = 0;
         await (0,promises_namespaceObject.pipeline)(compressed, (0,external_node_zlib_.createGunzip)(), async (source) => {

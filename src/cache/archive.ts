@@ -119,7 +119,7 @@ function ended(reader: TarReader): TarMember[] | Error {
 
 /** Hands the plain tar of an entry to `take` as it is decompressed. */
 async function decompress(compressed: Readable, compression: Compression, maxBytes: number, take: (chunk: Buffer) => Promise<void> | undefined): Promise<void> {
-  const tooLarge = () => new Error(`the entry unpacks to more than ${Math.round(maxBytes / 2 ** 20)} MiB, more than the action proves in memory`)
+  const tooLarge = () => new Error(`the entry unpacks to more than ${Math.round(maxBytes / 2 ** 20)} MiB, the most the action restores`)
   if (compression === 'gzip') {
     let total = 0
     await pipeline(compressed, createGunzip(), async (source: AsyncIterable<Buffer>) => {
