@@ -339,7 +339,10 @@ describe('faults: bounded waits, proven caches, clear answers', () => {
         [{ GITHUB_STEP_SUMMARY: path.join(file, 'summary.md'), RUNNER_TEMP: file }, [/Could not write the job summary/, /RUNNER_TEMP \(.*\) is not usable/]]
       ]
       const targets = cases.map(() => makeVenv())
-      const runs = await Promise.all(cases.map(([env], i) => runAction(base({ python: targets[i] }), env)))
+      // The system's temp directory the action falls back to is the test's own: nothing is left in this machine's /tmp.
+      const systemTemp = tempDir('nova-dpm-system-temp-')
+      const runs = await Promise.all(cases.map(([env], i) => runAction(base({ python: targets[i] }), { ...env, TMPDIR: systemTemp })))
+      assert.equal(fs.readdirSync(systemTemp).filter(name => name.startsWith('setup-nova-dpm-')).length, cases.length, 'each run fell back to the system temp directory')
       runs.forEach((run, i) => {
         assert.equal(run.code, 0, run.stdout)
         assert.deepEqual(messages(run, 'error'), [])
