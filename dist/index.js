@@ -44034,6 +44034,8 @@ class RewrittenTar {
     sink;
     parts = [];
     open = true;
+    /** When the reading began to wait for tar, while it waits. */
+    waitingSince;
     constructor(prefix, admits) {
         this.prefix = prefix;
         this.admits = admits;
@@ -44072,15 +44074,21 @@ class RewrittenTar {
         const { sink } = this;
         if (!this.open || !sink || sink.writableLength <= BACKLOG_BYTES)
             return undefined;
+        this.waitingSince = Date.now();
         return new Promise(resolve => {
             const done = () => {
                 for (const event of ['drain', 'close', 'error'])
                     sink.off(event, done);
+                this.waitingSince = undefined;
                 resolve();
             };
             for (const event of ['drain', 'close', 'error'])
                 sink.on(event, done);
         });
+    }
+    /** How long the reading has been waiting for tar to take in its backlog: the download stands still meanwhile. */
+    waitedMs() {
+        return this.waitingSince === undefined ? 0 : Date.now() - this.waitingSince;
     }
     /** `whole`: the reading ended at the archive's end and accepted every member. */
     end(whole) {
@@ -44134,6 +44142,7 @@ async function fetchChecked(dir, keys, into, staging, timeoutSeconds, rules, pro
     const gate = new MemberGate(prefix, rules);
     const body = (proof) => (bytes, compression) => {
         const rewritten = new RewrittenTar(prefix, member => gate.admits(member));
+        started.rewritten = rewritten;
         const extracting = extractRewritten(rewritten.feed, into);
         // tar stopped: nothing more is written for it. Its failure is thrown once the reading is done, never unhandled.
         extracting.catch(() => undefined).finally(() => rewritten.close());
@@ -44148,8 +44157,14 @@ async function fetchChecked(dir, keys, into, staging, timeoutSeconds, rules, pro
         found = (await watchRequests(() => downloadEntry(dir, keys, prove ? body(prove) : archive), timeoutSeconds * 1000, stalledReason(timeoutSeconds))).value;
     }
     catch (error) {
-        // What read the download ended with it; the transfer's failure is the cause.
+        // A download that stood still while the reading waited for tar was held back by tar, not by the service.
+        const waited = started.rewritten?.waitedMs() ?? 0;
+        // What read the download ended with it; the transfer's failure is the cause, unless tar's was first.
         await Promise.allSettled([started.reading, started.extracting]);
+        if (waited >= timeoutSeconds * 1000) {
+            throw new Error(`GNU tar took in nothing of the entry for ${Math.round(waited / 1000)} s, so its download stood still until it was stopped (input 'timeout'); ` +
+                `the file system tar extracts to (${shown(into)}) may be stuck`);
+        }
         throw error;
     }
     if (!found)

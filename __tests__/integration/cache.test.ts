@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict'
 import { execFileSync } from 'node:child_process'
+import { randomBytes } from 'node:crypto'
 import * as fs from 'node:fs'
 import * as path from 'node:path'
 import { before, describe, it } from 'node:test'
@@ -398,6 +399,20 @@ describe('caching with the real @actions/cache against a loopback cache service'
       assert.equal(run.code, 0, run.stdout)
       const failure = messages(run, 'warning').find(m => m.startsWith('Cache restore failed'))
       assert.match(failure ?? run.stdout, /^Cache restore failed, installing without it: aborted$/)
+      assert.equal(run.outputs['cache-hit'], 'false')
+      assert.equal(installed(path.join(venv, 'bin', 'python'))['nova-dpm'], '3.0.0')
+    })
+
+    it('a tar that takes nothing in while the entry comes down: the warning names tar, not the service whose download stood still', { timeout: 240_000 }, async () => {
+      // Random bytes do not compress: the download outlasts what the sockets and pipes hold while the reading waits for tar.
+      plant('stuck-tar', () => fs.writeFileSync(path.join(venv, 'incompressible.bin'), randomBytes(32 * 2 ** 20)))
+      // GNU tar everywhere but the extraction from standard input, which stalls as on a stuck disk, then fails.
+      const bin = tempDir('nova-dpm-stuck-tar-')
+      fs.writeFileSync(path.join(bin, 'tar'), `#!/bin/sh\nif [ "$1" = -x ] && [ "$3" = - ]; then sleep 6; exit 2; fi\nexec ${JSON.stringify(execFileSync('sh', ['-c', 'command -v tar'], { encoding: 'utf8' }).trim())} "$@"\n`, { mode: 0o755 })
+      const run = await runAction({ ...asked(), timeout: '2' }, { ...runner(), PATH: `${bin}:${process.env.PATH}` })
+      assert.equal(run.code, 0, run.stdout)
+      const failure = messages(run, 'warning').find(m => m.startsWith('Cache restore failed'))
+      assert.match(failure ?? run.stdout, /^Cache restore failed, installing without it: GNU tar took in nothing of the entry for \d+ s, so its download stood still until it was stopped \(input 'timeout'\); the file system tar extracts to \(.*\) may be stuck$/)
       assert.equal(run.outputs['cache-hit'], 'false')
       assert.equal(installed(path.join(venv, 'bin', 'python'))['nova-dpm'], '3.0.0')
     })

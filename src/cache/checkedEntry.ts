@@ -68,10 +68,11 @@ export async function fetchChecked(dir: string, keys: CacheKeys, into: string, s
   const archive = path.join(staging, 'entry.tar.compressed')
   const prefix = workspaceRelative(dir)
   // With a proof, the entry is decompressed once, as it comes down: the action reads it, and GNU tar extracts what it read.
-  const started: { reading?: Promise<TarMember[] | Error>; extracting?: Promise<void> } = {}
+  const started: { reading?: Promise<TarMember[] | Error>; extracting?: Promise<void>; rewritten?: RewrittenTar } = {}
   const gate = new MemberGate(prefix, rules)
   const body = (proof: Proof) => (bytes: Readable, compression: Compression) => {
     const rewritten = new RewrittenTar(prefix, member => gate.admits(member))
+    started.rewritten = rewritten
     const extracting = extractRewritten(rewritten.feed, into)
     // tar stopped: nothing more is written for it. Its failure is thrown once the reading is done, never unhandled.
     extracting.catch(() => undefined).finally(() => rewritten.close())
@@ -85,8 +86,16 @@ export async function fetchChecked(dir: string, keys: CacheKeys, into: string, s
   try {
     found = (await watchRequests(() => downloadEntry(dir, keys, prove ? body(prove) : archive), timeoutSeconds * 1000, stalledReason(timeoutSeconds))).value
   } catch (error) {
-    // What read the download ended with it; the transfer's failure is the cause.
+    // A download that stood still while the reading waited for tar was held back by tar, not by the service.
+    const waited = started.rewritten?.waitedMs() ?? 0
+    // What read the download ended with it; the transfer's failure is the cause, unless tar's was first.
     await Promise.allSettled([started.reading, started.extracting])
+    if (waited >= timeoutSeconds * 1000) {
+      throw new Error(
+        `GNU tar took in nothing of the entry for ${Math.round(waited / 1000)} s, so its download stood still until it was stopped (input 'timeout'); ` +
+          `the file system tar extracts to (${shown(into)}) may be stuck`
+      )
+    }
     throw error
   }
   if (!found) return { kind: 'none' }

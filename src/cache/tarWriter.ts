@@ -127,6 +127,8 @@ export class RewrittenTar {
   private sink: Writable | undefined
   private parts: Buffer[] = []
   private open = true
+  /** When the reading began to wait for tar, while it waits. */
+  private waitingSince: number | undefined
 
   constructor(
     private readonly prefix: string,
@@ -162,13 +164,20 @@ export class RewrittenTar {
   backlog(): Promise<void> | undefined {
     const { sink } = this
     if (!this.open || !sink || sink.writableLength <= BACKLOG_BYTES) return undefined
+    this.waitingSince = Date.now()
     return new Promise(resolve => {
       const done = () => {
         for (const event of ['drain', 'close', 'error']) sink.off(event, done)
+        this.waitingSince = undefined
         resolve()
       }
       for (const event of ['drain', 'close', 'error']) sink.on(event, done)
     })
+  }
+
+  /** How long the reading has been waiting for tar to take in its backlog: the download stands still meanwhile. */
+  waitedMs(): number {
+    return this.waitingSince === undefined ? 0 : Date.now() - this.waitingSince
   }
 
   /** `whole`: the reading ended at the archive's end and accepted every member. */
