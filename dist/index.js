@@ -43783,10 +43783,9 @@ function cacheVersion(paths, compression) {
 async function downloadEntry(dir, keys, to, env = process.env) {
     if (['none', 'write-only'].includes((env.ACTIONS_CACHE_MODE ?? '').trim().toLowerCase()))
         return undefined;
-    const service = env.ACTIONS_RESULTS_URL;
-    if (!env.ACTIONS_CACHE_SERVICE_V2 || !service || onGhes(env)) {
+    const service = serviceV2(env);
+    if (!service)
         throw new Error('the action restores entries only from the cache service v2 (github.com); this runner offers another');
-    }
     const compression = compressionMethod(env);
     const client = new lib/* HttpClient */.Qq('setup-nova-dpm', [], { allowRetries: false });
     const headers = { 'Content-Type': 'application/json', Authorization: `Bearer ${env.ACTIONS_RUNTIME_TOKEN ?? ''}` };
@@ -43830,6 +43829,10 @@ async function downloadEntry(dir, keys, to, env = process.env) {
     }
     return { matchedKey: answer.matched_key, compression, bytes };
 }
+/** Where the runner's cache service v2 answers, the one whose protocol the lookup speaks; undefined when it offers none. */
+function serviceV2(env = process.env) {
+    return env.ACTIONS_CACHE_SERVICE_V2 && env.ACTIONS_RESULTS_URL && !onGhes(env) ? env.ACTIONS_RESULTS_URL : undefined;
+}
 /** The toolkit's test: GitHub Enterprise Server speaks the older cache protocol. */
 function onGhes(env) {
     const host = new URL(env.GITHUB_SERVER_URL || 'https://github.com').hostname.toUpperCase();
@@ -43837,6 +43840,7 @@ function onGhes(env) {
 }
 
 ;// CONCATENATED MODULE: ./src/cache/service.ts
+
 
 
 
@@ -43853,8 +43857,15 @@ function cacheLibrary() {
     toolkit ??= Promise.resolve(/* import() eager */).then(__nccwpck_require__.bind(__nccwpck_require__, 3656));
     return toolkit;
 }
-/** Whether the runner offers a cache service; without one the action installs uncached. */
+/**
+ * Whether the runner offers a cache service; without one the action installs
+ * uncached. A v2 service (every github.com runner) is seen from the
+ * environment, without the library: a warm restore, which the action makes
+ * itself, then never loads it.
+ */
 async function cacheServiceAvailable() {
+    if (serviceV2())
+        return true;
     const library = await cacheLibrary();
     // @github/local-action puts a stand-in of its own, which keeps caches on disk, in the library's
     // place: it has restoreCache and saveCache only, and is always there.
@@ -44749,9 +44760,10 @@ class VenvCache {
 }
 /**
  * Starts what a cache needs while the interpreter probe and the network are
- * answering: the toolkit's library (most of the bundle's code) and pip's
- * cache directory (a pip start: about half a second, as long as the rest of
- * a warm run's start). Only the interpreter's path is known yet.
+ * answering: whether there is a cache service (off github.com, the toolkit's
+ * library answers, most of the bundle's code) and pip's cache directory (a
+ * pip start: about half a second, as long as the rest of a warm run's
+ * start). Only the interpreter's path is known yet.
  */
 async function prepareCache(kind, executable, timeoutSeconds) {
     const pipDir = kind === 'pip' ? pipCacheDir(executable, timeoutSeconds) : undefined;

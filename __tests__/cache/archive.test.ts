@@ -1,9 +1,11 @@
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
 import { parseListing, refusedMembers, type Member } from '../../src/cache/archive.js'
-import { cacheVersion } from '../../src/cache/entry.js'
-// The toolkit's own rule, internal to @actions/cache (its exports have '.' only): reached here by file, to keep the two equal.
+import { isFeatureAvailable } from '@actions/cache'
+import { cacheVersion, serviceV2 } from '../../src/cache/entry.js'
+// The toolkit's own rules, internal to @actions/cache (its exports have '.' only): reached here by file, to keep the two equal.
 import { getCacheVersion } from '../../node_modules/@actions/cache/lib/internal/cacheUtils.js'
+import { getCacheServiceVersion } from '../../node_modules/@actions/cache/lib/internal/config.js'
 
 const member = (name: string, type = '-', permissions = 'rw-r--r--', size = 0): Member => ({ type, permissions, name, size })
 const prefix = '../../tmp/run/venv'
@@ -93,5 +95,41 @@ describe("the entry's version", () => {
     for (const compression of ['zstd-without-long', 'gzip'] as const) {
       assert.equal(cacheVersion(['/tmp/run/venv'], compression), getCacheVersion(['/tmp/run/venv'], compression as never))
     }
+  })
+})
+
+describe('the cache service v2, seen from the environment', () => {
+  it("is there exactly when the toolkit would speak v2 to an available service, so that the library need not load to say so", () => {
+    const names = ['ACTIONS_CACHE_SERVICE_V2', 'ACTIONS_RESULTS_URL', 'ACTIONS_CACHE_URL', 'GITHUB_SERVER_URL'] as const
+    const saved = Object.fromEntries(names.map(name => [name, process.env[name]]))
+    const values = {
+      ACTIONS_CACHE_SERVICE_V2: [undefined, 'true'],
+      ACTIONS_RESULTS_URL: [undefined, 'https://results.example/'],
+      ACTIONS_CACHE_URL: [undefined, 'https://cache.example/'],
+      GITHUB_SERVER_URL: [undefined, 'https://github.com', 'https://acme.ghe.com', 'https://github.acme.example']
+    }
+    let seen = 0
+    try {
+      for (const v2 of values.ACTIONS_CACHE_SERVICE_V2)
+        for (const results of values.ACTIONS_RESULTS_URL)
+          for (const cache of values.ACTIONS_CACHE_URL)
+            for (const server of values.GITHUB_SERVER_URL) {
+              const env = { ACTIONS_CACHE_SERVICE_V2: v2, ACTIONS_RESULTS_URL: results, ACTIONS_CACHE_URL: cache, GITHUB_SERVER_URL: server }
+              for (const name of names) {
+                if (env[name] === undefined) delete process.env[name]
+                else process.env[name] = env[name]
+              }
+              const toolkit = getCacheServiceVersion() === 'v2' && isFeatureAvailable()
+              assert.equal(serviceV2(env), toolkit ? results : undefined, JSON.stringify(env))
+              if (toolkit) seen++
+            }
+    } finally {
+      for (const name of names) {
+        if (saved[name] === undefined) delete process.env[name]
+        else process.env[name] = saved[name]
+      }
+    }
+    // github.com (named or not) and GHE.com, each with or without the v1 URL beside it.
+    assert.equal(seen, 6)
   })
 })

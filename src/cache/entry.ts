@@ -61,10 +61,8 @@ export async function downloadEntry(
   env: NodeJS.ProcessEnv = process.env
 ): Promise<FoundEntry | undefined> {
   if (['none', 'write-only'].includes((env.ACTIONS_CACHE_MODE ?? '').trim().toLowerCase())) return undefined
-  const service = env.ACTIONS_RESULTS_URL
-  if (!env.ACTIONS_CACHE_SERVICE_V2 || !service || onGhes(env)) {
-    throw new Error('the action restores entries only from the cache service v2 (github.com); this runner offers another')
-  }
+  const service = serviceV2(env)
+  if (!service) throw new Error('the action restores entries only from the cache service v2 (github.com); this runner offers another')
   const compression = compressionMethod(env)
   const client = new HttpClient('setup-nova-dpm', [], { allowRetries: false })
   const headers = { 'Content-Type': 'application/json', Authorization: `Bearer ${env.ACTIONS_RUNTIME_TOKEN ?? ''}` }
@@ -101,6 +99,11 @@ export async function downloadEntry(
     }
   }
   return { matchedKey: answer.matched_key, compression, bytes }
+}
+
+/** Where the runner's cache service v2 answers, the one whose protocol the lookup speaks; undefined when it offers none. */
+export function serviceV2(env: NodeJS.ProcessEnv = process.env): string | undefined {
+  return env.ACTIONS_CACHE_SERVICE_V2 && env.ACTIONS_RESULTS_URL && !onGhes(env) ? env.ACTIONS_RESULTS_URL : undefined
 }
 
 /** The toolkit's test: GitHub Enterprise Server speaks the older cache protocol. */

@@ -4,6 +4,7 @@ import type * as Toolkit from '@actions/cache'
 import { watchRequests } from '../io/requestWatch.js'
 import { shown } from '../log/escape.js'
 import { info, warning } from '../log/log.js'
+import { serviceV2 } from './entry.js'
 import type { FileCount } from '../python/verify.js'
 
 export interface CacheRestore {
@@ -37,8 +38,14 @@ function cacheLibrary(): Promise<typeof Toolkit> {
   return toolkit
 }
 
-/** Whether the runner offers a cache service; without one the action installs uncached. */
+/**
+ * Whether the runner offers a cache service; without one the action installs
+ * uncached. A v2 service (every github.com runner) is seen from the
+ * environment, without the library: a warm restore, which the action makes
+ * itself, then never loads it.
+ */
 export async function cacheServiceAvailable(): Promise<boolean> {
+  if (serviceV2()) return true
   const library = await cacheLibrary()
   // @github/local-action puts a stand-in of its own, which keeps caches on disk, in the library's
   // place: it has restoreCache and saveCache only, and is always there.

@@ -77,9 +77,10 @@ export interface CacheGround {
 
 /**
  * Starts what a cache needs while the interpreter probe and the network are
- * answering: the toolkit's library (most of the bundle's code) and pip's
- * cache directory (a pip start: about half a second, as long as the rest of
- * a warm run's start). Only the interpreter's path is known yet.
+ * answering: whether there is a cache service (off github.com, the toolkit's
+ * library answers, most of the bundle's code) and pip's cache directory (a
+ * pip start: about half a second, as long as the rest of a warm run's
+ * start). Only the interpreter's path is known yet.
  */
 export async function prepareCache(kind: 'pip' | 'venv', executable: string, timeoutSeconds: number): Promise<CacheGround> {
   const pipDir = kind === 'pip' ? pipCacheDir(executable, timeoutSeconds) : undefined
