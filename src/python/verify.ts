@@ -263,15 +263,21 @@ function fileCheck(distribution: string, record: RecordFile, writer: Writer = 'e
   const stat = files.regularFile(record.file)
   const text = stat && stat !== 'other' ? files.read(record.file) : undefined
   if (text === undefined) return { problems: [`the file list of ${distribution} (${shown(record.file)}) cannot be read`], checked: 0, hashed: 0, listed }
-  // Each path resolved and each hash parsed once: a venv entry's proof goes through 16,000 of them.
+  // One pass, each path resolved and each hash parsed once: a venv entry's proof goes through 16,000 of them.
   const base = path.resolve(record.base)
-  const entries = recordEntries(text.toString('utf8'), record.hashed)
-    .map(entry => ({ ...entry, file: resolvedBelow(base, entry.path), checksum: hashOf(entry) }))
-    .filter(entry => entry.file !== record.file)
-  for (const entry of entries) listed.set(entry.file, entry.hash !== undefined)
-  const checked = entries.filter(entry => !skipped(entry)).length
-  const hashed = entries.filter(entry => entry.checksum).length
-  const problems = entries.map(entry => checkEntry(distribution, record, entry, writer, files)).filter((p): p is string => p !== undefined)
+  const problems: string[] = []
+  let checked = 0
+  let hashed = 0
+  for (const entry of recordEntries(text.toString('utf8'), record.hashed)) {
+    const file = resolvedBelow(base, entry.path)
+    if (file === record.file) continue
+    const checksum = hashOf(entry)
+    listed.set(file, entry.hash !== undefined)
+    if (!skipped(entry)) checked++
+    if (checksum) hashed++
+    const problem = checkEntry(distribution, record, entry, file, checksum, writer, files)
+    if (problem !== undefined) problems.push(problem)
+  }
   const fresh = writer === 'this-run'
   const named =
     problems.length <= MAX_FILE_PROBLEMS
@@ -309,9 +315,8 @@ interface Entry {
 
 const HASHES = new Set(getHashes())
 
-function checkEntry(distribution: string, record: RecordFile, entry: Entry & { file: string; checksum?: Checksum }, writer: Writer, files: Files): string | undefined {
+function checkEntry(distribution: string, record: RecordFile, entry: Entry, file: string, checksum: Checksum | undefined, writer: Writer, files: Files): string | undefined {
   if (skipped(entry)) return undefined
-  const { file } = entry
   // Worded only for a file that fails: a venv entry's proof passes through 16,000 that do not.
   const shownPath = () => shown(record.hashed ? entry.path : path.relative(path.dirname(record.base), file))
   const differs = () => (writer === 'this-run' ? "does not match its wheel's RECORD" : 'was changed after it was installed')
@@ -319,8 +324,8 @@ function checkEntry(distribution: string, record: RecordFile, entry: Entry & { f
   if (stat === undefined) return `${shownPath()} of ${distribution} is missing${writer === 'this-run' ? ", though its wheel's RECORD lists it" : ''}`
   if (stat === 'other') return `${shownPath()} of ${distribution} is not a regular file`
   if (entry.size !== undefined && stat.size !== entry.size) return `${shownPath()} of ${distribution} ${differs()} (${stat.size} bytes, not ${entry.size})`
-  if (!entry.checksum) return undefined
-  const { algorithm, digest } = entry.checksum
+  if (!checksum) return undefined
+  const { algorithm, digest } = checksum
   let actual = files.digest?.(file, algorithm)
   if (actual === undefined) {
     const content = files.read(file)
