@@ -43537,26 +43537,55 @@ function ended(reader) {
         return error;
     }
 }
-/** Hands the plain tar of an entry to `take` as it is decompressed. */
+/**
+ * Node's own zstd decoder (Node 22.15 and 23.8 on, so the runner's node24),
+ * looked up rather than imported: this project's types are Node 20's, and on
+ * Node 20 (where its tests may run) the zstd program decompresses instead.
+ */
+const zstdDecoder = external_node_zlib_.createZstdDecompress;
+/**
+ * The decompressed chunks Node's decoders hand on: a venv entry unpacks to
+ * hundreds of MB, and each chunk is a callback, a buffer and, when tar is
+ * behind, a write of its own (the default, 16 KiB, makes thousands).
+ */
+const DECODED_CHUNK_BYTES = 2 ** 20;
+/**
+ * Hands the plain tar of an entry to `take` as it is decompressed: in this
+ * process where Node decodes the format (off its main thread, with no pipe
+ * to copy the tar through), else by the zstd program.
+ */
 async function decompress(compressed, compression, maxBytes, take) {
     const tooLarge = () => new Error(`the entry unpacks to more than ${Math.round(maxBytes / 2 ** 20)} MiB, the most the action restores`);
-    if (compression === 'gzip') {
-        let total = 0;
-        await (0,promises_namespaceObject.pipeline)(compressed, (0,external_node_zlib_.createGunzip)(), async (source) => {
-            for await (const chunk of source) {
-                total += chunk.length;
-                if (total > maxBytes)
-                    throw tooLarge();
-                await take(chunk);
-            }
-        });
-    }
-    else {
+    if (compression === 'zstd-without-long' && !zstdDecoder) {
         const result = await runProcess('zstd', ['-d', '-q', '-c'], { what: 'zstd -d', timeoutMs: DECOMPRESS_LIMIT_MS, input: compressed, output: { maxBytes, take } });
         if (result.overflowed)
             throw tooLarge();
         if (result.exitCode !== 0)
             throw new Error(`zstd could not decompress the entry (exit code ${result.exitCode}): ${lastWords(result)}`);
+        return;
+    }
+    const decoder = compression === 'gzip' ? external_node_zlib_.createGunzip({ chunkSize: DECODED_CHUNK_BYTES }) : zstdDecoder({ chunkSize: DECODED_CHUNK_BYTES });
+    let total = 0;
+    let overflow;
+    try {
+        await (0,promises_namespaceObject.pipeline)(compressed, decoder, async (source) => {
+            for await (const chunk of source) {
+                total += chunk.length;
+                if (total > maxBytes)
+                    throw (overflow = tooLarge());
+                await take(chunk);
+            }
+        });
+    }
+    catch (error) {
+        // The pipeline may end with the abort its stop caused rather than the stop itself.
+        if (overflow)
+            throw overflow;
+        // Otherwise whichever stream failed first ends it: the decoder's own failure carries its library's code (Z_BUF_ERROR,
+        // ZSTD_error_…) and is worded as the entry's, while a failed download or reading is thrown as it is.
+        if (!/^(Z|ZSTD)_/.test(error.code ?? ''))
+            throw error;
+        throw new Error(`${compression === 'gzip' ? 'gzip' : 'zstd'} could not decompress the entry: ${shown(error.message)}`);
     }
 }
 /**

@@ -1,6 +1,13 @@
 import assert from 'node:assert/strict'
+import { createHash } from 'node:crypto'
+import { execFileSync } from 'node:child_process'
+import * as fs from 'node:fs'
+import * as os from 'node:os'
+import * as path from 'node:path'
+import { Readable } from 'node:stream'
 import { describe, it } from 'node:test'
-import { parseListing, refusedMembers, type Member } from '../../src/cache/archive.js'
+import * as zlib from 'node:zlib'
+import { parseListing, readEntry, refusedMembers, type Member } from '../../src/cache/archive.js'
 import { isFeatureAvailable } from '@actions/cache'
 import { cacheVersion, serviceV2 } from '../../src/cache/entry.js'
 // The toolkit's own rules, internal to @actions/cache (its exports have '.' only): reached here by file, to keep the two equal.
@@ -131,5 +138,51 @@ describe('the cache service v2, seen from the environment', () => {
     }
     // github.com (named or not) and GHE.com, each with or without the v1 URL beside it.
     assert.equal(seen, 6)
+  })
+})
+
+describe('an entry read as it comes down', () => {
+  // A tar as the toolkit writes one (GNU tar, --posix), compressed by the programs it runs; a file larger than one decoded chunk.
+  const made = fs.mkdtempSync(path.join(os.tmpdir(), 'nova-dpm-entry-'))
+  const big = Buffer.alloc(3 * 2 ** 20 + 17, 'nova')
+  fs.mkdirSync(path.join(made, 'venv', 'bin'), { recursive: true })
+  fs.writeFileSync(path.join(made, 'venv', 'big.bin'), big)
+  fs.writeFileSync(path.join(made, 'venv', 'pyvenv.cfg'), 'home = /usr/bin\n')
+  const plain = execFileSync('tar', ['--posix', '-cf', '-', '-C', made, 'venv'], { maxBuffer: 64 * 2 ** 20 })
+  fs.rmSync(made, { recursive: true, force: true })
+  const compressed = {
+    'zstd-without-long': execFileSync('zstd', ['-q', '-c'], { input: plain, maxBuffer: 64 * 2 ** 20 }),
+    gzip: zlib.gzipSync(plain)
+  } as const
+  const digest = (content: Buffer) => createHash('sha256').update(content).digest('base64url')
+
+  for (const compression of ['zstd-without-long', 'gzip'] as const) {
+    it(`${compression}: every member, each file with its SHA-256, whatever the size of the chunks it came in`, async () => {
+      const read = await readEntry(Readable.from([compressed[compression]]), compression, 2 ** 30)
+      assert.ok(Array.isArray(read), String(read))
+      assert.deepEqual(read.map(m => `${m.type} ${m.name}`).sort(), ['- venv/big.bin', '- venv/pyvenv.cfg', 'd venv', 'd venv/bin'])
+      assert.equal(read.find(m => m.name === 'venv/big.bin')?.sha256, digest(big))
+    })
+
+    it(`${compression}: an entry cut short is the decompression's failure, named by the format`, async () => {
+      const cut = compressed[compression].subarray(0, compressed[compression].length >> 1)
+      await assert.rejects(readEntry(Readable.from([cut]), compression, 2 ** 30), new RegExp(`^Error: ${compression === 'gzip' ? 'gzip' : 'zstd'} could not decompress the entry`))
+    })
+
+    it(`${compression}: an entry that unpacks to more than the bound is refused as too large`, async () => {
+      await assert.rejects(readEntry(Readable.from([compressed[compression]]), compression, 2 ** 20), /the entry unpacks to more than 1 MiB, the most the action restores/)
+    })
+  }
+
+  it("decodes zstd in the action's own process where Node has the decoder (node24), and by the zstd program where it has not", async () => {
+    const saved = process.env.PATH
+    process.env.PATH = ''
+    try {
+      const reading = readEntry(Readable.from([compressed['zstd-without-long']]), 'zstd-without-long', 2 ** 30)
+      if ('createZstdDecompress' in zlib) assert.ok(Array.isArray(await reading))
+      else await assert.rejects(reading, /zstd/)
+    } finally {
+      process.env.PATH = saved
+    }
   })
 })
