@@ -1,10 +1,11 @@
 import assert from 'node:assert/strict'
 import { execFileSync } from 'node:child_process'
+import { createHash } from 'node:crypto'
 import * as fs from 'node:fs'
 import * as path from 'node:path'
 import { before, describe, it } from 'node:test'
 import { Interpreter } from '../../src/python/interpreter.js'
-import { inspectEnvironment, verifyEnvironment, recordEntries, type Expected } from '../../src/python/verify.js'
+import { checkListedFiles, inspectEnvironment, verifyEnvironment, recordEntries, type Expected, type Files } from '../../src/python/verify.js'
 import { createVenv } from '../../src/python/venv.js'
 import { pyenvPython, type PythonVersion } from '../fixtures/pythons.js'
 import { cleanEnv, tempDir } from '../fixtures/runAction.js'
@@ -396,5 +397,34 @@ describe('recordEntries', () => {
       { path: 'a/__pycache__/b.cpython-311.pyc', hash: undefined, size: undefined }
     ])
     assert.deepEqual(recordEntries('../legacy/__init__.py\nPKG-INFO\n', false), [{ path: '../legacy/__init__.py' }, { path: 'PKG-INFO' }])
+  })
+})
+
+describe('checkListedFiles, on files held in memory', () => {
+  const content = Buffer.from('print("nova")\n')
+  const base = '/venv/lib/python3.11/site-packages'
+  const files = (held: Record<string, Buffer>): Files => ({
+    regularFile: file => (held[file] ? { size: held[file].length } : undefined),
+    read: file => held[file]
+  })
+  const check = (row: string) => {
+    const record = `${base}/nova_dpm-3.0.0.dist-info/RECORD`
+    const held = { [`${base}/nova_dpm/__init__.py`]: content, [record]: Buffer.from(`${row}\nnova_dpm-3.0.0.dist-info/RECORD,,\n`) }
+    return checkListedFiles('nova-dpm 3.0.0', { file: record, base, hashed: true }, files(held))
+  }
+  const padded = createHash('sha256').update(content).digest('base64url') + '='
+
+  it("a digest written with base64's padding is the same digest (a RECORD may pad it; pip does not)", { timeout: 5_000 }, () => {
+    assert.deepEqual(check(`nova_dpm/__init__.py,sha256=${padded},${content.length}`).problems, [])
+    assert.deepEqual(check(`nova_dpm/__init__.py,sha256=${padded.slice(0, -1)},${content.length}`).problems, [])
+  })
+
+  it('a digest that differs is named, padded or not', { timeout: 5_000 }, () => {
+    const other = createHash('sha256').update('other').digest('base64url')
+    for (const digest of [other, `${other}=`]) {
+      assert.deepEqual(check(`nova_dpm/__init__.py,sha256=${digest},${content.length}`).problems, [
+        'nova_dpm/__init__.py of nova-dpm 3.0.0 was changed after it was installed (its sha256 differs from the record)'
+      ])
+    }
   })
 })

@@ -60,8 +60,9 @@ export function unprovenTree(
     }
   }
   // Keyed by the path each member will have: what a RECORD names resolves to these, with no per-file path arithmetic.
-  const at = (member: TarMember) => `${root}/${member.name}`
-  const byPath = new Map(members.map(member => [at(member), member]))
+  // Each made once: a string is hashed once, and 16,000 of them are looked up again below.
+  const paths = members.map(member => `${root}/${member.name}`)
+  const byPath = new Map(members.map((member, i) => [paths[i], member]))
   const archived = archiveFiles(byPath, contentOf)
   /** Paths a RECORD lists -> whether with a hash (which checkListedFiles proves). */
   const claimed = new Map<string, boolean>()
@@ -72,9 +73,9 @@ export function unprovenTree(
     for (const [file, hashed] of listed) claimed.set(file, hashed)
   }
   const same = sameAsReference(reference, target, contentOf)
-  for (const member of members) {
+  for (const [i, member] of members.entries()) {
     if (member.type === 'd') continue
-    const why = memberProblem(member, claimed.get(at(member)), () => same(member))
+    const why = memberProblem(member, claimed.get(paths[i]), () => same(member))
     if (why) problems.push(`${shown(member.name)} ${why}`)
   }
   // Without it the next run would take the restored venv for someone else's and refuse to replace it.
@@ -115,7 +116,7 @@ function archiveFiles(byPath: ReadonlyMap<string, TarMember>, contentOf: (member
     regularFile: file => {
       const found = byPath.get(file)
       if (!found) return undefined
-      return found.type === '-' ? { size: found.size } : 'other'
+      return found.type === '-' ? found : 'other'
     },
     read: file => {
       const found = byPath.get(file)
