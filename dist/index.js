@@ -42847,10 +42847,7 @@ function checkEntry(distribution, record, entry, file, checksum, writer, files) 
             return `${shownPath(record, entry, file)} of ${distribution} cannot be read`;
         actual = (0,external_node_crypto_.hash)(algorithm, content, 'base64url');
     }
-    // pip writes digests unpadded; a padded one is compared without its '='.
-    if (actual === digest || (digest.endsWith('=') && actual === digest.replace(/=+$/, '')))
-        return undefined;
-    return `${shownPath(record, entry, file)} of ${distribution} ${differs(writer)} (its ${algorithm} differs from the record)`;
+    return actual === digest.replace(/=+$/, '') ? undefined : `${shownPath(record, entry, file)} of ${distribution} ${differs(writer)} (its ${algorithm} differs from the record)`;
 }
 // Worded only for a file that fails, as plain functions: a venv entry's proof passes through 16,000 that do not.
 function shownPath(record, entry, file) {
@@ -44566,7 +44563,8 @@ function unprovenTree(members, reference, target, extracted) {
             claimed.set(file, hashed);
     }
     const same = sameAsReference(reference, target, contentOf);
-    for (const [i, member] of members.entries()) {
+    for (let i = 0; i < members.length; i++) {
+        const member = members[i];
         if (member.type === 'd')
             continue;
         const why = venvTree_memberProblem(member, claimed.get(paths[i]), () => same(member));

@@ -73,7 +73,8 @@ export function unprovenTree(
     for (const [file, hashed] of listed) claimed.set(file, hashed)
   }
   const same = sameAsReference(reference, target, contentOf)
-  for (const [i, member] of members.entries()) {
+  for (let i = 0; i < members.length; i++) {
+    const member = members[i]
     if (member.type === 'd') continue
     const why = memberProblem(member, claimed.get(paths[i]), () => same(member))
     if (why) problems.push(`${shown(member.name)} ${why}`)

@@ -329,9 +329,7 @@ function checkEntry(distribution: string, record: RecordFile, entry: Entry, file
     if (content === undefined) return `${shownPath(record, entry, file)} of ${distribution} cannot be read`
     actual = hash(algorithm, content, 'base64url')
   }
-  // pip writes digests unpadded; a padded one is compared without its '='.
-  if (actual === digest || (digest.endsWith('=') && actual === digest.replace(/=+$/, ''))) return undefined
-  return `${shownPath(record, entry, file)} of ${distribution} ${differs(writer)} (its ${algorithm} differs from the record)`
+  return actual === digest.replace(/=+$/, '') ? undefined : `${shownPath(record, entry, file)} of ${distribution} ${differs(writer)} (its ${algorithm} differs from the record)`
 }
 
 // Worded only for a file that fails, as plain functions: a venv entry's proof passes through 16,000 that do not.
